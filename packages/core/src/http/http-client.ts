@@ -1,0 +1,230 @@
+/**
+ * The one HTTP helper every sink uses: ky for the request, p-retry as the only retry layer (ky's own
+ * retry is off), zod for the response body, and {@link SinkError} for every failure.
+ *
+ * Retried: HTTP 408, 429 and 5xx except 501/505, network errors, per-attempt timeouts, and any
+ * `SinkError` the caller's `interpret` hook marks retryable. `Retry-After` (seconds or HTTP-date) is
+ * honoured; a wait that would overrun the time budget ends the retries instead. Never retried: other
+ * 4xx, invalid bodies, aborts.
+ *
+ * @module
+ */
+import ky, { isHTTPError, isNetworkError, isTimeoutError } from "ky";
+import pRetry from "p-retry";
+import type { z } from "zod";
+import { redactIssues, SinkError } from "../errors.js";
+import { type Logger, redactText, toLogger, truncate } from "../logger.js";
+import { parseRetryAfter } from "./retry-after.js";
+
+/** Retry policy of an {@link HttpClient}. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. @default 3 */
+  retries?: number;
+  /** First backoff delay. @default 500 */
+  minTimeoutMs?: number;
+  /** Largest backoff delay. @default 10_000 */
+  maxTimeoutMs?: number;
+  /** Time budget for all attempts and waits together. @default 30_000 */
+  maxElapsedMs?: number;
+}
+
+/** Options of {@link createHttpClient}. */
+export interface HttpClientOptions {
+  /** Name used in errors and logs (the sink's name). */
+  name: string;
+  /** Base URL the request paths resolve against. */
+  baseUrl: string;
+  /** `User-Agent` sent on every request, e.g. `@revtrace/sink-tiktok/1.2.0`. */
+  userAgent: string;
+  /** Headers sent on every request (auth headers go here; they are never logged). */
+  headers?: Record<string, string>;
+  /** Replaces the global `fetch` (looked up at call time, never captured at import). */
+  fetch?: typeof globalThis.fetch;
+  /** Timeout of one attempt. @default 10_000 */
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  logger?: Partial<Logger>;
+  /** Strings removed from any response text kept in errors (tokens, API keys). */
+  secrets?: readonly string[];
+  /** Called before each retry with the wait chosen (backoff or `Retry-After`, whichever is longer). */
+  onRetry?: (info: { attempt: number; delayMs: number; error: SinkError }) => void;
+}
+
+/** One request. */
+export interface HttpRequest<S extends z.ZodType> {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  searchParams?: Record<string, string | number | boolean>;
+  json?: unknown;
+  headers?: Record<string, string>;
+  /** Schema of a successful response body. */
+  schema: S;
+  signal?: AbortSignal | undefined;
+  /**
+   * Looks at a valid 2xx body and returns a `SinkError` when the vendor reports a failure in it (e.g.
+   * TikTok's non-zero `code`). A retryable one is retried like an HTTP 503.
+   */
+  interpret?: (data: z.infer<S>, status: number) => SinkError | undefined;
+}
+
+/** A successful response. */
+export interface HttpResponse<T> {
+  status: number;
+  headers: Headers;
+  data: T;
+  /** Attempts made (1 = no retry). */
+  attempts: number;
+}
+
+/** A configured HTTP client. */
+export interface HttpClient {
+  request<S extends z.ZodType>(request: HttpRequest<S>): Promise<HttpResponse<z.infer<S>>>;
+}
+
+/** True for statuses worth retrying: 408, 429, 5xx except 501 and 505. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+/** Creates an {@link HttpClient}. */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const logger = toLogger(options.logger);
+  const retries = options.retry?.retries ?? 3;
+  const minTimeout = options.retry?.minTimeoutMs ?? 500;
+  const maxTimeout = options.retry?.maxTimeoutMs ?? 10_000;
+  const budget = options.retry?.maxElapsedMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const secrets = (options.secrets ?? []).filter((s) => s.length > 0);
+  const { name } = options;
+
+  const clean = (text: string): string => {
+    let out = text;
+    for (const secret of secrets) out = out.split(secret).join("[redacted]");
+    return truncate(redactText(out), 500);
+  };
+
+  const fail = (message: string, extra: Omit<ConstructorParameters<typeof SinkError>[1], "sink">) =>
+    new SinkError(`${name}: ${message}`, { sink: name, ...extra });
+
+  async function attempt<S extends z.ZodType>(request: HttpRequest<S>, started: number) {
+    const remaining = budget - (Date.now() - started);
+    if (remaining <= 0) throw fail("time budget exhausted", { reason: "timeout", retryable: true });
+    let response: Response;
+    try {
+      response = await ky(request.path, {
+        baseUrl: options.baseUrl,
+        method: request.method,
+        json: request.json,
+        searchParams: request.searchParams,
+        headers: { "user-agent": options.userAgent, ...options.headers, ...request.headers },
+        retry: 0,
+        timeout: Math.min(timeoutMs, remaining),
+        throwHttpErrors: false,
+        signal: request.signal,
+        fetch: (input, init) => (options.fetch ?? globalThis.fetch)(input, init),
+      });
+    } catch (error) {
+      if (request.signal?.aborted) {
+        throw fail("request aborted", { reason: "aborted", retryable: true, cause: request.signal.reason });
+      }
+      if (isTimeoutError(error)) throw fail("request timed out", { reason: "timeout", retryable: true, cause: error });
+      if (isNetworkError(error) || error instanceof TypeError || isHTTPError(error)) {
+        throw fail("network error", { reason: "network", retryable: true, cause: error });
+      }
+      throw error;
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      throw fail(`HTTP ${response.status}`, {
+        reason: "http_status",
+        status: response.status,
+        retryable: isRetryableStatus(response.status),
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+        responseBody: clean(text),
+      });
+    }
+    let body: unknown;
+    try {
+      body = text === "" ? undefined : JSON.parse(text);
+    } catch (error) {
+      throw fail(`HTTP ${response.status} with a body that is not JSON`, {
+        reason: "invalid_response",
+        status: response.status,
+        retryable: false,
+        responseBody: clean(text),
+        cause: error,
+      });
+    }
+    const parsed = request.schema.safeParse(body);
+    if (!parsed.success) {
+      throw fail(`HTTP ${response.status} with an unexpected body`, {
+        reason: "invalid_response",
+        status: response.status,
+        retryable: false,
+        responseBody: clean(text),
+        cause: redactIssues(parsed.error.issues),
+      });
+    }
+    const vendorError = request.interpret?.(parsed.data, response.status);
+    if (vendorError) throw vendorError;
+    return { status: response.status, headers: response.headers, data: parsed.data as z.infer<S> };
+  }
+
+  return {
+    async request(request) {
+      const started = Date.now();
+      let attempts = 0;
+      try {
+        const result = await pRetry(
+          () => {
+            attempts++;
+            return attempt(request, started);
+          },
+          {
+            retries,
+            minTimeout: minTimeout,
+            maxTimeout: maxTimeout,
+            factor: 2,
+            randomize: false,
+            maxRetryTime: budget,
+            signal: request.signal,
+            shouldRetry: ({ error }) => SinkError.isInstance(error) && error.retryable && error.reason !== "aborted",
+            onFailedAttempt: async ({ error, retriesLeft, retryDelay }) => {
+              const sinkError = SinkError.isInstance(error) ? error : undefined;
+              logger.warn(
+                { sink: name, attempt: attempts, status: sinkError?.status, reason: sinkError?.reason, retriesLeft },
+                `${name}: attempt ${attempts} failed`,
+              );
+              if (!sinkError?.retryable || retriesLeft === 0) return;
+              const wait = sinkError.retryAfterMs ?? 0;
+              if (wait > retryDelay && Date.now() - started + wait > budget) throw error;
+              options.onRetry?.({ attempt: attempts, delayMs: Math.max(wait, retryDelay), error: sinkError });
+              if (wait > retryDelay) await sleep(wait - retryDelay, request.signal);
+            },
+          },
+        );
+        return { ...result, attempts };
+      } catch (error) {
+        if (request.signal?.aborted && !(SinkError.isInstance(error) && error.reason === "aborted")) {
+          throw fail("request aborted", { reason: "aborted", retryable: true, cause: request.signal.reason });
+        }
+        if (SinkError.isInstance(error)) throw error;
+        throw fail("unexpected failure", { reason: "network", retryable: true, cause: error });
+      }
+    },
+  };
+}

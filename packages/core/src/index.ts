@@ -1,0 +1,140 @@
+/**
+ * @revtrace/core: the domain model, error family, Sink and storage contracts, and the shared HTTP
+ * helper of revtrace.
+ *
+ * @module
+ */
+export { type Clock, systemClock } from "./clock.js";
+export {
+  ConfigError,
+  MoneyError,
+  RevtraceError,
+  type RevtraceErrorCode,
+  type RevtraceErrorOptions,
+  redactIssues,
+  SinkError,
+  type SinkErrorOptions,
+  type SinkFailureReason,
+  StorageError,
+  WebhookAuthError,
+  WebhookPayloadError,
+} from "./errors.js";
+export {
+  createHttpClient,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpRequest,
+  type HttpResponse,
+  isRetryableStatus,
+  type RetryPolicy,
+} from "./http/http-client.js";
+export { parseRetryAfter } from "./http/retry-after.js";
+export {
+  consoleLogger,
+  type LogFn,
+  type Logger,
+  redact,
+  redactText,
+  SENSITIVE_KEYS,
+  silentLogger,
+  toLogger,
+  truncate,
+} from "./logger.js";
+export {
+  type Address,
+  AddressSchema,
+  type BillingCreditNote,
+  BillingCreditNoteSchema,
+  type BillingCustomer,
+  BillingCustomerSchema,
+  type BillingEvent,
+  BillingEventSchema,
+  type BillingInvoice,
+  BillingInvoiceSchema,
+  type BillingPayment,
+  BillingPaymentSchema,
+  type BillingRefund,
+  BillingRefundSchema,
+  type BillingSubscription,
+  BillingSubscriptionSchema,
+  type CustomFieldValue,
+  CustomFieldValueSchema,
+  type SubscriptionItem,
+  SubscriptionItemSchema,
+} from "./model/billing-event.js";
+export {
+  type Commission,
+  type CommissionEntryKind,
+  CommissionEntryKindSchema,
+  CommissionSchema,
+} from "./model/commission.js";
+export {
+  type Conversion,
+  type ConversionContact,
+  ConversionContactSchema,
+  type ConversionName,
+  ConversionNameSchema,
+  ConversionSchema,
+  type Credit,
+  CreditSchema,
+} from "./model/conversion.js";
+export {
+  type IdentityKey,
+  type IdentityKeyKind,
+  IdentityKeyKindSchema,
+  IdentityKeySchema,
+  identityKeyId,
+} from "./model/identity-key.js";
+export {
+  type Channel,
+  ChannelSchema,
+  type ClickIds,
+  ClickIdsSchema,
+  createTouchpoint,
+  deriveChannel,
+  type Touchpoint,
+  type TouchpointInput,
+  TouchpointSchema,
+  type Utm,
+  UtmSchema,
+} from "./model/touchpoint.js";
+export {
+  CURRENCY_EXPONENTS,
+  type CurrencyCode,
+  currencyExponent,
+  isCurrencyCode,
+} from "./money/currencies.js";
+export {
+  addMoney,
+  allocateMoney,
+  CurrencyCodeSchema,
+  fromMajor,
+  type Money,
+  MoneySchema,
+  minorUnitExponent,
+  money,
+  moneyEquals,
+  type Rounding,
+  scaleMoney,
+  subtractMoney,
+  sumMoney,
+  toMajor,
+  toMajorNumber,
+} from "./money/money.js";
+export type { ItemResult, SendOptions, Sink } from "./sink.js";
+export type {
+  IdentityChange,
+  IdentityEdge,
+  IdentityEvidence,
+  IdentityKeyRecord,
+  IdentityStore,
+  MergeRefusal,
+  PersonRecord,
+} from "./storage/identity-store.js";
+export type { LedgerStore, StoredCommission } from "./storage/ledger-store.js";
+export type { OutboxItem, OutboxItemInput, OutboxStatus, OutboxStore } from "./storage/outbox-store.js";
+export type { Receipt, ReceiptStore } from "./storage/receipt-store.js";
+export type { ResourceVersionStore } from "./storage/resource-version-store.js";
+export type { Storage } from "./storage/storage.js";
+export type { TimeRange, TouchpointStore } from "./storage/touchpoint-store.js";
+export { VERSION } from "./version.js";

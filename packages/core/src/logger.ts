@@ -1,0 +1,117 @@
+/**
+ * Logging: a pino-compatible subset, silent by default, plus redaction of secrets and PII.
+ *
+ * @module
+ */
+
+/** A log method: `(object, message)` or `(message)`, as in pino. */
+export type LogFn = {
+  (obj: Record<string, unknown>, msg?: string): void;
+  (msg: string): void;
+};
+
+/** The logger revtrace calls. A pino logger satisfies it; so does `console` wrapped by {@link consoleLogger}. */
+export interface Logger {
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+}
+
+const noop: LogFn = () => {};
+
+/** A logger that drops everything (the default everywhere). */
+export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
+
+/** Completes a partial logger with no-op methods. */
+export function toLogger(logger: Partial<Logger> | undefined): Logger {
+  if (!logger) return silentLogger;
+  return {
+    debug: logger.debug?.bind(logger) ?? noop,
+    info: logger.info?.bind(logger) ?? noop,
+    warn: logger.warn?.bind(logger) ?? noop,
+    error: logger.error?.bind(logger) ?? noop,
+  };
+}
+
+/** Property names whose values are always replaced by `[redacted]`. */
+export const SENSITIVE_KEYS: readonly string[] = [
+  "authorization",
+  "access-token",
+  "access_token",
+  "accesstoken",
+  "api-token",
+  "api_token",
+  "apitoken",
+  "api_key",
+  "apikey",
+  "api-key",
+  "password",
+  "secret",
+  "token",
+  "cookie",
+  "set-cookie",
+  "email",
+  "phone",
+  "first_name",
+  "last_name",
+  "firstname",
+  "lastname",
+  "ip",
+  "user_agent",
+  "useragent",
+];
+
+const EMAIL_PATTERN = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
+const BEARER_PATTERN = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
+
+/** Replaces email addresses and Bearer/Basic credentials inside free text. */
+export function redactText(text: string): string {
+  return text.replace(EMAIL_PATTERN, "[redacted-email]").replace(BEARER_PATTERN, "$1 [redacted]");
+}
+
+/**
+ * A deep copy of `value` with sensitive keys (see {@link SENSITIVE_KEYS}, plus `extraKeys`) replaced by
+ * `[redacted]` and emails/credentials inside strings masked. Safe on cycles.
+ */
+export function redact<T>(value: T, extraKeys: readonly string[] = []): T {
+  const keys = new Set([...SENSITIVE_KEYS, ...extraKeys.map((k) => k.toLowerCase())]);
+  const seen = new WeakSet<object>();
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return redactText(v);
+    if (typeof v !== "object" || v === null) return v;
+    if (seen.has(v)) return "[circular]";
+    seen.add(v);
+    if (Array.isArray(v)) return v.map(walk);
+    const out: Record<string, unknown> = {};
+    for (const [k, inner] of Object.entries(v)) {
+      out[k] = keys.has(k.toLowerCase()) ? "[redacted]" : walk(inner);
+    }
+    return out;
+  };
+  return walk(value) as T;
+}
+
+/** Cuts `text` to `max` characters, marking the cut. */
+export function truncate(text: string, max = 1000): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+}
+
+/**
+ * A logger writing JSON lines to `console` (for the CLI and quick starts). Every object is passed
+ * through {@link redact} first.
+ */
+export function consoleLogger(level: "debug" | "info" | "warn" | "error" = "info"): Logger {
+  const order = ["debug", "info", "warn", "error"] as const;
+  const make =
+    (name: (typeof order)[number]): LogFn =>
+    (objOrMsg: Record<string, unknown> | string, msg?: string) => {
+      if (order.indexOf(name) < order.indexOf(level)) return;
+      const entry =
+        typeof objOrMsg === "string"
+          ? { level: name, msg: redactText(objOrMsg) }
+          : { level: name, ...redact(objOrMsg), ...(msg === undefined ? {} : { msg: redactText(msg) }) };
+      console[name === "debug" ? "log" : name](JSON.stringify(entry));
+    };
+  return { debug: make("debug"), info: make("info"), warn: make("warn"), error: make("error") };
+}

@@ -1,0 +1,192 @@
+/**
+ * BillingEvent: the normalized form of one Chargebee webhook event, as produced by
+ * `@revtrace/chargebee`. Times are epoch milliseconds; money is {@link Money} in minor units; absent
+ * values are `null`, never `undefined`, so the shape is the same for every event.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { MoneySchema } from "../money/money.js";
+
+const nullableString = z.string().nullable();
+const epochMs = z.number().int().nullable();
+
+/** Values of Chargebee `cf_*` custom fields: strings, numbers or booleans (spec §4.6). */
+export const CustomFieldValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+export type CustomFieldValue = z.infer<typeof CustomFieldValueSchema>;
+
+/** A postal address (Chargebee `billing_address`). */
+export const AddressSchema = z.object({
+  firstName: nullableString,
+  lastName: nullableString,
+  email: nullableString,
+  company: nullableString,
+  phone: nullableString,
+  line1: nullableString,
+  line2: nullableString,
+  line3: nullableString,
+  city: nullableString,
+  state: nullableString,
+  stateCode: nullableString,
+  zip: nullableString,
+  /** ISO 3166-1 alpha-2. */
+  country: nullableString,
+});
+export type Address = z.infer<typeof AddressSchema>;
+
+/** The billed customer. */
+export const BillingCustomerSchema = z.object({
+  /** Chargebee `customer.id`: the primary join key. */
+  id: z.string(),
+  /** Best email: `customer.email`, else `billing_address.email`, else the first contact's email. */
+  email: nullableString,
+  /** Where `email` came from. */
+  emailSource: z.enum(["customer", "billing_address", "contact"]).nullable(),
+  /** Phone as given (free text, not E.164); normalize with `@revtrace/identity`. */
+  phone: nullableString,
+  firstName: nullableString,
+  lastName: nullableString,
+  company: nullableString,
+  billingAddress: AddressSchema.nullable(),
+  /** Chargebee `pii_cleared`; when `cleared`, personal fields are gone and must not be re-sent. */
+  piiCleared: z.enum(["active", "scheduled_for_clear", "cleared"]).nullable(),
+  /** `true` when the record is deleted. */
+  deleted: z.boolean(),
+  /** Signup IP (`created_from_ip`). */
+  createdFromIp: nullableString,
+  locale: nullableString,
+  createdAt: epochMs,
+  /** `cf_*` fields, keyed by their full name (`cf_click_id`). */
+  customFields: z.record(z.string(), CustomFieldValueSchema),
+  /** Free JSON `meta_data`. */
+  metaData: z.record(z.string(), z.unknown()).nullable(),
+  resourceVersion: epochMs,
+});
+export type BillingCustomer = z.infer<typeof BillingCustomerSchema>;
+
+/** One priced line of a subscription: a plan, add-on or charge. */
+export const SubscriptionItemSchema = z.object({
+  /** `item_price_id` (Items model) or plan/add-on id (Plans model). */
+  id: z.string(),
+  type: z.enum(["plan", "addon", "charge"]),
+  quantity: z.number(),
+  unitPrice: MoneySchema.nullable(),
+  amount: MoneySchema.nullable(),
+});
+export type SubscriptionItem = z.infer<typeof SubscriptionItemSchema>;
+
+/** The subscription the event is about. */
+export const BillingSubscriptionSchema = z.object({
+  id: z.string(),
+  customerId: nullableString,
+  status: nullableString,
+  /** `plans` = Product Catalog 1.0 (`plan_id`/`addons`), `items` = 2.0 (`subscription_items[]`). */
+  catalogModel: z.enum(["plans", "items"]),
+  /** Primary plan: first item of type plan, else `plan_id`. */
+  planId: nullableString,
+  items: z.array(SubscriptionItemSchema),
+  currency: nullableString,
+  billingPeriod: z.number().int().nullable(),
+  billingPeriodUnit: nullableString,
+  trialStart: epochMs,
+  trialEnd: epochMs,
+  createdAt: epochMs,
+  startedAt: epochMs,
+  activatedAt: epochMs,
+  cancelledAt: epochMs,
+  cancelReason: nullableString,
+  /** `cf_*` fields keyed by their full name. */
+  customFields: z.record(z.string(), CustomFieldValueSchema),
+  /** The ad/affiliate click id from the configured custom field (default `cf_click_id`). */
+  clickId: nullableString,
+  /** The affiliate ref from the configured `meta_data` key. */
+  affiliateRef: nullableString,
+  metaData: z.record(z.string(), z.unknown()).nullable(),
+  /** Chargebee `resource_version`, epoch milliseconds. */
+  resourceVersion: epochMs,
+});
+export type BillingSubscription = z.infer<typeof BillingSubscriptionSchema>;
+
+/** A payment transaction (`payment_succeeded`, `payment_failed`, `transaction_created`). */
+export const BillingPaymentSchema = z.object({
+  transactionId: z.string(),
+  invoiceId: nullableString,
+  subscriptionId: nullableString,
+  amount: MoneySchema,
+  /** `invoice.first_invoice`: true for the subscription's first invoice, false for renewals. */
+  isFirstPayment: z.boolean().nullable(),
+  /** Invoice `recurring` flag. */
+  isRecurring: z.boolean().nullable(),
+  status: nullableString,
+  gateway: nullableString,
+  paymentMethod: nullableString,
+  /** Transaction date, epoch milliseconds. */
+  paidAt: epochMs,
+  errorCode: nullableString,
+});
+export type BillingPayment = z.infer<typeof BillingPaymentSchema>;
+
+/** A refund (`payment_refunded`). */
+export const BillingRefundSchema = z.object({
+  /** The refund transaction's id. */
+  transactionId: z.string(),
+  /** The original payment transaction (`refunded_txn_id`). */
+  refundedTransactionId: nullableString,
+  invoiceId: nullableString,
+  subscriptionId: nullableString,
+  amount: MoneySchema,
+  creditNoteIds: z.array(z.string()),
+  refundedAt: epochMs,
+});
+export type BillingRefund = z.infer<typeof BillingRefundSchema>;
+
+/** An invoice summary (`invoice_generated`, and the invoice carried by payment events). */
+export const BillingInvoiceSchema = z.object({
+  id: z.string(),
+  subscriptionId: nullableString,
+  status: nullableString,
+  total: MoneySchema.nullable(),
+  amountPaid: MoneySchema.nullable(),
+  firstInvoice: z.boolean().nullable(),
+  recurring: z.boolean().nullable(),
+  date: epochMs,
+  paidAt: epochMs,
+});
+export type BillingInvoice = z.infer<typeof BillingInvoiceSchema>;
+
+/** A credit note summary (`credit_note_created`). */
+export const BillingCreditNoteSchema = z.object({
+  id: z.string(),
+  referenceInvoiceId: nullableString,
+  subscriptionId: nullableString,
+  type: nullableString,
+  status: nullableString,
+  reasonCode: nullableString,
+  total: MoneySchema.nullable(),
+  amountRefunded: MoneySchema.nullable(),
+  date: epochMs,
+});
+export type BillingCreditNote = z.infer<typeof BillingCreditNoteSchema>;
+
+/** One normalized Chargebee event. */
+export const BillingEventSchema = z.object({
+  /** Chargebee event id (`ev_…`): the dedupe key. */
+  id: z.string().min(1),
+  /** Chargebee `event_type`, verbatim. */
+  type: z.string().min(1),
+  /** False for event types revtrace does not interpret (acknowledged and recorded, not an error). */
+  supported: z.boolean(),
+  /** Chargebee `occurred_at`, epoch milliseconds. */
+  occurredAt: z.number().int(),
+  /** Chargebee `source` (`hosted_page`, `scheduled_job`, …). */
+  source: nullableString,
+  /** `v2`, or `v1` (also for very old payloads without `api_version`). */
+  apiVersion: z.enum(["v1", "v2"]),
+  customer: BillingCustomerSchema.nullable(),
+  subscription: BillingSubscriptionSchema.nullable(),
+  payment: BillingPaymentSchema.nullable(),
+  refund: BillingRefundSchema.nullable(),
+  invoice: BillingInvoiceSchema.nullable(),
+  creditNote: BillingCreditNoteSchema.nullable(),
+});
+export type BillingEvent = z.infer<typeof BillingEventSchema>;

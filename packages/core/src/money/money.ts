@@ -1,0 +1,241 @@
+/**
+ * Money: an integer amount in minor units plus an ISO 4217 code. Never a float in storage.
+ *
+ * All arithmetic is exact: amounts are safe integers, and every operation that multiplies or divides
+ * works in `bigint` and rounds explicitly.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { MoneyError } from "../errors.js";
+import { currencyExponent, isCurrencyCode } from "./currencies.js";
+
+/** An upper-case ISO 4217 code that revtrace knows (see `CURRENCY_EXPONENTS`). */
+export const CurrencyCodeSchema = z
+  .string()
+  .refine(isCurrencyCode, { message: "Unknown ISO 4217 currency code" });
+
+/**
+ * An amount of money: `amount` is an integer in the currency's minor units (cents for USD, yen for JPY,
+ * fils for KWD), `currency` an ISO 4217 code.
+ *
+ * @example { amount: 1999, currency: "USD" } // USD 19.99
+ */
+export const MoneySchema = z.object({
+  amount: z.number().int().refine(Number.isSafeInteger, { message: "Amount exceeds 2^53 - 1" }),
+  currency: CurrencyCodeSchema,
+});
+
+/** An amount of money in minor units. See {@link MoneySchema}. */
+export type Money = z.infer<typeof MoneySchema>;
+
+/** How to round a quotient that is not a whole number of minor units. */
+export type Rounding = "half-even" | "half-up" | "floor" | "ceil" | "trunc";
+
+function exponentOf(currency: string): number {
+  const exponent = currencyExponent(currency);
+  if (exponent === undefined) throw new MoneyError(`Unknown currency code "${currency}"`);
+  return exponent;
+}
+
+function checked(amount: bigint, currency: string): Money {
+  if (amount > BigInt(Number.MAX_SAFE_INTEGER) || amount < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new MoneyError(`Amount in ${currency} exceeds the safe integer range`);
+  }
+  return { amount: Number(amount), currency };
+}
+
+/** Builds a {@link Money} from minor units, checking the amount and the currency. */
+export function money(amount: number, currency: string): Money {
+  if (!Number.isSafeInteger(amount)) throw new MoneyError(`Amount in ${currency} must be a safe integer of minor units`);
+  exponentOf(currency);
+  return { amount, currency };
+}
+
+const MAJOR_PATTERN = /^([+-])?(\d+)(?:\.(\d+))?$/;
+
+/**
+ * Parses a major-unit amount ("19.99", 19.99, "-0.5", "1500") into minor units of `currency`.
+ * Throws {@link MoneyError} when the value has more decimals than the currency allows, unless a
+ * `rounding` is given.
+ *
+ * @example fromMajor("19.99", "USD") // { amount: 1999, currency: "USD" }
+ * @example fromMajor("1500", "JPY")  // { amount: 1500, currency: "JPY" }
+ */
+export function fromMajor(value: string | number, currency: string, rounding?: Rounding): Money {
+  const exponent = exponentOf(currency);
+  let text: string;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new MoneyError("Amount must be a finite number");
+    // Shortest round-trip representation; exponent notation only appears for |v| < 1e-6 or >= 1e21.
+    text = String(value);
+    if (/e/i.test(text)) text = value.toFixed(20).replace(/0+$/, "").replace(/\.$/, "");
+  } else {
+    text = value.trim();
+  }
+  const match = MAJOR_PATTERN.exec(text);
+  if (!match) throw new MoneyError(`Not a decimal amount in ${currency}`);
+  const [, sign, whole = "0", fraction = ""] = match;
+  const kept = fraction.slice(0, exponent).padEnd(exponent, "0");
+  const dropped = fraction.slice(exponent);
+  let minor = BigInt(whole + kept);
+  if (/[1-9]/.test(dropped)) {
+    if (!rounding) {
+      throw new MoneyError(`${currency} has ${exponent} decimal places; the amount has more`);
+    }
+    minor = roundQuotient(BigInt(whole + kept + dropped), 10n ** BigInt(dropped.length), rounding, sign === "-");
+  }
+  return checked(sign === "-" ? -minor : minor, currency);
+}
+
+/**
+ * Formats minor units as a plain major-unit decimal string with exactly the currency's decimals.
+ *
+ * @example toMajor({ amount: 1999, currency: "USD" }) // "19.99"
+ * @example toMajor({ amount: -5, currency: "KWD" })   // "-0.005"
+ */
+export function toMajor(value: Money): string {
+  const exponent = exponentOf(value.currency);
+  const negative = value.amount < 0;
+  const digits = String(Math.abs(value.amount)).padStart(exponent + 1, "0");
+  const whole = digits.slice(0, digits.length - exponent);
+  const fraction = digits.slice(digits.length - exponent);
+  return `${negative ? "-" : ""}${whole}${exponent > 0 ? `.${fraction}` : ""}`;
+}
+
+/** Major units as a JavaScript number, for vendor APIs that want `value: 19.99`. Display only. */
+export function toMajorNumber(value: Money): number {
+  return Number(toMajor(value));
+}
+
+function sameCurrency(a: Money, b: Money): void {
+  if (a.currency !== b.currency) {
+    throw new MoneyError(`Cannot combine ${a.currency} with ${b.currency}`);
+  }
+}
+
+/** `a + b`; both must be in the same currency. */
+export function addMoney(a: Money, b: Money): Money {
+  sameCurrency(a, b);
+  return checked(BigInt(a.amount) + BigInt(b.amount), a.currency);
+}
+
+/** `a - b`; both must be in the same currency. */
+export function subtractMoney(a: Money, b: Money): Money {
+  sameCurrency(a, b);
+  return checked(BigInt(a.amount) - BigInt(b.amount), a.currency);
+}
+
+/** Sum of amounts in one currency; `currency` is required so that an empty list has one. */
+export function sumMoney(values: readonly Money[], currency: string): Money {
+  let total = 0n;
+  for (const value of values) {
+    if (value.currency !== currency) throw new MoneyError(`Cannot combine ${currency} with ${value.currency}`);
+    total += BigInt(value.amount);
+  }
+  return checked(total, currency);
+}
+
+/** `n / d` rounded as asked; `negative` is the sign of the true quotient, `n` and `d` are >= 0. */
+function roundQuotient(n: bigint, d: bigint, rounding: Rounding, negative: boolean): bigint {
+  const q = n / d;
+  const r = n % d;
+  if (r === 0n) return q;
+  switch (rounding) {
+    case "trunc":
+      return q;
+    case "floor":
+      return negative ? q + 1n : q;
+    case "ceil":
+      return negative ? q : q + 1n;
+    case "half-up":
+      return 2n * r >= d ? q + 1n : q;
+    case "half-even": {
+      const twice = 2n * r;
+      if (twice > d) return q + 1n;
+      if (twice < d) return q;
+      return q % 2n === 0n ? q : q + 1n;
+    }
+  }
+}
+
+/**
+ * `value × numerator / denominator`, rounded as asked. `floor`/`ceil` round toward −∞/+∞, `trunc`
+ * toward zero, `half-up` away from zero on ties, `half-even` to the even neighbour on ties.
+ *
+ * @example scaleMoney({ amount: 1000, currency: "USD" }, 1, 3, "half-even") // 333
+ */
+export function scaleMoney(value: Money, numerator: number | bigint, denominator: number | bigint, rounding: Rounding): Money {
+  const num = BigInt(numerator);
+  const den = BigInt(denominator);
+  if (den === 0n) throw new MoneyError("Cannot scale by a zero denominator");
+  const product = BigInt(value.amount) * num;
+  const negative = product < 0n !== den < 0n;
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  const magnitude = roundQuotient(abs(product), abs(den), rounding, negative);
+  return checked(negative ? -magnitude : magnitude, value.currency);
+}
+
+const WEIGHT_SCALE = 2 ** 48;
+
+/** Turns non-negative weights into exact integer weights (fractions are scaled, not truncated). */
+function integerWeights(weights: readonly number[]): bigint[] {
+  if (weights.length === 0) throw new MoneyError("Cannot allocate into zero parts");
+  let max = 0;
+  let allIntegers = true;
+  for (const w of weights) {
+    if (!Number.isFinite(w) || w < 0) throw new MoneyError("Allocation weights must be finite and >= 0");
+    if (w > max) max = w;
+    if (!Number.isSafeInteger(w)) allIntegers = false;
+  }
+  if (max === 0) throw new MoneyError("At least one allocation weight must be > 0");
+  if (allIntegers) return weights.map((w) => BigInt(w));
+  return weights.map((w) => BigInt(Math.round((w / max) * WEIGHT_SCALE)));
+}
+
+/**
+ * Splits `value` into parts proportional to `weights` so that the parts sum exactly to `value`
+ * (largest-remainder method: every part gets the floor of its exact share, and the units left over go
+ * to the parts with the largest remainders, earlier parts first on ties). Integer weights are exact;
+ * fractional weights are scaled to integers with 48 bits of precision first.
+ *
+ * @example allocateMoney({ amount: 100, currency: "USD" }, [1, 1, 1]) // 34, 33, 33
+ */
+export function allocateMoney(value: Money, weights: readonly number[]): Money[] {
+  const ints = integerWeights(weights);
+  const total = ints.reduce((a, b) => a + b, 0n);
+  const negative = value.amount < 0;
+  const whole = BigInt(Math.abs(value.amount));
+  const parts: bigint[] = new Array(ints.length);
+  const remainders: bigint[] = new Array(ints.length);
+  let assigned = 0n;
+  for (let i = 0; i < ints.length; i++) {
+    const product = whole * (ints[i] as bigint);
+    const part = product / total;
+    parts[i] = part;
+    remainders[i] = product % total;
+    assigned += part;
+  }
+  let left = whole - assigned;
+  if (left > 0n) {
+    const order = remainders
+      .map((r, i) => [r, i] as const)
+      .sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] > b[0] ? -1 : 1));
+    for (const [, i] of order) {
+      if (left === 0n) break;
+      parts[i] = (parts[i] as bigint) + 1n;
+      left -= 1n;
+    }
+  }
+  return parts.map((p) => ({ amount: Number(negative ? -p : p), currency: value.currency }));
+}
+
+/** True when both values have the same currency and amount. */
+export function moneyEquals(a: Money, b: Money): boolean {
+  return a.currency === b.currency && a.amount === b.amount;
+}
+
+/** The currency's number of minor-unit digits; throws {@link MoneyError} for an unknown code. */
+export function minorUnitExponent(currency: string): number {
+  return exponentOf(currency);
+}

@@ -1,0 +1,32 @@
+/**
+ * The storage contract: narrow async interfaces, one per consumer. Every engine
+ * (`@revtrace/storage-memory`, `-sqlite`, `-postgres`) implements all of them in one object and passes
+ * `runStorageConformance` from `@revtrace/testing`.
+ *
+ * Conventions: not-found is `null` (never a throw), writes are idempotent on natural keys, engine
+ * failures throw `StorageError`.
+ *
+ * @module
+ */
+import type { IdentityStore } from "./identity-store.js";
+import type { LedgerStore } from "./ledger-store.js";
+import type { OutboxStore } from "./outbox-store.js";
+import type { ReceiptStore } from "./receipt-store.js";
+import type { ResourceVersionStore } from "./resource-version-store.js";
+import type { TouchpointStore } from "./touchpoint-store.js";
+
+/** All storage interfaces in one object. */
+export interface Storage
+  extends IdentityStore,
+    TouchpointStore,
+    ReceiptStore,
+    OutboxStore,
+    LedgerStore,
+    ResourceVersionStore {
+  /** The engine's name: `memory`, `sqlite`, `postgres`. */
+  readonly engine: string;
+  /** Creates or upgrades the schema. Never run implicitly. A no-op for engines without a schema. */
+  migrate(): Promise<void>;
+  /** Releases connections and handles. Calls after `close()` throw `StorageError`. */
+  close(): Promise<void>;
+}
