@@ -5,7 +5,9 @@
 import { readdirSync } from "node:fs";
 import type { TestProjectInlineConfiguration } from "vitest/config";
 
-export const packageNames: string[] = readdirSync(new URL("./packages", import.meta.url), { withFileTypes: true })
+export const packageNames: string[] = readdirSync(new URL("./packages", import.meta.url), {
+  withFileTypes: true,
+})
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort();

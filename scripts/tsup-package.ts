@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
-import { defineConfig, type Options } from "tsup";
+import type { Options } from "tsup";
 
 /**
  * The one tsup configuration every package uses: ESM JavaScript only. Type declarations come from
  * `tsc -p tsconfig.build.json` because tsup's own .d.ts step cannot run on TypeScript 7
  * (shared/research/toolchain.md). The package version is injected for User-Agent headers.
  */
-export function packageBuild(entry: string[]): Options | Options[] {
+export function packageBuild(entry: string[]): Options {
   const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
-  return defineConfig({
+  return {
     entry,
     format: ["esm"],
     dts: false,
@@ -16,5 +16,5 @@ export function packageBuild(entry: string[]): Options | Options[] {
     sourcemap: true,
     target: "node22",
     define: { __REVTRACE_VERSION__: JSON.stringify(version) },
-  });
+  };
 }

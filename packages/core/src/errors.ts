@@ -36,7 +36,11 @@ export class RevtraceError<C extends RevtraceErrorCode = RevtraceErrorCode> exte
   readonly httpStatus: number;
   readonly [MARKER] = true;
 
-  constructor(code: C, message: string, options: RevtraceErrorOptions & { httpStatus?: number } = {}) {
+  constructor(
+    code: C,
+    message: string,
+    options: RevtraceErrorOptions & { httpStatus?: number } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -45,7 +49,11 @@ export class RevtraceError<C extends RevtraceErrorCode = RevtraceErrorCode> exte
 
   /** True for any revtrace error, even one thrown by another copy of this package. */
   static isInstance(error: unknown): error is RevtraceError {
-    return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+    return (
+      typeof error === "object" &&
+      error !== null &&
+      (error as Record<symbol, unknown>)[MARKER] === true
+    );
   }
 }
 
@@ -57,7 +65,10 @@ function hasCode<C extends RevtraceErrorCode>(error: unknown, code: C): error is
 export class ConfigError extends RevtraceError<"config_invalid"> {
   /** Dotted paths of the offending options, e.g. `["accessToken", "events.0.pixelCode"]`. */
   readonly fields: readonly string[];
-  constructor(message: string, options: RevtraceErrorOptions & { fields?: readonly string[] } = {}) {
+  constructor(
+    message: string,
+    options: RevtraceErrorOptions & { fields?: readonly string[] } = {},
+  ) {
     super("config_invalid", message, options);
     this.fields = options.fields ?? [];
   }
@@ -80,7 +91,10 @@ export class WebhookAuthError extends RevtraceError<"webhook_auth_failed"> {
 export class WebhookPayloadError extends RevtraceError<"webhook_payload_invalid"> {
   /** The zod issues that made the payload invalid (paths and messages; no input values). */
   readonly issues: readonly z.core.$ZodIssue[];
-  constructor(message: string, options: RevtraceErrorOptions & { issues?: readonly z.core.$ZodIssue[] } = {}) {
+  constructor(
+    message: string,
+    options: RevtraceErrorOptions & { issues?: readonly z.core.$ZodIssue[] } = {},
+  ) {
     super("webhook_payload_invalid", message, { ...options, httpStatus: 400 });
     this.issues = options.issues ?? [];
   }

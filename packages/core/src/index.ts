@@ -132,7 +132,12 @@ export type {
   PersonRecord,
 } from "./storage/identity-store.js";
 export type { LedgerStore, StoredCommission } from "./storage/ledger-store.js";
-export type { OutboxItem, OutboxItemInput, OutboxStatus, OutboxStore } from "./storage/outbox-store.js";
+export type {
+  OutboxItem,
+  OutboxItemInput,
+  OutboxStatus,
+  OutboxStore,
+} from "./storage/outbox-store.js";
 export type { Receipt, ReceiptStore } from "./storage/receipt-store.js";
 export type { ResourceVersionStore } from "./storage/resource-version-store.js";
 export type { Storage } from "./storage/storage.js";

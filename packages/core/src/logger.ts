@@ -21,7 +21,12 @@ export interface Logger {
 const noop: LogFn = () => {};
 
 /** A logger that drops everything (the default everywhere). */
-export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
+export const silentLogger: Logger = Object.freeze({
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+});
 
 /** Completes a partial logger with no-op methods. */
 export function toLogger(logger: Partial<Logger> | undefined): Logger {
@@ -94,7 +99,9 @@ export function redact<T>(value: T, extraKeys: readonly string[] = []): T {
 
 /** Cuts `text` to `max` characters, marking the cut. */
 export function truncate(text: string, max = 1000): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+  return text.length <= max
+    ? text
+    : `${text.slice(0, max)}… [${text.length - max} more characters]`;
 }
 
 /**
@@ -110,7 +117,11 @@ export function consoleLogger(level: "debug" | "info" | "warn" | "error" = "info
       const entry =
         typeof objOrMsg === "string"
           ? { level: name, msg: redactText(objOrMsg) }
-          : { level: name, ...redact(objOrMsg), ...(msg === undefined ? {} : { msg: redactText(msg) }) };
+          : {
+              level: name,
+              ...redact(objOrMsg),
+              ...(msg === undefined ? {} : { msg: redactText(msg) }),
+            };
       console[name === "debug" ? "log" : name](JSON.stringify(entry));
     };
   return { debug: make("debug"), info: make("info"), warn: make("warn"), error: make("error") };

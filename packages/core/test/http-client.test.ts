@@ -35,14 +35,23 @@ async function sinkError(promise: Promise<unknown>): Promise<SinkError> {
 describe("createHttpClient", () => {
   it("sends the JSON body, headers and User-Agent, and validates the answer", async () => {
     server.use(http.post(`${BASE}events`, () => HttpResponse.json({ ok: true, extra: 1 })));
-    const response = await client().request({ method: "POST", path: "events", json: { a: 1 }, schema });
+    const response = await client().request({
+      method: "POST",
+      path: "events",
+      json: { a: 1 },
+      schema,
+    });
     expect(response).toMatchObject({ status: 200, data: { ok: true }, attempts: 1 });
     expect(server.calls).toHaveLength(1);
     expect(server.calls[0]).toMatchObject({
       method: "POST",
       url: `${BASE}events`,
       body: { a: 1 },
-      headers: { "user-agent": "@revtrace/test/1.2.3", "access-token": "s3cr3t-token", "content-type": "application/json" },
+      headers: {
+        "user-agent": "@revtrace/test/1.2.3",
+        "access-token": "s3cr3t-token",
+        "content-type": "application/json",
+      },
     });
   });
 
@@ -84,25 +93,53 @@ describe("createHttpClient", () => {
   });
 
   it.each([400, 401, 403, 404, 422, 501])("does not retry HTTP %i", async (status) => {
-    server.use(http.post(`${BASE}events`, () => HttpResponse.json({ error: "bad", token: "s3cr3t-token" }, { status })));
-    const error = await sinkError(client().request({ method: "POST", path: "events", json: {}, schema }));
-    expect(error).toMatchObject({ sink: "vendor", reason: "http_status", status, retryable: false });
+    server.use(
+      http.post(`${BASE}events`, () =>
+        HttpResponse.json({ error: "bad", token: "s3cr3t-token" }, { status }),
+      ),
+    );
+    const error = await sinkError(
+      client().request({ method: "POST", path: "events", json: {}, schema }),
+    );
+    expect(error).toMatchObject({
+      sink: "vendor",
+      reason: "http_status",
+      status,
+      retryable: false,
+    });
     expect(server.calls).toHaveLength(1);
     expect(error.responseBody).not.toContain("s3cr3t-token");
     expect(error.message).not.toContain("s3cr3t-token");
   });
 
   it("gives up after the retries with a retryable error carrying Retry-After", async () => {
-    server.use(http.post(`${BASE}events`, () => new HttpResponse(null, { status: 503, headers: { "retry-after": "0" } })));
-    const error = await sinkError(client().request({ method: "POST", path: "events", json: {}, schema }));
+    server.use(
+      http.post(
+        `${BASE}events`,
+        () => new HttpResponse(null, { status: 503, headers: { "retry-after": "0" } }),
+      ),
+    );
+    const error = await sinkError(
+      client().request({ method: "POST", path: "events", json: {}, schema }),
+    );
     expect(error).toMatchObject({ status: 503, retryable: true, retryAfterMs: 0 });
     expect(server.calls).toHaveLength(4);
   });
 
   it("stops when a Retry-After wait would overrun the time budget", async () => {
-    server.use(http.post(`${BASE}events`, () => new HttpResponse(null, { status: 429, headers: { "retry-after": "60" } })));
+    server.use(
+      http.post(
+        `${BASE}events`,
+        () => new HttpResponse(null, { status: 429, headers: { "retry-after": "60" } }),
+      ),
+    );
     const error = await sinkError(
-      client({ retry: { retries: 5, minTimeoutMs: 1, maxElapsedMs: 2_000 } }).request({ method: "POST", path: "events", json: {}, schema }),
+      client({ retry: { retries: 5, minTimeoutMs: 1, maxElapsedMs: 2_000 } }).request({
+        method: "POST",
+        path: "events",
+        json: {},
+        schema,
+      }),
     );
     expect(error).toMatchObject({ status: 429, retryable: true, retryAfterMs: 60_000 });
     expect(server.calls).toHaveLength(1);
@@ -116,12 +153,14 @@ describe("createHttpClient", () => {
       }),
     );
     const error = await sinkError(
-      client({ timeoutMs: 50, retry: { retries: 10, minTimeoutMs: 1, maxElapsedMs: 300 } }).request({
-        method: "POST",
-        path: "events",
-        json: {},
-        schema,
-      }),
+      client({ timeoutMs: 50, retry: { retries: 10, minTimeoutMs: 1, maxElapsedMs: 300 } }).request(
+        {
+          method: "POST",
+          path: "events",
+          json: {},
+          schema,
+        },
+      ),
     );
     expect(error).toMatchObject({ reason: "timeout", retryable: true });
   });
@@ -129,7 +168,9 @@ describe("createHttpClient", () => {
   it("aborts when the caller's signal fires", async () => {
     server.use(http.post(`${BASE}events`, () => new HttpResponse(null, { status: 503 })));
     const controller = new AbortController();
-    const pending = client({ retry: { retries: 10, minTimeoutMs: 200, maxElapsedMs: 10_000 } }).request({
+    const pending = client({
+      retry: { retries: 10, minTimeoutMs: 200, maxElapsedMs: 10_000 },
+    }).request({
       method: "POST",
       path: "events",
       json: {},
@@ -144,7 +185,9 @@ describe("createHttpClient", () => {
 
   it("rejects an invalid response body with a typed, non-retryable error", async () => {
     server.use(http.post(`${BASE}events`, () => HttpResponse.json({ ok: "yes" })));
-    const error = await sinkError(client().request({ method: "POST", path: "events", json: {}, schema }));
+    const error = await sinkError(
+      client().request({ method: "POST", path: "events", json: {}, schema }),
+    );
     expect(error).toMatchObject({ reason: "invalid_response", retryable: false, status: 200 });
     expect(server.calls).toHaveLength(1);
   });
@@ -165,14 +208,23 @@ describe("createHttpClient", () => {
       json: {},
       schema,
       interpret: (data) =>
-        data.ok ? undefined : new SinkError("busy", { sink: "vendor", reason: "vendor_error", retryable: true }),
+        data.ok
+          ? undefined
+          : new SinkError("busy", { sink: "vendor", reason: "vendor_error", retryable: true }),
     });
     expect(response.attempts).toBe(2);
   });
 
   it("treats a network failure as retryable", async () => {
     server.use(http.post(`${BASE}events`, () => HttpResponse.error()));
-    const error = await sinkError(client({ retry: { retries: 1, minTimeoutMs: 1 } }).request({ method: "POST", path: "events", json: {}, schema }));
+    const error = await sinkError(
+      client({ retry: { retries: 1, minTimeoutMs: 1 } }).request({
+        method: "POST",
+        path: "events",
+        json: {},
+        schema,
+      }),
+    );
     expect(error).toMatchObject({ reason: "network", retryable: true });
     expect(server.calls).toHaveLength(2);
   });

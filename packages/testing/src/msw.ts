@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { type HttpResponseResolver, type RequestHandler } from "msw";
+import type { HttpResponseResolver, RequestHandler } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll } from "vitest";
 
@@ -44,7 +44,9 @@ function startRecording(request: Request): RecordedCall {
   const call: RecordedCall = {
     method: request.method,
     url: request.url,
-    headers: Object.fromEntries([...request.headers.entries()].map(([k, v]) => [k.toLowerCase(), v])),
+    headers: Object.fromEntries(
+      [...request.headers.entries()].map(([k, v]) => [k.toLowerCase(), v]),
+    ),
     body: undefined,
   };
   void request
@@ -91,7 +93,8 @@ export function createMockServer(...handlers: RequestHandler[]): MockServer {
       unhandled.length = 0;
       byId.clear();
     },
-    listen: () => server.listen({ onUnhandledFrame: "error" } as Parameters<typeof server.listen>[0]),
+    listen: () =>
+      server.listen({ onUnhandledFrame: "error" } as Parameters<typeof server.listen>[0]),
     close: () => server.close(),
   };
 }
@@ -113,11 +116,15 @@ export function useMockServer(...handlers: RequestHandler[]): MockServer {
  *
  * @example http.post(url, respondInSequence(() => new Response(null, { status: 503 }), () => HttpResponse.json({})))
  */
-export function respondInSequence(...responses: Array<() => Response | Promise<Response>>): HttpResponseResolver {
+export function respondInSequence(
+  ...responses: Array<() => Response | Promise<Response>>
+): HttpResponseResolver {
   if (responses.length === 0) throw new Error("respondInSequence needs at least one response");
   let index = 0;
   return () => {
-    const next = responses[Math.min(index, responses.length - 1)] as () => Response | Promise<Response>;
+    const next = responses[Math.min(index, responses.length - 1)] as () =>
+      | Response
+      | Promise<Response>;
     index++;
     return next();
   };

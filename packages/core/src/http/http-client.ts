@@ -139,9 +139,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       });
     } catch (error) {
       if (request.signal?.aborted) {
-        throw fail("request aborted", { reason: "aborted", retryable: true, cause: request.signal.reason });
+        throw fail("request aborted", {
+          reason: "aborted",
+          retryable: true,
+          cause: request.signal.reason,
+        });
       }
-      if (isTimeoutError(error)) throw fail("request timed out", { reason: "timeout", retryable: true, cause: error });
+      if (isTimeoutError(error))
+        throw fail("request timed out", { reason: "timeout", retryable: true, cause: error });
       if (isNetworkError(error) || error instanceof TypeError || isHTTPError(error)) {
         throw fail("network error", { reason: "network", retryable: true, cause: error });
       }
@@ -202,25 +207,43 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             randomize: false,
             maxRetryTime: budget,
             signal: request.signal,
-            shouldRetry: ({ error }) => SinkError.isInstance(error) && error.retryable && error.reason !== "aborted",
+            shouldRetry: ({ error }) =>
+              SinkError.isInstance(error) && error.retryable && error.reason !== "aborted",
             onFailedAttempt: async ({ error, retriesLeft, retryDelay }) => {
               const sinkError = SinkError.isInstance(error) ? error : undefined;
               logger.warn(
-                { sink: name, attempt: attempts, status: sinkError?.status, reason: sinkError?.reason, retriesLeft },
+                {
+                  sink: name,
+                  attempt: attempts,
+                  status: sinkError?.status,
+                  reason: sinkError?.reason,
+                  retriesLeft,
+                },
                 `${name}: attempt ${attempts} failed`,
               );
               if (!sinkError?.retryable || retriesLeft === 0) return;
               const wait = sinkError.retryAfterMs ?? 0;
               if (wait > retryDelay && Date.now() - started + wait > budget) throw error;
-              options.onRetry?.({ attempt: attempts, delayMs: Math.max(wait, retryDelay), error: sinkError });
+              options.onRetry?.({
+                attempt: attempts,
+                delayMs: Math.max(wait, retryDelay),
+                error: sinkError,
+              });
               if (wait > retryDelay) await sleep(wait - retryDelay, request.signal);
             },
           },
         );
         return { ...result, attempts };
       } catch (error) {
-        if (request.signal?.aborted && !(SinkError.isInstance(error) && error.reason === "aborted")) {
-          throw fail("request aborted", { reason: "aborted", retryable: true, cause: request.signal.reason });
+        if (
+          request.signal?.aborted &&
+          !(SinkError.isInstance(error) && error.reason === "aborted")
+        ) {
+          throw fail("request aborted", {
+            reason: "aborted",
+            retryable: true,
+            cause: request.signal.reason,
+          });
         }
         if (SinkError.isInstance(error)) throw error;
         throw fail("unexpected failure", { reason: "network", retryable: true, cause: error });

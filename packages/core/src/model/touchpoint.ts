@@ -74,10 +74,12 @@ export type Touchpoint = z.infer<typeof TouchpointSchema>;
 /** Touchpoint fields before the channel is derived. */
 export type TouchpointInput = z.input<typeof TouchpointSchema>;
 
-const SEARCH_ENGINES = /(^|\.)(google|bing|duckduckgo|yahoo|baidu|yandex|ecosia|brave|startpage|naver)\./;
+const SEARCH_ENGINES =
+  /(^|\.)(google|bing|duckduckgo|yahoo|baidu|yandex|ecosia|brave|startpage|naver)\./;
 const SOCIAL_SITES =
   /(^|\.)(facebook|instagram|tiktok|twitter|x|t|linkedin|lnkd|pinterest|reddit|youtube|snapchat|threads)\.(com|co|net|in)$/;
-const PAID_MEDIUMS = /^(cpc|ppc|paid|paidsearch|paid_search|paid-search|cpm|cpv|paid_social|paid-social|paidsocial|display|ads?)$/;
+const PAID_MEDIUMS =
+  /^(cpc|ppc|paid|paidsearch|paid_search|paid-search|cpm|cpv|paid_social|paid-social|paidsocial|display|ads?)$/;
 
 function hostOf(url: string | undefined): string | undefined {
   if (!url) return undefined;
@@ -95,7 +97,9 @@ function hostOf(url: string | undefined): string | undefined {
  * (search engine, social site, any other site); otherwise `direct`. A referrer on the landing page's own
  * host is not a referral.
  */
-export function deriveChannel(tp: Pick<TouchpointInput, "clickIds" | "utm" | "referrer" | "landingPage">): Channel {
+export function deriveChannel(
+  tp: Pick<TouchpointInput, "clickIds" | "utm" | "referrer" | "landingPage">,
+): Channel {
   const click = tp.clickIds ?? {};
   const utm = tp.utm ?? {};
   if (click.affiliateClickId || click.affiliateRef) return "affiliate";
@@ -107,7 +111,8 @@ export function deriveChannel(tp: Pick<TouchpointInput, "clickIds" | "utm" | "re
   if (medium) {
     if (/e-?mail|newsletter/.test(medium)) return "email";
     if (medium === "affiliate" || medium === "partner") return "affiliate";
-    if (PAID_MEDIUMS.test(medium) || /paid/.test(medium)) return sourceIsSocial ? "paid_social" : "paid_search";
+    if (PAID_MEDIUMS.test(medium) || /paid/.test(medium))
+      return sourceIsSocial ? "paid_social" : "paid_search";
     if (/social/.test(medium)) return "organic_social";
     if (medium === "organic") return "organic_search";
     if (medium === "referral") return "referral";
@@ -126,6 +131,8 @@ export function deriveChannel(tp: Pick<TouchpointInput, "clickIds" | "utm" | "re
  * Validates a touchpoint and fills in `channel` with {@link deriveChannel} when it is missing.
  * Throws the zod error when the input is invalid.
  */
-export function createTouchpoint(input: Omit<TouchpointInput, "channel"> & { channel?: Channel }): Touchpoint {
+export function createTouchpoint(
+  input: Omit<TouchpointInput, "channel"> & { channel?: Channel },
+): Touchpoint {
   return TouchpointSchema.parse({ ...input, channel: input.channel ?? deriveChannel(input) });
 }

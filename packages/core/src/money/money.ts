@@ -47,7 +47,8 @@ function checked(amount: bigint, currency: string): Money {
 
 /** Builds a {@link Money} from minor units, checking the amount and the currency. */
 export function money(amount: number, currency: string): Money {
-  if (!Number.isSafeInteger(amount)) throw new MoneyError(`Amount in ${currency} must be a safe integer of minor units`);
+  if (!Number.isSafeInteger(amount))
+    throw new MoneyError(`Amount in ${currency} must be a safe integer of minor units`);
   exponentOf(currency);
   return { amount, currency };
 }
@@ -83,7 +84,12 @@ export function fromMajor(value: string | number, currency: string, rounding?: R
     if (!rounding) {
       throw new MoneyError(`${currency} has ${exponent} decimal places; the amount has more`);
     }
-    minor = roundQuotient(BigInt(whole + kept + dropped), 10n ** BigInt(dropped.length), rounding, sign === "-");
+    minor = roundQuotient(
+      BigInt(whole + kept + dropped),
+      10n ** BigInt(dropped.length),
+      rounding,
+      sign === "-",
+    );
   }
   return checked(sign === "-" ? -minor : minor, currency);
 }
@@ -130,7 +136,8 @@ export function subtractMoney(a: Money, b: Money): Money {
 export function sumMoney(values: readonly Money[], currency: string): Money {
   let total = 0n;
   for (const value of values) {
-    if (value.currency !== currency) throw new MoneyError(`Cannot combine ${currency} with ${value.currency}`);
+    if (value.currency !== currency)
+      throw new MoneyError(`Cannot combine ${currency} with ${value.currency}`);
     total += BigInt(value.amount);
   }
   return checked(total, currency);
@@ -165,7 +172,12 @@ function roundQuotient(n: bigint, d: bigint, rounding: Rounding, negative: boole
  *
  * @example scaleMoney({ amount: 1000, currency: "USD" }, 1, 3, "half-even") // 333
  */
-export function scaleMoney(value: Money, numerator: number | bigint, denominator: number | bigint, rounding: Rounding): Money {
+export function scaleMoney(
+  value: Money,
+  numerator: number | bigint,
+  denominator: number | bigint,
+  rounding: Rounding,
+): Money {
   const num = BigInt(numerator);
   const den = BigInt(denominator);
   if (den === 0n) throw new MoneyError("Cannot scale by a zero denominator");
@@ -176,58 +188,92 @@ export function scaleMoney(value: Money, numerator: number | bigint, denominator
   return checked(negative ? -magnitude : magnitude, value.currency);
 }
 
-const WEIGHT_SCALE = 2 ** 48;
-
-/** Turns non-negative weights into exact integer weights (fractions are scaled, not truncated). */
-function integerWeights(weights: readonly number[]): bigint[] {
+function checkWeights(weights: readonly number[]): { total: number; integers: boolean } {
   if (weights.length === 0) throw new MoneyError("Cannot allocate into zero parts");
-  let max = 0;
-  let allIntegers = true;
+  let total = 0;
+  let integers = true;
   for (const w of weights) {
-    if (!Number.isFinite(w) || w < 0) throw new MoneyError("Allocation weights must be finite and >= 0");
-    if (w > max) max = w;
-    if (!Number.isSafeInteger(w)) allIntegers = false;
+    if (!Number.isFinite(w) || w < 0)
+      throw new MoneyError("Allocation weights must be finite and >= 0");
+    if (!Number.isSafeInteger(w)) integers = false;
+    total += w;
   }
-  if (max === 0) throw new MoneyError("At least one allocation weight must be > 0");
-  if (allIntegers) return weights.map((w) => BigInt(w));
-  return weights.map((w) => BigInt(Math.round((w / max) * WEIGHT_SCALE)));
+  if (!(total > 0)) throw new MoneyError("At least one allocation weight must be > 0");
+  return { total, integers };
+}
+
+/** Hands out `left` units (positive: add, negative: take back) by remainder order. */
+function distributeLeftover(parts: number[], remainders: number[], left: number): void {
+  if (left === 0) return;
+  const order = remainders.map((_, i) => i);
+  // Largest remainder first when adding; smallest first when taking back. Ties: earlier index first.
+  order.sort((i, j) => {
+    const diff = (remainders[j] as number) - (remainders[i] as number);
+    return (left > 0 ? diff : -diff) || i - j;
+  });
+  const step = left > 0 ? 1 : -1;
+  for (let k = 0; left !== 0; k = (k + 1) % order.length) {
+    const i = order[k] as number;
+    if (step < 0 && (parts[i] as number) === 0) continue;
+    parts[i] = (parts[i] as number) + step;
+    left -= step;
+  }
 }
 
 /**
- * Splits `value` into parts proportional to `weights` so that the parts sum exactly to `value`
- * (largest-remainder method: every part gets the floor of its exact share, and the units left over go
- * to the parts with the largest remainders, earlier parts first on ties). Integer weights are exact;
- * fractional weights are scaled to integers with 48 bits of precision first.
+ * Splits `value` into parts proportional to `weights` so that the parts always sum exactly to `value`
+ * (largest-remainder method: each part gets the floor of its share, and the units left over go to the
+ * parts with the largest remainders, earlier parts first on ties). With integer weights every part is
+ * the exact floor of its share (bigint arithmetic when the products exceed 2^53); with fractional
+ * weights (time decay) shares are computed in floating point, so a part can differ by one minor unit
+ * from the real-number share, but the sum is still exact and the result deterministic.
  *
  * @example allocateMoney({ amount: 100, currency: "USD" }, [1, 1, 1]) // 34, 33, 33
  */
 export function allocateMoney(value: Money, weights: readonly number[]): Money[] {
-  const ints = integerWeights(weights);
-  const total = ints.reduce((a, b) => a + b, 0n);
+  const { total, integers } = checkWeights(weights);
+  const { currency } = value;
   const negative = value.amount < 0;
-  const whole = BigInt(Math.abs(value.amount));
-  const parts: bigint[] = new Array(ints.length);
-  const remainders: bigint[] = new Array(ints.length);
-  let assigned = 0n;
-  for (let i = 0; i < ints.length; i++) {
-    const product = whole * (ints[i] as bigint);
-    const part = product / total;
-    parts[i] = part;
-    remainders[i] = product % total;
-    assigned += part;
+  const whole = Math.abs(value.amount);
+  const n = weights.length;
+  const parts: number[] = new Array(n);
+  const remainders: number[] = new Array(n);
+  let assigned = 0;
+  if (n === 1) {
+    return [{ amount: value.amount, currency }];
   }
-  let left = whole - assigned;
-  if (left > 0n) {
-    const order = remainders
-      .map((r, i) => [r, i] as const)
-      .sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] > b[0] ? -1 : 1));
-    for (const [, i] of order) {
-      if (left === 0n) break;
-      parts[i] = (parts[i] as bigint) + 1n;
-      left -= 1n;
+  if (integers && whole * total <= Number.MAX_SAFE_INTEGER) {
+    for (let i = 0; i < n; i++) {
+      const product = whole * (weights[i] as number);
+      const r = product % total;
+      parts[i] = (product - r) / total;
+      remainders[i] = r;
+      assigned += parts[i] as number;
+    }
+  } else if (integers) {
+    const big = BigInt(whole);
+    const bigTotal = BigInt(total);
+    for (let i = 0; i < n; i++) {
+      const product = big * BigInt(weights[i] as number);
+      parts[i] = Number(product / bigTotal);
+      // Remainders compared as fractions of the same denominator: a float is precise enough to order them.
+      remainders[i] = Number(product % bigTotal) / total;
+      assigned += parts[i] as number;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const share = (whole * (weights[i] as number)) / total;
+      const part = Math.floor(share);
+      parts[i] = part;
+      remainders[i] = share - part;
+      assigned += part;
     }
   }
-  return parts.map((p) => ({ amount: Number(negative ? -p : p), currency: value.currency }));
+  distributeLeftover(parts, remainders, whole - assigned);
+  const out: Money[] = new Array(n);
+  for (let i = 0; i < n; i++)
+    out[i] = { amount: negative ? -(parts[i] as number) || 0 : (parts[i] as number), currency };
+  return out;
 }
 
 /** True when both values have the same currency and amount. */

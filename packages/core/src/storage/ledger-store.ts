@@ -14,7 +14,11 @@ export interface LedgerStore {
    */
   appendCommissions(entries: readonly Commission[]): Promise<StoredCommission[]>;
   /** Entries in ledger order, optionally for one partner and after a position. */
-  listCommissions(query?: { partnerId?: string; afterSeq?: number; limit?: number }): Promise<StoredCommission[]>;
+  listCommissions(query?: {
+    partnerId?: string;
+    afterSeq?: number;
+    limit?: number;
+  }): Promise<StoredCommission[]>;
   /** One entry by key, or `null`. */
   getCommission(key: string): Promise<StoredCommission | null>;
 }

@@ -42,13 +42,26 @@ export interface OutboxStore {
    * expired lease, oldest first. Each claim increments `attempts`. Concurrent claimers never get the same
    * item while its lease holds.
    */
-  claim(query: { sink: string; limit: number; leaseMs: number; now: number }): Promise<OutboxItem[]>;
+  claim(query: {
+    sink: string;
+    limit: number;
+    leaseMs: number;
+    now: number;
+  }): Promise<OutboxItem[]>;
   /** Marks a leased item delivered. Returns false when the lease was lost (expired and reclaimed). */
   ack(id: string, leaseToken: string, now: number): Promise<boolean>;
   /** Returns a leased item to pending, to be tried again at `availableAt`. */
-  retry(id: string, leaseToken: string, failure: { error: string; availableAt: number; now: number }): Promise<boolean>;
+  retry(
+    id: string,
+    leaseToken: string,
+    failure: { error: string; availableAt: number; now: number },
+  ): Promise<boolean>;
   /** Gives up on a leased item (status `dead`), keeping the error. */
-  deadLetter(id: string, leaseToken: string, failure: { error: string; now: number }): Promise<boolean>;
+  deadLetter(
+    id: string,
+    leaseToken: string,
+    failure: { error: string; now: number },
+  ): Promise<boolean>;
   /** Items that failed at least once (pending with an error, or dead), newest first. */
   listFailures(query: { sink?: string; limit: number }): Promise<OutboxItem[]>;
   /** One item by id, or `null`. */

@@ -16,5 +16,9 @@ export interface TouchpointStore {
    * Touchpoints of any of `anonymousIds` with `from <= occurredAt <= to`, ordered by `occurredAt`, then
    * `id`. At most `limit` (default 1000) rows, the earliest first.
    */
-  listTouchpoints(query: { anonymousIds: readonly string[]; range: TimeRange; limit?: number }): Promise<Touchpoint[]>;
+  listTouchpoints(query: {
+    anonymousIds: readonly string[];
+    range: TimeRange;
+    limit?: number;
+  }): Promise<Touchpoint[]>;
 }

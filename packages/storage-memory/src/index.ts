@@ -1,0 +1,6 @@
+/**
+ * @revtrace/storage-memory: every revtrace storage interface in process memory.
+ *
+ * @module
+ */
+export { createMemoryStorage } from "./memory-storage.js";

@@ -1,0 +1,37 @@
+import type { LedgerStore, StoredCommission } from "@revtrace/core";
+
+/** The commission ledger as an array in append order, indexed by key. */
+export function createMemoryLedgerStore(): LedgerStore {
+  const entries: StoredCommission[] = [];
+  const byKey = new Map<string, StoredCommission>();
+  return {
+    async appendCommissions(commissions) {
+      const added: StoredCommission[] = [];
+      for (const commission of commissions) {
+        if (byKey.has(commission.key)) continue;
+        const stored: StoredCommission = {
+          ...structuredClone(commission),
+          seq: entries.length + 1,
+        };
+        entries.push(stored);
+        byKey.set(stored.key, stored);
+        added.push(structuredClone(stored));
+      }
+      return added;
+    },
+    async listCommissions(query = {}) {
+      const { partnerId, afterSeq = 0, limit = Number.POSITIVE_INFINITY } = query;
+      const out: StoredCommission[] = [];
+      for (let i = afterSeq; i < entries.length && out.length < limit; i++) {
+        const entry = entries[i] as StoredCommission;
+        if (partnerId === undefined || entry.partnerId === partnerId)
+          out.push(structuredClone(entry));
+      }
+      return out;
+    },
+    async getCommission(key) {
+      const entry = byKey.get(key);
+      return entry ? structuredClone(entry) : null;
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { randomUUID } from "node:crypto";
+import type { OutboxItem, OutboxStore } from "@revtrace/core";
+
+/** The outbox as a map in insertion order; claims scan for due items of one sink. */
+export function createMemoryOutboxStore(): OutboxStore {
+  const items = new Map<string, OutboxItem>();
+  const byKey = new Map<string, string>();
+  let nextId = 1;
+
+  const leased = (id: string, token: string): OutboxItem | undefined => {
+    const item = items.get(id);
+    return item && item.status === "leased" && item.leaseToken === token ? item : undefined;
+  };
+
+  return {
+    async enqueue(inputs, now) {
+      let added = 0;
+      for (const input of inputs) {
+        const key = `${input.sink}\u0000${input.idempotencyKey}`;
+        if (byKey.has(key)) continue;
+        const id = String(nextId++);
+        items.set(id, {
+          id,
+          sink: input.sink,
+          idempotencyKey: input.idempotencyKey,
+          payload: structuredClone(input.payload),
+          status: "pending",
+          attempts: 0,
+          availableAt: input.availableAt ?? now,
+          leaseExpiresAt: null,
+          leaseToken: null,
+          lastError: null,
+          createdAt: now,
+          updatedAt: now,
+        });
+        byKey.set(key, id);
+        added++;
+      }
+      return added;
+    },
+    async claim({ sink, limit, leaseMs, now }) {
+      const due = [...items.values()]
+        .filter(
+          (item) =>
+            item.sink === sink &&
+            ((item.status === "pending" && item.availableAt <= now) ||
+              (item.status === "leased" && (item.leaseExpiresAt as number) <= now)),
+        )
+        .sort((a, b) => a.availableAt - b.availableAt || Number(a.id) - Number(b.id))
+        .slice(0, limit);
+      for (const item of due) {
+        item.status = "leased";
+        item.attempts++;
+        item.leaseToken = randomUUID();
+        item.leaseExpiresAt = now + leaseMs;
+        item.updatedAt = now;
+      }
+      return due.map((item) => structuredClone(item));
+    },
+    async ack(id, token, now) {
+      const item = leased(id, token);
+      if (!item) return false;
+      Object.assign(item, {
+        status: "delivered",
+        leaseToken: null,
+        leaseExpiresAt: null,
+        updatedAt: now,
+      });
+      return true;
+    },
+    async retry(id, token, { error, availableAt, now }) {
+      const item = leased(id, token);
+      if (!item) return false;
+      Object.assign(item, {
+        status: "pending",
+        leaseToken: null,
+        leaseExpiresAt: null,
+        lastError: error,
+        availableAt,
+        updatedAt: now,
+      });
+      return true;
+    },
+    async deadLetter(id, token, { error, now }) {
+      const item = leased(id, token);
+      if (!item) return false;
+      Object.assign(item, {
+        status: "dead",
+        leaseToken: null,
+        leaseExpiresAt: null,
+        lastError: error,
+        updatedAt: now,
+      });
+      return true;
+    },
+    async listFailures({ sink, limit }) {
+      return [...items.values()]
+        .filter(
+          (item) =>
+            item.lastError !== null &&
+            item.status !== "delivered" &&
+            (sink === undefined || item.sink === sink),
+        )
+        .sort((a, b) => b.updatedAt - a.updatedAt || Number(b.id) - Number(a.id))
+        .slice(0, limit)
+        .map((item) => structuredClone(item));
+    },
+    async getOutboxItem(id) {
+      const item = items.get(id);
+      return item ? structuredClone(item) : null;
+    },
+  };
+}

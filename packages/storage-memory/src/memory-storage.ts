@@ -1,0 +1,48 @@
+import { type Storage, StorageError } from "@revtrace/core";
+import { createMemoryIdentityStore } from "./memory-identity-store.js";
+import { createMemoryLedgerStore } from "./memory-ledger-store.js";
+import { createMemoryOutboxStore } from "./memory-outbox-store.js";
+import { createMemoryReceiptStore } from "./memory-receipt-store.js";
+import { createMemoryResourceVersionStore } from "./memory-resource-version-store.js";
+import { createMemoryTouchpointStore } from "./memory-touchpoint-store.js";
+
+/**
+ * Every storage interface in process memory. For tests, demos and single-process use; nothing
+ * survives the process. Stored values are copies: mutating what you passed in or got back never
+ * changes the store.
+ *
+ * @example
+ * const storage = createMemoryStorage();
+ * await storage.claimReceipt({ key: "chargebee:ev_1", type: "payment_succeeded", receivedAt: Date.now() }); // true
+ */
+export function createMemoryStorage(): Storage {
+  const parts = {
+    ...createMemoryIdentityStore(),
+    ...createMemoryTouchpointStore(),
+    ...createMemoryReceiptStore(),
+    ...createMemoryOutboxStore(),
+    ...createMemoryLedgerStore(),
+    ...createMemoryResourceVersionStore(),
+  };
+  let closed = false;
+  const guarded = Object.fromEntries(
+    Object.entries(parts).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => {
+        if (closed)
+          return Promise.reject(
+            new StorageError(`Storage is closed (${name})`, { engine: "memory" }),
+          );
+        return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+      },
+    ]),
+  ) as typeof parts;
+  return {
+    ...guarded,
+    engine: "memory",
+    async migrate() {},
+    async close() {
+      closed = true;
+    },
+  };
+}
