@@ -9,6 +9,13 @@ export default defineConfig({
     projects,
     environment: "node",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    typecheck: { enabled: false },
+    // `*.test-d.ts` type tests run as tests too (through tsc over the tests' program).
+    typecheck: {
+      enabled: true,
+      include: ["test/**/*.test-d.ts"],
+      tsconfig: "../../tsconfig.test.json",
+      // Errors outside type tests are the type check's job (`npm run typecheck`), not the runner's.
+      ignoreSourceErrors: true,
+    },
   },
 });
