@@ -1,0 +1,45 @@
+/**
+ * @revtrace/sandbox: local emulators of the revtrace destination APIs, as msw handlers for tests and a
+ * standalone HTTP server for demos. Each emulator validates requests against the vendor's documented
+ * contract, answers the way the vendor does, records what it accepted, and fails on demand.
+ *
+ * @module
+ */
+export { mswHandlers, toFetchResponse, waitFor } from "./msw-handlers.js";
+export { type SandboxServer, type SandboxServerOptions, startSandbox } from "./sandbox-server.js";
+export {
+  createFailureQueue,
+  type FailureQueue,
+  failureOutcome,
+  type SandboxFailure,
+  SandboxFailureSchema,
+  type SandboxOutcome,
+  type SandboxRequest,
+  type SandboxResponse,
+  type VendorEmulator,
+} from "./sandbox-types.js";
+export {
+  type EventTimeWindow,
+  NOT_HASHED_MESSAGE,
+  TIKTOK_CODE_MESSAGES,
+  TIKTOK_CODES,
+  TIKTOK_MAX_EVENTS,
+  TIKTOK_ORIGIN,
+  TIKTOK_SUPPORTED_CURRENCIES,
+  TIKTOK_TRACK_PATH,
+  TikTokPageContract,
+  TikTokPropertiesContract,
+  TikTokRequestContract,
+  TikTokUserContract,
+  tiktokEventContract,
+} from "./tiktok/tiktok-contract.js";
+export {
+  createTikTokSandbox,
+  type TikTokEventRule,
+  type TikTokFailure,
+  TikTokFailureSchema,
+  type TikTokRecordedEvent,
+  type TikTokRequestLogEntry,
+  type TikTokSandbox,
+  type TikTokSandboxOptions,
+} from "./tiktok/tiktok-sandbox.js";

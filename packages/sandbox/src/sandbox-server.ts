@@ -1,0 +1,192 @@
+/**
+ * `startSandbox`: the emulators behind one local HTTP server (`node:http`), for the demo and for
+ * manual runs. Each vendor is served under its name (`http://127.0.0.1:4010/tiktok/open_api/...`);
+ * control endpoints under `/_sandbox/<vendor>/` read what was recorded, queue failures and reset.
+ *
+ * @module
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { SandboxOutcome, VendorEmulator } from "./sandbox-types.js";
+import {
+  createTikTokSandbox,
+  type TikTokRecordedEvent,
+  type TikTokSandbox,
+  type TikTokSandboxOptions,
+} from "./tiktok/tiktok-sandbox.js";
+
+/** Options of {@link startSandbox}. */
+export interface SandboxServerOptions {
+  /** Port to listen on; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Interface to bind. @default "127.0.0.1" */
+  host?: string;
+  /** The TikTok emulator, or options to create one. */
+  tiktok?: TikTokSandbox | TikTokSandboxOptions;
+  /** Larger request bodies are answered 413. @default 5_000_000 */
+  maxBodyBytes?: number;
+}
+
+/** A running sandbox server. */
+export interface SandboxServer {
+  /** `http://host:port`. */
+  readonly url: string;
+  /** Base URL of each vendor on this server, e.g. `tiktok: "http://127.0.0.1:4010/tiktok"`. */
+  readonly vendors: { readonly tiktok: string };
+  readonly tiktok: TikTokSandbox;
+  /** What each emulator accepted (live arrays). */
+  readonly recorded: { readonly tiktok: readonly TikTokRecordedEvent[] };
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
+}
+
+function isEmulator(
+  value: TikTokSandbox | TikTokSandboxOptions | undefined,
+): value is TikTokSandbox {
+  return typeof value === "object" && value !== null && "handle" in value;
+}
+
+function readBody(request: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    request.on("end", () =>
+      resolve(size > limit ? undefined : Buffer.concat(chunks).toString("utf8")),
+    );
+    request.on("error", reject);
+  });
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+) {
+  response.writeHead(status, { "content-type": "application/json", ...headers });
+  response.end(body);
+}
+
+function deliver(
+  request: IncomingMessage,
+  response: ServerResponse,
+  outcome: SandboxOutcome,
+): void {
+  if (outcome.kind === "network_error") {
+    request.socket.destroy();
+    return;
+  }
+  const { status, headers = {}, body } = outcome.response;
+  if (outcome.delayMs === undefined) {
+    send(response, status, body, headers);
+    return;
+  }
+  const timer = setTimeout(() => send(response, status, body, headers), outcome.delayMs);
+  // The client gave up (its timeout fired): nothing left to answer.
+  request.socket.once("close", () => clearTimeout(timer));
+}
+
+/**
+ * Starts the sandbox server.
+ *
+ * @example
+ * const sandbox = await startSandbox({ port: 4010 });
+ * const sink = createTikTokSink({ ..., baseUrl: `${sandbox.vendors.tiktok}/open_api/v1.3/` });
+ * // … later: sandbox.recorded.tiktok, then await sandbox.close();
+ */
+export async function startSandbox(options: SandboxServerOptions = {}): Promise<SandboxServer> {
+  const tiktok = isEmulator(options.tiktok) ? options.tiktok : createTikTokSandbox(options.tiktok);
+  const emulators = new Map<string, VendorEmulator>([[tiktok.name, tiktok]]);
+  const maxBodyBytes = options.maxBodyBytes ?? 5_000_000;
+  let url = "";
+
+  const server = createServer(async (request, response) => {
+    try {
+      const target = new URL(request.url ?? "/", "http://sandbox.local");
+      const body = await readBody(request, maxBodyBytes);
+      if (body === undefined)
+        return send(response, 413, JSON.stringify({ error: "request body too large" }));
+      const [first = "", second = "", third = ""] = target.pathname.split("/").slice(1);
+
+      if (first === "_sandbox") {
+        const emulator = emulators.get(second);
+        if (!emulator)
+          return send(response, 404, JSON.stringify({ error: `unknown vendor ${second}` }));
+        if (third === "recorded" && request.method === "GET") {
+          return send(response, 200, JSON.stringify(emulator.recordedJson()));
+        }
+        if (third === "reset" && request.method === "POST") {
+          emulator.reset();
+          return send(response, 204, "");
+        }
+        if (third === "failures" && request.method === "POST") {
+          try {
+            const { failure, times } = JSON.parse(body) as { failure: unknown; times?: number };
+            emulator.injectFailure(failure, times);
+            return send(response, 204, "");
+          } catch {
+            return send(
+              response,
+              400,
+              JSON.stringify({ error: "expected { failure, times? } with a valid failure" }),
+            );
+          }
+        }
+        return send(response, 404, JSON.stringify({ error: "unknown control endpoint" }));
+      }
+
+      const emulator = emulators.get(first);
+      if (!emulator) {
+        const vendors = Object.fromEntries(
+          [...emulators.keys()].map((name) => [name, `${url}/${name}`]),
+        );
+        return send(response, target.pathname === "/" ? 200 : 404, JSON.stringify({ vendors }));
+      }
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (typeof value === "string") headers.set(name, value);
+        else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+      }
+      const outcome = await emulator.handle({
+        method: request.method ?? "GET",
+        path: `${target.pathname.slice(first.length + 1)}${target.search}`,
+        headers,
+        body,
+      });
+      deliver(request, response, outcome);
+    } catch {
+      if (!response.headersSent) send(response, 500, JSON.stringify({ error: "sandbox failure" }));
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
+
+  return {
+    url,
+    vendors: { tiktok: `${url}/${tiktok.name}` },
+    tiktok,
+    recorded: {
+      get tiktok() {
+        return tiktok.recorded;
+      },
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,82 @@
+import { SinkError } from "@revtrace/core";
+import { describe, expect, it } from "vitest";
+import {
+  classifyTikTokCode,
+  cleanResponseText,
+  invalidItemError,
+  isInvalidEventError,
+  tiktokResponseError,
+} from "./tiktok-error.js";
+
+describe("classifyTikTokCode (TikTok spec §6)", () => {
+  it.each([
+    [0, "ok"],
+    [20001, "partial"],
+    [40100, "retryable"],
+    [40132, "retryable"],
+    [50000, "retryable"],
+    [50002, "retryable"],
+    [51000, "retryable"],
+    [53103, "retryable"],
+    [60001, "retryable"],
+    [61000, "retryable"],
+    [40000, "invalid_event"],
+    [40002, "invalid_event"],
+    [40062, "invalid_event"],
+    [40001, "request"],
+    [40003, "request"],
+    [40006, "request"],
+    [40051, "request"],
+    [40061, "request"],
+    [40063, "request"],
+    [40102, "request"],
+    [40104, "request"],
+    [40105, "request"],
+    [53104, "request"],
+    [12345, "request"],
+  ])("code %i is %s", (code, kind) => {
+    expect(classifyTikTokCode(code)).toBe(kind);
+  });
+});
+
+describe("tiktokResponseError", () => {
+  it("accepts 0 and 20001", () => {
+    expect(tiktokResponseError({ code: 0, message: "OK" }, 200, [])).toBeUndefined();
+    expect(tiktokResponseError({ code: 20001, message: "Partial OK" }, 200, [])).toBeUndefined();
+  });
+
+  it("turns a non-zero code on HTTP 200 into a SinkError without secrets or emails", () => {
+    const error = tiktokResponseError(
+      { code: 40105, message: "token tok-secret invalid for ann@example.com", request_id: "req-9" },
+      200,
+      ["tok-secret"],
+    );
+    expect(error).toBeInstanceOf(SinkError);
+    expect(error).toMatchObject({
+      sink: "tiktok",
+      reason: "vendor_error",
+      retryable: false,
+      status: 200,
+      vendorCode: 40105,
+      message: "tiktok: TikTok code 40105 (invalid or revoked access token), request_id req-9",
+    });
+    expect(error?.responseBody).toContain("[redacted]");
+    expect(error?.responseBody).not.toContain("tok-secret");
+    expect(error?.responseBody).not.toContain("ann@example.com");
+  });
+
+  it("marks throttling retryable and payload errors as bisectable", () => {
+    const throttled = tiktokResponseError({ code: 40100, message: "Too many requests" }, 200, []);
+    const invalid = tiktokResponseError({ code: 40002, message: "Batch.0.event_id: bad" }, 200, []);
+    expect(throttled?.retryable).toBe(true);
+    expect(isInvalidEventError(throttled)).toBe(false);
+    expect(isInvalidEventError(invalid)).toBe(true);
+    const item = invalidItemError(invalid as SinkError);
+    expect(item).toMatchObject({ reason: "invalid_item", retryable: false, vendorCode: 40002 });
+    expect(item.cause).toBe(invalid);
+  });
+
+  it("truncates long bodies", () => {
+    expect(cleanResponseText("x".repeat(2000), []).length).toBeLessThan(600);
+  });
+});

@@ -1,0 +1,93 @@
+import { ConfigError } from "@revtrace/core";
+import { describe, expect, it } from "vitest";
+import { parseTikTokSinkOptions, TIKTOK_DEFAULT_BASE_URL } from "./tiktok-settings.js";
+
+function configError(options: unknown): ConfigError {
+  try {
+    parseTikTokSinkOptions(options);
+  } catch (error) {
+    if (ConfigError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseTikTokSinkOptions", () => {
+  it("applies the defaults: Purchase for payments, StartTrial, Lead, 50 per batch, 7 days", () => {
+    const settings = parseTikTokSinkOptions({ accessToken: "tok", pixelCode: "PIX" });
+    const target = { pixelCode: "PIX", accessToken: "tok" };
+    expect(settings.events).toEqual({
+      lead: { event: "Lead", ...target },
+      subscription_created: null,
+      trial_started: { event: "StartTrial", ...target },
+      trial_converted: null,
+      first_payment: { event: "Purchase", ...target },
+      recurring_payment: { event: "Purchase", ...target },
+      subscription_cancelled: null,
+    });
+    expect(settings.batchSize).toBe(50);
+    expect(settings.maxEventAgeDays).toBe(7);
+    expect(settings.baseUrl).toBe(TIKTOK_DEFAULT_BASE_URL);
+  });
+
+  it("maps legacy names to the current ones, turns events off, and takes a pixel and token per event", () => {
+    const settings = parseTikTokSinkOptions({
+      accessToken: "tok",
+      pixelCode: "PIX",
+      events: {
+        first_payment: "CompletePayment",
+        lead: { event: "SubmitForm", pixelCode: "LEADPIX", accessToken: "lead-tok" },
+        recurring_payment: false,
+        trial_converted: "Subscribe",
+        subscription_cancelled: "SubscriptionCancelled",
+      },
+    });
+    expect(settings.events.first_payment).toEqual({
+      event: "Purchase",
+      pixelCode: "PIX",
+      accessToken: "tok",
+    });
+    expect(settings.events.lead).toEqual({
+      event: "Lead",
+      pixelCode: "LEADPIX",
+      accessToken: "lead-tok",
+    });
+    expect(settings.events.recurring_payment).toBeNull();
+    expect(settings.events.trial_converted?.event).toBe("Subscribe");
+    expect(settings.events.subscription_cancelled?.event).toBe("SubscriptionCancelled");
+  });
+
+  it("names every bad field, never its value", () => {
+    const error = configError({
+      accessToken: "Bearer s3cr3t",
+      pixelCode: "",
+      batchSize: 1001,
+      maxEventAgeDays: 30,
+      events: { first_payment: "Checkout", refund: "Purchase" },
+      defaultCountry: "USA",
+    });
+    expect([...error.fields].sort()).toEqual(
+      [
+        "accessToken",
+        "batchSize",
+        "defaultCountry",
+        "events",
+        "events.first_payment",
+        "maxEventAgeDays",
+        "pixelCode",
+      ].sort(),
+    );
+    expect(error.message).not.toContain("s3cr3t");
+    expect(error.message).toContain("without a `Bearer ` prefix");
+  });
+
+  it("refuses non-function injection points and unknown options", () => {
+    expect(configError({ accessToken: "t", pixelCode: "p", fetch: "nope" }).fields).toEqual([
+      "fetch",
+    ]);
+    expect(configError({ accessToken: "t", pixelCode: "p", pixel: "typo" }).fields).toEqual([
+      "(options)",
+    ]);
+    expect(configError(undefined).fields).toEqual(["(options)"]);
+  });
+});

@@ -1,0 +1,220 @@
+/**
+ * Options of `createTikTokSink`, validated with zod at construction. Bad options throw a
+ * `ConfigError` naming the field; values (tokens) never appear in the message.
+ *
+ * @module
+ */
+import {
+  type Clock,
+  ConfigError,
+  type Conversion,
+  type Logger,
+  type RetryPolicy,
+} from "@revtrace/core";
+import { z } from "zod";
+import {
+  TIKTOK_API_VERSION,
+  TIKTOK_LEGACY_ALIASES,
+  TIKTOK_MAX_BATCH_SIZE,
+  TIKTOK_RESERVED_EVENTS,
+  type TikTokEventName,
+} from "./tiktok-api-types.js";
+
+/** The production API base URL (TikTok spec §1; keep the trailing slash). */
+export const TIKTOK_DEFAULT_BASE_URL = `https://business-api.tiktok.com/open_api/${TIKTOK_API_VERSION}/`;
+
+/** Conversions the sink can map to a TikTok event (refunds have no TikTok event, spec §3). */
+export const TIKTOK_MAPPABLE_CONVERSIONS = [
+  "lead",
+  "subscription_created",
+  "trial_started",
+  "trial_converted",
+  "first_payment",
+  "recurring_payment",
+  "subscription_cancelled",
+] as const;
+export type TikTokMappableConversion = (typeof TIKTOK_MAPPABLE_CONVERSIONS)[number];
+
+/**
+ * The default event mapping: the first paid invoice (`payment_succeeded` with `first_invoice`) and
+ * renewals become `Purchase`, a trial start `StartTrial`, a lead `Lead`; the rest is off.
+ */
+export const TIKTOK_DEFAULT_EVENTS: Readonly<
+  Record<TikTokMappableConversion, TikTokEventName | false>
+> = {
+  lead: "Lead",
+  subscription_created: false,
+  trial_started: "StartTrial",
+  trial_converted: false,
+  first_payment: "Purchase",
+  recurring_payment: "Purchase",
+  subscription_cancelled: false,
+};
+
+const RESERVED: ReadonlySet<string> = new Set(TIKTOK_RESERVED_EVENTS);
+const ALIASES: Readonly<Record<string, string>> = TIKTOK_LEGACY_ALIASES;
+
+const token = z
+  .string()
+  .min(1, "is required")
+  .refine((value) => !/^bearer\s/i.test(value), "must be the raw token, without a `Bearer ` prefix")
+  .refine((value) => !/\s/.test(value), "must not contain whitespace");
+
+const pixelCode = z.string().trim().min(1, "is required");
+
+/** An event name; legacy aliases become their current name, reserved names are refused (spec §3). */
+const eventName = z
+  .string()
+  .trim()
+  .min(1, "is required")
+  .refine(
+    (name) => !RESERVED.has(name),
+    "is a reserved TikTok event name; use the standard event it maps to",
+  )
+  .transform((name) => ALIASES[name] ?? name);
+
+const mappingEntry = z.union([
+  z.literal(false),
+  eventName,
+  z.strictObject({
+    /** The TikTok event name. */
+    event: eventName,
+    /** Pixel for this event (defaults to the sink's `pixelCode`). */
+    pixelCode: pixelCode.optional(),
+    /** Events API token of that pixel (defaults to the sink's `accessToken`). */
+    accessToken: token.optional(),
+  }),
+]);
+
+const isFunction = (value: unknown) => typeof value === "function";
+
+const retryPolicy = z.strictObject({
+  retries: z.number().int().min(0).optional(),
+  minTimeoutMs: z.number().int().min(0).optional(),
+  maxTimeoutMs: z.number().int().min(0).optional(),
+  maxElapsedMs: z.number().int().positive().optional(),
+});
+
+/** The options schema of `createTikTokSink`. */
+export const TikTokSinkOptionsSchema = z.strictObject({
+  /** Events API access token (Events Manager → pixel → Settings → Generate Access Token). */
+  accessToken: token,
+  /** Pixel code (the pixel ID), sent as `event_source_id`. */
+  pixelCode,
+  /** Which conversions become which TikTok events, optionally with their own pixel and token. */
+  events: z
+    .strictObject({
+      lead: mappingEntry.optional(),
+      subscription_created: mappingEntry.optional(),
+      trial_started: mappingEntry.optional(),
+      trial_converted: mappingEntry.optional(),
+      first_payment: mappingEntry.optional(),
+      recurring_payment: mappingEntry.optional(),
+      subscription_cancelled: mappingEntry.optional(),
+    })
+    .optional(),
+  /** `test_event_code` from Events Manager → Test Events; every request of this sink is test traffic. */
+  testEventCode: z.string().trim().min(1).optional(),
+  /** Sets `limited_data_use` on every event (US state-privacy processing). Omitted when unset. */
+  limitedDataUse: z.boolean().optional(),
+  /** `partner_name`; only send a name TikTok registered for you (else code 40063). */
+  partnerName: z.string().trim().min(1).optional(),
+  /** Events per request, 1–1,000. @default 50 */
+  batchSize: z.number().int().min(1).max(TIKTOK_MAX_BATCH_SIZE).default(50),
+  /** Older conversions are skipped, not sent (spec §8), 1–28 days. @default 7 */
+  maxEventAgeDays: z.number().min(1).max(28).default(7),
+  /** ISO 3166-1 alpha-2 region for phone numbers without a country code, when the contact has none. */
+  defaultCountry: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, "must be an ISO 3166-1 alpha-2 code")
+    .transform((code) => code.toUpperCase())
+    .optional(),
+  /** API base URL (point it at `@revtrace/sandbox` in tests and demos). */
+  baseUrl: z.url().default(TIKTOK_DEFAULT_BASE_URL),
+  /** Timeout of one attempt. @default 10000 */
+  timeoutMs: z.number().int().positive().optional(),
+  /** Retry policy of the core HTTP client. */
+  retry: retryPolicy.optional(),
+  /** Derives `event_id`; must be deterministic. @default the conversion id */
+  eventId: z
+    .custom<(conversion: Conversion) => string>(isFunction, "must be a function")
+    .optional(),
+  fetch: z.custom<typeof globalThis.fetch>(isFunction, "must be a function").optional(),
+  logger: z
+    .custom<Partial<Logger>>(
+      (value) => typeof value === "object" && value !== null,
+      "must be a logger object",
+    )
+    .optional(),
+  now: z.custom<Clock>(isFunction, "must be a function").optional(),
+});
+
+type MappingEntryInput =
+  | TikTokEventName
+  | false
+  | { event: TikTokEventName; pixelCode?: string; accessToken?: string };
+
+/** Options of `createTikTokSink`. */
+export type TikTokSinkOptions = Omit<
+  z.input<typeof TikTokSinkOptionsSchema>,
+  "events" | "retry"
+> & {
+  /**
+   * Conversion → TikTok event. A name, `false` (off), or `{ event, pixelCode?, accessToken? }`.
+   * Unset keys keep {@link TIKTOK_DEFAULT_EVENTS}. `CompletePayment` and `SubmitForm` are accepted as
+   * aliases of `Purchase` and `Lead`.
+   */
+  events?: Partial<Record<TikTokMappableConversion, MappingEntryInput>>;
+  retry?: RetryPolicy;
+};
+
+/** Where one event goes: the pixel and the token allowed to write to it. */
+export interface TikTokTarget {
+  pixelCode: string;
+  accessToken: string;
+}
+
+/** One resolved mapping: the TikTok event name and its target. */
+export interface TikTokEventMapping extends TikTokTarget {
+  event: string;
+}
+
+/** Validated options with defaults applied and the event mapping resolved. */
+export type TikTokSettings = Omit<z.output<typeof TikTokSinkOptionsSchema>, "events"> & {
+  events: Readonly<Record<TikTokMappableConversion, TikTokEventMapping | null>>;
+};
+
+/** Validates `options`; throws a `ConfigError` naming every bad field. */
+export function parseTikTokSinkOptions(options: unknown): TikTokSettings {
+  const parsed = TikTokSinkOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const fields = [
+      ...new Set(parsed.error.issues.map((issue) => issue.path.join(".") || "(options)")),
+    ];
+    const details = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "(options)"} ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid TikTok sink options: ${details.join("; ")}`, { fields });
+  }
+  const { events: given, ...rest } = parsed.data;
+  const events = {} as Record<TikTokMappableConversion, TikTokEventMapping | null>;
+  for (const name of TIKTOK_MAPPABLE_CONVERSIONS) {
+    const entry = given?.[name] ?? TIKTOK_DEFAULT_EVENTS[name];
+    if (entry === false) {
+      events[name] = null;
+    } else if (typeof entry === "string") {
+      events[name] = {
+        event: ALIASES[entry] ?? entry,
+        pixelCode: rest.pixelCode,
+        accessToken: rest.accessToken,
+      };
+    } else {
+      events[name] = {
+        event: entry.event,
+        pixelCode: entry.pixelCode ?? rest.pixelCode,
+        accessToken: entry.accessToken ?? rest.accessToken,
+      };
+    }
+  }
+  return { ...rest, events };
+}

@@ -1,0 +1,140 @@
+/**
+ * The sink against `@revtrace/sandbox`'s TikTok emulator (msw handlers): the emulator checks every
+ * request against the documented contract independently of this package's own schemas.
+ */
+import { SinkError } from "@revtrace/core";
+import { createTikTokSandbox } from "@revtrace/sandbox";
+import { useMockServer } from "@revtrace/testing/msw";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createTikTokSink, type TikTokSinkOptions } from "../src/index.js";
+import { conversionOf, leadConversion, syntheticPurchases } from "./fixtures/conversions.js";
+
+const TOKEN = "tt-sandbox-token";
+const PIXEL = "C4SANDBOXPIXEL000001";
+const LEAD_PIXEL = "C4SANDBOXLEADS000002";
+const NOW = Date.UTC(2026, 2, 1, 12);
+const HOUR = 3_600_000;
+
+const tiktok = createTikTokSandbox({
+  credentials: [{ accessToken: TOKEN, pixelCodes: [PIXEL, LEAD_PIXEL] }],
+  now: () => NOW,
+});
+useMockServer(...tiktok.handlers());
+beforeEach(() => tiktok.reset());
+
+function sink(options: Partial<TikTokSinkOptions> = {}) {
+  return createTikTokSink({
+    accessToken: TOKEN,
+    pixelCode: PIXEL,
+    now: () => NOW,
+    timeoutMs: 200,
+    retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 5, maxElapsedMs: 10_000 },
+    ...options,
+  });
+}
+
+/** Every handled fixture conversion, moved to one hour before "now" (the sandbox enforces the window). */
+function fixtureConversions() {
+  const recent = { occurredAt: NOW - HOUR };
+  return [
+    conversionOf("payment_succeeded.bonusly.1", "first_payment", recent),
+    conversionOf("payment_succeeded.cbgo.1", "first_payment", recent),
+    conversionOf("subscription_started.bonusly.1", "trial_started", recent),
+    conversionOf("subscription_renewed.bonusly.1", "recurring_payment", {
+      ...recent,
+      value: { amount: 2500, currency: "USD" },
+    }),
+    conversionOf("subscription_created.airbyte.1", "subscription_created", {
+      ...recent,
+      value: { amount: 11667, currency: "INR" },
+      identityKeys: [{ kind: "external_id", value: "user_123" }],
+    }),
+    leadConversion(NOW - HOUR),
+  ];
+}
+
+describe("the TikTok sink against the sandbox", () => {
+  it("delivers every handled fixture event, and the sandbox accepts each one as valid", async () => {
+    const conversions = fixtureConversions();
+    const results = await sink({
+      events: { subscription_created: "Subscribe", lead: { event: "Lead", pixelCode: LEAD_PIXEL } },
+    }).send(conversions);
+    expect(results.map((r) => r.status)).toEqual(Array(6).fill("delivered"));
+    expect(tiktok.requests.map((r) => [r.code, r.events])).toEqual([
+      [0, 5],
+      [0, 1],
+    ]);
+    expect(
+      tiktok.recorded.map((r) => [r.pixelCode, r.event.event, r.event.event_id, r.duplicate]),
+    ).toEqual([
+      [PIXEL, "Purchase", "ev_AzqYRySIstMN16O:first_payment", false],
+      [PIXEL, "Purchase", "ev_HoR7OrcNacEsxgT:first_payment", false],
+      [PIXEL, "StartTrial", "ev_3Nl7oGgQqGFr8LT:trial_started", false],
+      [PIXEL, "Purchase", "ev_16BgPKSClXogU2Eif:recurring_payment", false],
+      [PIXEL, "Subscribe", "ev_16BPgETyVrQbiGhA:subscription_created", false],
+      [LEAD_PIXEL, "Lead", "lead_synthetic_1:lead", false],
+    ]);
+  });
+
+  it("sends the same event_id again on a resend, so TikTok deduplicates it", async () => {
+    const conversions = fixtureConversions().slice(0, 2);
+    await sink().send(conversions);
+    await sink().send(conversions);
+    expect(tiktok.recorded.map((r) => r.duplicate)).toEqual([false, false, true, true]);
+  });
+
+  it("rides out an injected rate limit (40100), a 503 and a timeout", async () => {
+    tiktok.failNext({ type: "code", code: 40100 });
+    tiktok.failNext({ type: "http", status: 503 });
+    tiktok.failNext({ type: "timeout", delayMs: 5_000 });
+    const results = await sink().send(syntheticPurchases(3, NOW - HOUR));
+    expect(results.map((r) => r.status)).toEqual(["delivered", "delivered", "delivered"]);
+    expect(tiktok.requests.map((r) => [r.status, r.code])).toEqual([
+      [200, 40100],
+      [503, undefined],
+      [504, undefined],
+      [200, 0],
+    ]);
+    expect(tiktok.recorded).toHaveLength(3);
+  });
+
+  it("isolates the one event the sandbox refuses and delivers the rest", async () => {
+    const items = syntheticPurchases(8, NOW - HOUR);
+    const bad = items[5]?.id;
+    tiktok.rejectEvents((event) => (event.event_id === bad ? "refused for the test" : undefined));
+    const results = await sink().send(items);
+    expect(results.map((r) => r.status)).toEqual([
+      ...Array(5).fill("delivered"),
+      "rejected",
+      "delivered",
+      "delivered",
+    ]);
+    expect(tiktok.recorded.map((r) => r.event.event_id).sort()).toEqual(
+      items
+        .filter((c) => c.id !== bad)
+        .map((c) => c.id)
+        .sort(),
+    );
+  });
+
+  it("treats the sandbox's partial success as delivered", async () => {
+    tiktok.failNext({ type: "partial", failedIndexes: [0] });
+    const results = await sink().send(syntheticPurchases(2, NOW - HOUR));
+    expect(results.map((r) => r.status)).toEqual(["delivered", "delivered"]);
+    expect(tiktok.requests.map((r) => r.code)).toEqual([20001]);
+  });
+
+  it("verifies credentials: accepted pair, unknown pixel (40001), wrong token (40105)", async () => {
+    await expect(sink().verifyCredentials()).resolves.toBeUndefined();
+    expect(tiktok.requests.map((r) => r.code)).toEqual([40061]);
+    expect(tiktok.recorded).toHaveLength(0);
+    const wrongPixel = await sink({ pixelCode: "C4NOTMINE" })
+      .verifyCredentials()
+      .catch((e: unknown) => e);
+    expect(SinkError.isInstance(wrongPixel) && wrongPixel.vendorCode).toBe(40001);
+    const wrongToken = await sink({ accessToken: "not-the-token" })
+      .verifyCredentials()
+      .catch((e: unknown) => e);
+    expect(SinkError.isInstance(wrongToken) && wrongToken.vendorCode).toBe(40105);
+  });
+});

@@ -1,0 +1,266 @@
+/**
+ * Transport through msw: TikTok's body `code` on HTTP 200, retryable codes, 429, 5xx, timeouts,
+ * bisection of a batch with one bad event, partial success, abort, batching, verifyCredentials.
+ */
+import type { Conversion } from "@revtrace/core";
+import { SinkError } from "@revtrace/core";
+import { respondInSequence, useMockServer } from "@revtrace/testing/msw";
+import { delay, HttpResponse, http } from "msw";
+import { describe, expect, it } from "vitest";
+import { createTikTokSink, type TikTokSinkOptions } from "../src/index.js";
+import { syntheticPurchases } from "./fixtures/conversions.js";
+
+const URL_TRACK = "https://business-api.tiktok.com/open_api/v1.3/event/track/";
+const TOKEN = "tt-secret-token-abc";
+const PIXEL = "C4PIXEL0000000000001";
+const NOW = Date.UTC(2026, 2, 1, 12);
+
+const server = useMockServer();
+const ok = (requestId = "req-ok") =>
+  HttpResponse.json({ code: 0, message: "OK", request_id: requestId, data: {} });
+const code = (value: number, message = "error") =>
+  HttpResponse.json({ code: value, message, request_id: `req-${value}`, data: {} });
+
+function sink(options: Partial<TikTokSinkOptions> = {}) {
+  return createTikTokSink({
+    accessToken: TOKEN,
+    pixelCode: PIXEL,
+    now: () => NOW,
+    retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 5, maxElapsedMs: 10_000 },
+    ...options,
+  });
+}
+
+const purchases = (n: number): Conversion[] => syntheticPurchases(n, NOW - 60_000);
+const eventIds = (body: unknown) =>
+  (body as { data: Array<{ event_id: string }> }).data.map((e) => e.event_id);
+
+async function failure(promise: Promise<unknown>): Promise<SinkError> {
+  const error = await promise.then(
+    () => new Error("expected a failure"),
+    (e: unknown) => e,
+  );
+  if (!SinkError.isInstance(error)) throw error;
+  return error;
+}
+
+describe("TikTok transport", () => {
+  it("treats HTTP 200 with a non-zero code as a failure and does not retry a config error", async () => {
+    server.use(
+      http.post(URL_TRACK, () =>
+        code(40105, `Access token ${TOKEN} is incorrect or has been revoked`),
+      ),
+    );
+    const error = await failure(sink().send(purchases(2)));
+    expect(error).toMatchObject({
+      reason: "vendor_error",
+      retryable: false,
+      status: 200,
+      vendorCode: 40105,
+    });
+    expect(error.message).toBe(
+      "tiktok: TikTok code 40105 (invalid or revoked access token), request_id req-40105",
+    );
+    expect(JSON.stringify(error.responseBody)).not.toContain(TOKEN);
+    expect(server.calls).toHaveLength(1);
+  });
+
+  it("does not bisect a request-level refusal (40001: token cannot write to the pixel)", async () => {
+    server.use(http.post(URL_TRACK, () => code(40001, "No permission to operate pixel")));
+    const error = await failure(sink().send(purchases(4)));
+    expect(error.vendorCode).toBe(40001);
+    expect(server.calls).toHaveLength(1);
+  });
+
+  it("retries TikTok's retryable codes with the same body until accepted", async () => {
+    server.use(
+      http.post(
+        URL_TRACK,
+        respondInSequence(
+          () => code(40100),
+          () => code(50002),
+          () => ok(),
+        ),
+      ),
+    );
+    const results = await sink().send(purchases(2));
+    expect(results.map((r) => r.status)).toEqual(["delivered", "delivered"]);
+    expect(server.calls).toHaveLength(3);
+    expect(server.calls[1]?.body).toEqual(server.calls[0]?.body);
+    expect(server.calls[2]?.body).toEqual(server.calls[0]?.body);
+  });
+
+  it("throws a retryable SinkError when a retryable code outlasts the retries", async () => {
+    server.use(http.post(URL_TRACK, () => code(50000, "System error")));
+    const error = await failure(sink().send(purchases(1)));
+    expect(error).toMatchObject({ reason: "vendor_error", retryable: true, vendorCode: 50000 });
+    expect(server.calls).toHaveLength(4);
+  });
+
+  it("retries HTTP 429 after Retry-After", async () => {
+    const attempts: number[] = [];
+    server.use(
+      http.post(
+        URL_TRACK,
+        respondInSequence(
+          () => new HttpResponse(null, { status: 429, headers: { "retry-after": "0" } }),
+          () => ok(),
+        ),
+      ),
+    );
+    const results = await sink({
+      logger: { warn: (o: unknown) => attempts.push(Number((o as { attempt?: number }).attempt)) },
+    }).send(purchases(1));
+    expect(results[0]?.status).toBe("delivered");
+    expect(server.calls).toHaveLength(2);
+    expect(attempts).toEqual([1]);
+  });
+
+  it("retries HTTP 5xx (an nginx 502 page) and then delivers", async () => {
+    server.use(
+      http.post(
+        URL_TRACK,
+        respondInSequence(
+          () => new HttpResponse("<html><center>nginx</center></html>", { status: 502 }),
+          () => new HttpResponse(null, { status: 503 }),
+          () => ok(),
+        ),
+      ),
+    );
+    const results = await sink().send(purchases(3));
+    expect(results.every((r) => r.status === "delivered")).toBe(true);
+    expect(server.calls).toHaveLength(3);
+  });
+
+  it("retries an attempt that times out", async () => {
+    server.use(
+      http.post(
+        URL_TRACK,
+        respondInSequence(
+          async () => {
+            await delay(1_000);
+            return ok("late");
+          },
+          () => ok(),
+        ),
+      ),
+    );
+    const results = await sink({ timeoutMs: 50 }).send(purchases(1));
+    expect(results[0]?.status).toBe("delivered");
+    expect(server.calls).toHaveLength(2);
+  });
+
+  it("bisects a batch refused for one bad event: only that event is rejected", async () => {
+    const items = purchases(5);
+    const bad = items[3]?.id as string;
+    server.use(
+      http.post(URL_TRACK, async ({ request }) => {
+        const ids = eventIds(await request.json());
+        const index = ids.indexOf(bad);
+        return index < 0
+          ? ok()
+          : code(40002, `Batch.${index}.properties.contents.0.content_id: Not a valid string`);
+      }),
+    );
+    const results = await sink().send(items);
+    expect(results.map((r) => r.status)).toEqual([
+      "delivered",
+      "delivered",
+      "delivered",
+      "rejected",
+      "delivered",
+    ]);
+    const rejected = results[3];
+    expect(rejected?.status === "rejected" && rejected.error).toMatchObject({
+      reason: "invalid_item",
+      retryable: false,
+      vendorCode: 40002,
+    });
+    // 5 → refused; 3 → delivered; 2 → refused; 1 (bad) → refused; 1 → delivered.
+    expect(server.calls.map((call) => eventIds(call.body))).toEqual([
+      items.map((c) => c.id),
+      items.slice(0, 3).map((c) => c.id),
+      items.slice(3).map((c) => c.id),
+      [bad],
+      [items[4]?.id],
+    ]);
+  });
+
+  it("treats partial success (20001) as delivered and logs it", async () => {
+    const warnings: Array<Record<string, unknown>> = [];
+    server.use(http.post(URL_TRACK, () => code(20001, "Partial OK")));
+    const results = await sink({
+      logger: { warn: (o: unknown) => warnings.push(o as Record<string, unknown>) },
+    }).send(purchases(2));
+    expect(results.map((r) => r.status)).toEqual(["delivered", "delivered"]);
+    expect(warnings).toEqual([
+      { sink: "tiktok", code: 20001, requestId: "req-20001", events: 2, message: "Partial OK" },
+    ]);
+  });
+
+  it("aborts a request in flight", async () => {
+    server.use(
+      http.post(URL_TRACK, async () => {
+        await delay(2_000);
+        return ok();
+      }),
+    );
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const error = await failure(sink().send(purchases(1), { signal: controller.signal }));
+    expect(error.reason).toBe("aborted");
+    expect(server.calls).toHaveLength(1);
+  });
+
+  it("splits a send into batches of batchSize, in order", async () => {
+    server.use(http.post(URL_TRACK, () => ok()));
+    const items = purchases(120);
+    const results = await sink().send(items);
+    expect(results).toHaveLength(120);
+    expect(server.calls.map((call) => eventIds(call.body).length)).toEqual([50, 50, 20]);
+    expect(server.calls.flatMap((call) => eventIds(call.body))).toEqual(items.map((c) => c.id));
+    const small = purchases(3);
+    server.resetHandlers();
+    server.use(http.post(URL_TRACK, () => ok()));
+    await sink({ batchSize: 1 }).send(small);
+    expect(server.calls).toHaveLength(3);
+  });
+
+  it("rejects an event that fails local validation without sending it", async () => {
+    server.use(http.post(URL_TRACK, () => ok()));
+    const items = purchases(2);
+    const results = await sink({ eventId: (c) => (c.id === items[0]?.id ? "" : c.id) }).send(items);
+    expect(results[0]).toMatchObject({
+      status: "rejected",
+      error: { reason: "invalid_item", message: "tiktok: invalid event (event_id)" },
+    });
+    expect(results[1]?.status).toBe("delivered");
+    expect(server.calls.map((call) => eventIds(call.body))).toEqual([[items[1]?.id]]);
+  });
+});
+
+describe("verifyCredentials", () => {
+  it("sends an empty batch per pixel and accepts TikTok's 40061 answer", async () => {
+    server.use(http.post(URL_TRACK, () => code(40061, "Invalid batch size")));
+    await sink({ events: { lead: { event: "Lead", pixelCode: "C4LEADS" } } }).verifyCredentials();
+    expect(server.calls.map((call) => call.body)).toEqual([
+      { event_source: "web", event_source_id: "C4LEADS", data: [] },
+      { event_source: "web", event_source_id: PIXEL, data: [] },
+    ]);
+    expect(server.calls.map((call) => call.headers["access-token"])).toEqual([TOKEN, TOKEN]);
+  });
+
+  it("throws for a bad token or a pixel the token cannot write to", async () => {
+    server.use(
+      http.post(
+        URL_TRACK,
+        respondInSequence(
+          () => code(40105),
+          () => code(40001),
+        ),
+      ),
+    );
+    expect((await failure(sink().verifyCredentials())).vendorCode).toBe(40105);
+    expect((await failure(sink().verifyCredentials())).vendorCode).toBe(40001);
+  });
+});
