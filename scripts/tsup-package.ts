@@ -15,6 +15,8 @@ export function packageBuild(entry: string[]): Options {
     clean: true,
     sourcemap: true,
     target: "node22",
+    // Keep `node:` specifiers: tsup would rewrite `node:sqlite` to `sqlite`, which does not exist.
+    removeNodeProtocol: false,
     define: { __REVTRACE_VERSION__: JSON.stringify(version) },
   };
 }

@@ -141,5 +141,11 @@ export type {
 export type { Receipt, ReceiptStore } from "./storage/receipt-store.js";
 export type { ResourceVersionStore } from "./storage/resource-version-store.js";
 export type { Storage } from "./storage/storage.js";
+export {
+  type AsyncMethods,
+  guardStorageMethods,
+  type StorageGuardOptions,
+} from "./storage/storage-guard.js";
+export { type IdentityEdgeKey, identityEdgeKey, mergeRefusalKey } from "./storage/storage-keys.js";
 export type { TimeRange, TouchpointStore } from "./storage/touchpoint-store.js";
 export { VERSION } from "./version.js";

@@ -6,6 +6,7 @@ import {
   type IdentityStore,
   identityKeyId,
   type MergeRefusal,
+  mergeRefusalKey,
   type PersonRecord,
 } from "@revtrace/core";
 
@@ -22,7 +23,7 @@ export function createMemoryIdentityStore(): IdentityStore {
   const edges = new Map<string, IdentityEdge>();
   const edgesByKey = new Map<string, Set<string>>();
   const keysByPerson = new Map<string, Set<string>>();
-  const refusals: MergeRefusal[] = [];
+  const refusals = new Map<string, MergeRefusal>();
 
   const unassign = (k: string) => {
     const previous = keys.get(k);
@@ -39,9 +40,9 @@ export function createMemoryIdentityStore(): IdentityStore {
   return {
     async findKeys(wanted) {
       const out: IdentityKeyRecord[] = [];
-      for (const key of wanted) {
-        const record = keys.get(identityKeyId(key));
-        if (record) out.push({ ...record });
+      for (const k of new Set(wanted.map(identityKeyId))) {
+        const record = keys.get(k);
+        if (record) out.push(structuredClone(record));
       }
       return out;
     },
@@ -52,24 +53,26 @@ export function createMemoryIdentityStore(): IdentityStore {
     async listPersonKeys(personId) {
       const out: IdentityKeyRecord[] = [];
       for (const k of keysByPerson.get(personId) ?? [])
-        out.push({ ...(keys.get(k) as IdentityKeyRecord) });
+        out.push(structuredClone(keys.get(k) as IdentityKeyRecord));
       return out;
     },
     async listEdges(wanted) {
       const ids = new Set<string>();
       for (const key of wanted)
         for (const id of edgesByKey.get(identityKeyId(key)) ?? []) ids.add(id);
-      return [...ids].map((id) => edges.get(id) as IdentityEdge);
+      return [...ids].map((id) => structuredClone(edges.get(id) as IdentityEdge));
     },
     async listRefusals(personId) {
-      return refusals.filter((r) => r.personIds.includes(personId));
+      return [...refusals.values()]
+        .filter((r) => r.personIds.includes(personId))
+        .map((r) => structuredClone(r));
     },
     async applyIdentityChange(change: IdentityChange) {
-      for (const person of change.persons ?? []) persons.set(person.id, { ...person });
+      for (const person of change.persons ?? []) persons.set(person.id, structuredClone(person));
       for (const record of change.keys ?? []) {
         const k = identityKeyId(record.key);
         unassign(k);
-        keys.set(k, { ...record, key: { ...record.key } });
+        keys.set(k, structuredClone(record));
         const set = keysByPerson.get(record.personId) ?? new Set<string>();
         keysByPerson.set(record.personId, set);
         set.add(k);
@@ -77,11 +80,14 @@ export function createMemoryIdentityStore(): IdentityStore {
       for (const edge of change.edges ?? []) {
         const id = edgeId(edge);
         if (edges.has(id)) continue;
-        edges.set(id, edge);
+        edges.set(id, structuredClone(edge));
         index(edge.a, id);
         index(edge.b, id);
       }
-      for (const refusal of change.refusals ?? []) refusals.push(refusal);
+      for (const refusal of change.refusals ?? []) {
+        const id = mergeRefusalKey(refusal);
+        if (!refusals.has(id)) refusals.set(id, structuredClone(refusal));
+      }
     },
     async forgetKeys(forgotten) {
       for (const key of forgotten) {
@@ -96,9 +102,8 @@ export function createMemoryIdentityStore(): IdentityStore {
           edgesByKey.get(identityKeyId(other))?.delete(id);
         }
         edgesByKey.delete(k);
-        for (let i = refusals.length - 1; i >= 0; i--) {
-          const refusal = refusals[i] as MergeRefusal;
-          if (refusal.keys.some((rk) => identityKeyId(rk) === k)) refusals.splice(i, 1);
+        for (const [id, refusal] of refusals) {
+          if (refusal.keys.some((rk) => identityKeyId(rk) === k)) refusals.delete(id);
         }
       }
     },

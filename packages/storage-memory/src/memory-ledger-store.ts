@@ -22,7 +22,7 @@ export function createMemoryLedgerStore(): LedgerStore {
     async listCommissions(query = {}) {
       const { partnerId, afterSeq = 0, limit = Number.POSITIVE_INFINITY } = query;
       const out: StoredCommission[] = [];
-      for (let i = afterSeq; i < entries.length && out.length < limit; i++) {
+      for (let i = Math.max(0, afterSeq); i < entries.length && out.length < limit; i++) {
         const entry = entries[i] as StoredCommission;
         if (partnerId === undefined || entry.partnerId === partnerId)
           out.push(structuredClone(entry));

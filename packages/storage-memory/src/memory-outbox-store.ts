@@ -1,10 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { OutboxItem, OutboxStore } from "@revtrace/core";
 
-/** The outbox as a map in insertion order; claims scan for due items of one sink. */
+/** What storing a payload as JSON and reading it back gives (as every durable engine does). */
+const toJson = (payload: unknown): unknown => JSON.parse(JSON.stringify(payload ?? null));
+
+/**
+ * The outbox as a map in insertion order, plus the live (pending or leased) items of each sink, so a
+ * claim scans only those.
+ */
 export function createMemoryOutboxStore(): OutboxStore {
   const items = new Map<string, OutboxItem>();
   const byKey = new Map<string, string>();
+  const live = new Map<string, Set<OutboxItem>>();
   let nextId = 1;
 
   const leased = (id: string, token: string): OutboxItem | undefined => {
@@ -19,11 +26,11 @@ export function createMemoryOutboxStore(): OutboxStore {
         const key = `${input.sink}\u0000${input.idempotencyKey}`;
         if (byKey.has(key)) continue;
         const id = String(nextId++);
-        items.set(id, {
+        const item: OutboxItem = {
           id,
           sink: input.sink,
           idempotencyKey: input.idempotencyKey,
-          payload: structuredClone(input.payload),
+          payload: toJson(input.payload),
           status: "pending",
           attempts: 0,
           availableAt: input.availableAt ?? now,
@@ -32,19 +39,21 @@ export function createMemoryOutboxStore(): OutboxStore {
           lastError: null,
           createdAt: now,
           updatedAt: now,
-        });
+        };
+        items.set(id, item);
+        const sinkItems = live.get(item.sink) ?? new Set<OutboxItem>();
+        live.set(item.sink, sinkItems.add(item));
         byKey.set(key, id);
         added++;
       }
       return added;
     },
     async claim({ sink, limit, leaseMs, now }) {
-      const due = [...items.values()]
+      const due = [...(live.get(sink) ?? [])]
         .filter(
           (item) =>
-            item.sink === sink &&
-            ((item.status === "pending" && item.availableAt <= now) ||
-              (item.status === "leased" && (item.leaseExpiresAt as number) <= now)),
+            (item.status === "pending" && item.availableAt <= now) ||
+            (item.status === "leased" && (item.leaseExpiresAt as number) <= now),
         )
         .sort((a, b) => a.availableAt - b.availableAt || Number(a.id) - Number(b.id))
         .slice(0, limit);
@@ -66,6 +75,7 @@ export function createMemoryOutboxStore(): OutboxStore {
         leaseExpiresAt: null,
         updatedAt: now,
       });
+      live.get(item.sink)?.delete(item);
       return true;
     },
     async retry(id, token, { error, availableAt, now }) {
@@ -91,6 +101,7 @@ export function createMemoryOutboxStore(): OutboxStore {
         lastError: error,
         updatedAt: now,
       });
+      live.get(item.sink)?.delete(item);
       return true;
     },
     async listFailures({ sink, limit }) {

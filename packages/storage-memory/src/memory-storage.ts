@@ -1,4 +1,4 @@
-import { type Storage, StorageError } from "@revtrace/core";
+import { guardStorageMethods, type Storage } from "@revtrace/core";
 import { createMemoryIdentityStore } from "./memory-identity-store.js";
 import { createMemoryLedgerStore } from "./memory-ledger-store.js";
 import { createMemoryOutboxStore } from "./memory-outbox-store.js";
@@ -16,31 +16,22 @@ import { createMemoryTouchpointStore } from "./memory-touchpoint-store.js";
  * await storage.claimReceipt({ key: "chargebee:ev_1", type: "payment_succeeded", receivedAt: Date.now() }); // true
  */
 export function createMemoryStorage(): Storage {
-  const parts = {
-    ...createMemoryIdentityStore(),
-    ...createMemoryTouchpointStore(),
-    ...createMemoryReceiptStore(),
-    ...createMemoryOutboxStore(),
-    ...createMemoryLedgerStore(),
-    ...createMemoryResourceVersionStore(),
-  };
   let closed = false;
-  const guarded = Object.fromEntries(
-    Object.entries(parts).map(([name, fn]) => [
-      name,
-      (...args: unknown[]) => {
-        if (closed)
-          return Promise.reject(
-            new StorageError(`Storage is closed (${name})`, { engine: "memory" }),
-          );
-        return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
-      },
-    ]),
-  ) as typeof parts;
+  const methods = guardStorageMethods(
+    {
+      ...createMemoryIdentityStore(),
+      ...createMemoryTouchpointStore(),
+      ...createMemoryReceiptStore(),
+      ...createMemoryOutboxStore(),
+      ...createMemoryLedgerStore(),
+      ...createMemoryResourceVersionStore(),
+      async migrate() {},
+    },
+    { engine: "memory", isClosed: () => closed },
+  );
   return {
-    ...guarded,
+    ...methods,
     engine: "memory",
-    async migrate() {},
     async close() {
       closed = true;
     },

@@ -2,8 +2,19 @@ import type { Touchpoint, TouchpointStore } from "@revtrace/core";
 
 const DEFAULT_LIMIT = 1000;
 
+/** Code-point order (UTF-8 byte order), as SQL engines compare text in binary collation. */
+const compareIds = (a: string, b: string): number => {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const x = a.codePointAt(i) as number;
+    const y = b.codePointAt(i) as number;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+};
+
 const byTimeThenId = (a: Touchpoint, b: Touchpoint) =>
-  a.occurredAt - b.occurredAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  a.occurredAt - b.occurredAt || compareIds(a.id, b.id);
 
 /** Touchpoints by id, plus a per-visitor list kept sorted by time. */
 export function createMemoryTouchpointStore(): TouchpointStore {

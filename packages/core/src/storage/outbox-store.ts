@@ -4,7 +4,10 @@ export interface OutboxItemInput {
   sink: string;
   /** Unique per sink: enqueueing the same key twice keeps one item. */
   idempotencyKey: string;
-  /** JSON-serializable payload (usually a Conversion). */
+  /**
+   * A JSON value (usually a Conversion). Every engine stores it as JSON and returns what
+   * `JSON.parse(JSON.stringify(payload))` gives: `Date`s come back as strings, `undefined` fields vanish.
+   */
   payload: unknown;
   /** Earliest delivery time, epoch milliseconds (default: now). */
   availableAt?: number;
@@ -22,7 +25,7 @@ export interface OutboxItem {
   status: OutboxStatus;
   /** Delivery attempts started so far. */
   attempts: number;
-  /** Epoch ms from which the item may be claimed. */
+  /** Epoch ms from which the item may be claimed (`enqueue`'s `now` unless given). */
   availableAt: number;
   /** While leased: the lease's expiry (epoch ms). */
   leaseExpiresAt: number | null;
@@ -33,14 +36,26 @@ export interface OutboxItem {
   updatedAt: number;
 }
 
-/** A durable delivery queue with leases (at-least-once delivery). */
+/**
+ * A durable delivery queue with leases (at-least-once delivery).
+ *
+ * Life of an item: `pending` → `claim` → `leased` → `ack` (`delivered`), `retry` (`pending` again, due
+ * at a later time) or `deadLetter` (`dead`). A lease that expires makes the item claimable again; the
+ * next claim issues a new `leaseToken`, and from then on the old token is refused everywhere.
+ * Ids are decimal strings assigned in enqueue order.
+ */
 export interface OutboxStore {
-  /** Adds items; idempotent on `(sink, idempotencyKey)`. Returns how many were new. */
+  /**
+   * Adds items; idempotent on `(sink, idempotencyKey)`: an item whose pair is already stored (or appears
+   * earlier in the same call) is skipped, whatever its state. Returns how many were new.
+   */
   enqueue(items: readonly OutboxItemInput[], now: number): Promise<number>;
   /**
-   * Leases up to `limit` items of `sink` that are pending with `availableAt <= now`, or leased with an
-   * expired lease, oldest first. Each claim increments `attempts`. Concurrent claimers never get the same
-   * item while its lease holds.
+   * Leases up to `limit` items of `sink` that are pending with `availableAt <= now`, or leased with
+   * `leaseExpiresAt <= now`, ordered by `availableAt` then enqueue order (the result is in that order).
+   * Each claimed item gets `status: "leased"`, `attempts + 1`, a fresh `leaseToken`,
+   * `leaseExpiresAt = now + leaseMs` and `updatedAt = now`. Concurrent claimers, in this process or any
+   * other, never get the same item while its lease holds.
    */
   claim(query: {
     sink: string;
@@ -48,21 +63,34 @@ export interface OutboxStore {
     leaseMs: number;
     now: number;
   }): Promise<OutboxItem[]>;
-  /** Marks a leased item delivered. Returns false when the lease was lost (expired and reclaimed). */
+  /**
+   * Marks a leased item `delivered` when `leaseToken` is its current token (an expired lease that was
+   * not reclaimed yet still counts). Returns `false`, changing nothing, when the lease was lost
+   * (reclaimed by another claim), the token is wrong, or the item is unknown or no longer leased.
+   */
   ack(id: string, leaseToken: string, now: number): Promise<boolean>;
-  /** Returns a leased item to pending, to be tried again at `availableAt`. */
+  /**
+   * Returns a leased item to `pending`, due at `availableAt`, recording `error` as `lastError`.
+   * Same lease rule and result as {@link OutboxStore.ack}.
+   */
   retry(
     id: string,
     leaseToken: string,
     failure: { error: string; availableAt: number; now: number },
   ): Promise<boolean>;
-  /** Gives up on a leased item (status `dead`), keeping the error. */
+  /**
+   * Gives up on a leased item (status `dead`, never claimed again), recording `error` as `lastError`.
+   * Same lease rule and result as {@link OutboxStore.ack}.
+   */
   deadLetter(
     id: string,
     leaseToken: string,
     failure: { error: string; now: number },
   ): Promise<boolean>;
-  /** Items that failed at least once (pending with an error, or dead), newest first. */
+  /**
+   * Undelivered items that failed at least once (`lastError` set: pending for a retry, leased again, or
+   * dead), optionally of one sink, most recently updated first (then the newest id first).
+   */
   listFailures(query: { sink?: string; limit: number }): Promise<OutboxItem[]>;
   /** One item by id, or `null`. */
   getOutboxItem(id: string): Promise<OutboxItem | null>;

@@ -25,8 +25,14 @@ export interface Storage
     ResourceVersionStore {
   /** The engine's name: `memory`, `sqlite`, `postgres`. */
   readonly engine: string;
-  /** Creates or upgrades the schema. Never run implicitly. A no-op for engines without a schema. */
+  /**
+   * Creates or upgrades the schema. Never run implicitly; idempotent, and safe to run from several
+   * processes at once. A no-op for engines without a schema.
+   */
   migrate(): Promise<void>;
-  /** Releases connections and handles. Calls after `close()` throw `StorageError`. */
+  /**
+   * Releases connections and handles (only those the engine opened itself). Idempotent. Every other
+   * call after `close()` rejects with `StorageError`.
+   */
   close(): Promise<void>;
 }

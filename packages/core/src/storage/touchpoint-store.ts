@@ -14,7 +14,8 @@ export interface TouchpointStore {
   getTouchpoint(id: string): Promise<Touchpoint | null>;
   /**
    * Touchpoints of any of `anonymousIds` with `from <= occurredAt <= to`, ordered by `occurredAt`, then
-   * `id`. At most `limit` (default 1000) rows, the earliest first.
+   * `id` in code-point order (the byte order of UTF-8: `"B" < "a"`). At most `limit`
+   * (default 1000) rows, the earliest first. No ids → no rows.
    */
   listTouchpoints(query: {
     anonymousIds: readonly string[];

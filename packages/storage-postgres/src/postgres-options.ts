@@ -1,0 +1,81 @@
+import { ConfigError, type Logger } from "@revtrace/core";
+import { z } from "zod";
+import type { PgPoolLike } from "./pg-types.js";
+
+const isPool = (value: unknown): value is PgPoolLike =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as PgPoolLike).query === "function" &&
+  typeof (value as PgPoolLike).connect === "function";
+
+/** A PostgreSQL schema name revtrace can use without quoting surprises. */
+export const SchemaNameSchema = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]{0,62}$/, "lower-case letters, digits and underscores, at most 63");
+
+/** Where to connect: an existing `pg` pool, or a connection string (revtrace then owns the pool). */
+export const PostgresConnectionOptionsSchema = z.object({
+  /**
+   * A `pg` Pool (or anything with `query` and `connect`). revtrace never ends it: `close()` leaves
+   * it to you.
+   */
+  pool: z.custom<PgPoolLike>(isPool, "a pg Pool (with query and connect)").optional(),
+  /**
+   * A connection string (`postgres://user:pass@host:5432/db`); revtrace creates the pool and ends it
+   * on `close()`.
+   */
+  connectionString: z.string().min(1).optional(),
+  /**
+   * Size of the pool revtrace creates from `connectionString`.
+   * @default 10
+   */
+  poolSize: z.number().int().positive().default(10),
+  /** Receives pool errors (an idle connection dropped by the server, …). Silent by default. */
+  logger: z
+    .custom<Partial<Logger>>((value) => typeof value === "object" && value !== null)
+    .optional(),
+});
+
+/** Options of {@link createPostgresStorage}. */
+export const PostgresStorageOptionsSchema = PostgresConnectionOptionsSchema.extend({
+  /**
+   * The schema holding revtrace's tables; `migrate()` creates it. One database can hold several
+   * revtrace installations in different schemas.
+   * @default "revtrace"
+   */
+  schema: SchemaNameSchema.default("revtrace"),
+});
+
+/** Options of {@link createPostgresStorage} as the caller writes them. */
+export type PostgresStorageOptions = z.input<typeof PostgresStorageOptionsSchema>;
+
+/**
+ * Validates options against `schema` (also requiring exactly one of `pool` and `connectionString`);
+ * throws `ConfigError` naming the offending fields, never their values.
+ */
+export function parseOptions<T extends { pool?: PgPoolLike; connectionString?: string }>(
+  schema: z.ZodType<T>,
+  options: unknown,
+  what: string,
+): T {
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) {
+    const fields = [
+      ...new Set(parsed.error.issues.map((issue) => issue.path.join(".") || "(options)")),
+    ];
+    throw new ConfigError(`Invalid ${what} options: ${fields.join(", ")}`, {
+      fields,
+      cause: parsed.error,
+    });
+  }
+  const { pool, connectionString } = parsed.data;
+  if ((pool === undefined) === (connectionString === undefined)) {
+    throw new ConfigError(
+      `Invalid ${what} options: give exactly one of pool and connectionString`,
+      {
+        fields: ["pool", "connectionString"],
+      },
+    );
+  }
+  return parsed.data;
+}

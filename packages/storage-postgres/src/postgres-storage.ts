@@ -1,0 +1,62 @@
+import { guardStorageMethods, type Storage } from "@revtrace/core";
+import { describePgError } from "./pg-errors.js";
+import type { PgPoolLike } from "./pg-types.js";
+import { createPostgresIdentityStore } from "./postgres-identity-store.js";
+import { createPostgresLedgerStore } from "./postgres-ledger-store.js";
+import { applyPostgresMigrations, quote, readPostgresMigrations } from "./postgres-migrations.js";
+import {
+  type PostgresStorageOptions,
+  PostgresStorageOptionsSchema,
+  parseOptions,
+} from "./postgres-options.js";
+import { createPostgresOutboxStore } from "./postgres-outbox-store.js";
+import { createPgPool } from "./postgres-pool.js";
+import { createPostgresReceiptStore } from "./postgres-receipt-store.js";
+import { createPostgresResourceVersionStore } from "./postgres-resource-version-store.js";
+import { createPostgresTouchpointStore } from "./postgres-touchpoint-store.js";
+
+/**
+ * Every storage interface on PostgreSQL, through `pg`. Several processes can share one database:
+ * receipt claims and ledger keys are unique constraints, outbox claims lock rows with
+ * `FOR UPDATE SKIP LOCKED` under leases, and `migrate()` serializes on an advisory lock.
+ *
+ * Nothing is created until `migrate()` runs. Tables live in `schema` (default `revtrace`).
+ *
+ * @throws ConfigError when an option is invalid (naming the field), or when neither or both of
+ *   `pool` and `connectionString` are given.
+ * @example
+ * import pg from "pg";
+ * const storage = createPostgresStorage({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) });
+ * await storage.migrate();
+ */
+export function createPostgresStorage(options: PostgresStorageOptions): Storage {
+  const resolved = parseOptions(PostgresStorageOptionsSchema, options, "PostgreSQL storage");
+  const owned = resolved.pool
+    ? undefined
+    : createPgPool(resolved.connectionString as string, resolved.poolSize, resolved.logger);
+  const pool = (resolved.pool ?? owned) as PgPoolLike;
+  const schema = quote(resolved.schema);
+  let closed = false;
+  const methods = guardStorageMethods(
+    {
+      ...createPostgresIdentityStore(pool, schema),
+      ...createPostgresTouchpointStore(pool, schema),
+      ...createPostgresReceiptStore(pool, schema),
+      ...createPostgresOutboxStore(pool, schema),
+      ...createPostgresLedgerStore(pool, schema),
+      ...createPostgresResourceVersionStore(pool, schema),
+      migrate: () =>
+        applyPostgresMigrations(pool, resolved.schema, readPostgresMigrations(), Date.now()),
+    },
+    { engine: "postgres", isClosed: () => closed, describe: describePgError },
+  );
+  return {
+    ...methods,
+    engine: "postgres",
+    async close() {
+      if (closed) return;
+      closed = true;
+      await owned?.end();
+    },
+  };
+}

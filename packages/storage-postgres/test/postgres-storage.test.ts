@@ -1,0 +1,195 @@
+import { readFileSync } from "node:fs";
+import { ConfigError, StorageError } from "@revtrace/core";
+import { describe, expect, it } from "vitest";
+import { createPostgresStorage, readPostgresMigrations } from "../src/index.js";
+import { describePostgres, TEST_DATABASE_URL, useTestSchemas } from "./postgres-test-db.js";
+
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (error: unknown) => error,
+  );
+
+const configError = (options: unknown) => {
+  try {
+    createPostgresStorage(options as never);
+  } catch (error) {
+    expect(ConfigError.isInstance(error)).toBe(true);
+    return error as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+};
+
+describe("createPostgresStorage options", () => {
+  it("needs exactly one of pool and connectionString", () => {
+    expect(configError({}).fields).toEqual(["pool", "connectionString"]);
+    const both = { pool: { query() {}, connect() {} }, connectionString: TEST_DATABASE_URL };
+    expect(configError(both).fields).toEqual(["pool", "connectionString"]);
+  });
+
+  it("names bad fields without echoing their values", () => {
+    const error = configError({
+      connectionString: "postgres://user:s3cret@db.example/app",
+      schema: "Robert'); DROP TABLE--",
+      poolSize: 0,
+      pool: "not a pool",
+    });
+    expect(error.fields).toEqual(["pool", "poolSize", "schema"]);
+    expect(error.message).not.toContain("s3cret");
+    expect(error.message).not.toContain("DROP");
+  });
+
+  it("ships its migrations as SQL files listed in the package's files", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      files: string[];
+    };
+    expect(pkg.files).toContain("migrations");
+    expect(readPostgresMigrations().map((m) => [m.version, m.name])).toEqual([[1, "initial"]]);
+  });
+
+  it("reports an unreachable server as StorageError, without the connection string", async () => {
+    const storage = createPostgresStorage({
+      connectionString: "postgres://user:s3cret@127.0.0.1:1/db",
+    });
+    const error = await rejection(storage.getReceipt("k"));
+    expect(StorageError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe("postgres storage: getReceipt failed: ECONNREFUSED");
+    await storage.close();
+  });
+});
+
+describePostgres("postgres storage engine", () => {
+  const db = useTestSchemas();
+
+  const schemaExists = async (schema: string) =>
+    (await db.pool.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema])).rowCount === 1;
+
+  it("creates nothing before migrate(): calls fail with a hint", async () => {
+    const schema = db.schema();
+    const storage = createPostgresStorage({ pool: db.pool, schema });
+    const error = await rejection(storage.claimReceipt({ key: "k", type: "t", receivedAt: 1 }));
+    expect(StorageError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      "postgres storage: claimReceipt failed: the schema is missing: run migrate() first",
+    );
+    expect(await schemaExists(schema)).toBe(false);
+    await storage.close();
+  });
+
+  it("migrates safely from many connections at once, applying each migration once", async () => {
+    const schema = db.schema();
+    const storages = Array.from({ length: 6 }, () =>
+      createPostgresStorage({ connectionString: TEST_DATABASE_URL, schema, poolSize: 1 }),
+    );
+    await Promise.all(storages.map((s) => s.migrate()));
+    await Promise.all(storages.map((s) => s.migrate()));
+    const { rows } = await db.pool.query(
+      `SELECT version, name FROM "${schema}".revtrace_migrations`,
+    );
+    expect(rows).toEqual([{ version: 1, name: "initial" }]);
+    await Promise.all(storages.map((s) => s.close()));
+  });
+
+  it("refuses a schema migrated by a newer version of the package", async () => {
+    const schema = db.schema();
+    const storage = createPostgresStorage({ pool: db.pool, schema });
+    await storage.migrate();
+    await db.pool.query(`INSERT INTO "${schema}".revtrace_migrations VALUES (999, 'future', 0)`);
+    const error = await rejection(storage.migrate());
+    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(1\)/);
+    await storage.close();
+  });
+
+  it("keeps installations in different schemas apart", async () => {
+    const [a, b] = [db.schema(), db.schema()].map((schema) =>
+      createPostgresStorage({ pool: db.pool, schema }),
+    ) as [ReturnType<typeof createPostgresStorage>, ReturnType<typeof createPostgresStorage>];
+    await a.migrate();
+    await b.migrate();
+    expect(await a.claimReceipt({ key: "k", type: "t", receivedAt: 1 })).toBe(true);
+    expect(await b.claimReceipt({ key: "k", type: "t", receivedAt: 1 })).toBe(true);
+    expect(await a.getReceipt("k")).not.toBeNull();
+    await a.close();
+    await b.close();
+  });
+
+  it("has exactly one winner among receipt claims from several pools", async () => {
+    const schema = db.schema();
+    const first = createPostgresStorage({ pool: db.pool, schema });
+    await first.migrate();
+    const others = Array.from({ length: 4 }, () =>
+      createPostgresStorage({ connectionString: TEST_DATABASE_URL, schema, poolSize: 4 }),
+    );
+    const all = [first, ...others];
+    for (let round = 0; round < 5; round++) {
+      const key = `chargebee:ev_${round}`;
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          (all[i % all.length] as (typeof all)[number]).claimReceipt({
+            key,
+            type: "t",
+            receivedAt: i,
+          }),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    }
+    await Promise.all(all.map((s) => s.close()));
+  });
+
+  it("leaves a pool it was given open, and ends one it created", async () => {
+    const schema = db.schema();
+    const given = createPostgresStorage({ pool: db.pool, schema });
+    await given.migrate();
+    await given.close();
+    expect((await db.pool.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+
+    // A connection-string parameter names this storage's own connections.
+    const name = `rt_owned_${process.pid}`;
+    const connections = async () =>
+      (
+        await db.pool.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1",
+          [name],
+        )
+      ).rows[0]?.n;
+    const owned = createPostgresStorage({
+      connectionString: `${TEST_DATABASE_URL}?application_name=${name}`,
+      schema,
+      poolSize: 3,
+    });
+    await Promise.all([owned.getReceipt("a"), owned.getReceipt("b"), owned.getReceipt("c")]);
+    expect(await connections()).toBeGreaterThan(0);
+    await owned.close();
+    await expect.poll(connections).toBe(0);
+  });
+
+  it("keeps the ledger append-only even against raw SQL", async () => {
+    const schema = db.schema();
+    const storage = createPostgresStorage({ pool: db.pool, schema });
+    await storage.migrate();
+    await storage.appendCommissions([
+      {
+        key: "c1",
+        partnerId: "p",
+        programId: null,
+        kind: "earned",
+        amount: { amount: 1, currency: "USD" },
+        transactionId: null,
+        refundTransactionId: null,
+        subscriptionId: null,
+        customerId: null,
+        occurredAt: 0,
+        note: null,
+      },
+    ]);
+    for (const sql of ["UPDATE %s SET amount = 2", "DELETE FROM %s", "TRUNCATE %s"]) {
+      await expect(db.pool.query(sql.replace("%s", `"${schema}".commissions`))).rejects.toThrow(
+        /append-only/,
+      );
+    }
+    await storage.close();
+  });
+});

@@ -1,0 +1,173 @@
+import {
+  type IdentityEdge,
+  type IdentityKey,
+  type IdentityKeyRecord,
+  type IdentityStore,
+  identityEdgeKey,
+  identityKeyId,
+  type MergeRefusal,
+  mergeRefusalKey,
+} from "@revtrace/core";
+import type { SqliteConnection } from "./sqlite-connection.js";
+
+interface KeyRow {
+  kind: IdentityKey["kind"];
+  value: string;
+  person_id: string;
+  first_seen_at: number;
+}
+
+interface EdgeRow {
+  a_kind: IdentityKey["kind"];
+  a_value: string;
+  b_kind: IdentityKey["kind"];
+  b_value: string;
+  source: string;
+  observation_id: string;
+  at: number;
+}
+
+interface PersonRow {
+  id: string;
+  created_at: number;
+  merged_into: string | null;
+  merged_at: number | null;
+}
+
+const toKeyRecord = (row: KeyRow): IdentityKeyRecord => ({
+  key: { kind: row.kind, value: row.value },
+  personId: row.person_id,
+  firstSeenAt: row.first_seen_at,
+});
+
+const toEdge = (row: EdgeRow): IdentityEdge => ({
+  a: { kind: row.a_kind, value: row.a_value },
+  b: { kind: row.b_kind, value: row.b_value },
+  evidence: { source: row.source, observationId: row.observation_id, at: row.at },
+});
+
+/** A JSON array of key ids: one parameter for `IN (SELECT value FROM json_each(?))`. */
+const keyIds = (keys: readonly IdentityKey[]) => JSON.stringify(keys.map(identityKeyId));
+
+/** The identity graph in tables: persons, keys (by `kind:value`), edges, refusals. */
+export function createSqliteIdentityStore(connection: SqliteConnection): IdentityStore {
+  const { statement, write } = connection;
+  return {
+    async findKeys(keys) {
+      if (keys.length === 0) return [];
+      const rows = statement(
+        "SELECT kind, value, person_id, first_seen_at FROM identity_keys WHERE key_id IN (SELECT value FROM json_each(?))",
+      ).all(keyIds(keys)) as unknown as KeyRow[];
+      return rows.map(toKeyRecord);
+    },
+    async getPerson(id) {
+      const row = statement("SELECT * FROM identity_persons WHERE id = ?").get(id) as
+        | PersonRow
+        | undefined;
+      return row
+        ? {
+            id: row.id,
+            createdAt: row.created_at,
+            mergedInto: row.merged_into,
+            mergedAt: row.merged_at,
+          }
+        : null;
+    },
+    async listPersonKeys(personId) {
+      const rows = statement(
+        "SELECT kind, value, person_id, first_seen_at FROM identity_keys WHERE person_id = ?",
+      ).all(personId) as unknown as KeyRow[];
+      return rows.map(toKeyRecord);
+    },
+    async listEdges(keys) {
+      if (keys.length === 0) return [];
+      const ids = keyIds(keys);
+      const rows = statement(
+        `SELECT * FROM identity_edges
+         WHERE low IN (SELECT value FROM json_each(?1)) OR high IN (SELECT value FROM json_each(?1))`,
+      ).all(ids) as unknown as EdgeRow[];
+      return rows.map(toEdge);
+    },
+    async listRefusals(personId) {
+      const rows = statement(
+        `SELECT r.data FROM identity_refusal_persons p JOIN identity_refusals r ON r.id = p.refusal_id
+         WHERE p.person_id = ? ORDER BY r.id`,
+      ).all(personId) as { data: string }[];
+      return rows.map((row) => JSON.parse(row.data) as MergeRefusal);
+    },
+    applyIdentityChange(change) {
+      return write(() => {
+        const upsertPerson = statement(
+          `INSERT INTO identity_persons (id, created_at, merged_into, merged_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at,
+             merged_into = excluded.merged_into, merged_at = excluded.merged_at`,
+        );
+        for (const p of change.persons ?? [])
+          upsertPerson.run(p.id, p.createdAt, p.mergedInto, p.mergedAt);
+
+        const upsertKey = statement(
+          `INSERT INTO identity_keys (key_id, kind, value, person_id, first_seen_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (key_id) DO UPDATE SET person_id = excluded.person_id, first_seen_at = excluded.first_seen_at`,
+        );
+        for (const r of change.keys ?? []) {
+          upsertKey.run(identityKeyId(r.key), r.key.kind, r.key.value, r.personId, r.firstSeenAt);
+        }
+
+        const insertEdge = statement(
+          `INSERT INTO identity_edges (low, high, observation_id, a_kind, a_value, b_kind, b_value, source, at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        );
+        for (const e of change.edges ?? []) {
+          const { low, high, observationId } = identityEdgeKey(e);
+          insertEdge.run(
+            low,
+            high,
+            observationId,
+            e.a.kind,
+            e.a.value,
+            e.b.kind,
+            e.b.value,
+            e.evidence.source,
+            e.evidence.at,
+          );
+        }
+
+        const insertRefusal = statement(
+          "INSERT INTO identity_refusals (refusal_key, data) VALUES (?, ?) ON CONFLICT (refusal_key) DO NOTHING RETURNING id",
+        );
+        const linkPerson = statement(
+          "INSERT OR IGNORE INTO identity_refusal_persons (person_id, refusal_id) VALUES (?, ?)",
+        );
+        const linkKey = statement(
+          "INSERT OR IGNORE INTO identity_refusal_keys (key_id, refusal_id) VALUES (?, ?)",
+        );
+        for (const refusal of change.refusals ?? []) {
+          const row = insertRefusal.get(mergeRefusalKey(refusal), JSON.stringify(refusal)) as
+            | { id: number }
+            | undefined;
+          if (!row) continue;
+          for (const personId of refusal.personIds) linkPerson.run(personId, row.id);
+          for (const key of refusal.keys) linkKey.run(identityKeyId(key), row.id);
+        }
+      });
+    },
+    forgetKeys(keys) {
+      if (keys.length === 0) return Promise.resolve();
+      return write(() => {
+        const ids = keyIds(keys);
+        statement("DELETE FROM identity_keys WHERE key_id IN (SELECT value FROM json_each(?))").run(
+          ids,
+        );
+        statement(
+          `DELETE FROM identity_edges
+           WHERE low IN (SELECT value FROM json_each(?1)) OR high IN (SELECT value FROM json_each(?1))`,
+        ).run(ids);
+        // Refusals naming a forgotten key go too; their person and key links cascade.
+        statement(
+          `DELETE FROM identity_refusals WHERE id IN (
+             SELECT refusal_id FROM identity_refusal_keys WHERE key_id IN (SELECT value FROM json_each(?)))`,
+        ).run(ids);
+      });
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { ConfigError } from "@revtrace/core";
+import { z } from "zod";
+
+/** Options of {@link createSqliteStorage}. */
+export const SqliteStorageOptionsSchema = z.object({
+  /** The database file (created when missing), or `":memory:"` for a private in-memory database. */
+  path: z.string().min(1),
+  /**
+   * SQLite's `synchronous` setting. `FULL` syncs the WAL on every commit, so a commit survives power
+   * loss; `NORMAL` survives a crash of the process but may lose the last commits on an OS crash or
+   * power loss, and is faster.
+   * @default "FULL"
+   */
+  synchronous: z.enum(["FULL", "NORMAL"]).default("FULL"),
+  /**
+   * How long a write waits for another connection's (or process's) write lock before failing, in
+   * milliseconds. The wait blocks the event loop, as every `node:sqlite` call does.
+   * @default 5000
+   */
+  busyTimeoutMs: z.number().int().nonnegative().default(5_000),
+  /**
+   * Group commit: the writes issued during one event-loop turn share one transaction (each in its own
+   * savepoint, so one failing write does not fail the others), and each call resolves only after that
+   * transaction committed. Off: one transaction per write.
+   * @default true
+   */
+  groupCommit: z.boolean().default(true),
+});
+
+/** Options of {@link createSqliteStorage} as the caller writes them. */
+export type SqliteStorageOptions = z.input<typeof SqliteStorageOptionsSchema>;
+/** Options with their defaults applied. */
+export type ResolvedSqliteStorageOptions = z.output<typeof SqliteStorageOptionsSchema>;
+
+/** Validates options; throws `ConfigError` naming the offending fields. */
+export function parseSqliteStorageOptions(options: unknown): ResolvedSqliteStorageOptions {
+  const parsed = SqliteStorageOptionsSchema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  const fields = [
+    ...new Set(parsed.error.issues.map((issue) => issue.path.join(".") || "(options)")),
+  ];
+  throw new ConfigError(`Invalid SQLite storage options: ${fields.join(", ")}`, {
+    fields,
+    cause: parsed.error,
+  });
+}

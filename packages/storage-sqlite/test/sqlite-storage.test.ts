@@ -1,0 +1,202 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { ConfigError, StorageError, type Touchpoint } from "@revtrace/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { createSqliteStorage, readSqliteMigrations } from "../src/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "revtrace-sqlite-unit-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const freshPath = () => join(dir, `db-${n++}.db`);
+
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (error: unknown) => error,
+  );
+
+const tables = (path: string) => {
+  const raw = new DatabaseSync(path);
+  const names = raw
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    .all()
+    .map((row) => row.name);
+  raw.close();
+  return names;
+};
+
+const touchpoint = (id: string, occurredAt: number): Touchpoint => ({
+  id,
+  anonymousId: "anon",
+  occurredAt,
+  clickIds: {},
+  utm: {},
+  channel: "direct",
+});
+
+describe("createSqliteStorage options", () => {
+  it.each([
+    [{}, ["path"]],
+    [{ path: "" }, ["path"]],
+    [{ path: "x.db", synchronous: "OFF" }, ["synchronous"]],
+    [{ path: "x.db", busyTimeoutMs: -1, groupCommit: "yes" }, ["busyTimeoutMs", "groupCommit"]],
+  ])("rejects %j naming the fields", (options, fields) => {
+    let error: unknown;
+    try {
+      createSqliteStorage(options as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect((error as ConfigError).fields).toEqual(fields);
+  });
+
+  it("fails with StorageError when the file cannot be opened", () => {
+    expect(() => createSqliteStorage({ path: join(dir, "missing-dir", "x.db") })).toThrow(
+      StorageError,
+    );
+  });
+});
+
+describe("migrations", () => {
+  it("ship as SQL files listed in the package's files", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      files: string[];
+    };
+    expect(pkg.files).toContain("migrations");
+    const migrations = readSqliteMigrations();
+    expect(migrations.map((m) => [m.version, m.name])).toEqual([[1, "initial"]]);
+    expect(migrations[0]?.sql).toContain("CREATE TABLE receipts");
+  });
+
+  it("are never applied implicitly: calls before migrate() fail and create nothing", async () => {
+    const path = freshPath();
+    const storage = createSqliteStorage({ path });
+    const error = await rejection(storage.claimReceipt({ key: "k", type: "t", receivedAt: 1 }));
+    expect(StorageError.isInstance(error)).toBe(true);
+    expect((error as StorageError).message).toBe(
+      "sqlite storage: claimReceipt failed: the schema is missing: run migrate() first",
+    );
+    expect(await rejection(storage.getReceipt("k"))).toBeInstanceOf(StorageError);
+    await storage.close();
+    expect(tables(path)).toEqual([]);
+  });
+
+  it("are applied once, recorded, and the database runs in WAL mode", async () => {
+    const path = freshPath();
+    const storage = createSqliteStorage({ path });
+    await storage.migrate();
+    await Promise.all([storage.migrate(), storage.migrate()]);
+    await storage.close();
+    const raw = new DatabaseSync(path);
+    expect(raw.prepare("SELECT version, name FROM revtrace_migrations").all()).toEqual([
+      { version: 1, name: "initial" },
+    ]);
+    expect(raw.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+    raw.close();
+    expect(tables(path)).toContain("outbox");
+  });
+
+  it("refuse a database migrated by a newer version of the package", async () => {
+    const path = freshPath();
+    const storage = createSqliteStorage({ path });
+    await storage.migrate();
+    const raw = new DatabaseSync(path);
+    raw.exec("INSERT INTO revtrace_migrations VALUES (999, 'future', 0)");
+    raw.close();
+    const error = await rejection(storage.migrate());
+    expect(StorageError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(1\)/);
+    await storage.close();
+  });
+});
+
+describe("writes", () => {
+  it("group commit: a failing write is undone alone, the others in its transaction commit", async () => {
+    const storage = createSqliteStorage({ path: freshPath() });
+    await storage.migrate();
+    const poisoned = { ...touchpoint("bad", 1), extra: 1n } as unknown as Touchpoint;
+    const results = await Promise.allSettled([
+      storage.claimReceipt({ key: "a", type: "t", receivedAt: 1 }),
+      storage.addTouchpoints([touchpoint("good-in-bad-batch", 1), poisoned]),
+      storage.claimReceipt({ key: "b", type: "t", receivedAt: 1 }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(StorageError.isInstance((results[1] as PromiseRejectedResult).reason)).toBe(true);
+    expect(await storage.getReceipt("a")).not.toBeNull();
+    expect(await storage.getReceipt("b")).not.toBeNull();
+    expect(await storage.getTouchpoint("good-in-bad-batch")).toBeNull();
+    await storage.close();
+  });
+
+  it("a lone failing write rolls back completely", async () => {
+    const storage = createSqliteStorage({ path: freshPath(), groupCommit: false });
+    await storage.migrate();
+    const poisoned = { ...touchpoint("bad", 1), extra: 1n } as unknown as Touchpoint;
+    await expect(storage.addTouchpoints([touchpoint("first", 1), poisoned])).rejects.toThrow(
+      StorageError,
+    );
+    expect(await storage.getTouchpoint("first")).toBeNull();
+    expect(await storage.claimReceipt({ key: "a", type: "t", receivedAt: 1 })).toBe(true);
+    await storage.close();
+  });
+
+  it("close() commits the writes still waiting for their group", async () => {
+    const path = freshPath();
+    const storage = createSqliteStorage({ path });
+    await storage.migrate();
+    const pending = storage.claimReceipt({ key: "late", type: "t", receivedAt: 1 });
+    await storage.close();
+    expect(await pending).toBe(true);
+    const reopened = createSqliteStorage({ path });
+    expect(await reopened.getReceipt("late")).toEqual({ key: "late", type: "t", receivedAt: 1 });
+    await reopened.close();
+  });
+
+  it("waits busyTimeoutMs for another writer's lock, then fails with StorageError", async () => {
+    const path = freshPath();
+    const storage = createSqliteStorage({ path, busyTimeoutMs: 50 });
+    await storage.migrate();
+    const other = new DatabaseSync(path);
+    other.exec("BEGIN IMMEDIATE");
+    const started = performance.now();
+    const error = await rejection(storage.claimReceipt({ key: "k", type: "t", receivedAt: 1 }));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    expect(StorageError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/database is locked/);
+    other.exec("ROLLBACK");
+    other.close();
+    expect(await storage.claimReceipt({ key: "k", type: "t", receivedAt: 1 })).toBe(true);
+    await storage.close();
+  });
+
+  it("keeps the ledger append-only even against raw SQL", async () => {
+    const path = freshPath();
+    const storage = createSqliteStorage({ path });
+    await storage.migrate();
+    await storage.appendCommissions([
+      {
+        key: "c1",
+        partnerId: "p",
+        programId: null,
+        kind: "earned",
+        amount: { amount: 1, currency: "USD" },
+        transactionId: null,
+        refundTransactionId: null,
+        subscriptionId: null,
+        customerId: null,
+        occurredAt: 0,
+        note: null,
+      },
+    ]);
+    await storage.close();
+    const raw = new DatabaseSync(path);
+    expect(() => raw.exec("UPDATE commissions SET amount = 2")).toThrow(/append-only/);
+    expect(() => raw.exec("DELETE FROM commissions")).toThrow(/append-only/);
+    raw.close();
+  });
+});
