@@ -7,7 +7,10 @@
 import { z } from "zod";
 import { MoneySchema } from "../money/money.js";
 
-/** The kinds of ledger entry. Amounts are positive for `earned`/`paid`, negative for reversals. */
+/**
+ * The kinds of ledger entry. Amounts are positive for `earned`/`paid`, negative for reversals and
+ * clawbacks (a `paid` entry is negative when a payout recovers an earlier clawback).
+ */
 export const CommissionEntryKindSchema = z.enum([
   /** Commission earned on a payment. */
   "earned",
@@ -39,5 +42,15 @@ export const CommissionSchema = z.object({
   occurredAt: z.number().int(),
   /** Free-form explanation (rule applied, rate, base amount). */
   note: z.string().nullable(),
+  /**
+   * The amount the entry was computed from: the payment for `earned`, the refund for `reversed` and
+   * `clawback`. Reversals use it to apply the rate of the original payment. Optional for entries written
+   * before it existed; stores must persist it.
+   */
+  baseAmount: MoneySchema.nullable().optional(),
+  /** For `earned`: when the commission leaves its hold period and becomes payable (epoch ms). */
+  payableAt: z.number().int().nullable().optional(),
+  /** For `paid`: the payout the entry belongs to. */
+  payoutId: z.string().nullable().optional(),
 });
 export type Commission = z.infer<typeof CommissionSchema>;

@@ -202,20 +202,32 @@ function checkWeights(weights: readonly number[]): { total: number; integers: bo
   return { total, integers };
 }
 
-/** Hands out `left` units (positive: add, negative: take back) by remainder order. */
+/**
+ * Hands out `left` units (positive: add one to the largest remainders; negative: take one back from the
+ * smallest) with ties going to the earlier part. `|left|` is below the number of parts, so a selection
+ * scan beats sorting; it wraps around only in the float path's pathological cases.
+ */
 function distributeLeftover(parts: number[], remainders: number[], left: number): void {
-  if (left === 0) return;
-  const order = remainders.map((_, i) => i);
-  // Largest remainder first when adding; smallest first when taking back. Ties: earlier index first.
-  order.sort((i, j) => {
-    const diff = (remainders[j] as number) - (remainders[i] as number);
-    return (left > 0 ? diff : -diff) || i - j;
-  });
+  const n = parts.length;
   const step = left > 0 ? 1 : -1;
-  for (let k = 0; left !== 0; k = (k + 1) % order.length) {
-    const i = order[k] as number;
-    if (step < 0 && (parts[i] as number) === 0) continue;
-    parts[i] = (parts[i] as number) + step;
+  let used = new Uint8Array(n);
+  while (left !== 0) {
+    let best = -1;
+    for (let i = 0; i < n; i++) {
+      if (used[i] === 1 || (step < 0 && parts[i] === 0)) continue;
+      const r = remainders[i] as number;
+      if (
+        best === -1 ||
+        (step > 0 ? r > (remainders[best] as number) : r < (remainders[best] as number))
+      )
+        best = i;
+    }
+    if (best === -1) {
+      used = new Uint8Array(n);
+      continue;
+    }
+    parts[best] = (parts[best] as number) + step;
+    used[best] = 1;
     left -= step;
   }
 }

@@ -1,0 +1,213 @@
+/**
+ * The attribution engine: pure, deterministic, no storage. Give it a conversion and the touchpoints of
+ * the person (plus any found by click id); it returns every model's credits side by side, exact to the
+ * minor unit, each with an explanation.
+ *
+ * @module
+ */
+import { allocateMoney, type Credit, type Money, type Touchpoint } from "@revtrace/core";
+import { type AttributionInput, type ResolvedInput, resolveInput } from "./attribution-input.js";
+import {
+  type AttributionOptions,
+  type ModelName,
+  type ResolvedModel,
+  type ResolvedOptions,
+  resolveAttributionOptions,
+} from "./attribution-options.js";
+import type { AttributionResult, Explanation, ModelAttribution } from "./attribution-result.js";
+import { exclusionFor, explain, type ModelWindow } from "./explain.js";
+import { type Selection, selectCredits } from "./model-selection.js";
+import { type PreparedTouchpoints, prepareTouchpoints } from "./touchpoint-order.js";
+
+/** An engine with validated options. */
+export interface AttributionEngine {
+  /** The models it runs, with every default filled in. */
+  readonly models: readonly ResolvedModel[];
+  /** Attributes one conversion. Same input, same output, whatever the order of `touchpoints`. */
+  attribute(conversion: AttributionInput, touchpoints: readonly Touchpoint[]): AttributionResult;
+}
+
+function windowOf(spec: ResolvedModel, input: ResolvedInput): ModelWindow {
+  const original = input.originalOccurredAt;
+  const anchorAt =
+    spec.renewals === "original" && original !== null && original < input.occurredAt
+      ? original
+      : input.occurredAt;
+  return { anchorAt, windowStart: spec.lookbackMs === null ? null : anchorAt - spec.lookbackMs };
+}
+
+/** The valid touchpoints the model may credit (the same array when all of them are eligible). */
+function eligible(
+  valid: readonly Touchpoint[],
+  spec: ResolvedModel,
+  window: ModelWindow,
+): readonly Touchpoint[] {
+  const n = valid.length;
+  if (n === 0) return valid;
+  if (
+    spec.channels === null &&
+    spec.clickIds === null &&
+    (valid[n - 1] as Touchpoint).occurredAt <= window.anchorAt &&
+    (window.windowStart === null || (valid[0] as Touchpoint).occurredAt >= window.windowStart)
+  ) {
+    return valid;
+  }
+  const out: Touchpoint[] = [];
+  for (const touchpoint of valid)
+    if (exclusionFor(touchpoint, spec, window) === null) out.push(touchpoint);
+  return out;
+}
+
+/** Credits of a selection: shares `weight / total`, amounts by largest remainder (sum exact). */
+export function creditsOf(name: string, selection: Selection, value: Money | null): Credit[] {
+  const { credited, weights } = selection;
+  const n = credited.length;
+  if (n === 0) return [];
+  if (n === 1) {
+    const amount = value === null ? null : { amount: value.amount, currency: value.currency };
+    return [{ model: name, touchpoint: credited[0] as Touchpoint, share: 1, amount }];
+  }
+  const amounts = value === null ? null : allocateMoney(value, weights);
+  let total = 0;
+  for (const weight of weights) total += weight;
+  const credits: Credit[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    credits[i] = {
+      model: name,
+      touchpoint: credited[i] as Touchpoint,
+      share: (weights[i] as number) / total,
+      amount: amounts === null ? null : (amounts[i] as Money),
+    };
+  }
+  return credits;
+}
+
+/**
+ * One model's outcome. A class so that every result has one shape; the explanation is built on first
+ * read (it costs more than the credits) and is included by `JSON.stringify`.
+ */
+class ModelOutcome implements ModelAttribution {
+  readonly name: string;
+  readonly model: ModelName;
+  readonly credits: Credit[];
+  readonly #spec: ResolvedModel;
+  readonly #prepared: PreparedTouchpoints;
+  readonly #window: ModelWindow;
+  readonly #selection: Selection;
+  #explanation: Explanation | undefined;
+
+  constructor(
+    spec: ResolvedModel,
+    prepared: PreparedTouchpoints,
+    window: ModelWindow,
+    selection: Selection,
+    credits: Credit[],
+  ) {
+    this.name = spec.name;
+    this.model = spec.model;
+    this.credits = credits;
+    this.#spec = spec;
+    this.#prepared = prepared;
+    this.#window = window;
+    this.#selection = selection;
+  }
+
+  get explanation(): Explanation {
+    this.#explanation ??= explain(
+      this.#spec,
+      this.#prepared,
+      this.#window,
+      this.#selection,
+      this.credits,
+    );
+    return this.#explanation;
+  }
+
+  toJSON(): { name: string; model: ModelName; credits: Credit[]; explanation: Explanation } {
+    return {
+      name: this.name,
+      model: this.model,
+      credits: this.credits,
+      explanation: this.explanation,
+    };
+  }
+}
+
+function runModel(
+  spec: ResolvedModel,
+  input: ResolvedInput,
+  prepared: PreparedTouchpoints,
+): ModelAttribution {
+  const window = windowOf(spec, input);
+  const selection = selectCredits(eligible(prepared.valid, spec, window), {
+    spec,
+    input,
+    anchorAt: window.anchorAt,
+  });
+  return new ModelOutcome(
+    spec,
+    prepared,
+    window,
+    selection,
+    creditsOf(spec.name, selection, input.value),
+  );
+}
+
+function run(
+  options: ResolvedOptions,
+  conversion: AttributionInput,
+  touchpoints: readonly Touchpoint[],
+) {
+  const input = resolveInput(conversion);
+  const prepared = prepareTouchpoints(input.occurredAt, touchpoints, options.isJunk);
+  const { models } = options;
+  const results: ModelAttribution[] = new Array(models.length);
+  for (let i = 0; i < models.length; i++)
+    results[i] = runModel(models[i] as ResolvedModel, input, prepared);
+  let credits = (results[0] as ModelAttribution).credits;
+  if (results.length > 1) {
+    credits = [];
+    for (const result of results) for (const credit of result.credits) credits.push(credit);
+  }
+  return { occurredAt: input.occurredAt, value: input.value, models: results, credits };
+}
+
+/**
+ * Creates an engine. Options are validated once here.
+ *
+ * @throws ConfigError when an option is invalid (the error names the field).
+ * @example
+ * const engine = createAttributionEngine({ models: ["first_touch", { model: "time_decay", lookbackMs: days(30) }] });
+ * const { credits } = engine.attribute({ occurredAt: Date.now(), value: fromMajor("99.00", "USD") }, touchpoints);
+ */
+export function createAttributionEngine(options: AttributionOptions = {}): AttributionEngine {
+  const resolved = resolveAttributionOptions(options);
+  return {
+    models: resolved.models,
+    attribute: (conversion, touchpoints) => run(resolved, conversion, touchpoints),
+  };
+}
+
+const engines = new WeakMap<AttributionOptions, AttributionEngine>();
+const defaultEngine = createAttributionEngine();
+
+/**
+ * Attributes a conversion to touchpoints under one or more models (first-touch by default). Pure and
+ * deterministic: the result depends only on the arguments, never on the order of `touchpoints`. The
+ * options object is validated on first use and cached, so pass the same object in a loop.
+ *
+ * @throws ConfigError when an option is invalid.
+ */
+export function attribute(
+  conversion: AttributionInput,
+  touchpoints: readonly Touchpoint[],
+  options?: AttributionOptions,
+): AttributionResult {
+  if (options === undefined) return defaultEngine.attribute(conversion, touchpoints);
+  let engine = engines.get(options);
+  if (engine === undefined) {
+    engine = createAttributionEngine(options);
+    engines.set(options, engine);
+  }
+  return engine.attribute(conversion, touchpoints);
+}

@@ -1,0 +1,104 @@
+/**
+ * The conversion the engine attributes. Small on purpose: a core `Conversion` fits as is, and so does
+ * a hand-written object in a unit test.
+ *
+ * @module
+ */
+import type { BillingEvent, Money } from "@revtrace/core";
+
+/** What the engine needs to know about a conversion. */
+export interface AttributionInput {
+  /** When the conversion happened (epoch ms): the "now" of every lookback window. */
+  occurredAt: number;
+  /** The value to allocate; `null` gives shares without amounts. May be negative (a refund). */
+  value: Money | null;
+  /**
+   * The explicit click id stored on the subscription (Chargebee `cf_click_id`). When omitted it is
+   * read from `billingEvent.subscription.clickId`.
+   */
+  clickId?: string | null;
+  /**
+   * The affiliate ref from the subscription's `meta_data`. When omitted it is read from
+   * `billingEvent.subscription.affiliateRef`.
+   */
+  affiliateRef?: string | null;
+  /**
+   * For subsequent revenue (renewals, later payments): when the original conversion (first payment)
+   * happened. Models with `renewals: "original"` measure their windows from it and ignore touchpoints
+   * after it. When omitted it is derived from `billingEvent` (see {@link originalConversionTime}).
+   */
+  originalOccurredAt?: number | null;
+  /** The Chargebee event the conversion came from, if any. */
+  billingEvent?: BillingEvent | null;
+}
+
+/** The input with every optional field decided. */
+export interface ResolvedInput {
+  occurredAt: number;
+  value: Money | null;
+  clickId: string | null;
+  affiliateRef: string | null;
+  originalOccurredAt: number | null;
+}
+
+/**
+ * When the original conversion of a subsequent payment happened: for a renewal payment
+ * (`isFirstPayment === false`) or a refund, the subscription's activation (else start, else creation)
+ * time; otherwise `null` (the event is itself the original conversion).
+ */
+export function originalConversionTime(event: BillingEvent): number | null {
+  const subscription = event.subscription;
+  if (!subscription) return null;
+  const isRenewal = event.payment !== null && event.payment.isFirstPayment === false;
+  if (!isRenewal && event.refund === null) return null;
+  return subscription.activatedAt ?? subscription.startedAt ?? subscription.createdAt ?? null;
+}
+
+/**
+ * Builds the engine input from a normalized Chargebee event: the payment amount (or the refund as a
+ * negative value, else the invoice's paid amount), its time, the subscription's click id and
+ * affiliate ref, and the original conversion time for renewals and refunds.
+ */
+export function conversionFromBillingEvent(event: BillingEvent): ResolvedInput {
+  let value: Money | null = null;
+  let occurredAt = event.occurredAt;
+  if (event.payment) {
+    value = event.payment.amount;
+    occurredAt = event.payment.paidAt ?? occurredAt;
+  } else if (event.refund) {
+    value = { amount: -event.refund.amount.amount, currency: event.refund.amount.currency };
+    occurredAt = event.refund.refundedAt ?? occurredAt;
+  } else if (event.invoice?.amountPaid) {
+    value = event.invoice.amountPaid;
+    occurredAt = event.invoice.paidAt ?? occurredAt;
+  }
+  return {
+    occurredAt,
+    value,
+    clickId: event.subscription?.clickId ?? null,
+    affiliateRef: event.subscription?.affiliateRef ?? null,
+    originalOccurredAt: originalConversionTime(event),
+  };
+}
+
+/** Fills the optional fields of `input`, from its `billingEvent` where it has one. */
+export function resolveInput(input: AttributionInput): ResolvedInput {
+  if (!Number.isFinite(input.occurredAt)) {
+    throw new TypeError("The conversion's occurredAt must be finite epoch milliseconds");
+  }
+  const event = input.billingEvent ?? null;
+  const subscription = event?.subscription ?? null;
+  return {
+    occurredAt: input.occurredAt,
+    value: input.value,
+    clickId: input.clickId !== undefined ? input.clickId : (subscription?.clickId ?? null),
+    affiliateRef:
+      input.affiliateRef !== undefined ? input.affiliateRef : (subscription?.affiliateRef ?? null),
+    originalOccurredAt:
+      input.originalOccurredAt !== undefined
+        ? input.originalOccurredAt
+        : event
+          ? originalConversionTime(event)
+          : null,
+  };
+}

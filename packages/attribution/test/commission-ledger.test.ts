@@ -1,0 +1,193 @@
+import type { Commission, LedgerStore, StoredCommission } from "@revtrace/core";
+import { ConfigError } from "@revtrace/core";
+import { describe, expect, it } from "vitest";
+import {
+  type CommissionEvent,
+  commissionEventFromBillingEvent,
+  createCommissionLedger,
+  days,
+} from "../src/index.js";
+import { day, paymentEvent, refundEvent, usd } from "./fixtures.js";
+
+/** A tiny LedgerStore following the core contract: append-only, idempotent on `key`, `seq` 1, 2, 3 … */
+function fakeLedgerStore(): LedgerStore & { rows: StoredCommission[]; lists: number } {
+  const rows: StoredCommission[] = [];
+  const store = {
+    rows,
+    lists: 0,
+    async appendCommissions(entries: readonly Commission[]) {
+      const added: StoredCommission[] = [];
+      for (const entry of entries) {
+        if (rows.some((row) => row.key === entry.key)) continue;
+        const row = { ...structuredClone(entry), seq: rows.length + 1 };
+        rows.push(row);
+        added.push(structuredClone(row));
+      }
+      return added;
+    },
+    async listCommissions(query: { partnerId?: string; afterSeq?: number; limit?: number } = {}) {
+      store.lists++;
+      return rows
+        .filter(
+          (row) =>
+            row.seq > (query.afterSeq ?? 0) &&
+            (query.partnerId === undefined || row.partnerId === query.partnerId),
+        )
+        .slice(0, query.limit ?? Number.POSITIVE_INFINITY)
+        .map((row) => structuredClone(row));
+    },
+    async getCommission(key: string) {
+      const row = rows.find((r) => r.key === key);
+      return row ? structuredClone(row) : null;
+    },
+  };
+  return store;
+}
+
+const rules = [{ percent: 30, holdMs: days(30) }];
+const alice = { partnerId: "alice" };
+const payment = (txn: string, cents: number, at: number, isFirstPayment = true) =>
+  commissionEventFromBillingEvent(
+    paymentEvent({ transactionId: txn, amount: usd(cents), paidAt: at, isFirstPayment }),
+    alice,
+  ) as CommissionEvent;
+const refund = (txn: string, of: string, cents: number, at: number) =>
+  commissionEventFromBillingEvent(
+    refundEvent({
+      transactionId: txn,
+      refundedTransactionId: of,
+      amount: usd(cents),
+      refundedAt: at,
+    }),
+    null,
+  ) as CommissionEvent;
+
+describe("createCommissionLedger over a LedgerStore", () => {
+  it("appends the entries of each Chargebee event once, and derives balances from them", async () => {
+    const store = fakeLedgerStore();
+    const ledger = createCommissionLedger({ store, rules, now: () => day(100) });
+    const first = await ledger.record(payment("txn_1", 9900, day(1)));
+    expect(first.map((e) => [e.seq, e.key, e.kind, e.amount.amount])).toEqual([
+      [1, "earned:txn_1", "earned", 2970],
+    ]);
+    expect(await ledger.record(payment("txn_1", 9900, day(1)))).toEqual([]);
+    await ledger.record(payment("txn_2", 9900, day(90), false));
+    expect(await ledger.balances()).toEqual([
+      {
+        partnerId: "alice",
+        currency: "USD",
+        pending: usd(2970),
+        payable: usd(2970),
+        paid: usd(0),
+        clawedBack: usd(0),
+      },
+    ]);
+    expect(await ledger.balances({ asOf: day(10) })).toEqual([
+      {
+        partnerId: "alice",
+        currency: "USD",
+        pending: usd(2970),
+        payable: usd(0),
+        paid: usd(0),
+        clawedBack: usd(0),
+      },
+    ]);
+  });
+
+  it("runs the whole lifecycle: earn, partial refund, payout, refund after payout (clawback), recovery", async () => {
+    const ledger = createCommissionLedger({ store: fakeLedgerStore(), rules, now: () => day(200) });
+    await ledger.record(payment("txn_1", 10_000, day(1)));
+    await ledger.record(refund("re_1", "txn_1", 2000, day(5)));
+    await ledger.record({ type: "payout", payoutId: "po_1", partnerId: "alice", paidAt: day(31) });
+    await ledger.record(refund("re_2", "txn_1", 3000, day(40)));
+    await ledger.record(payment("txn_2", 10_000, day(41), false));
+    await ledger.record({ type: "payout", payoutId: "po_2", partnerId: "alice", paidAt: day(71) });
+    const entries = await ledger.entries("alice");
+    expect(entries.map((e) => [e.key, e.kind, e.amount.amount])).toEqual([
+      ["earned:txn_1", "earned", 3000],
+      ["reversal:re_1", "reversed", -600],
+      ["paid:po_1:txn_1", "paid", 2400],
+      ["reversal:re_2", "clawback", -900],
+      ["earned:txn_2", "earned", 3000],
+      ["paid:po_2:txn_1", "paid", -900],
+      ["paid:po_2:txn_2", "paid", 3000],
+    ]);
+    expect(await ledger.balances()).toEqual([
+      {
+        partnerId: "alice",
+        currency: "USD",
+        pending: usd(0),
+        payable: usd(0),
+        paid: usd(4500),
+        clawedBack: usd(900),
+      },
+    ]);
+  });
+
+  it("holds a refund that arrives before its payment, even across ledger instances (another process)", async () => {
+    const store = fakeLedgerStore();
+    const one = createCommissionLedger({ store, rules });
+    const two = createCommissionLedger({ store, rules });
+    expect((await one.record(refund("re_1", "txn_1", 4950, day(3)))).map((e) => e.key)).toEqual([
+      "refund:re_1",
+    ]);
+    const added = await two.record(payment("txn_1", 9900, day(1)));
+    expect(added.map((e) => [e.key, e.amount.amount])).toEqual([
+      ["earned:txn_1", 2970],
+      ["reversal:re_1", -1485],
+    ]);
+    // The first instance catches up from the store before deciding: the replay adds nothing.
+    expect(await one.record(payment("txn_1", 9900, day(1)))).toEqual([]);
+    expect((await one.entries()).map((e) => e.key)).toEqual([
+      "refund:re_1",
+      "earned:txn_1",
+      "reversal:re_1",
+    ]);
+  });
+
+  it("serializes concurrent calls, reading only new rows from the store", async () => {
+    const store = fakeLedgerStore();
+    const ledger = createCommissionLedger({ store, rules });
+    await Promise.all([
+      ledger.record(payment("txn_1", 9900, day(1))),
+      ledger.record(refund("re_1", "txn_1", 9900, day(2))),
+      ledger.record(refund("re_1", "txn_1", 9900, day(2))),
+      ledger.record(payment("txn_1", 9900, day(1))),
+    ]);
+    expect(store.rows.map((r) => [r.seq, r.key, r.amount.amount])).toEqual([
+      [1, "earned:txn_1", 2970],
+      [2, "refund:re_1", 0],
+      [3, "reversal:re_1", -2970],
+    ]);
+    expect(store.lists).toBe(4);
+  });
+
+  it("keeps working after a failing store call", async () => {
+    const store = fakeLedgerStore();
+    const failing: LedgerStore = {
+      ...store,
+      appendCommissions: async () => Promise.reject(new Error("disk full")),
+    };
+    const ledger = createCommissionLedger({ store: failing, rules });
+    await expect(ledger.record(payment("txn_1", 9900, day(1)))).rejects.toThrow("disk full");
+    expect(await ledger.balances({ asOf: day(1) })).toEqual([]);
+  });
+
+  it("validates its options at construction, naming the field", () => {
+    const bad: Array<[unknown, string]> = [
+      [{ store: {}, rules }, "store"],
+      [{ store: fakeLedgerStore(), rules, now: 5 }, "now"],
+      [{ store: fakeLedgerStore(), rules: [{ percent: 300 }] }, "rules.0.percent"],
+    ];
+    for (const [options, field] of bad) {
+      let error: unknown;
+      try {
+        createCommissionLedger(options as never);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(ConfigError.isInstance(error)).toBe(true);
+      expect((error as ConfigError).fields).toContain(field);
+    }
+  });
+});
