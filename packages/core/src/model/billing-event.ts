@@ -56,7 +56,7 @@ export const BillingCustomerSchema = z.object({
   createdFromIp: nullableString,
   locale: nullableString,
   createdAt: epochMs,
-  /** `cf_*` fields, keyed by their full name (`cf_click_id`). */
+  /** `cf_*` custom fields and `cs_*` consent fields, keyed by their full name (`cf_click_id`). */
   customFields: z.record(z.string(), CustomFieldValueSchema),
   /** Free JSON `meta_data`. */
   metaData: z.record(z.string(), z.unknown()).nullable(),
@@ -95,7 +95,7 @@ export const BillingSubscriptionSchema = z.object({
   activatedAt: epochMs,
   cancelledAt: epochMs,
   cancelReason: nullableString,
-  /** `cf_*` fields keyed by their full name. */
+  /** `cf_*` custom fields and `cs_*` consent fields, keyed by their full name. */
   customFields: z.record(z.string(), CustomFieldValueSchema),
   /** The ad/affiliate click id from the configured custom field (default `cf_click_id`). */
   clickId: nullableString,
@@ -184,6 +184,13 @@ export const BillingEventSchema = z.object({
   apiVersion: z.enum(["v1", "v2"]),
   customer: BillingCustomerSchema.nullable(),
   subscription: BillingSubscriptionSchema.nullable(),
+  /**
+   * The subscriptions listed by events whose content carries an array (`customer_deleted` →
+   * `content.subscriptions[]`, Chargebee spec §3 and §10); `null` for every other event.
+   * `@revtrace/chargebee` always sets it; the key is optional only so that events built by hand before
+   * it existed stay valid.
+   */
+  subscriptions: z.array(BillingSubscriptionSchema).nullable().optional(),
   payment: BillingPaymentSchema.nullable(),
   refund: BillingRefundSchema.nullable(),
   invoice: BillingInvoiceSchema.nullable(),

@@ -1,0 +1,92 @@
+/**
+ * The Chargebee event types revtrace interprets, and their narrowed {@link BillingEvent} shapes.
+ *
+ * @module
+ */
+import type { BillingEvent } from "@revtrace/core";
+
+/** Subscription lifecycle events (spec §6): `subscription` is always present. */
+export const SUBSCRIPTION_EVENT_TYPES = [
+  "subscription_created",
+  "subscription_started",
+  "subscription_activated",
+  "subscription_renewed",
+  "subscription_cancelled",
+  "subscription_reactivated",
+  "subscription_changed",
+  "subscription_deleted",
+] as const;
+
+/** Customer events: `customer` is always present. */
+export const CUSTOMER_EVENT_TYPES = [
+  "customer_created",
+  "customer_changed",
+  "customer_deleted",
+] as const;
+
+/** Every event type normalized with full meaning; any other type is returned with `supported: false`. */
+export const SUPPORTED_EVENT_TYPES = [
+  ...SUBSCRIPTION_EVENT_TYPES,
+  "payment_succeeded",
+  "payment_failed",
+  "payment_refunded",
+  ...CUSTOMER_EVENT_TYPES,
+  "invoice_generated",
+  "credit_note_created",
+  "transaction_created",
+] as const;
+
+/** A Chargebee event type revtrace interprets. */
+export type SupportedEventType = (typeof SUPPORTED_EVENT_TYPES)[number];
+
+/** A {@link BillingEvent} of type `T` whose `K` fields are guaranteed non-null. */
+export type NarrowedEvent<T extends string, K extends keyof BillingEvent = never> = Omit<
+  BillingEvent,
+  "type" | "supported" | K
+> & { readonly type: T; readonly supported: true } & {
+  [P in K]: NonNullable<BillingEvent[P]>;
+};
+
+/** What each supported event type guarantees. */
+export interface ChargebeeEventMap {
+  subscription_created: NarrowedEvent<"subscription_created", "subscription">;
+  subscription_started: NarrowedEvent<"subscription_started", "subscription">;
+  subscription_activated: NarrowedEvent<"subscription_activated", "subscription">;
+  subscription_renewed: NarrowedEvent<"subscription_renewed", "subscription">;
+  subscription_cancelled: NarrowedEvent<"subscription_cancelled", "subscription">;
+  subscription_reactivated: NarrowedEvent<"subscription_reactivated", "subscription">;
+  subscription_changed: NarrowedEvent<"subscription_changed", "subscription">;
+  subscription_deleted: NarrowedEvent<"subscription_deleted", "subscription">;
+  payment_succeeded: NarrowedEvent<"payment_succeeded", "payment">;
+  payment_failed: NarrowedEvent<"payment_failed", "payment">;
+  payment_refunded: NarrowedEvent<"payment_refunded", "refund">;
+  customer_created: NarrowedEvent<"customer_created", "customer">;
+  customer_changed: NarrowedEvent<"customer_changed", "customer">;
+  customer_deleted: NarrowedEvent<"customer_deleted", "customer">;
+  invoice_generated: NarrowedEvent<"invoice_generated", "invoice">;
+  credit_note_created: NarrowedEvent<"credit_note_created", "creditNote">;
+  /** A payment transaction fills `payment`, a refund transaction fills `refund`. */
+  transaction_created: NarrowedEvent<"transaction_created">;
+}
+
+/** Any supported event, discriminated by `type`. */
+export type ChargebeeEvent = ChargebeeEventMap[SupportedEventType];
+
+const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_EVENT_TYPES);
+
+/** True when revtrace interprets `type`. */
+export function isSupportedEventType(type: string): type is SupportedEventType {
+  return SUPPORTED.has(type);
+}
+
+/**
+ * Narrows a parsed event to one type.
+ *
+ * @example if (isEventType(event, "payment_succeeded")) event.payment.amount // Money, never null
+ */
+export function isEventType<T extends SupportedEventType>(
+  event: BillingEvent,
+  type: T,
+): event is BillingEvent & ChargebeeEventMap[T] {
+  return event.supported && event.type === type;
+}

@@ -1,0 +1,572 @@
+/**
+ * The Chargebee API helpers, stubbed at the HTTP level with msw: the official SDK's real requests
+ * (method, path, query, form body, auth header) are asserted exactly.
+ */
+import { SinkError, WebhookPayloadError } from "@revtrace/core";
+import { useMockServer } from "@revtrace/testing/msw";
+import { HttpResponse, http } from "msw";
+import { describe, expect, it, vi } from "vitest";
+import { type ChargebeeApi, createChargebeeApi } from "../src/index.js";
+import { fixtureJson } from "./fixtures/index.js";
+
+const BASE = "https://acme-test.chargebee.com/api/v2";
+const API_KEY = "test_key_abc123";
+const server = useMockServer();
+
+const api: ChargebeeApi = createChargebeeApi({ site: "acme-test", apiKey: API_KEY });
+
+/** The query string of a recorded call as ordered [key, value] pairs, decoded. */
+const query = (url: string) => [...new URL(url).searchParams.entries()];
+const form = (body: unknown) => [...new URLSearchParams(body as string).entries()];
+
+const webhookEvent = (name: string) => {
+  const value = fixtureJson<{ list?: Array<{ event: unknown }> }>(name);
+  return value.list ? value.list[0]?.event : value;
+};
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (error: unknown) => error,
+  );
+}
+
+describe("replayEvents", () => {
+  it("pages through List Events with the filters, passing next_offset back verbatim", async () => {
+    const offset = '["1707076198000","57873868"]';
+    let page = 0;
+    server.use(
+      http.get(`${BASE}/events`, () => {
+        page++;
+        return page === 1
+          ? HttpResponse.json({
+              list: [
+                { event: webhookEvent("subscription_created.airbyte.1.json") },
+                { event: webhookEvent("payment_succeeded.bonusly.1.json") },
+              ],
+              next_offset: offset,
+            })
+          : HttpResponse.json({
+              list: [{ event: webhookEvent("payment_refunded.bonusly.1.json") }],
+            });
+      }),
+    );
+    const events = await collect(
+      api.replayEvents({
+        types: ["subscription_created", "payment_succeeded", "payment_refunded"],
+        occurredAfter: 1_700_000_000_500,
+        pageSize: 2,
+      }),
+    );
+    expect(events.map((event) => [event.type, event.id])).toEqual([
+      ["subscription_created", "ev_16BPgETyVrQbiGhA"],
+      ["payment_succeeded", "ev_AzqYRySIstMN16O"],
+      ["payment_refunded", "ev_3Nl7oGgQqGG0Dl3f"],
+    ]);
+    expect(events[1]?.payment?.amount).toEqual({ amount: 450000, currency: "USD" });
+    expect(server.calls.map((call) => call.method)).toEqual(["GET", "GET"]);
+    const types = '["subscription_created","payment_succeeded","payment_refunded"]';
+    expect(query(server.calls[0]?.url ?? "")).toEqual([
+      ["limit", "2"],
+      ["sort_by[asc]", "occurred_at"],
+      ["event_type[in]", types],
+      ["occurred_at[after]", "1700000000"],
+    ]);
+    expect(query(server.calls[1]?.url ?? "")).toEqual([
+      ["limit", "2"],
+      ["offset", offset],
+      ["sort_by[asc]", "occurred_at"],
+      ["event_type[in]", types],
+      ["occurred_at[after]", "1700000000"],
+    ]);
+    expect(new URL(server.calls[0]?.url ?? "").pathname).toBe("/api/v2/events");
+    // Spec §9: Basic auth with the API key as username and an empty password.
+    expect(server.calls[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from(`${API_KEY}:`).toString("base64")}`,
+    );
+    expect(server.calls[0]?.body).toBeUndefined();
+  });
+
+  it("uses between for a closed window, honours limit and resumes from startOffset", async () => {
+    server.use(
+      http.get(`${BASE}/events`, () =>
+        HttpResponse.json({
+          list: [
+            { event: webhookEvent("customer_created.bonusly.1.json") },
+            { event: webhookEvent("customer_changed.bonusly.1.json") },
+          ],
+          next_offset: "next-page",
+        }),
+      ),
+    );
+    const pages = await collect(
+      api.listEventPages({
+        occurredAfter: 1_600_000_000_000,
+        occurredBefore: 1_600_000_100_000,
+        limit: 1,
+        startOffset: "resume-here",
+      }),
+    );
+    expect(pages).toHaveLength(1);
+    expect(pages[0]?.events.map((event) => event.id)).toEqual(["ev_16CHTnSAxXWqQAg9"]);
+    expect(pages[0]?.nextOffset).toBe("next-page");
+    expect(query(server.calls[0]?.url ?? "")).toEqual([
+      ["limit", "1"],
+      ["offset", "resume-here"],
+      ["sort_by[asc]", "occurred_at"],
+      ["occurred_at[between]", "[1600000001,1600000099]"],
+    ]);
+  });
+
+  it("stops on an invalid event, or skips it when onInvalidEvent is given", async () => {
+    const broken = {
+      id: "ev_broken",
+      event_type: "payment_succeeded",
+      occurred_at: 1,
+      content: {},
+    };
+    server.use(
+      http.get(`${BASE}/events`, () =>
+        HttpResponse.json({
+          list: [{ event: broken }, { event: webhookEvent("payment_succeeded.bonusly.1.json") }],
+        }),
+      ),
+    );
+    expect(await rejection(collect(api.replayEvents()))).toBeInstanceOf(WebhookPayloadError);
+    const onInvalidEvent = vi.fn();
+    const events = await collect(api.replayEvents({ onInvalidEvent }));
+    expect(events.map((event) => event.id)).toEqual(["ev_AzqYRySIstMN16O"]);
+    expect(onInvalidEvent).toHaveBeenCalledWith(expect.any(WebhookPayloadError), "ev_broken");
+  });
+
+  it("maps a 429 to a retryable SinkError with Retry-After", async () => {
+    server.use(
+      http.get(`${BASE}/events`, () =>
+        HttpResponse.json(
+          {
+            message:
+              "Sorry, access has been blocked temporarily due to request count exceeding acceptable limits.",
+            type: "invalid_request",
+            api_error_code: "api_request_limit_exceeded",
+          },
+          { status: 429, headers: { "retry-after": "7" } },
+        ),
+      ),
+    );
+    const error = await rejection(collect(api.replayEvents()));
+    expect(SinkError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      sink: "chargebee",
+      reason: "http_status",
+      status: 429,
+      retryable: true,
+      retryAfterMs: 7000,
+      vendorCode: "api_request_limit_exceeded",
+    });
+    expect((error as Error).message).toBe(
+      "Chargebee list events failed: HTTP 429 (api_request_limit_exceeded)",
+    );
+    expect((error as Error).message).not.toContain(API_KEY);
+  });
+
+  it("maps a 401 to a non-retryable SinkError and a network failure to a retryable one", async () => {
+    server.use(
+      http.get(`${BASE}/events`, () =>
+        HttpResponse.json(
+          {
+            message: "Sorry, authentication failed. Invalid api key",
+            api_error_code: "api_authentication_failed",
+          },
+          { status: 401 },
+        ),
+      ),
+    );
+    expect(await rejection(collect(api.replayEvents()))).toMatchObject({
+      status: 401,
+      retryable: false,
+      vendorCode: "api_authentication_failed",
+    });
+    server.use(http.get(`${BASE}/events`, () => HttpResponse.error()));
+    expect(await rejection(collect(api.replayEvents()))).toMatchObject({
+      sink: "chargebee",
+      reason: "network",
+      retryable: true,
+    });
+  });
+
+  it("checks the abort signal before each request", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    await expect(collect(api.replayEvents({ signal: controller.signal }))).rejects.toThrow("stop");
+    expect(server.calls).toEqual([]);
+  });
+});
+
+describe("backfillCustomers", () => {
+  const customer = (id: string, extra: Record<string, unknown> = {}) => ({
+    customer: { id, email: `${id}@example.com`, created_at: 1700000000, ...extra },
+  });
+
+  it("lists customers newest first with a limit, and each customer's subscriptions", async () => {
+    server.use(
+      http.get(`${BASE}/customers`, () =>
+        HttpResponse.json({
+          list: [
+            customer("cus_3", { preferred_currency_code: "EUR", cf_segment: "smb" }),
+            customer("cus_2"),
+          ],
+          next_offset: "c-next",
+        }),
+      ),
+      http.get(`${BASE}/subscriptions`, ({ request }) => {
+        const id = new URL(request.url).searchParams.get("customer_id[is]");
+        if (id === "cus_3" && !new URL(request.url).searchParams.has("offset")) {
+          return HttpResponse.json({
+            list: [
+              {
+                subscription: {
+                  id: "sub_a",
+                  customer_id: "cus_3",
+                  status: "active",
+                  subscription_items: [
+                    { item_price_id: "PRO-EUR-M", item_type: "plan", quantity: 1, unit_price: 900 },
+                  ],
+                  cf_click_id: "clk_1",
+                },
+                customer: { id: "cus_3" },
+              },
+            ],
+            next_offset: "s-next",
+          });
+        }
+        if (id === "cus_3") {
+          return HttpResponse.json({
+            list: [{ subscription: { id: "sub_b", customer_id: "cus_3", plan_id: "old" } }],
+          });
+        }
+        return HttpResponse.json({ list: [] });
+      }),
+    );
+    const records = await collect(api.backfillCustomers({ limit: 2, pageSize: 50 }));
+    expect(records.map((record) => record.customer.id)).toEqual(["cus_3", "cus_2"]);
+    expect(records[0]?.customer).toMatchObject({
+      email: "cus_3@example.com",
+      customFields: { cf_segment: "smb" },
+      createdAt: 1700000000000,
+    });
+    expect(records[0]?.subscriptions).toMatchObject([
+      {
+        id: "sub_a",
+        catalogModel: "items",
+        planId: "PRO-EUR-M",
+        clickId: "clk_1",
+        items: [{ unitPrice: { amount: 900, currency: "EUR" } }],
+      },
+      { id: "sub_b", catalogModel: "plans", planId: "old", currency: "EUR" },
+    ]);
+    expect(records[1]?.subscriptions).toEqual([]);
+    expect(
+      server.calls.map((call) => [call.method, new URL(call.url).pathname, query(call.url)]),
+    ).toEqual([
+      [
+        "GET",
+        "/api/v2/customers",
+        [
+          ["limit", "2"],
+          ["sort_by[desc]", "created_at"],
+        ],
+      ],
+      [
+        "GET",
+        "/api/v2/subscriptions",
+        [
+          ["limit", "100"],
+          ["customer_id[is]", "cus_3"],
+        ],
+      ],
+      [
+        "GET",
+        "/api/v2/subscriptions",
+        [
+          ["limit", "100"],
+          ["offset", "s-next"],
+          ["customer_id[is]", "cus_3"],
+        ],
+      ],
+      [
+        "GET",
+        "/api/v2/subscriptions",
+        [
+          ["limit", "100"],
+          ["customer_id[is]", "cus_2"],
+        ],
+      ],
+    ]);
+  });
+
+  it("follows customer pages until the limit and can skip subscriptions", async () => {
+    let page = 0;
+    server.use(
+      http.get(`${BASE}/customers`, () => {
+        page++;
+        return HttpResponse.json(
+          page === 1
+            ? { list: [customer("cus_9"), customer("cus_8")], next_offset: "p2" }
+            : { list: [customer("cus_7"), customer("cus_6")], next_offset: "p3" },
+        );
+      }),
+    );
+    const records = await collect(
+      api.backfillCustomers({ limit: 3, pageSize: 2, includeSubscriptions: false }),
+    );
+    expect(records.map((record) => record.customer.id)).toEqual(["cus_9", "cus_8", "cus_7"]);
+    expect(server.calls.map((call) => query(call.url))).toEqual([
+      [
+        ["limit", "2"],
+        ["sort_by[desc]", "created_at"],
+      ],
+      [
+        ["limit", "1"],
+        ["offset", "p2"],
+        ["sort_by[desc]", "created_at"],
+      ],
+    ]);
+  });
+
+  it("reports an unrepresentable subscription amount as an invalid response", async () => {
+    server.use(
+      http.get(`${BASE}/customers`, () => HttpResponse.json({ list: [customer("cus_1")] })),
+      http.get(`${BASE}/subscriptions`, () =>
+        HttpResponse.json({
+          list: [
+            {
+              subscription: {
+                id: "sub_x",
+                customer_id: "cus_1",
+                currency_code: "CLF",
+                plan_id: "p",
+                plan_unit_price: Number.MAX_SAFE_INTEGER,
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    expect(await rejection(collect(api.backfillCustomers()))).toMatchObject({
+      sink: "chargebee",
+      reason: "invalid_response",
+    });
+  });
+
+  it("refuses subscriptions of another customer (a filter Chargebee ignored, spec §10)", async () => {
+    server.use(
+      http.get(`${BASE}/customers`, () => HttpResponse.json({ list: [customer("cus_1")] })),
+      http.get(`${BASE}/subscriptions`, () =>
+        HttpResponse.json({ list: [{ subscription: { id: "sub_x", customer_id: "cus_other" } }] }),
+      ),
+    );
+    expect(await rejection(collect(api.backfillCustomers()))).toMatchObject({
+      sink: "chargebee",
+      reason: "invalid_response",
+      retryable: false,
+    });
+  });
+});
+
+describe("createCheckout", () => {
+  const hostedPage = {
+    hosted_page: {
+      id: "hp_123",
+      type: "checkout_new",
+      url: "https://acme-test.chargebee.com/pages/v4/hp_123/",
+      state: "created",
+      embed: false,
+      created_at: 1717000000,
+      expires_at: 1717010800,
+      object: "hosted_page",
+    },
+  };
+  const expected = {
+    id: "hp_123",
+    url: "https://acme-test.chargebee.com/pages/v4/hp_123/",
+    state: "created",
+    createdAt: 1717000000000,
+    expiresAt: 1717010800000,
+  };
+
+  it("Items model: checkout_new_for_items carries subscription[cf_click_id]", async () => {
+    server.use(
+      http.post(`${BASE}/hosted_pages/checkout_new_for_items`, () => HttpResponse.json(hostedPage)),
+    );
+    const checkout = await api.createCheckout({
+      model: "items",
+      items: [
+        { itemPriceId: "PRO-USD-Monthly", quantity: 1 },
+        { itemPriceId: "seats-USD-Monthly", quantity: 3 },
+      ],
+      clickId: "clk_8Jd2kQ",
+      subscriptionCustomFields: { cf_campaign: "spring sale" },
+      customer: { id: "user_4711", email: "ada@example.com", firstName: "Ada" },
+      redirectUrl: "https://app.example.com/welcome",
+      cancelUrl: "https://app.example.com/pricing",
+      couponIds: ["WELCOME10"],
+    });
+    expect(checkout).toEqual(expected);
+    const call = server.calls[0];
+    expect(call?.method).toBe("POST");
+    expect(call?.url).toBe(`${BASE}/hosted_pages/checkout_new_for_items`);
+    expect(call?.headers["content-type"]).toBe("application/x-www-form-urlencoded; charset=utf-8");
+    expect(call?.body).toEqual(
+      "customer%5Bid%5D=user_4711&customer%5Bemail%5D=ada%40example.com&customer%5Bfirst_name%5D=Ada" +
+        "&redirect_url=https%3A%2F%2Fapp.example.com%2Fwelcome&cancel_url=https%3A%2F%2Fapp.example.com%2Fpricing" +
+        "&coupon_ids%5B0%5D=WELCOME10" +
+        "&subscription_items%5Bitem_price_id%5D%5B0%5D=PRO-USD-Monthly&subscription_items%5Bquantity%5D%5B0%5D=1" +
+        "&subscription_items%5Bitem_price_id%5D%5B1%5D=seats-USD-Monthly&subscription_items%5Bquantity%5D%5B1%5D=3" +
+        "&subscription%5Bcf_campaign%5D=spring+sale&subscription%5Bcf_click_id%5D=clk_8Jd2kQ",
+    );
+    expect(form(call?.body)).toEqual([
+      ["customer[id]", "user_4711"],
+      ["customer[email]", "ada@example.com"],
+      ["customer[first_name]", "Ada"],
+      ["redirect_url", "https://app.example.com/welcome"],
+      ["cancel_url", "https://app.example.com/pricing"],
+      ["coupon_ids[0]", "WELCOME10"],
+      ["subscription_items[item_price_id][0]", "PRO-USD-Monthly"],
+      ["subscription_items[quantity][0]", "1"],
+      ["subscription_items[item_price_id][1]", "seats-USD-Monthly"],
+      ["subscription_items[quantity][1]", "3"],
+      ["subscription[cf_campaign]", "spring sale"],
+      ["subscription[cf_click_id]", "clk_8Jd2kQ"],
+    ]);
+  });
+
+  it("Plans model: checkout_new carries subscription[plan_id] and subscription[cf_click_id]", async () => {
+    server.use(http.post(`${BASE}/hosted_pages/checkout_new`, () => HttpResponse.json(hostedPage)));
+    const checkout = await api.createCheckout({
+      model: "plans",
+      planId: "basic",
+      planQuantity: 2,
+      addons: [{ id: "data_usage", quantity: 1 }],
+      clickId: "clk_plans_1",
+      passThruContent: "order-77",
+    });
+    expect(checkout).toEqual(expected);
+    expect(server.calls[0]?.url).toBe(`${BASE}/hosted_pages/checkout_new`);
+    expect(server.calls[0]?.body).toEqual(
+      "pass_thru_content=order-77&subscription%5Bcf_click_id%5D=clk_plans_1" +
+        "&subscription%5Bplan_id%5D=basic&subscription%5Bplan_quantity%5D=2" +
+        "&addons%5Bid%5D%5B0%5D=data_usage&addons%5Bquantity%5D%5B0%5D=1",
+    );
+  });
+
+  it("uses the configured click-id field", async () => {
+    server.use(
+      http.post(`${BASE}/hosted_pages/checkout_new_for_items`, () => HttpResponse.json(hostedPage)),
+    );
+    const custom = createChargebeeApi({
+      site: "acme-test",
+      apiKey: API_KEY,
+      parse: { clickIdField: "cf_ttclid" },
+    });
+    await custom.createCheckout({ model: "items", items: [{ itemPriceId: "P" }], clickId: "tt-1" });
+    expect(form(server.calls[0]?.body)).toEqual([
+      ["subscription_items[item_price_id][0]", "P"],
+      ["subscription[cf_ttclid]", "tt-1"],
+    ]);
+  });
+
+  it("maps Chargebee's api_restricted error (a Plans call on an Items site) to a SinkError", async () => {
+    server.use(
+      http.post(`${BASE}/hosted_pages/checkout_new`, () =>
+        HttpResponse.json(
+          {
+            message: "This API operation is not enabled for this site",
+            type: "invalid_request",
+            api_error_code: "api_restricted",
+          },
+          { status: 400 },
+        ),
+      ),
+    );
+    expect(await rejection(api.createCheckout({ model: "plans", planId: "basic" }))).toMatchObject({
+      sink: "chargebee",
+      status: 400,
+      retryable: false,
+      vendorCode: "api_restricted",
+      responseBody: "This API operation is not enabled for this site",
+    });
+  });
+
+  it("rejects a response without a hosted page URL", async () => {
+    server.use(
+      http.post(`${BASE}/hosted_pages/checkout_new_for_items`, () =>
+        HttpResponse.json({ hosted_page: { id: "hp_1" } }),
+      ),
+    );
+    expect(
+      await rejection(api.createCheckout({ model: "items", items: [{ itemPriceId: "P" }] })),
+    ).toMatchObject({ reason: "invalid_response" });
+  });
+
+  it("validates its input before any request", async () => {
+    const bad = [
+      { model: "items", items: [] },
+      { model: "items", items: [{ itemPriceId: "P", quantity: 0 }] },
+      { model: "plans", planId: "" },
+      { model: "plans", planId: "p", subscriptionCustomFields: { campaign: "x" } },
+      { model: "plans", planId: "p", redirectUrl: "not a url" },
+      { model: "other" },
+    ];
+    for (const input of bad) {
+      await expect(api.createCheckout(input as never)).rejects.toMatchObject({
+        code: "config_invalid",
+      });
+    }
+    expect(server.calls).toEqual([]);
+  });
+});
+
+describe("createChargebeeApi options", () => {
+  it("requires a client or a site and key, and a valid site name", () => {
+    expect(() => createChargebeeApi({})).toThrow(/site/);
+    expect(() => createChargebeeApi({ site: "acme" })).toThrow(/site/);
+    expect(() => createChargebeeApi({ site: "https://acme.chargebee.com", apiKey: "k" })).toThrow(
+      /site/,
+    );
+    expect(() => createChargebeeApi({ site: "acme", apiKey: "k", timeoutMs: 0 })).toThrow(
+      /timeoutMs/,
+    );
+  });
+
+  it("sends requests through an injected fetch", async () => {
+    const fetch = vi.fn(async (request: Request) => {
+      expect(request.url).toBe(`${BASE}/events?limit=100&sort_by%5Basc%5D=occurred_at`);
+      return Response.json({ list: [] });
+    });
+    const injected = createChargebeeApi({ site: "acme-test", apiKey: API_KEY, fetch });
+    expect(await collect(injected.replayEvents())).toEqual([]);
+    expect(fetch).toHaveBeenCalledOnce();
+  });
+
+  it("maps a timeout to a retryable SinkError", async () => {
+    const fetch = vi.fn(
+      (_request: Request, init?: RequestInit) =>
+        new Promise<Response>((_resolve, reject) => {
+          init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
+        }),
+    );
+    const slow = createChargebeeApi({ site: "acme-test", apiKey: API_KEY, fetch, timeoutMs: 20 });
+    expect(await rejection(collect(slow.replayEvents()))).toMatchObject({
+      reason: "timeout",
+      retryable: true,
+    });
+  });
+});
