@@ -100,6 +100,7 @@ export function paymentEvent(options: {
     refund: null,
     invoice: null,
     creditNote: null,
+    subscriptions: null,
   };
 }
 
@@ -131,5 +132,6 @@ export function refundEvent(options: {
     },
     invoice: null,
     creditNote: null,
+    subscriptions: null,
   };
 }

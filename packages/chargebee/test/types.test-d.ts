@@ -43,7 +43,7 @@ describe("types", () => {
       })
       .on("customer_deleted", (event) => {
         expectTypeOf(event.customer).toEqualTypeOf<BillingCustomer>();
-        expectTypeOf(event.subscriptions).toEqualTypeOf<BillingSubscription[] | null | undefined>();
+        expectTypeOf(event.subscriptions).toEqualTypeOf<BillingSubscription[] | null>();
       })
       .on("invoice_generated", (event) => {
         expectTypeOf(event.invoice).toEqualTypeOf<BillingInvoice>();

@@ -190,7 +190,7 @@ export const BillingEventSchema = z.object({
    * `@revtrace/chargebee` always sets it; the key is optional only so that events built by hand before
    * it existed stay valid.
    */
-  subscriptions: z.array(BillingSubscriptionSchema).nullable().optional(),
+  subscriptions: z.array(BillingSubscriptionSchema).nullable(),
   payment: BillingPaymentSchema.nullable(),
   refund: BillingRefundSchema.nullable(),
   invoice: BillingInvoiceSchema.nullable(),
