@@ -24,32 +24,43 @@ export interface BenchOptions {
   opsPerCall?: number;
 }
 
+const DEFAULTS = { rounds: 7, roundMs: 200, opsPerCall: 1 };
+
+/** Calls per round so that one round lasts about `roundMs`, from a warm-up run of `calls` calls. */
+function calibrated(calls: number, elapsedMs: number, roundMs: number): number {
+  return Math.max(1, Math.round((calls * roundMs) / Math.max(elapsedMs, 0.001)));
+}
+
+function summarize(
+  name: string,
+  samples: number[],
+  calls: number,
+  opsPerCall: number,
+): BenchResult {
+  samples.sort((a, b) => a - b);
+  const nsPerOp = samples[Math.floor(samples.length / 2)] as number;
+  return { name, nsPerOp, opsPerSec: 1e9 / nsPerOp, opsPerRound: calls * opsPerCall };
+}
+
 /** Measures `fn` (synchronous) and returns its median cost. */
 export function bench(name: string, fn: () => unknown, options: BenchOptions = {}): BenchResult {
-  const rounds = options.rounds ?? 7;
-  const roundMs = options.roundMs ?? 200;
-  const opsPerCall = options.opsPerCall ?? 1;
-  let calls = 1;
-  // Warm up and calibrate: double until one round takes at least roundMs / 4.
-  for (;;) {
+  const { rounds, roundMs, opsPerCall } = { ...DEFAULTS, ...options };
+  const round = (calls: number) => {
     const start = performance.now();
     for (let i = 0; i < calls; i++) fn();
-    const elapsed = performance.now() - start;
+    return performance.now() - start;
+  };
+  // Warm up and calibrate: double until one round takes at least roundMs / 4.
+  let calls = 1;
+  for (let elapsed = round(calls); ; elapsed = round(calls)) {
     if (elapsed >= roundMs / 4) {
-      calls = Math.max(1, Math.round((calls * roundMs) / Math.max(elapsed, 0.001)));
+      calls = calibrated(calls, elapsed, roundMs);
       break;
     }
     calls *= 2;
   }
-  const samples: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now();
-    for (let i = 0; i < calls; i++) fn();
-    samples.push(((performance.now() - start) * 1e6) / (calls * opsPerCall));
-  }
-  samples.sort((a, b) => a - b);
-  const nsPerOp = samples[Math.floor(samples.length / 2)] as number;
-  return { name, nsPerOp, opsPerSec: 1e9 / nsPerOp, opsPerRound: calls * opsPerCall };
+  const samples = Array.from({ length: rounds }, () => (round(calls) * 1e6) / (calls * opsPerCall));
+  return summarize(name, samples, calls, opsPerCall);
 }
 
 /** Measures an async `fn` (awaited one call at a time). */
@@ -58,29 +69,24 @@ export async function benchAsync(
   fn: () => Promise<unknown>,
   options: BenchOptions = {},
 ): Promise<BenchResult> {
-  const rounds = options.rounds ?? 5;
-  const roundMs = options.roundMs ?? 300;
-  const opsPerCall = options.opsPerCall ?? 1;
-  let calls = 1;
-  for (;;) {
+  const { rounds, roundMs, opsPerCall } = { ...DEFAULTS, rounds: 5, roundMs: 300, ...options };
+  const round = async (calls: number) => {
     const start = performance.now();
     for (let i = 0; i < calls; i++) await fn();
-    const elapsed = performance.now() - start;
+    return performance.now() - start;
+  };
+  let calls = 1;
+  for (let elapsed = await round(calls); ; elapsed = await round(calls)) {
     if (elapsed >= roundMs / 4) {
-      calls = Math.max(1, Math.round((calls * roundMs) / Math.max(elapsed, 0.001)));
+      calls = calibrated(calls, elapsed, roundMs);
       break;
     }
     calls *= 2;
   }
   const samples: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now();
-    for (let i = 0; i < calls; i++) await fn();
-    samples.push(((performance.now() - start) * 1e6) / (calls * opsPerCall));
-  }
-  samples.sort((a, b) => a - b);
-  const nsPerOp = samples[Math.floor(samples.length / 2)] as number;
-  return { name, nsPerOp, opsPerSec: 1e9 / nsPerOp, opsPerRound: calls * opsPerCall };
+  for (let r = 0; r < rounds; r++)
+    samples.push(((await round(calls)) * 1e6) / (calls * opsPerCall));
+  return summarize(name, samples, calls, opsPerCall);
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
