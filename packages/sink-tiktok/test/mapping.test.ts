@@ -1,7 +1,7 @@
 /**
- * Each handled Chargebee event, from the real fixtures, through the sink to an msw-mocked TikTok:
- * the whole request body is asserted exactly. Hashes are literal SHA-256 values (computed outside
- * this code), so a normalization bug cannot hide behind the code under test.
+ * Each handled Chargebee event, from the real fixtures through `parseChargebeeEvent`, then the sink to
+ * an msw-mocked TikTok: the whole request body is asserted exactly. Hashes are literal SHA-256 values
+ * (computed outside this code), so a normalization bug cannot hide behind the code under test.
  */
 import { useMockServer } from "@revtrace/testing/msw";
 import { HttpResponse, http } from "msw";
