@@ -1,0 +1,513 @@
+/**
+ * The identity resolver: links keys seen together into persons, with merge guards, evidence, time
+ * travel and erasure, on any engine that implements `IdentityStore`.
+ *
+ * Edges (two keys + the observation's evidence) are the source of truth; key-to-person pointers and
+ * person records are derived from them. Each `link` loads the raw component around its keys, replays
+ * it in canonical order (see `identity-graph.ts`) and writes the difference, so the result does not
+ * depend on the order observations arrive in.
+ *
+ * @module
+ */
+import {
+  type Clock,
+  type IdentityEdge,
+  type IdentityEvidence,
+  type IdentityKey,
+  type IdentityKeyKind,
+  IdentityKeyKindSchema,
+  type IdentityKeyRecord,
+  type IdentityStore,
+  identityKeyId,
+  type Logger,
+  type MergeRefusal,
+  type PersonRecord,
+  systemClock,
+  toLogger,
+} from "@revtrace/core";
+import { z } from "zod";
+import { planIdentityChange } from "./change-plan.js";
+import { edgeId, type LoadedComponent, loadComponent, observationKey } from "./component-loader.js";
+import {
+  compareKeys,
+  Mode,
+  mergeOf,
+  type PersonMerge,
+  type ReplayState,
+  refusalOf,
+  runReplay,
+} from "./identity-graph.js";
+import {
+  configErrorFrom,
+  type IdentityRules,
+  type IdentityRulesInput,
+  resolveIdentityRules,
+} from "./identity-rules.js";
+import { createKeyNormalizer, type KeyRejectReason } from "./key-normalizer.js";
+
+/** Options of {@link createIdentityResolver}. */
+export interface IdentityResolverOptions {
+  /** Where the graph lives: any revtrace storage (`createMemoryStorage()`, SQLite, Postgres). */
+  storage: IdentityStore;
+  /** The policy; every field defaults (README "Rules"). */
+  rules?: IdentityRulesInput | undefined;
+  /** Clock for evidence without `at`. @default Date.now */
+  now?: Clock | undefined;
+  /** Receives rejected keys and refused merges (reason codes and ids, never values). @default silent */
+  logger?: Partial<Logger> | undefined;
+}
+
+/** Why keys were seen together. `at` defaults to the clock. */
+export interface LinkEvidence {
+  /** Where the observation came from: `lead_form`, `checkout`, `chargebee_webhook`, … */
+  source: string;
+  /** Unique per observation (prefix it with its source: `chargebee:ev_123`). Linking it again is a no-op. */
+  observationId: string;
+  /** Epoch milliseconds of the observation. */
+  at?: number | undefined;
+}
+
+/** A key kept out of the graph: its position in the input, its kind and why (never its value). */
+export interface RejectedKey {
+  index: number;
+  kind: IdentityKeyKind;
+  reason: KeyRejectReason;
+}
+
+/** What one `link` did. */
+export interface LinkResult {
+  /**
+   * The person the observation resolved to: the one holding its most trusted key that merges (a role
+   * mailbox, a `no_merge` key or a hub only follows).
+   */
+  personId: string | null;
+  /** Every person the observation's keys belong to (more than one when a merge was refused). */
+  personIds: string[];
+  rejected: RejectedKey[];
+  /** Merges of existing persons this observation caused. */
+  merges: PersonMerge[];
+  /** Merges this observation asked for and the guards refused. */
+  refusals: MergeRefusal[];
+}
+
+/** A person and its keys. */
+export interface Person {
+  id: string;
+  createdAt: number;
+  /** Sorted by kind, then value. */
+  keys: IdentityKeyRecord[];
+}
+
+/** Everything that made a person. */
+export interface Explanation {
+  person: Person;
+  /** Every edge touching the person's keys, with its evidence, in time order. */
+  edges: IdentityEdge[];
+  /** The merges that built the person, in time order. */
+  merges: PersonMerge[];
+  /** Refused merges involving the person or a person merged into it. */
+  refusals: MergeRefusal[];
+}
+
+/** What to erase: a person (all its keys) or some keys. */
+export type ForgetTarget = { personId: string } | { keys: readonly IdentityKey[] };
+
+/** The resolver. */
+export interface IdentityResolver {
+  /** The rules in force, defaults filled in. */
+  readonly rules: IdentityRules;
+  /**
+   * Records that `keys` were seen together and updates persons. Keys are normalized here; junk,
+   * invalid and blocked keys are rejected with a reason. Idempotent on the observation id.
+   * @throws {TypeError} when the evidence or a key kind is malformed.
+   */
+  link(keys: readonly IdentityKey[], evidence: LinkEvidence): Promise<LinkResult>;
+  /** The person of the most trusted known key among `keys` (merging kinds first), or `null`. */
+  resolve(keys: readonly IdentityKey[]): Promise<Person | null>;
+  /** Like `resolve`, as the graph was at `at` (epoch ms): only observations up to then count. */
+  resolveAt(keys: readonly IdentityKey[], at: number): Promise<Person | null>;
+  /** A person by id; a merged-away id answers with its survivor. `null` when unknown or erased. */
+  get(personId: string): Promise<Person | null>;
+  /** Every edge, merge and refusal behind a person. */
+  explain(personId: string): Promise<Explanation | null>;
+  /**
+   * Erases keys (GDPR): their records, every edge touching them, and refusals naming them; persons
+   * they held together split. Returns how many stored keys were erased.
+   */
+  forget(target: ForgetTarget): Promise<{ keys: number }>;
+}
+
+const OptionsSchema = z.object({
+  storage: z.custom<IdentityStore>(
+    (s) =>
+      typeof s === "object" &&
+      s !== null &&
+      [
+        "findKeys",
+        "getPerson",
+        "listPersonKeys",
+        "listEdges",
+        "listRefusals",
+        "applyIdentityChange",
+        "forgetKeys",
+      ].every((m) => typeof (s as Record<string, unknown>)[m] === "function"),
+    "must implement IdentityStore",
+  ),
+  rules: z.unknown().optional(),
+  now: z.function().optional(),
+  logger: z.record(z.string(), z.unknown()).optional(),
+});
+
+const EvidenceSchema = z.object({
+  source: z.string().min(1),
+  observationId: z.string().min(1),
+  at: z.number().refine(Number.isFinite, "must be finite").optional(),
+});
+
+/** Upper bound on `mergedInto` hops; chains are short, this only stops a corrupted cycle. */
+const MAX_HOPS = 64;
+
+/**
+ * Creates an identity resolver on a storage engine.
+ *
+ * @throws {ConfigError} naming the field when options or rules are invalid.
+ * @example
+ * const identity = createIdentityResolver({ storage: createMemoryStorage() });
+ * await identity.link(
+ *   [{ kind: "anonymous_id", value: "v_8f3a" }, { kind: "email", value: "Jane@Acme.io" }],
+ *   { source: "lead_form", observationId: "form:123", at: Date.parse("2025-03-01") },
+ * );
+ * const person = await identity.resolve([{ kind: "email", value: "jane@acme.io" }]);
+ */
+export function createIdentityResolver(options: IdentityResolverOptions): IdentityResolver {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) throw configErrorFrom(parsed.error, "");
+  const store = options.storage;
+  const rules = resolveIdentityRules(options.rules);
+  const normalizer = createKeyNormalizer(rules);
+  const now = options.now ?? systemClock;
+  const logger = toLogger(options.logger);
+
+  let queue: Promise<unknown> = Promise.resolve();
+  /** Writers run one at a time: each one reads, replays and writes a component. */
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const rank = (a: IdentityKey, b: IdentityKey) =>
+    rules.kinds[a.kind].priority - rules.kinds[b.kind].priority || compareKeys(a, b);
+
+  /** Normalizes input keys: accepted (unique, most trusted first, with their input index) and rejected. */
+  const prepare = (input: readonly IdentityKey[]) => {
+    const accepted = new Map<string, { key: IdentityKey; index: number }>();
+    const rejected: RejectedKey[] = [];
+    input.forEach((key, index) => {
+      if (!IdentityKeyKindSchema.safeParse(key?.kind).success) {
+        throw new TypeError(`keys[${index}].kind is not an identity key kind`);
+      }
+      const check = normalizer.normalize(key);
+      if (!check.ok) rejected.push({ index, kind: key.kind, reason: check.reason });
+      else if (!accepted.has(identityKeyId(check.key)))
+        accepted.set(identityKeyId(check.key), { key: check.key, index });
+    });
+    const sorted = [...accepted.values()].sort((a, b) => rank(a.key, b.key));
+    return { accepted: sorted.map((a) => a.key), indexes: sorted.map((a) => a.index), rejected };
+  };
+
+  const storedRecords = async (loaded: LoadedComponent) => {
+    const records = await store.findKeys([...loaded.keys.values()]);
+    return new Map(records.map((r) => [identityKeyId(r.key), r]));
+  };
+
+  const replay = (loaded: LoadedComponent) =>
+    runReplay(
+      loaded.observations,
+      rules,
+      (key) => loaded.modes.get(identityKeyId(key)) ?? Mode.Outside,
+    );
+
+  const sameRefusal = (x: MergeRefusal, y: MergeRefusal) =>
+    x.reason === y.reason &&
+    x.evidence.observationId === y.evidence.observationId &&
+    x.evidence.at === y.evidence.at &&
+    x.personIds.join() === y.personIds.join() &&
+    x.keys.map(identityKeyId).join() === y.keys.map(identityKeyId).join();
+
+  /** The same decision: one observation, one key, one reason (the person ids may change later). */
+  const decisionId = (r: MergeRefusal) =>
+    `${r.reason}\u0000${r.evidence.at}\u0000${r.evidence.observationId}\u0000${r.keys.map(identityKeyId).join()}`;
+
+  /**
+   * The refusals a link adds to the log: those of its replay that the replay before it did not have
+   * (the log then holds every refusal any replay produced, once). When the only refusals are the new
+   * observation's own, the second replay is skipped.
+   */
+  const newRefusals = (
+    loaded: LoadedComponent,
+    state: ReplayState,
+    obsIndex: number,
+    seenBefore: boolean,
+  ) => {
+    const all = state.refusals.map((r) => refusalOf(state, r));
+    if (all.length === 0) return all;
+    if (!seenBefore && state.refusals.every((r) => r[4] === obsIndex)) return all;
+    const before = loaded.withoutPending();
+    const previous = runReplay(
+      before.observations,
+      rules,
+      (key) => before.modes.get(identityKeyId(key)) ?? Mode.Outside,
+    );
+    const known = new Set(previous.refusals.map((r) => decisionId(refusalOf(previous, r))));
+    return all.filter((r) => !known.has(decisionId(r)));
+  };
+
+  /** Follows `mergedInto` to the live person. */
+  const live = async (personId: string): Promise<PersonRecord | null> => {
+    let person = await store.getPerson(personId);
+    for (let hops = 0; person?.mergedInto && hops < MAX_HOPS; hops++)
+      person = await store.getPerson(person.mergedInto);
+    return person?.mergedInto ? null : person;
+  };
+
+  const personOf = async (record: PersonRecord): Promise<Person | null> => {
+    const keys = await store.listPersonKeys(record.id);
+    if (keys.length === 0) return null;
+    return {
+      id: record.id,
+      createdAt: record.createdAt,
+      keys: keys.sort((a, b) => compareKeys(a.key, b.key)),
+    };
+  };
+
+  const logRefusals = (refusals: readonly MergeRefusal[]) => {
+    for (const r of refusals) {
+      logger.info(
+        { reason: r.reason, personIds: r.personIds, observationId: r.evidence.observationId },
+        "identity merge refused",
+      );
+    }
+  };
+
+  const link = async (
+    input: readonly IdentityKey[],
+    rawEvidence: LinkEvidence,
+  ): Promise<LinkResult> => {
+    const ev = EvidenceSchema.safeParse(rawEvidence);
+    if (!ev.success) {
+      const fields = ev.error.issues.map((i) => ["evidence", ...i.path.map(String)].join("."));
+      throw new TypeError(`Invalid link evidence: ${fields.join(", ")}`);
+    }
+    const evidence: IdentityEvidence = {
+      source: ev.data.source,
+      observationId: ev.data.observationId,
+      at: ev.data.at ?? now(),
+    };
+    const { accepted: all, indexes, rejected } = prepare(input);
+    const max = rules.maxKeysPerObservation;
+    const accepted = all.slice(0, max);
+    all.slice(max).forEach((key, i) => {
+      rejected.push({ index: indexes[max + i] as number, kind: key.kind, reason: "too_many_keys" });
+    });
+    rejected.sort((a, b) => a.index - b.index);
+    for (const r of rejected) {
+      logger.debug(
+        { kind: r.kind, reason: r.reason, observationId: evidence.observationId },
+        "identity key rejected",
+      );
+    }
+    if (accepted.length === 0)
+      return { personId: null, personIds: [], rejected, merges: [], refusals: [] };
+
+    const ordered = [...accepted].sort(compareKeys);
+    const edges: IdentityEdge[] = [];
+    if (ordered.length === 1)
+      edges.push({ a: ordered[0] as IdentityKey, b: ordered[0] as IdentityKey, evidence });
+    for (let i = 0; i < ordered.length; i++) {
+      for (let j = i + 1; j < ordered.length; j++) {
+        edges.push({ a: ordered[i] as IdentityKey, b: ordered[j] as IdentityKey, evidence });
+      }
+    }
+
+    return exclusive(async () => {
+      const loaded = await loadComponent(store, normalizer, accepted, { pending: edges });
+      const state = replay(loaded);
+      const stored = await storedRecords(loaded);
+      const obsIndex = state.observations.findIndex(
+        (o) => o.evidence.at === evidence.at && o.evidence.observationId === evidence.observationId,
+      );
+      const seenBefore = loaded.hasStoredObservation(evidence.observationId);
+      const change = planIdentityChange({
+        state,
+        loaded,
+        stored,
+        edges,
+        fromObservation: obsIndex < 0 ? Number.POSITIVE_INFINITY : obsIndex,
+        now: now(),
+      });
+      const refusalsToWrite = newRefusals(loaded, state, obsIndex, seenBefore);
+      if (refusalsToWrite.length > 0) change.refusals = refusalsToWrite;
+      if (change.persons || change.keys || change.edges || change.refusals)
+        await store.applyIdentityChange(change);
+      logRefusals(refusalsToWrite);
+
+      const personIds = accepted.map((key) => state.personId(state.labelOf(state.indexOf(key))));
+      // the observation's target: its most trusted key that merges (role mailboxes and hubs only follow)
+      const target = accepted.findIndex(
+        (key) => loaded.modes.get(identityKeyId(key)) === Mode.Merge,
+      );
+      return {
+        personId: personIds[Math.max(target, 0)] ?? null,
+        personIds: [...new Set(personIds)],
+        rejected,
+        merges: state.merges.filter((m) => m[2] === obsIndex).map((m) => mergeOf(state, m)),
+        refusals: state.refusals.filter((r) => r[4] === obsIndex).map((r) => refusalOf(state, r)),
+      };
+    });
+  };
+
+  const resolve = async (input: readonly IdentityKey[]): Promise<Person | null> => {
+    const { accepted } = prepare(input);
+    if (accepted.length === 0) return null;
+    const records = await store.findKeys(accepted);
+    const follows = (key: IdentityKey) => (normalizer.classify(key) === "merge" ? 0 : 1);
+    const best = records.sort((a, b) => follows(a.key) - follows(b.key) || rank(a.key, b.key))[0];
+    if (!best) return null;
+    const person = await live(best.personId);
+    return person ? personOf(person) : null;
+  };
+
+  const resolveAt = async (input: readonly IdentityKey[], at: number): Promise<Person | null> => {
+    if (!Number.isFinite(at))
+      throw new TypeError("resolveAt: at must be a finite number of epoch milliseconds");
+    const { accepted } = prepare(input);
+    if (accepted.length === 0) return null;
+    const loaded = await loadComponent(store, normalizer, accepted, { until: at });
+    const state = replay(loaded);
+    const found = accepted.map((key) => state.indexOf(key)).find((idx) => idx >= 0);
+    if (found === undefined) return null;
+    const label = state.labelOf(found);
+    const id = state.personId(label);
+    const keys: IdentityKeyRecord[] = [];
+    for (const key of loaded.keys.values()) {
+      const idx = state.indexOf(key);
+      if (idx >= 0 && state.modeOf(idx) !== Mode.Outside && state.labelOf(idx) === label) {
+        keys.push({ key, personId: id, firstSeenAt: state.firstSeenAt(idx) });
+      }
+    }
+    return {
+      id,
+      createdAt: state.firstSeenAt(label),
+      keys: keys.sort((a, b) => compareKeys(a.key, b.key)),
+    };
+  };
+
+  const get = async (personId: string): Promise<Person | null> => {
+    const person = await live(personId);
+    return person ? personOf(person) : null;
+  };
+
+  const explain = async (personId: string): Promise<Explanation | null> => {
+    const person = await get(personId);
+    if (!person) return null;
+    const own = new Set(person.keys.map((r) => identityKeyId(r.key)));
+    const loaded = await loadComponent(
+      store,
+      normalizer,
+      person.keys.map((r) => r.key),
+    );
+    const state = replay(loaded);
+    const first = state.indexOf((person.keys[0] as IdentityKeyRecord).key);
+    const label = first < 0 ? -1 : state.labelOf(first);
+    const merges = state.merges
+      .filter((m) => state.labelOf(m[1]) === label)
+      .map((m) => mergeOf(state, m));
+
+    const edges = new Map<string, IdentityEdge>();
+    for (const id of own) for (const edge of loaded.edgesOf(id)) edges.set(edgeId(edge), edge);
+    const byTime = (x: IdentityEdge, y: IdentityEdge) =>
+      x.evidence.at - y.evidence.at ||
+      (x.evidence.observationId < y.evidence.observationId
+        ? -1
+        : x.evidence.observationId > y.evidence.observationId
+          ? 1
+          : 0) ||
+      compareKeys(x.a, y.a) ||
+      compareKeys(x.b, y.b);
+
+    const ids = new Set([person.id, ...merges.map((m) => m.absorbed)]);
+    const refusals: MergeRefusal[] = [];
+    for (const list of await Promise.all([...ids].map((id) => store.listRefusals(id)))) {
+      for (const r of list) if (!refusals.some((x) => sameRefusal(x, r))) refusals.push(r);
+    }
+    refusals.sort((x, y) => x.evidence.at - y.evidence.at);
+    return { person, edges: [...edges.values()].sort(byTime), merges, refusals };
+  };
+
+  const forget = (target: ForgetTarget) =>
+    exclusive(async () => {
+      let keys: IdentityKey[];
+      if ("personId" in target) {
+        const person = await live(target.personId);
+        keys = person ? (await store.listPersonKeys(person.id)).map((r) => r.key) : [];
+      } else keys = prepare(target.keys).accepted;
+      const existing = (await store.findKeys(keys)).map((r) => r.key);
+      if (existing.length === 0) return { keys: 0 };
+      const erased = new Set(existing.map(identityKeyId));
+
+      // What survives of each observation: its remaining keys keep a self-edge when they would
+      // otherwise lose the observation altogether (no co-occurrence with an erased key remains).
+      const touched = await store.listEdges(existing);
+      const groups = new Map<
+        string,
+        { evidence: IdentityEvidence; keys: Map<string, IdentityKey> }
+      >();
+      for (const edge of touched) {
+        const gk = observationKey(edge);
+        let group = groups.get(gk);
+        if (!group) {
+          group = { evidence: edge.evidence, keys: new Map() };
+          groups.set(gk, group);
+        }
+        for (const key of [edge.a, edge.b])
+          if (!erased.has(identityKeyId(key))) group.keys.set(identityKeyId(key), key);
+      }
+      await store.forgetKeys(existing);
+
+      const survivors = new Map<string, IdentityKey>();
+      for (const group of groups.values())
+        for (const [id, key] of group.keys) survivors.set(id, key);
+      if (survivors.size === 0) return { keys: existing.length };
+      const remaining = await store.listEdges([...survivors.values()]);
+      const selfEdges: IdentityEdge[] = [];
+      for (const group of groups.values()) {
+        for (const key of group.keys.values()) {
+          const kept = remaining.some(
+            (e) =>
+              e.evidence.observationId === group.evidence.observationId &&
+              e.evidence.at === group.evidence.at &&
+              (identityKeyId(e.a) === identityKeyId(key) ||
+                identityKeyId(e.b) === identityKeyId(key)),
+          );
+          if (!kept) selfEdges.push({ a: key, b: key, evidence: group.evidence });
+        }
+      }
+      const loaded = await loadComponent(store, normalizer, [...survivors.values()], {
+        pending: selfEdges,
+      });
+      const state = replay(loaded);
+      const change = planIdentityChange({
+        state,
+        loaded,
+        stored: await storedRecords(loaded),
+        edges: selfEdges,
+        fromObservation: Number.POSITIVE_INFINITY,
+        now: now(),
+      });
+      if (change.persons || change.keys || change.edges) await store.applyIdentityChange(change);
+      return { keys: existing.length };
+    });
+
+  return { rules, link, resolve, resolveAt, get, explain, forget };
+}

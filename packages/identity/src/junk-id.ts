@@ -1,0 +1,94 @@
+/**
+ * Junk identifiers: sentinel and placeholder values that SDKs and forms send when the real id is
+ * missing. Each one would join every person it touches (research §1.7, first row).
+ *
+ * @module
+ */
+
+/**
+ * Values never accepted as identifiers, compared case-insensitively after trimming and removing one
+ * pair of surrounding quotes. Sources: PostHog's illegal distinct ids (Node ingestion
+ * `person-merge-service.ts` and Rust capture `constants.rs`), Segment Unify's suggested blocked values,
+ * RudderStack's exclusion examples, Adobe Identity Service's blocked values; plus common stringified
+ * empties of other languages (`nil`, `<nil>`, `(null)`, `n/a`).
+ */
+export const BUILT_IN_JUNK_IDS: readonly string[] = [
+  // PostHog, case-insensitive list
+  "anonymous",
+  "guest",
+  "distinctid",
+  "distinct_id",
+  "id",
+  "not_authenticated",
+  "email",
+  "undefined",
+  "true",
+  "false",
+  // PostHog, case-sensitive list (compared case-insensitively here)
+  "[object object]",
+  "nan",
+  "none",
+  "null",
+  "0",
+  // PostHog Rust capture
+  "00000000-0000-0000-0000-000000000000",
+  "anonymous-user",
+  "backend",
+  "system",
+  "user",
+  // Segment Unify suggestions
+  "-1",
+  "void",
+  "abc123",
+  // RudderStack and Adobe examples
+  "unknown",
+  "invalid",
+  // other stringified empties and placeholders
+  "nil",
+  "<nil>",
+  "(null)",
+  "n/a",
+  "na",
+  "test",
+  "ffffffff-ffff-ffff-ffff-ffffffffffff",
+];
+
+const JUNK = new Set(BUILT_IN_JUNK_IDS);
+const JUNK_LENGTHS = new Set(BUILT_IN_JUNK_IDS.map((v) => v.length));
+
+/** Segment Unify's suggested blocked pattern `^[0-]*$`: only zeros and dashes (`0`, the all-zero UUID). */
+function zerosAndDashes(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c !== 48 && c !== 45) return false;
+  }
+  return true;
+}
+
+/** PostHog capture rejects distinct ids longer than 200 characters. */
+export const MAX_ID_LENGTH = 200;
+
+/** Why a value was rejected before reaching the identity graph. */
+export type JunkReason = "empty" | "too_long" | "junk";
+
+const QUOTES = new Set(['"', "'", "`"]);
+
+/**
+ * Why `value` is junk, or `null` when it is a usable identifier: empty or whitespace-only, over
+ * {@link MAX_ID_LENGTH} characters, or (once trimmed, unquoted and lower-cased) in
+ * {@link BUILT_IN_JUNK_IDS} or made only of zeros and dashes.
+ *
+ * @example
+ * junkIdReason("'null'"); // "junk"
+ * junkIdReason("cus_16BPgPSLGt5Q41I0"); // null
+ */
+export function junkIdReason(value: string): JunkReason | null {
+  let v = value.trim();
+  if (v === "") return "empty";
+  if (v.length > MAX_ID_LENGTH) return "too_long";
+  const first = v[0] as string;
+  if (v.length >= 2 && QUOTES.has(first) && v[v.length - 1] === first) v = v.slice(1, -1).trim();
+  if (zerosAndDashes(v)) return "junk";
+  if (!JUNK_LENGTHS.has(v.length)) return null;
+  return JUNK.has(v.toLowerCase()) ? "junk" : null;
+}

@@ -1,0 +1,141 @@
+import type { IdentityKey, IdentityKeyKind } from "@revtrace/core";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { hashIdentityValue } from "./hash.js";
+import { resolveIdentityRules } from "./identity-rules.js";
+import { createKeyNormalizer, type KeyCheck, normalizeIdentityKey } from "./key-normalizer.js";
+
+const k = (kind: IdentityKeyKind, value: string): IdentityKey => ({ kind, value });
+const ok = (kind: IdentityKeyKind, value: string, keyClass = "merge"): KeyCheck =>
+  ({ ok: true, key: k(kind, value), keyClass }) as KeyCheck;
+
+describe("normalizeIdentityKey", () => {
+  it.each([
+    [k("email", " Jane@Acme.IO "), ok("email", "jane@acme.io")],
+    [k("email", "Info@Acme.io"), ok("email", "info@acme.io", "role_mailbox")],
+    [k("email", "jane@example.com"), { ok: false, reason: "reserved_domain" }],
+    [k("email", "jane"), { ok: false, reason: "invalid_email" }],
+    [k("email", "null"), { ok: false, reason: "junk" }],
+    [k("phone", "+1 (213) 373-4253"), ok("phone", "+12133734253")],
+    [k("phone", "(213) 373-4253"), { ok: false, reason: "invalid_phone" }],
+    [k("click_id", " IwAR2xYz "), ok("click_id", "IwAR2xYz")],
+    [k("anonymous_id", "'undefined'"), { ok: false, reason: "junk" }],
+    [k("affiliate_ref", "PARTNER10"), ok("affiliate_ref", "PARTNER10", "no_merge")],
+    [
+      { kind: "external_id", value: null } as unknown as IdentityKey,
+      { ok: false, reason: "not_a_string" },
+    ],
+  ])("%j -> %j", (key, expected) => {
+    expect(normalizeIdentityKey(key)).toEqual(expected);
+  });
+
+  it("uses the default country for national phone numbers", () => {
+    expect(
+      normalizeIdentityKey(k("phone", "020 7946 0958"), { phone: { defaultCountry: "GB" } }),
+    ).toEqual(ok("phone", "+442079460958"));
+  });
+
+  it("blocks configured values (any case) and patterns, and can turn the built-in list off", () => {
+    const rules = {
+      blocklist: { values: ["QA@acme.io", "abc-999"], patterns: [/^test[_-]/i, /@qa\.acme\.io$/g] },
+    };
+    expect(normalizeIdentityKey(k("email", "qa@ACME.io"), rules)).toEqual({
+      ok: false,
+      reason: "blocked",
+    });
+    expect(normalizeIdentityKey(k("external_id", "ABC-999"), rules)).toEqual({
+      ok: false,
+      reason: "blocked",
+    });
+    expect(normalizeIdentityKey(k("anonymous_id", "TEST_42"), rules)).toEqual({
+      ok: false,
+      reason: "blocked",
+    });
+    // a /g pattern is not stateful across calls
+    for (let i = 0; i < 3; i++) {
+      expect(normalizeIdentityKey(k("email", "x@qa.acme.io"), rules)).toEqual({
+        ok: false,
+        reason: "blocked",
+      });
+    }
+    expect(
+      normalizeIdentityKey(k("external_id", "null"), { blocklist: { builtIn: false } }),
+    ).toEqual(ok("external_id", "null"));
+    expect(normalizeIdentityKey(k("external_id", " "), { blocklist: { builtIn: false } })).toEqual({
+      ok: false,
+      reason: "empty",
+    });
+  });
+
+  it("hashes configured kinds, keeps a hashed role mailbox recognizable, passes digests through", () => {
+    const rules = { hashedKinds: ["email", "external_id"] as IdentityKeyKind[] };
+    const digest = hashIdentityValue("jane@acme.io");
+    expect(normalizeIdentityKey(k("email", "JANE@acme.io"), rules)).toEqual(ok("email", digest));
+    expect(normalizeIdentityKey(k("email", digest), rules)).toEqual(ok("email", digest));
+    expect(normalizeIdentityKey(k("email", "sales@acme.io"), rules)).toEqual(
+      ok("email", `role:${hashIdentityValue("sales@acme.io")}`, "role_mailbox"),
+    );
+    expect(normalizeIdentityKey(k("external_id", "u_1"), rules)).toEqual(
+      ok("external_id", hashIdentityValue("u_1")),
+    );
+    // not hashed: a digest is not an email
+    expect(normalizeIdentityKey(k("email", digest))).toEqual({
+      ok: false,
+      reason: "invalid_email",
+    });
+  });
+
+  it("folds Gmail addresses only when asked, before the role check", () => {
+    expect(normalizeIdentityKey(k("email", "Jane.Doe+x@googlemail.com"))).toEqual(
+      ok("email", "jane.doe+x@googlemail.com"),
+    );
+    const fold = { email: { foldGmail: true } };
+    expect(normalizeIdentityKey(k("email", "Jane.Doe+x@googlemail.com"), fold)).toEqual(
+      ok("email", "janedoe@gmail.com"),
+    );
+    expect(normalizeIdentityKey(k("email", "in.fo@gmail.com"), fold)).toEqual(
+      ok("email", "info@gmail.com", "role_mailbox"),
+    );
+  });
+
+  it("role mailboxes follow the configured mode and list", () => {
+    expect(
+      normalizeIdentityKey(k("email", "sales@acme.io"), { roleMailboxes: { mode: "block" } }),
+    ).toEqual({
+      ok: false,
+      reason: "role_mailbox",
+    });
+    expect(
+      normalizeIdentityKey(k("email", "sales@acme.io"), { roleMailboxes: { mode: "merge" } }),
+    ).toEqual(ok("email", "sales@acme.io"));
+    expect(
+      normalizeIdentityKey(k("email", "Ops@acme.io"), { roleMailboxes: { localParts: ["OPS"] } }),
+    ).toEqual(ok("email", "ops@acme.io", "role_mailbox"));
+  });
+
+  it("is idempotent on accepted keys, whatever the rules (property)", () => {
+    const kinds: IdentityKeyKind[] = ["email", "phone", "click_id", "anonymous_id", "external_id"];
+    const valueArb = fc.oneof(
+      fc.stringMatching(/^ ?[A-Za-z0-9.+_-]{1,10}@(gmail|googlemail|acme)\.(com|io) ?$/),
+      fc.stringMatching(/^ ?\+?1? ?\(?[2-9]\d{2}\)? ?\d{3}-?\d{4} ?$/),
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom("info@acme.io", "In.Fo+x@gmail.com", "null"),
+    );
+    const rulesArb = fc.record({
+      hashedKinds: fc.subarray(kinds),
+      email: fc.record({ foldGmail: fc.boolean() }),
+      phone: fc.record({ defaultCountry: fc.constantFrom("US" as const, null) }),
+      roleMailboxes: fc.record({ mode: fc.constantFrom("no_merge" as const, "merge" as const) }),
+    });
+    fc.assert(
+      fc.property(fc.constantFrom(...kinds), valueArb, rulesArb, (kind, value, rules) => {
+        const normalizer = createKeyNormalizer(resolveIdentityRules(rules));
+        const once = normalizer.normalize(k(kind, value));
+        if (!once.ok) return;
+        expect(normalizer.normalize(once.key)).toEqual(once);
+        expect(normalizer.classify(once.key)).toBe(once.keyClass);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * From a raw key (as a form, a tracker or a webhook gives it) to a graph key: normalization per kind,
+ * junk and blocklist checks, role mailboxes, optional hashing.
+ *
+ * @module
+ */
+import type { IdentityKey } from "@revtrace/core";
+import { foldGmailAddress, isReservedEmailDomain, normalizeEmail } from "./email.js";
+import { hashIdentityValue, isSha256Hex } from "./hash.js";
+import {
+  type IdentityRules,
+  type IdentityRulesInput,
+  resolveIdentityRules,
+} from "./identity-rules.js";
+import { type JunkReason, junkIdReason } from "./junk-id.js";
+import { normalizePhone } from "./phone.js";
+import { isRoleMailbox } from "./role-mailbox.js";
+
+/** Prefix of a hashed role mailbox's value: `role:<sha256 hex>`. */
+export const ROLE_PREFIX = "role:";
+
+const isHashedValue = (value: string) =>
+  isSha256Hex(value.startsWith(ROLE_PREFIX) ? value.slice(ROLE_PREFIX.length) : value);
+
+/** Why a key was kept out of the graph. */
+export type KeyRejectReason =
+  | JunkReason
+  | "not_a_string"
+  | "invalid_email"
+  | "invalid_phone"
+  | "reserved_domain"
+  | "blocked"
+  | "role_mailbox"
+  | "too_many_keys";
+
+/**
+ * How an accepted key takes part in merges: `merge`, `no_merge` (its kind's rule), `role_mailbox`
+ * (like `no_merge`), or `blocked` (a stored key that today's rules block: it stands alone).
+ */
+export type KeyClass = "merge" | "no_merge" | "role_mailbox" | "blocked";
+
+/** The outcome of {@link KeyNormalizer.normalize}. */
+export type KeyCheck =
+  | { ok: true; key: IdentityKey; keyClass: Exclude<KeyClass, "blocked"> }
+  | { ok: false; reason: KeyRejectReason };
+
+/** Normalizes and classifies keys under one set of rules. */
+export interface KeyNormalizer {
+  readonly rules: IdentityRules;
+  /** A raw key to its graph form, or the reason it is rejected. Idempotent on accepted keys. */
+  normalize(key: IdentityKey): KeyCheck;
+  /** How an already-normalized (stored) key merges under these rules. */
+  classify(key: IdentityKey): KeyClass;
+}
+
+/**
+ * Builds a {@link KeyNormalizer}. Emails: {@link normalizeEmail}, then RFC 2606 reserved domains and
+ * the blocklist reject, role mailboxes follow `rules.roleMailboxes.mode`, Gmail folding when enabled.
+ * Phones: {@link normalizePhone} with `rules.phone.defaultCountry`. Other kinds are trimmed and kept
+ * verbatim (click ids are case-sensitive). Kinds in `rules.hashedKinds` become SHA-256 hex (a hashed
+ * role mailbox becomes `role:<hex>`, so the guard survives hashing); a value that already is 64-char
+ * lower-case hex (or `role:<hex>`) is taken as hashed.
+ */
+export function createKeyNormalizer(rules: IdentityRules): KeyNormalizer {
+  const blockedValues = new Set(rules.blocklist.values.map((v) => v.trim().toLowerCase()));
+  const patterns = rules.blocklist.patterns.map(
+    (p) => new RegExp(p.source, p.flags.replace(/[gy]/g, "")),
+  );
+  const roles = new Set(rules.roleMailboxes.localParts.map((p) => p.toLowerCase()));
+  const hashed = new Set(rules.hashedKinds);
+
+  const isBlocked = (value: string) =>
+    blockedValues.has(value.toLowerCase()) || patterns.some((p) => p.test(value));
+
+  const roleClass = (email: string): KeyClass | null => {
+    if (rules.roleMailboxes.mode === "merge" || !isRoleMailbox(email, roles)) return null;
+    return rules.roleMailboxes.mode === "block" ? "blocked" : "role_mailbox";
+  };
+
+  const kindClass = (key: IdentityKey): "merge" | "no_merge" => rules.kinds[key.kind].merge;
+
+  const hashedClass = (kind: IdentityKey["kind"], value: string): KeyClass => {
+    if (!value.startsWith(ROLE_PREFIX)) return rules.kinds[kind].merge;
+    const mode = rules.roleMailboxes.mode;
+    return mode === "merge"
+      ? rules.kinds[kind].merge
+      : mode === "block"
+        ? "blocked"
+        : "role_mailbox";
+  };
+
+  /** The normalized value of a trimmed, non-junk raw value, or why it is rejected. */
+  const normalizeValue = (
+    kind: IdentityKey["kind"],
+    raw: string,
+  ): { value: string } | { reason: KeyRejectReason } => {
+    if (kind === "phone") {
+      const phone = normalizePhone(raw, rules.phone);
+      return phone === null ? { reason: "invalid_phone" } : { value: phone };
+    }
+    if (kind !== "email") return { value: raw };
+    const email = normalizeEmail(raw);
+    if (email === null) return { reason: "invalid_email" };
+    if (rules.blocklist.builtIn && isReservedEmailDomain(email))
+      return { reason: "reserved_domain" };
+    return { value: email };
+  };
+
+  const normalize = (key: IdentityKey): KeyCheck => {
+    if (typeof key.value !== "string") return { ok: false, reason: "not_a_string" };
+    const raw = key.value.trim();
+    const junk = rules.blocklist.builtIn ? junkIdReason(raw) : raw === "" ? "empty" : null;
+    if (junk) return { ok: false, reason: junk };
+    const isHashed = hashed.has(key.kind);
+    if (isHashed && isHashedValue(raw)) {
+      const keyClass = hashedClass(key.kind, raw);
+      if (keyClass === "blocked") return { ok: false, reason: "role_mailbox" };
+      return { ok: true, key: { kind: key.kind, value: raw }, keyClass };
+    }
+    const normalized = normalizeValue(key.kind, raw);
+    if ("reason" in normalized) return { ok: false, reason: normalized.reason };
+    const { value } = normalized;
+    // Gmail folding first, so blocklist and role checks see the form stored (idempotence).
+    const matching =
+      key.kind === "email" && rules.email.foldGmail ? foldGmailAddress(value) : value;
+    if (isBlocked(value) || isBlocked(matching)) return { ok: false, reason: "blocked" };
+    let keyClass: Exclude<KeyClass, "blocked"> = kindClass(key);
+    if (key.kind === "email") {
+      const role = roleClass(matching);
+      if (role === "blocked") return { ok: false, reason: "role_mailbox" };
+      if (role === "role_mailbox") keyClass = role;
+    }
+    if (!isHashed) return { ok: true, key: { kind: key.kind, value: matching }, keyClass };
+    // A hash hides the local part, so a hashed role mailbox keeps its class in a prefix.
+    const digest = hashIdentityValue(matching);
+    return {
+      ok: true,
+      key: {
+        kind: key.kind,
+        value: keyClass === "role_mailbox" ? `${ROLE_PREFIX}${digest}` : digest,
+      },
+      keyClass,
+    };
+  };
+
+  const classify = (key: IdentityKey): KeyClass => {
+    const value = key.value;
+    if (hashed.has(key.kind) && isHashedValue(value)) return hashedClass(key.kind, value);
+    if (rules.blocklist.builtIn) {
+      if (junkIdReason(value) !== null) return "blocked";
+      if (key.kind === "email" && isReservedEmailDomain(value)) return "blocked";
+    }
+    if (isBlocked(value)) return "blocked";
+    if (key.kind === "email") {
+      const role = roleClass(value);
+      if (role) return role;
+    }
+    return kindClass(key);
+  };
+
+  return { rules, normalize, classify };
+}
+
+/**
+ * Normalizes one key under `rules` (defaults when omitted). For many keys, build a
+ * {@link createKeyNormalizer} once instead.
+ *
+ * @example
+ * normalizeIdentityKey({ kind: "email", value: " Jane@Acme.io " });
+ * // { ok: true, key: { kind: "email", value: "jane@acme.io" }, keyClass: "merge" }
+ */
+export function normalizeIdentityKey(key: IdentityKey, rules?: IdentityRulesInput): KeyCheck {
+  return createKeyNormalizer(resolveIdentityRules(rules)).normalize(key);
+}

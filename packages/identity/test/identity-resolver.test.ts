@@ -1,0 +1,463 @@
+import { ConfigError, type IdentityKey, type IdentityKeyKind } from "@revtrace/core";
+import { createMemoryStorage } from "@revtrace/storage-memory";
+import { describe, expect, it } from "vitest";
+import {
+  createIdentityResolver,
+  hashIdentityValue,
+  type IdentityRulesInput,
+} from "../src/index.js";
+
+const k = (kind: IdentityKeyKind, value: string): IdentityKey => ({ kind, value });
+const anon = (v: string) => k("anonymous_id", v);
+const email = (v: string) => k("email", v);
+const customer = (v: string) => k("chargebee_customer_id", v);
+const click = (v: string) => k("click_id", v);
+const ev = (observationId: string, at: number, source = "test") => ({ source, observationId, at });
+
+function setup(rules?: IdentityRulesInput) {
+  const storage = createMemoryStorage();
+  const identity = createIdentityResolver({ storage, rules, now: () => 1_000_000 });
+  return { storage, identity };
+}
+
+const keysOf = (person: { keys: { key: IdentityKey }[] } | null) =>
+  person?.keys.map((r) => `${r.key.kind}:${r.key.value}`) ?? null;
+
+describe("createIdentityResolver: linking", () => {
+  it("links keys seen together into one person and resolves any of them to it", async () => {
+    const { identity } = setup();
+    const first = await identity.link([anon("v1"), email(" Jane@Acme.io ")], ev("form:1", 10));
+    expect(first.rejected).toEqual([]);
+    expect(first.personIds).toHaveLength(1);
+    const second = await identity.link(
+      [email("jane@acme.io"), customer("cus_1")],
+      ev("cb:ev_1", 20),
+    );
+    expect(second.personId).toBe(first.personId);
+
+    const person = await identity.resolve([anon("v1")]);
+    expect(person?.id).toBe(first.personId);
+    expect(person?.createdAt).toBe(10);
+    expect(keysOf(person)).toEqual([
+      "anonymous_id:v1",
+      "chargebee_customer_id:cus_1",
+      "email:jane@acme.io",
+    ]);
+    expect(person?.keys.map((r) => r.firstSeenAt)).toEqual([10, 20, 10]);
+  });
+
+  it("merges two existing persons into the older one and records the merge", async () => {
+    const { identity } = setup();
+    const older = await identity.link([anon("v1"), email("a@acme.io")], ev("o1", 10));
+    const younger = await identity.link([anon("v2"), click("ttclid_1")], ev("o2", 20));
+    expect(older.personId).not.toBe(younger.personId);
+    const merge = await identity.link([anon("v2"), email("a@acme.io")], ev("o3", 30));
+    expect(merge.personId).toBe(older.personId);
+    expect(merge.merges).toEqual([
+      {
+        survivor: older.personId,
+        absorbed: younger.personId,
+        at: 30,
+        observationId: "o3",
+        source: "test",
+      },
+    ]);
+    // the absorbed id still answers, with the survivor
+    expect((await identity.get(younger.personId as string))?.id).toBe(older.personId);
+    expect(keysOf(await identity.get(older.personId as string))).toEqual([
+      "anonymous_id:v1",
+      "anonymous_id:v2",
+      "click_id:ttclid_1",
+      "email:a@acme.io",
+    ]);
+  });
+
+  it("rejects junk, invalid and blocked keys with reasons and never merges through them", async () => {
+    const { identity } = setup({ blocklist: { values: ["qa@acme.io"], patterns: [/^test_/] } });
+    const a = await identity.link(
+      [
+        anon("v1"),
+        k("external_id", "null"),
+        email("not-an-email"),
+        email("qa@acme.io"),
+        anon("test_1"),
+      ],
+      ev("o1", 1),
+    );
+    expect(a.rejected).toEqual([
+      { index: 1, kind: "external_id", reason: "junk" },
+      { index: 2, kind: "email", reason: "invalid_email" },
+      { index: 3, kind: "email", reason: "blocked" },
+      { index: 4, kind: "anonymous_id", reason: "blocked" },
+    ]);
+    const b = await identity.link(
+      [anon("v2"), k("external_id", "'NULL'"), email("qa@acme.io")],
+      ev("o2", 2),
+    );
+    expect(b.personId).not.toBe(a.personId);
+    expect(await identity.resolve([k("external_id", "null")])).toBeNull();
+  });
+
+  it("returns no person when every key is rejected, and writes nothing", async () => {
+    const { identity, storage } = setup();
+    const result = await identity.link([anon("undefined"), email("")], ev("o1", 1));
+    expect(result).toEqual({
+      personId: null,
+      personIds: [],
+      rejected: [
+        { index: 0, kind: "anonymous_id", reason: "junk" },
+        { index: 1, kind: "email", reason: "empty" },
+      ],
+      merges: [],
+      refusals: [],
+    });
+    expect(await storage.findKeys([anon("undefined")])).toEqual([]);
+  });
+
+  it("is idempotent: linking the same observation again changes nothing", async () => {
+    const { identity, storage } = setup();
+    await identity.link([anon("v1"), customer("cus_1")], ev("o1", 1));
+    const first = await identity.link([anon("v1"), customer("cus_2")], ev("o2", 2));
+    const before = {
+      keys: await storage.findKeys([anon("v1"), customer("cus_1"), customer("cus_2")]),
+      edges: await storage.listEdges([anon("v1")]),
+      refusals: await storage.listRefusals(first.personIds[1] as string),
+    };
+    const again = await identity.link([anon("v1"), customer("cus_2")], ev("o2", 2));
+    expect(again).toEqual(first);
+    expect({
+      keys: await storage.findKeys([anon("v1"), customer("cus_1"), customer("cus_2")]),
+      edges: await storage.listEdges([anon("v1")]),
+      refusals: await storage.listRefusals(first.personIds[1] as string),
+    }).toEqual(before);
+    expect(before.refusals).toHaveLength(1);
+  });
+
+  it("uses the clock when evidence has no time", async () => {
+    const { identity } = setup();
+    await identity.link([anon("v1")], { source: "tracker", observationId: "o1" });
+    expect((await identity.resolve([anon("v1")]))?.createdAt).toBe(1_000_000);
+  });
+
+  it("throws TypeError on malformed evidence or an unknown kind", async () => {
+    const { identity } = setup();
+    await expect(identity.link([anon("v1")], { source: "", observationId: "o1" })).rejects.toThrow(
+      "evidence.source",
+    );
+    await expect(
+      identity.link([anon("v1")], { source: "s", observationId: "o1", at: Number.NaN }),
+    ).rejects.toThrow(TypeError);
+    await expect(
+      identity.link([{ kind: "emial", value: "x" } as unknown as IdentityKey], ev("o1", 1)),
+    ).rejects.toThrow("keys[0].kind");
+  });
+
+  it("rejects the least trusted keys beyond maxKeysPerObservation", async () => {
+    const { identity } = setup({ maxKeysPerObservation: 2 });
+    const result = await identity.link(
+      [anon("v1"), customer("cus_1"), email("a@acme.io")],
+      ev("o1", 1),
+    );
+    expect(result.rejected).toEqual([{ index: 0, kind: "anonymous_id", reason: "too_many_keys" }]);
+  });
+});
+
+describe("createIdentityResolver: merge guards", () => {
+  it("never merges two Chargebee customers (unique id) and records the refusal", async () => {
+    const { identity, storage } = setup();
+    const alice = await identity.link([anon("shared_ipad"), customer("cus_alice")], ev("o1", 1));
+    const bob = await identity.link([anon("shared_ipad"), customer("cus_bob")], ev("o2", 2));
+    expect(bob.personId).not.toBe(alice.personId);
+    expect(bob.refusals).toEqual([
+      {
+        personIds: [alice.personId, bob.personId],
+        keys: [anon("shared_ipad")],
+        reason: "limit:chargebee_customer_id",
+        evidence: ev("o2", 2),
+      },
+    ]);
+    // the shared device stays with the first customer
+    expect((await identity.resolve([anon("shared_ipad")]))?.id).toBe(alice.personId);
+    expect(await storage.listRefusals(bob.personId as string)).toEqual(bob.refusals);
+  });
+
+  it("caps emails per person at the kind's limit (priority demotes the least trusted key)", async () => {
+    const { identity } = setup({ kinds: { email: { limit: 2 } } });
+    const p = await identity.link([customer("cus_1"), email("a@acme.io")], ev("o1", 1));
+    await identity.link([customer("cus_1"), email("b@acme.io")], ev("o2", 2));
+    const third = await identity.link([customer("cus_1"), email("c@acme.io")], ev("o3", 3));
+    expect(third.personId).toBe(p.personId);
+    expect(third.personIds).toHaveLength(2);
+    expect(third.refusals.map((r) => [r.reason, r.keys])).toEqual([
+      ["limit:email", [email("c@acme.io")]],
+    ]);
+    expect(keysOf(await identity.get(p.personId as string))).toEqual([
+      "chargebee_customer_id:cus_1",
+      "email:a@acme.io",
+      "email:b@acme.io",
+    ]);
+  });
+
+  it("a role mailbox joins one person but never merges two (by default)", async () => {
+    const { identity } = setup();
+    const first = await identity.link([anon("v1"), email("info@acme.io")], ev("o1", 1));
+    const second = await identity.link([anon("v2"), email("Info+EU@acme.io")], ev("o2", 2));
+    const third = await identity.link([anon("v2"), email("info@acme.io")], ev("o3", 3));
+    expect(second.personId).not.toBe(first.personId);
+    expect(third.personId).toBe(second.personId);
+    expect(third.refusals.map((r) => r.reason)).toEqual(["role_mailbox"]);
+    expect((await identity.resolve([email("info@acme.io")]))?.id).toBe(first.personId);
+  });
+
+  it("role mailboxes can be blocked or treated as ordinary addresses", async () => {
+    const blocked = setup({ roleMailboxes: { mode: "block" } }).identity;
+    expect((await blocked.link([email("sales@acme.io")], ev("o1", 1))).rejected[0]?.reason).toBe(
+      "role_mailbox",
+    );
+    const merging = setup({ roleMailboxes: { mode: "merge" } }).identity;
+    const a = await merging.link([anon("v1"), email("sales@acme.io")], ev("o1", 1));
+    const b = await merging.link([anon("v2"), email("sales@acme.io")], ev("o2", 2));
+    expect(b.personId).toBe(a.personId);
+  });
+
+  it("an affiliate ref (no_merge kind) never joins two customers", async () => {
+    const { identity } = setup();
+    const a = await identity.link(
+      [customer("cus_1"), k("affiliate_ref", "PARTNER10")],
+      ev("o1", 1),
+    );
+    const b = await identity.link(
+      [customer("cus_2"), k("affiliate_ref", "PARTNER10")],
+      ev("o2", 2),
+    );
+    expect(b.personId).not.toBe(a.personId);
+    expect(b.refusals.map((r) => r.reason)).toEqual(["no_merge"]);
+  });
+
+  it("a key seen with too many persons becomes a hub: it stops merging, and past merges through it split", async () => {
+    const { identity } = setup({ kinds: { anonymous_id: { hubThreshold: 3 } } });
+    const a = await identity.link([anon("kiosk"), email("a@acme.io")], ev("o1", 1));
+    const b = await identity.link([anon("kiosk"), email("b@acme.io")], ev("o2", 2));
+    expect(b.personId).toBe(a.personId); // two emails: still one person
+    const c = await identity.link([anon("kiosk"), email("c@acme.io")], ev("o3", 3));
+    expect(c.refusals.map((r) => r.reason)).toEqual(["hub"]);
+    const people = await Promise.all(
+      ["a", "b", "c"].map((x) => identity.resolve([email(`${x}@acme.io`)])),
+    );
+    expect(new Set(people.map((p) => p?.id)).size).toBe(3);
+    expect(people[0]?.id).toBe(a.personId); // the oldest keeps its id
+    expect(keysOf(people[1] ?? null)).toEqual(["email:b@acme.io"]);
+    const kiosk = await identity.resolve([anon("kiosk")]);
+    expect(keysOf(kiosk)).toEqual(["anonymous_id:kiosk"]);
+  });
+
+  it("hashed-only storage keeps no raw email and still matches", async () => {
+    const { identity, storage } = setup({
+      hashedKinds: ["email", "phone"],
+      phone: { defaultCountry: "US" },
+    });
+    const a = await identity.link(
+      [anon("v1"), email("Jane@Acme.io"), k("phone", "(213) 373-4253")],
+      ev("o1", 1),
+    );
+    const b = await identity.link([customer("cus_1"), email("jane@acme.io ")], ev("o2", 2));
+    expect(b.personId).toBe(a.personId);
+    const keys = (await storage.listPersonKeys(a.personId as string)).map((r) => r.key);
+    expect(keys).toContainEqual(email(hashIdentityValue("jane@acme.io")));
+    expect(keys).toContainEqual(k("phone", hashIdentityValue("+12133734253")));
+    expect(JSON.stringify(keys)).not.toContain("jane");
+    // an already-hashed value passes through and matches
+    const c = await identity.link(
+      [email(hashIdentityValue("jane@acme.io")), anon("v9")],
+      ev("o3", 3),
+    );
+    expect(c.personId).toBe(a.personId);
+  });
+
+  it("a hashed role mailbox keeps its guard", async () => {
+    const { identity } = setup({ hashedKinds: ["email"] });
+    const a = await identity.link([anon("v1"), email("support@acme.io")], ev("o1", 1));
+    const b = await identity.link([anon("v2"), email("support@acme.io")], ev("o2", 2));
+    expect(b.personId).not.toBe(a.personId);
+    expect(b.refusals.map((r) => r.reason)).toEqual(["role_mailbox"]);
+  });
+
+  it("Gmail folding is off by default and matches dotted and tagged forms when on", async () => {
+    const off = setup().identity;
+    const x = await off.link([anon("v1"), email("jane.doe@gmail.com")], ev("o1", 1));
+    const y = await off.link([anon("v2"), email("janedoe+ads@googlemail.com")], ev("o2", 2));
+    expect(y.personId).not.toBe(x.personId);
+    const on = setup({ email: { foldGmail: true } }).identity;
+    const p = await on.link([anon("v1"), email("jane.doe@gmail.com")], ev("o1", 1));
+    const q = await on.link([anon("v2"), email("janedoe+ads@googlemail.com")], ev("o2", 2));
+    expect(q.personId).toBe(p.personId);
+  });
+});
+
+describe("createIdentityResolver: rule changes and logs", () => {
+  it("a rule change applies to stored keys at the next link of their component", async () => {
+    const storage = createMemoryStorage();
+    const before = createIdentityResolver({ storage });
+    const a = await before.link([anon("qa_device"), email("a@acme.io")], ev("o1", 1));
+    await before.link([anon("qa_device"), email("b@acme.io")], ev("o2", 2));
+    expect((await before.resolve([email("b@acme.io")]))?.id).toBe(a.personId);
+
+    const after = createIdentityResolver({ storage, rules: { blocklist: { patterns: [/^qa_/] } } });
+    const c = await after.link([email("b@acme.io"), k("phone", "+12133734253")], ev("o3", 3));
+    expect(c.personId).not.toBe(a.personId);
+    expect(keysOf(await after.resolve([email("b@acme.io")]))).toEqual([
+      "email:b@acme.io",
+      "phone:+12133734253",
+    ]);
+    // the blocked key now stands alone (and resolving it answers nothing)
+    expect(await after.resolve([anon("qa_device")])).toBeNull();
+    const [qa] = await storage.findKeys([anon("qa_device")]);
+    expect(keysOf(await after.get(qa?.personId as string))).toEqual(["anonymous_id:qa_device"]);
+    expect(keysOf(await after.get(a.personId as string))).toEqual(["email:a@acme.io"]);
+  });
+
+  it("logs reason codes and ids, never key values", async () => {
+    const lines: unknown[] = [];
+    const log = (obj: unknown, msg?: unknown) => lines.push([obj, msg]);
+    const identity = createIdentityResolver({
+      storage: createMemoryStorage(),
+      logger: { debug: log, info: log, warn: log, error: log },
+    });
+    await identity.link([anon("v1"), customer("cus_1")], ev("o1", 1));
+    await identity.link([anon("v1"), customer("cus_2"), email("jane@bad")], ev("o2", 2));
+    const text = JSON.stringify(lines);
+    expect(text).toContain("invalid_email");
+    expect(text).toContain("limit:chargebee_customer_id");
+    for (const value of ["jane", "cus_1", "cus_2", "v1"]) expect(text).not.toContain(value);
+  });
+});
+
+describe("createIdentityResolver: order, time travel, explanation", () => {
+  it("gives the same persons and ids when a late observation arrives out of order", async () => {
+    const observations: [IdentityKey[], ReturnType<typeof ev>][] = [
+      [[anon("v1"), customer("cus_1")], ev("o1", 1)],
+      [[anon("v1"), email("x@acme.io")], ev("o2", 2)],
+      [[email("x@acme.io"), customer("cus_2")], ev("o3", 3)],
+    ];
+    const inOrder = setup().identity;
+    for (const [keys, e] of observations) await inOrder.link(keys, e);
+    const reversed = setup().identity;
+    for (const [keys, e] of [...observations].reverse()) await reversed.link(keys, e);
+    for (const key of [anon("v1"), customer("cus_1"), customer("cus_2"), email("x@acme.io")]) {
+      expect(await reversed.resolve([key])).toEqual(await inOrder.resolve([key]));
+    }
+    // in time order, the email joined cus_1's person first, so cus_2 stays alone
+    expect(keysOf(await inOrder.resolve([customer("cus_2")]))).toEqual([
+      "chargebee_customer_id:cus_2",
+    ]);
+  });
+
+  it("resolveAt answers as the graph was at that time", async () => {
+    const { identity } = setup();
+    const a = await identity.link([anon("v1"), click("c1")], ev("o1", 100));
+    const b = await identity.link([anon("v2"), email("a@acme.io")], ev("o2", 200));
+    await identity.link([anon("v1"), email("a@acme.io")], ev("o3", 300));
+    expect(await identity.resolveAt([anon("v2")], 50)).toBeNull();
+    expect(await identity.resolveAt([anon("v2")], 250)).toEqual({
+      id: b.personId,
+      createdAt: 200,
+      keys: [
+        { key: anon("v2"), personId: b.personId, firstSeenAt: 200 },
+        { key: email("a@acme.io"), personId: b.personId, firstSeenAt: 200 },
+      ],
+    });
+    const now = await identity.resolveAt([anon("v2")], 300);
+    expect(now?.id).toBe(a.personId);
+    expect(now).toEqual(await identity.resolve([anon("v2")]));
+    await expect(identity.resolveAt([anon("v2")], Number.NaN)).rejects.toThrow(TypeError);
+  });
+
+  it("explain returns every edge with evidence, the merges and the refusals", async () => {
+    const { identity } = setup();
+    const a = await identity.link([anon("v1"), customer("cus_1")], ev("o1", 1, "checkout"));
+    const b = await identity.link([anon("v2"), email("a@acme.io")], ev("o2", 2, "lead_form"));
+    await identity.link([anon("v2"), anon("v1")], ev("o3", 3, "tracker"));
+    await identity.link([anon("v2"), customer("cus_9")], ev("o4", 4, "checkout"));
+    const explanation = await identity.explain(b.personId as string);
+    expect(explanation?.person.id).toBe(a.personId);
+    expect(
+      explanation?.edges.map((e) => [
+        e.a.value,
+        e.b.value,
+        e.evidence.observationId,
+        e.evidence.source,
+      ]),
+    ).toEqual([
+      ["v1", "cus_1", "o1", "checkout"],
+      ["v2", "a@acme.io", "o2", "lead_form"],
+      ["v1", "v2", "o3", "tracker"],
+      ["v2", "cus_9", "o4", "checkout"],
+    ]);
+    expect(explanation?.merges).toEqual([
+      { survivor: a.personId, absorbed: b.personId, at: 3, observationId: "o3", source: "tracker" },
+    ]);
+    expect(explanation?.refusals.map((r) => [r.reason, r.evidence.observationId])).toEqual([
+      ["limit:chargebee_customer_id", "o4"],
+    ]);
+    expect(await identity.explain("p_unknown")).toBeNull();
+  });
+});
+
+describe("createIdentityResolver: forget (GDPR)", () => {
+  it("forgetting a person erases its keys and edges, and splits what it held together", async () => {
+    const { identity, storage } = setup();
+    const a = await identity.link(
+      [anon("v1"), email("jane@acme.io"), customer("cus_1")],
+      ev("o1", 1),
+    );
+    const other = await identity.link([anon("v9"), customer("cus_2")], ev("o2", 2));
+    await identity.link([anon("v9"), email("jane@acme.io")], ev("o3", 3)); // refused: two customers
+    const result = await identity.forget({ personId: a.personId as string });
+    expect(result).toEqual({ keys: 3 });
+    expect(await identity.resolve([email("jane@acme.io")])).toBeNull();
+    expect(await identity.get(a.personId as string)).toBeNull();
+    expect(await storage.listEdges([email("jane@acme.io"), anon("v1"), customer("cus_1")])).toEqual(
+      [],
+    );
+    expect(JSON.stringify(await storage.listRefusals(other.personId as string))).not.toContain(
+      "jane",
+    );
+    // the other person keeps its own observation of v9
+    expect(keysOf(await identity.get(other.personId as string))).toEqual([
+      "anonymous_id:v9",
+      "chargebee_customer_id:cus_2",
+    ]);
+    expect(
+      (await storage.listEdges([anon("v9")])).map((e) => e.evidence.observationId).sort(),
+    ).toEqual(["o2", "o3"]);
+  });
+
+  it("forgetting one key splits persons it bridged and keeps the other keys' observations", async () => {
+    const { identity } = setup();
+    const a = await identity.link([anon("v1"), email("old@acme.io")], ev("o1", 1));
+    await identity.link([customer("cus_1"), email("old@acme.io")], ev("o2", 2));
+    expect(await identity.forget({ keys: [email(" OLD@acme.io")] })).toEqual({ keys: 1 });
+    const v1 = await identity.resolve([anon("v1")]);
+    const cus = await identity.resolve([customer("cus_1")]);
+    expect(v1?.id).toBe(a.personId);
+    expect(keysOf(v1)).toEqual(["anonymous_id:v1"]);
+    expect(keysOf(cus)).toEqual(["chargebee_customer_id:cus_1"]);
+    expect(cus?.createdAt).toBe(2);
+    expect(await identity.forget({ keys: [email("nobody@acme.io")] })).toEqual({ keys: 0 });
+  });
+});
+
+describe("createIdentityResolver: options", () => {
+  it("throws ConfigError naming the field", () => {
+    expect(() => createIdentityResolver({ storage: {} as never })).toThrow(ConfigError);
+    try {
+      createIdentityResolver({
+        storage: createMemoryStorage(),
+        rules: { kinds: { email: { limit: 0 } } },
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(ConfigError.isInstance(error) && error.fields).toEqual(["rules.kinds.email.limit"]);
+    }
+  });
+});
