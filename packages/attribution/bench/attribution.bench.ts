@@ -8,6 +8,7 @@
  * directly to 1 M conversions. Explanations are built on read; one row reads every explanation.
  */
 
+import { loadavg } from "node:os";
 import {
   type AttributionInput,
   type AttributionOptions,
@@ -16,7 +17,7 @@ import {
   MODEL_NAMES,
 } from "@revtrace/attribution";
 import { allocateMoney, type Channel, type Money, type Touchpoint } from "@revtrace/core";
-import { bench, report } from "../../../scripts/bench-kit.ts";
+import { type BenchResult, bench, report } from "../../../scripts/bench-kit.ts";
 
 const CONVERSIONS = 100_000;
 const TOUCHPOINTS = 10;
@@ -143,10 +144,16 @@ report(
   baseline,
   [firstTouch, allModels, allWithWindows, firstTouchExplained, allExplained, allocationOnly],
 );
+const rate = (r: BenchResult) => Math.round(r.opsPerSec).toLocaleString("en-US");
+const ratio = (r: BenchResult) => (r.nsPerOp / baseline.nsPerOp).toFixed(2);
+// The machines are shared: the load average tells how far the absolute rates can be trusted.
 console.log(
-  `\nconversions/s: first_touch ${Math.round(firstTouch.opsPerSec).toLocaleString("en-US")} (target ≥ 1,000,000), ` +
-    `7 models ${Math.round(allModels.opsPerSec).toLocaleString("en-US")} (target ≥ 200,000), of which ` +
-    `core allocateMoney takes ${((100 * allocationOnly.nsPerOp) / allModels.nsPerOp).toFixed(0)}% ` +
-    `(${Math.round(allocationOnly.nsPerOp).toLocaleString("en-US")} ns per conversion)`,
+  `\nconversions/s (cost vs the plain loop at ${rate(baseline)}/s; load average ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(" ")}):\n` +
+    `- first_touch: ${rate(firstTouch)} (${ratio(firstTouch)}×), target ≥ 1,000,000\n` +
+    `- 7 models side by side: ${rate(allModels)} (${ratio(allModels)}×), target ≥ 200,000; ` +
+    `core allocateMoney alone takes ${((100 * allocationOnly.nsPerOp) / allModels.nsPerOp).toFixed(0)}% ` +
+    `of it (${Math.round(allocationOnly.nsPerOp).toLocaleString("en-US")} ns per conversion)`,
 );
 if (sink === 42) console.log("");

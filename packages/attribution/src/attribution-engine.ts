@@ -6,7 +6,7 @@
  * @module
  */
 import { allocateMoney, type Credit, type Money, type Touchpoint } from "@revtrace/core";
-import { type AttributionInput, type ResolvedInput, resolveInput } from "./attribution-input.js";
+import { type AttributionInput, resolveInput } from "./attribution-input.js";
 import {
   type AttributionOptions,
   type ModelName,
@@ -27,30 +27,33 @@ export interface AttributionEngine {
   attribute(conversion: AttributionInput, touchpoints: readonly Touchpoint[]): AttributionResult;
 }
 
-function windowOf(spec: ResolvedModel, input: ResolvedInput): ModelWindow {
-  const original = input.originalOccurredAt;
-  const anchorAt =
-    spec.renewals === "original" && original !== null && original < input.occurredAt
-      ? original
-      : input.occurredAt;
-  return { anchorAt, windowStart: spec.lookbackMs === null ? null : anchorAt - spec.lookbackMs };
-}
-
-/** The valid touchpoints the model may credit (the same array when all of them are eligible). */
+/**
+ * The touchpoints a model may credit (the same array when all of them are eligible). Without a
+ * channel or click-id filter, they are a contiguous run of the time-ordered valid touchpoints.
+ */
 function eligible(
-  valid: readonly Touchpoint[],
+  prepared: PreparedTouchpoints,
   spec: ResolvedModel,
   window: ModelWindow,
 ): readonly Touchpoint[] {
+  const { valid } = prepared;
   const n = valid.length;
   if (n === 0) return valid;
-  if (
-    spec.channels === null &&
-    spec.clickIds === null &&
-    (valid[n - 1] as Touchpoint).occurredAt <= window.anchorAt &&
-    (window.windowStart === null || (valid[0] as Touchpoint).occurredAt >= window.windowStart)
-  ) {
-    return valid;
+  const { anchorAt, windowStart } = window;
+  if (spec.channels === null && spec.clickIds === null) {
+    if (
+      (valid[n - 1] as Touchpoint).occurredAt <= anchorAt &&
+      (windowStart === null || (valid[0] as Touchpoint).occurredAt >= windowStart)
+    )
+      return valid;
+    if (prepared.ordered) {
+      let end = n;
+      while (end > 0 && (valid[end - 1] as Touchpoint).occurredAt > anchorAt) end--;
+      let start = 0;
+      if (windowStart !== null)
+        while (start < end && (valid[start] as Touchpoint).occurredAt < windowStart) start++;
+      return valid.slice(start, end);
+    }
   }
   const out: Touchpoint[] = [];
   for (const touchpoint of valid)
@@ -69,7 +72,7 @@ export function creditsOf(name: string, selection: Selection, value: Money | nul
   }
   const amounts = value === null ? null : allocateMoney(value, weights);
   let total = 0;
-  for (const weight of weights) total += weight;
+  for (let i = 0; i < n; i++) total += weights[i] as number;
   const credits: Credit[] = new Array(n);
   for (let i = 0; i < n; i++) {
     credits[i] = {
@@ -133,41 +136,59 @@ class ModelOutcome implements ModelAttribution {
   }
 }
 
-function runModel(
-  spec: ResolvedModel,
-  input: ResolvedInput,
-  prepared: PreparedTouchpoints,
-): ModelAttribution {
-  const window = windowOf(spec, input);
-  const selection = selectCredits(eligible(prepared.valid, spec, window), {
-    spec,
-    input,
-    anchorAt: window.anchorAt,
-  });
-  return new ModelOutcome(
-    spec,
-    prepared,
-    window,
-    selection,
-    creditsOf(spec.name, selection, input.value),
-  );
-}
-
+/**
+ * Runs every model over one conversion. The touchpoints are sorted and filtered once; a model's window
+ * and eligible touchpoints are computed only when they differ from the previous model's (without
+ * per-model windows or filters, every model reads the same list).
+ */
 function run(
   options: ResolvedOptions,
   conversion: AttributionInput,
   touchpoints: readonly Touchpoint[],
-) {
+): AttributionResult {
   const input = resolveInput(conversion);
   const prepared = prepareTouchpoints(input.occurredAt, touchpoints, options.isJunk);
   const { models } = options;
-  const results: ModelAttribution[] = new Array(models.length);
-  for (let i = 0; i < models.length; i++)
-    results[i] = runModel(models[i] as ResolvedModel, input, prepared);
-  let credits = (results[0] as ModelAttribution).credits;
-  if (results.length > 1) {
-    credits = [];
-    for (const result of results) for (const credit of result.credits) credits.push(credit);
+  const count = models.length;
+  const results: ModelOutcome[] = new Array(count);
+  let window: ModelWindow | undefined;
+  let candidates: readonly Touchpoint[] = prepared.valid;
+  let channels: ResolvedModel["channels"] = null;
+  let clickIds: ResolvedModel["clickIds"] = null;
+  let size = 0;
+  for (let i = 0; i < count; i++) {
+    const spec = models[i] as ResolvedModel;
+    const original = input.originalOccurredAt;
+    const anchorAt =
+      spec.renewals === "original" && original !== null && original < input.occurredAt
+        ? original
+        : input.occurredAt;
+    const windowStart = spec.lookbackMs === null ? null : anchorAt - spec.lookbackMs;
+    if (
+      window === undefined ||
+      window.anchorAt !== anchorAt ||
+      window.windowStart !== windowStart ||
+      spec.channels !== channels ||
+      spec.clickIds !== clickIds
+    ) {
+      window = { anchorAt, windowStart };
+      channels = spec.channels;
+      clickIds = spec.clickIds;
+      candidates = eligible(prepared, spec, window);
+    }
+    const selection = selectCredits(candidates, spec, input, anchorAt);
+    const credits = creditsOf(spec.name, selection, input.value);
+    results[i] = new ModelOutcome(spec, prepared, window, selection, credits);
+    size += credits.length;
+  }
+  let credits = (results[0] as ModelOutcome).credits;
+  if (count > 1) {
+    credits = new Array(size);
+    let k = 0;
+    for (let i = 0; i < count; i++) {
+      const own = (results[i] as ModelOutcome).credits;
+      for (let j = 0; j < own.length; j++) credits[k++] = own[j] as Credit;
+    }
   }
   return { occurredAt: input.occurredAt, value: input.value, models: results, credits };
 }

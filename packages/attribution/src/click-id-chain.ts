@@ -6,8 +6,9 @@
  * @module
  */
 import type { Touchpoint } from "@revtrace/core";
+import type { ResolvedInput } from "./attribution-input.js";
 import { CLICK_ID_FIELDS, type ResolvedModel } from "./attribution-options.js";
-import type { ModelContext, Selection } from "./model-selection.js";
+import type { Selection } from "./model-selection.js";
 
 const ONE: readonly number[] = [1];
 
@@ -43,10 +44,11 @@ export function unrecordedRefTouchpoint(ref: string, at: number): Touchpoint {
 /** Credits exactly one touchpoint, by the first step of the chain that matches. */
 export function selectByClickIdChain(
   candidates: readonly Touchpoint[],
-  context: ModelContext,
   spec: ResolvedModel,
+  input: ResolvedInput,
+  anchorAt: number,
 ): Selection {
-  const { clickId, affiliateRef } = context.input;
+  const { clickId, affiliateRef } = input;
   const order = spec.pick ?? "first";
   if (clickId) {
     const match = pick(candidates, order, (touchpoint) => hasClickId(touchpoint, clickId));
@@ -62,9 +64,7 @@ export function selectByClickIdChain(
     if (spec.unrecordedRef === "credit") {
       return {
         rule: "affiliate_ref_unrecorded",
-        credited: [
-          unrecordedRefTouchpoint(affiliateRef, Math.max(0, Math.trunc(context.anchorAt))),
-        ],
+        credited: [unrecordedRefTouchpoint(affiliateRef, Math.max(0, Math.trunc(anchorAt)))],
         weights: ONE,
       };
     }

@@ -93,6 +93,22 @@ export function summarize(
   return `${spec.name}: ${sentence(spec, rule)} ${considered} considered, ${excluded} excluded (${window}).`;
 }
 
+/** A considered touchpoint with its weight and share (0 when the model credits another one). */
+function describe(
+  touchpoint: Touchpoint,
+  selection: Selection,
+  credits: readonly Credit[],
+): ConsideredTouchpoint {
+  const index = selection.credited.indexOf(touchpoint);
+  return {
+    touchpointId: touchpoint.id,
+    occurredAt: touchpoint.occurredAt,
+    channel: touchpoint.channel,
+    weight: index < 0 ? 0 : (selection.weights[index] as number),
+    share: index < 0 ? 0 : (credits[index] as Credit).share,
+  };
+}
+
 /** Builds the explanation of one model run. */
 export function explain(
   spec: ResolvedModel,
@@ -103,26 +119,17 @@ export function explain(
 ): Explanation {
   const considered: ConsideredTouchpoint[] = [];
   const excluded: ExcludedTouchpoint[] = prepared.excluded.slice();
-  const describe = (touchpoint: Touchpoint): ConsideredTouchpoint => {
-    const index = selection.credited.indexOf(touchpoint);
-    return {
-      touchpointId: touchpoint.id,
-      occurredAt: touchpoint.occurredAt,
-      channel: touchpoint.channel,
-      weight: index < 0 ? 0 : (selection.weights[index] as number),
-      share: index < 0 ? 0 : (credits[index] as Credit).share,
-    };
-  };
   for (const touchpoint of prepared.valid) {
     let reason = exclusionFor(touchpoint, spec, window);
     if (reason === null && selection.rule === "last_non_direct" && touchpoint.channel === "direct")
       reason = "direct";
-    if (reason === null) considered.push(describe(touchpoint));
+    if (reason === null) considered.push(describe(touchpoint, selection, credits));
     else excluded.push({ touchpointId: touchpoint.id, occurredAt: touchpoint.occurredAt, reason });
   }
   // A synthetic touchpoint (unrecorded affiliate ref) is not among the inputs.
   for (const touchpoint of selection.credited) {
-    if (!prepared.valid.includes(touchpoint)) considered.push(describe(touchpoint));
+    if (!prepared.valid.includes(touchpoint))
+      considered.push(describe(touchpoint, selection, credits));
   }
   excluded.sort(compareExcluded);
   return {

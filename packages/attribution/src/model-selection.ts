@@ -19,14 +19,6 @@ export interface Selection {
   weights: readonly number[];
 }
 
-/** What a model sees. */
-export interface ModelContext {
-  spec: ResolvedModel;
-  input: ResolvedInput;
-  /** The "now" of the window: the conversion, or the original conversion for a renewal. */
-  anchorAt: number;
-}
-
 const ONE: readonly number[] = [1];
 const NOTHING: Selection = Object.freeze({
   rule: "no_eligible_touchpoints",
@@ -36,11 +28,13 @@ const NOTHING: Selection = Object.freeze({
 
 const ONES: (readonly number[])[] = [];
 
-/** A shared, frozen array of `n` ones (linear weights). */
+/** A shared array of `n` ones (linear weights), never modified. */
 function ones(n: number): readonly number[] {
   let weights = ONES[n];
   if (weights === undefined) {
-    weights = new Array<number>(n).fill(1);
+    const built: number[] = [];
+    for (let i = 0; i < n; i++) built.push(1);
+    weights = built;
     if (n <= 64) ONES[n] = weights;
   }
   return weights;
@@ -64,21 +58,35 @@ function lastNonDirect(candidates: readonly Touchpoint[]): Selection {
  * rather than the conversion, which gives the same shares (the factor cancels) without underflow.
  */
 function timeDecayWeights(candidates: readonly Touchpoint[], halfLifeMs: number): number[] {
-  const latest = (candidates[candidates.length - 1] as Touchpoint).occurredAt;
-  return candidates.map((touchpoint) => 2 ** (-(latest - touchpoint.occurredAt) / halfLifeMs));
+  const n = candidates.length;
+  const latest = (candidates[n - 1] as Touchpoint).occurredAt;
+  const weights: number[] = [];
+  for (let i = 0; i < n; i++)
+    weights.push(2 ** (-(latest - (candidates[i] as Touchpoint).occurredAt) / halfLifeMs));
+  return weights;
 }
+
+/** Position weights by `n`, `first` and `last`, built once (shared, never modified). */
+const POSITIONS = new Map<number, readonly number[]>();
 
 /**
  * `position_based` as integer weights: first `first × m`, last `last × m`, each of the `m` middle
  * touchpoints `100 − first − last` (so the middle shares sum to the rest). Two touchpoints split
  * `first : last` (equally when both are 0).
  */
-function positionWeights(n: number, first: number, last: number): number[] {
+function positionWeights(n: number, first: number, last: number): readonly number[] {
   if (n === 2) return first + last === 0 ? [1, 1] : [first, last];
-  const middle = n - 2;
-  const weights = new Array<number>(n).fill(100 - first - last);
-  weights[0] = first * middle;
-  weights[n - 1] = last * middle;
+  // first and last are integers in 0..100: a unique key for every n up to 64.
+  const key = (first * 101 + last) * 65 + n;
+  let weights = n <= 64 ? POSITIONS.get(key) : undefined;
+  if (weights === undefined) {
+    const middle = n - 2;
+    const built = [first * middle];
+    for (let i = 1; i < n - 1; i++) built.push(100 - first - last);
+    built.push(last * middle);
+    weights = built;
+    if (n <= 64) POSITIONS.set(key, weights);
+  }
   return weights;
 }
 
@@ -87,24 +95,34 @@ function weighted(
   candidates: readonly Touchpoint[],
   weights: readonly number[],
 ): Selection {
-  let positive = true;
-  for (const weight of weights) if (!(weight > 0)) positive = false;
-  if (positive) return { rule, credited: candidates, weights };
+  const n = weights.length;
+  let positive = 0;
+  while (positive < n && (weights[positive] as number) > 0) positive++;
+  if (positive === n) return { rule, credited: candidates, weights };
   const credited: Touchpoint[] = [];
   const kept: number[] = [];
-  weights.forEach((weight, i) => {
+  for (let i = 0; i < n; i++) {
+    const weight = weights[i] as number;
     if (weight > 0) {
       credited.push(candidates[i] as Touchpoint);
       kept.push(weight);
     }
-  });
+  }
   return { rule, credited, weights: kept };
 }
 
-/** Runs the model of `context.spec` over the eligible touchpoints (time order). */
-export function selectCredits(candidates: readonly Touchpoint[], context: ModelContext): Selection {
-  const { spec } = context;
-  if (spec.model === "click_id_chain") return selectByClickIdChain(candidates, context, spec);
+/**
+ * Runs the model of `spec` over its eligible touchpoints (time order). `anchorAt` is the "now" of the
+ * window: the conversion, or the original conversion for a renewal.
+ */
+export function selectCredits(
+  candidates: readonly Touchpoint[],
+  spec: ResolvedModel,
+  input: ResolvedInput,
+  anchorAt: number,
+): Selection {
+  if (spec.model === "click_id_chain")
+    return selectByClickIdChain(candidates, spec, input, anchorAt);
   const n = candidates.length;
   if (n === 0) return NOTHING;
   switch (spec.model) {

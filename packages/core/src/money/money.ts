@@ -208,6 +208,7 @@ function checkWeights(weights: readonly number[]): { total: number; integers: bo
  * scan beats sorting; it wraps around only in the float path's pathological cases.
  */
 function distributeLeftover(parts: number[], remainders: number[], left: number): void {
+  if (left === 0) return;
   const n = parts.length;
   const step = left > 0 ? 1 : -1;
   let used = new Uint8Array(n);
