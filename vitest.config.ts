@@ -7,6 +7,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@revtrace/source"] } },
   test: {
     projects,
+    reporters: ["default", "./scripts/summary-reporter.ts"],
     environment: "node",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     // `*.test-d.ts` type tests run as tests too (through tsc over the tests' program).
