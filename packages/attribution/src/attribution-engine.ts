@@ -46,14 +46,12 @@ function eligible(
       (windowStart === null || (valid[0] as Touchpoint).occurredAt >= windowStart)
     )
       return valid;
-    if (prepared.ordered) {
-      let end = n;
-      while (end > 0 && (valid[end - 1] as Touchpoint).occurredAt > anchorAt) end--;
-      let start = 0;
-      if (windowStart !== null)
-        while (start < end && (valid[start] as Touchpoint).occurredAt < windowStart) start++;
-      return valid.slice(start, end);
-    }
+    let end = n;
+    while (end > 0 && (valid[end - 1] as Touchpoint).occurredAt > anchorAt) end--;
+    let start = 0;
+    if (windowStart !== null)
+      while (start < end && (valid[start] as Touchpoint).occurredAt < windowStart) start++;
+    return valid.slice(start, end);
   }
   const out: Touchpoint[] = [];
   for (const touchpoint of valid)

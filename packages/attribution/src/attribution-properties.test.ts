@@ -149,6 +149,37 @@ describe("attribution properties", () => {
     );
   });
 
+  it("gives the same result whatever the order when junk touchpoints are mixed in", () => {
+    // Junk times (not a safe integer >= 0) and repeated ids among valid touchpoints.
+    const junkTime = fc.constantFrom<unknown>(undefined, Number.NaN, "2024", -1, 1.5);
+    const junk: fc.Arbitrary<Touchpoint> = fc
+      .tuple(touchpoint, junkTime)
+      .map(([t, occurredAt]) => ({ ...t, occurredAt: occurredAt as number }));
+    const mixed = fc
+      .record({
+        // Past 24 valid touchpoints, the sort takes the Array#sort branch.
+        s: fc.oneof(scenarioWith(0, 12), scenarioWith(20, 30)),
+        junk: fc.array(junk, { minLength: 1, maxLength: 8 }),
+      })
+      .chain(({ s, junk }) => {
+        // The same junk object twice, too.
+        const all = [...s.touchpoints, ...junk, ...junk.slice(0, 1)];
+        return fc
+          .shuffledSubarray(all, { minLength: all.length, maxLength: all.length })
+          .map((order) => {
+            const every: Scenario = { ...s, models: [...MODEL_NAMES] };
+            return [every, all, order] as const;
+          });
+      });
+    fc.assert(
+      fc.property(mixed, ([s, all, order]) => {
+        // JSON.stringify reads every model's explanation.
+        expect(JSON.stringify(run(s, order))).toBe(JSON.stringify(run(s, all)));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it("never credits a touchpoint after the conversion, or outside the window or before its anchor", () => {
     fc.assert(
       fc.property(scenario, (s) => {

@@ -15,7 +15,7 @@ import type {
 } from "./attribution-result.js";
 import type { Selection } from "./model-selection.js";
 import { DAY_MS } from "./time.js";
-import type { PreparedTouchpoints } from "./touchpoint-order.js";
+import { compareExcluded, type PreparedTouchpoints } from "./touchpoint-order.js";
 
 /** Where a model's window sits. */
 export interface ModelWindow {
@@ -36,13 +36,6 @@ export function exclusionFor(
   if (spec.clickIds !== null && !spec.clickIds.some((field) => touchpoint.clickIds?.[field]))
     return "not_eligible";
   return null;
-}
-
-function compareExcluded(a: ExcludedTouchpoint, b: ExcludedTouchpoint): number {
-  if (a.occurredAt !== b.occurredAt)
-    return a.occurredAt < b.occurredAt || Number.isNaN(a.occurredAt) ? -1 : 1;
-  if (a.touchpointId !== b.touchpointId) return a.touchpointId < b.touchpointId ? -1 : 1;
-  return a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0;
 }
 
 const days = (ms: number) => `${+(ms / DAY_MS).toFixed(3)} days`;

@@ -8,19 +8,13 @@ import type { Touchpoint } from "@revtrace/core";
 import type { ExcludedTouchpoint, ExclusionReason } from "./attribution-result.js";
 
 /**
- * Total order of touchpoints: `occurredAt`, then `id`, then (only for two different objects with the
- * same time and id) their JSON text. Invalid timestamps sort first.
+ * Total order of valid touchpoints (see {@link isValid}): `occurredAt`, then `id`, then (only for two
+ * different objects with the same time and id) their JSON text.
  */
 export function compareTouchpoints(a: Touchpoint, b: Touchpoint): number {
   const ta = a.occurredAt;
   const tb = b.occurredAt;
-  if (ta < tb) return -1;
-  if (ta > tb) return 1;
-  if (ta !== tb) {
-    // At least one is NaN.
-    const na = Number.isNaN(ta);
-    if (na !== Number.isNaN(tb)) return na ? -1 : 1;
-  }
+  if (ta !== tb) return ta < tb ? -1 : 1;
   if (a.id < b.id) return -1;
   if (a.id > b.id) return 1;
   if (a === b) return 0;
@@ -45,29 +39,44 @@ export function sortTouchpoints(list: Touchpoint[]): Touchpoint[] {
   return list;
 }
 
-/** A non-empty string id and a safe integer time >= 0 (`Number.isSafeInteger(t) && t >= 0`). */
+/** A safe integer time >= 0 (epoch ms). */
+function isValidTime(time: unknown): time is number {
+  return typeof time === "number" && Number.isSafeInteger(time) && time >= 0;
+}
+
+/** A non-empty string id and a valid time; anything else is junk. */
 function isValid(touchpoint: Touchpoint): boolean {
-  const { id, occurredAt } = touchpoint;
-  return (
-    typeof id === "string" &&
-    id.length > 0 &&
-    typeof occurredAt === "number" &&
-    occurredAt >= 0 &&
-    occurredAt <= Number.MAX_SAFE_INTEGER &&
-    Math.floor(occurredAt) === occurredAt
-  );
+  const { id } = touchpoint;
+  return typeof id === "string" && id.length > 0 && isValidTime(touchpoint.occurredAt);
+}
+
+/** Sort key of a junk time (`undefined`, `NaN`, a string, ...): its type, then its text. */
+function junkTimeKey(time: unknown): string {
+  return `${typeof time}:${typeof time === "object" ? JSON.stringify(time) : String(time)}`;
+}
+
+/**
+ * Total order of left-out touchpoints: those with an invalid time first (by id, then type and text of
+ * the time), then by time, id and reason.
+ */
+export function compareExcluded(a: ExcludedTouchpoint, b: ExcludedTouchpoint): number {
+  const va = isValidTime(a.occurredAt);
+  if (va !== isValidTime(b.occurredAt)) return va ? 1 : -1;
+  if (va && a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
+  if (a.touchpointId !== b.touchpointId) return a.touchpointId < b.touchpointId ? -1 : 1;
+  if (!va) {
+    const ka = junkTimeKey(a.occurredAt);
+    const kb = junkTimeKey(b.occurredAt);
+    if (ka !== kb) return ka < kb ? -1 : 1;
+  }
+  return a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0;
 }
 
 /** The touchpoints a conversion can credit, and those left out before any model runs. */
 export interface PreparedTouchpoints {
-  /** Valid, distinct, not after the conversion, in time order. */
+  /** Valid, distinct, not after the conversion, in time order ({@link compareTouchpoints}). */
   valid: Touchpoint[];
-  /**
-   * `valid` is sorted by time. Only a touchpoint whose time is not a number (it is junk) can make
-   * {@link compareTouchpoints} inconsistent and leave `valid` partly unordered.
-   */
-  ordered: boolean;
-  /** Left out, in time order. */
+  /** Left out, in {@link compareExcluded} order. */
   excluded: ExcludedTouchpoint[];
 }
 
@@ -142,19 +151,26 @@ export function prepareTouchpoints(
     } finally {
       scratch = keys;
     }
-    if (clean !== null) return { valid: clean, ordered: true, excluded: NONE };
+    if (clean !== null) return { valid: clean, excluded: NONE };
   }
-  const sorted = sortTouchpoints(touchpoints.slice());
+  // Invalid touchpoints are set aside before sorting: their times do not compare.
+  const sorted: Touchpoint[] = [];
+  let excluded = NONE;
+  for (const touchpoint of touchpoints) {
+    if (isValid(touchpoint)) sorted.push(touchpoint);
+    else {
+      if (excluded === NONE) excluded = [];
+      excluded.push(exclude(touchpoint, "junk"));
+    }
+  }
+  sortTouchpoints(sorted);
   // `valid` stays the sorted array itself until the first exclusion (the usual case has none).
   let valid = sorted;
-  let excluded = NONE;
   let previous: Touchpoint | undefined;
-  let ordered = true;
   for (let i = 0; i < sorted.length; i++) {
     const touchpoint = sorted[i] as Touchpoint;
-    if (typeof touchpoint.occurredAt !== "number") ordered = false;
     let reason: ExclusionReason | null = null;
-    if (!isValid(touchpoint) || isJunk?.(touchpoint) === true) reason = "junk";
+    if (isJunk?.(touchpoint) === true) reason = "junk";
     else if (touchpoint.occurredAt > conversionAt) reason = "after_conversion";
     // Sorted by time then id, so a repeated touchpoint (same id and time) follows the one kept.
     else if (
@@ -173,5 +189,6 @@ export function prepareTouchpoints(
       excluded.push(exclude(touchpoint, reason));
     }
   }
-  return { valid, ordered, excluded };
+  if (excluded.length > 1) excluded.sort(compareExcluded);
+  return { valid, excluded };
 }
