@@ -121,6 +121,7 @@ export {
   toMajor,
   toMajorNumber,
 } from "./money/money.js";
+export { parseOptions } from "./options.js";
 export type { ItemResult, SendOptions, Sink } from "./sink.js";
 export type {
   IdentityChange,
