@@ -34,6 +34,7 @@ export {
   type LogFn,
   type Logger,
   redact,
+  redactSecrets,
   redactText,
   SENSITIVE_KEYS,
   silentLogger,
@@ -147,6 +148,7 @@ export {
   guardStorageMethods,
   type StorageGuardOptions,
 } from "./storage/storage-guard.js";
+export { checkStorageInput, outboxPayloadJson, parseOutboxId } from "./storage/storage-input.js";
 export { type IdentityEdgeKey, identityEdgeKey, mergeRefusalKey } from "./storage/storage-keys.js";
 export type { TimeRange, TouchpointStore } from "./storage/touchpoint-store.js";
 export { VERSION } from "./version.js";

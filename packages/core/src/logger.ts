@@ -97,6 +97,16 @@ export function redact<T>(value: T, extraKeys: readonly string[] = []): T {
   return walk(value) as T;
 }
 
+/**
+ * Vendor response text made safe to keep in an error or a log: every occurrence of each secret
+ * (tokens, API keys) replaced, emails and Basic/Bearer credentials masked, cut to `max` characters.
+ */
+export function redactSecrets(text: string, secrets: readonly string[], max = 500): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join("[redacted]");
+  return truncate(redactText(out), max);
+}
+
 /** Cuts `text` to `max` characters, marking the cut. */
 export function truncate(text: string, max = 1000): string {
   return text.length <= max

@@ -229,3 +229,37 @@ describe("createHttpClient", () => {
     expect(server.calls).toHaveLength(2);
   });
 });
+
+describe("createHttpClient hygiene", () => {
+  it("never keeps the request (and its credentials) in an error's cause", async () => {
+    const { inspect } = await import("node:util");
+    server.use(
+      http.post(`${BASE}events`, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return HttpResponse.json({ ok: true });
+      }),
+    );
+    const error = await sinkError(
+      client({ timeoutMs: 20, retry: { retries: 0 } }).request({
+        method: "POST",
+        path: "events",
+        json: {},
+        schema,
+      }),
+    );
+    expect(error.reason).toBe("timeout");
+    expect(inspect(error, { depth: 10 })).not.toContain("s3cr3t-token");
+  });
+
+  it.each([
+    ["https://api.vendor.test/v1", "events"],
+    ["https://api.vendor.test/v1/", "/events"],
+    ["https://api.vendor.test/v1", "/events"],
+  ])("joins base %s and path %s as base/path", async (baseUrl, path) => {
+    server.use(
+      http.post("https://api.vendor.test/v1/events", () => HttpResponse.json({ ok: true })),
+    );
+    await client({ baseUrl }).request({ method: "POST", path, json: {}, schema });
+    expect(server.calls.map((call) => call.url)).toEqual(["https://api.vendor.test/v1/events"]);
+  });
+});

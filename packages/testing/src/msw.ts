@@ -49,7 +49,7 @@ function startRecording(request: Request): RecordedCall {
     ),
     body: undefined,
   };
-  void request
+  request
     .clone()
     .text()
     .then((text) => {
@@ -59,6 +59,9 @@ function startRecording(request: Request): RecordedCall {
       } catch {
         call.body = text;
       }
+    })
+    .catch((error: unknown) => {
+      call.body = `[unreadable body: ${String(error)}]`;
     });
   return call;
 }
@@ -101,12 +104,19 @@ export function createMockServer(...handlers: RequestHandler[]): MockServer {
 
 /**
  * {@link createMockServer} wired into vitest: listens before all tests, resets handlers and calls after
- * each, closes after all. Unhandled requests fail.
+ * each, closes after all. An unhandled request fails the request (a network error) and then the test
+ * itself, even when the code under test swallowed or retried the network error.
  */
 export function useMockServer(...handlers: RequestHandler[]): MockServer {
   const server = createMockServer(...handlers);
   beforeAll(() => server.listen());
-  afterEach(() => server.resetHandlers());
+  afterEach(() => {
+    const unhandled = server.unhandled.map((call) => `${call.method} ${call.url}`);
+    server.resetHandlers();
+    if (unhandled.length > 0) {
+      throw new Error(`Requests matched no msw handler: ${unhandled.join(", ")}`);
+    }
+  });
   afterAll(() => server.close());
   return server;
 }

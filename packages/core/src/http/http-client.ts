@@ -13,7 +13,7 @@ import ky, { isHTTPError, isNetworkError, isTimeoutError } from "ky";
 import pRetry from "p-retry";
 import type { z } from "zod";
 import { redactIssues, SinkError } from "../errors.js";
-import { type Logger, redactText, toLogger, truncate } from "../logger.js";
+import { type Logger, redactSecrets, redactText, toLogger } from "../logger.js";
 import { parseRetryAfter } from "./retry-after.js";
 
 /** Retry policy of an {@link HttpClient}. */
@@ -100,6 +100,19 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 
+/**
+ * The cause kept on a SinkError: the original error's name and (redacted) message only. ky's errors
+ * carry the whole `Request`, headers and credentials included, and `util.inspect` (what loggers and
+ * crash reports print) would show them.
+ */
+function safeCause(error: unknown): Error | undefined {
+  if (error === undefined) return undefined;
+  const original = error instanceof Error ? error : new Error(String(error));
+  const cause = new Error(redactText(original.message));
+  cause.name = original.name;
+  return cause;
+}
+
 /** Creates an {@link HttpClient}. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const logger = toLogger(options.logger);
@@ -111,11 +124,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const secrets = (options.secrets ?? []).filter((s) => s.length > 0);
   const { name } = options;
 
-  const clean = (text: string): string => {
-    let out = text;
-    for (const secret of secrets) out = out.split(secret).join("[redacted]");
-    return truncate(redactText(out), 500);
-  };
+  const clean = (text: string): string => redactSecrets(text, secrets);
+  // ky resolves paths like a browser: without a trailing slash the base's last segment would be
+  // replaced ("…/v1.3" + "event/track/" → "…/event/track/"), and a leading slash in the path would
+  // drop the base's whole path. Normalize both so "base + path" always means what it says.
+  const baseUrl = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
 
   const fail = (message: string, extra: Omit<ConstructorParameters<typeof SinkError>[1], "sink">) =>
     new SinkError(`${name}: ${message}`, { sink: name, ...extra });
@@ -125,8 +138,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (remaining <= 0) throw fail("time budget exhausted", { reason: "timeout", retryable: true });
     let response: Response;
     try {
-      response = await ky(request.path, {
-        baseUrl: options.baseUrl,
+      response = await ky(request.path.replace(/^\/+/, ""), {
+        baseUrl,
         method: request.method,
         json: request.json,
         searchParams: request.searchParams,
@@ -142,15 +155,24 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw fail("request aborted", {
           reason: "aborted",
           retryable: true,
-          cause: request.signal.reason,
+          cause: safeCause(request.signal.reason),
         });
       }
-      if (isTimeoutError(error))
-        throw fail("request timed out", { reason: "timeout", retryable: true, cause: error });
-      if (isNetworkError(error) || error instanceof TypeError || isHTTPError(error)) {
-        throw fail("network error", { reason: "network", retryable: true, cause: error });
+      if (isTimeoutError(error)) {
+        throw fail("request timed out", {
+          reason: "timeout",
+          retryable: true,
+          cause: safeCause(error),
+        });
       }
-      throw error;
+      if (isNetworkError(error) || error instanceof TypeError || isHTTPError(error)) {
+        throw fail("network error", {
+          reason: "network",
+          retryable: true,
+          cause: safeCause(error),
+        });
+      }
+      throw fail("request failed", { reason: "network", retryable: true, cause: safeCause(error) });
     }
     const text = await response.text();
     if (!response.ok) {
@@ -171,7 +193,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         status: response.status,
         retryable: false,
         responseBody: clean(text),
-        cause: error,
+        cause: safeCause(error),
       });
     }
     const parsed = request.schema.safeParse(body);
@@ -242,11 +264,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           throw fail("request aborted", {
             reason: "aborted",
             retryable: true,
-            cause: request.signal.reason,
+            cause: safeCause(request.signal.reason),
           });
         }
         if (SinkError.isInstance(error)) throw error;
-        throw fail("unexpected failure", { reason: "network", retryable: true, cause: error });
+        throw fail("unexpected failure", {
+          reason: "network",
+          retryable: true,
+          cause: safeCause(error),
+        });
       }
     },
   };

@@ -199,6 +199,8 @@ function checkWeights(weights: readonly number[]): { total: number; integers: bo
     total += w;
   }
   if (!(total > 0)) throw new MoneyError("At least one allocation weight must be > 0");
+  if (!Number.isFinite(total))
+    throw new MoneyError("Allocation weights must sum to a finite number");
   return { total, integers };
 }
 
