@@ -162,13 +162,22 @@ export class SinkError extends RevtraceError<"sink_failed"> {
   }
 }
 
-/** A storage engine failed (connection, constraint, migration). */
+/**
+ * A storage engine failed (connection, constraint, migration, use after `close()`), or refused input
+ * it cannot store faithfully (`invalidInput`: a float amount, a NUL character, an unsafe integer).
+ */
 export class StorageError extends RevtraceError<"storage_failed"> {
   /** The engine's name (`memory`, `sqlite`, `postgres`). */
   readonly engine: string;
-  constructor(message: string, options: RevtraceErrorOptions & { engine: string }) {
-    super("storage_failed", message, { ...options, httpStatus: 503 });
+  /** True when the caller's input was refused (HTTP 400); false for engine failures (HTTP 503). */
+  readonly invalidInput: boolean;
+  constructor(
+    message: string,
+    options: RevtraceErrorOptions & { engine: string; invalidInput?: boolean },
+  ) {
+    super("storage_failed", message, { ...options, httpStatus: options.invalidInput ? 400 : 503 });
     this.engine = options.engine;
+    this.invalidInput = options.invalidInput ?? false;
   }
   static override isInstance(error: unknown): error is StorageError {
     return hasCode(error, "storage_failed");

@@ -1,4 +1,5 @@
 import type { LedgerStore, StoredCommission } from "@revtrace/core";
+import { jsonCopy } from "./memory-json.js";
 
 /** The commission ledger as an array in append order, indexed by key. */
 export function createMemoryLedgerStore(): LedgerStore {
@@ -6,13 +7,12 @@ export function createMemoryLedgerStore(): LedgerStore {
   const byKey = new Map<string, StoredCommission>();
   return {
     async appendCommissions(commissions) {
+      // Every entry is copied before the first is stored: one that cannot be stored fails the batch.
+      const copies = commissions.map(jsonCopy);
       const added: StoredCommission[] = [];
-      for (const commission of commissions) {
+      for (const commission of copies) {
         if (byKey.has(commission.key)) continue;
-        const stored: StoredCommission = {
-          ...structuredClone(commission),
-          seq: entries.length + 1,
-        };
+        const stored: StoredCommission = { ...commission, seq: entries.length + 1 };
         entries.push(stored);
         byKey.set(stored.key, stored);
         added.push(structuredClone(stored));

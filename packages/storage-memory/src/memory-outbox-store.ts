@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { OutboxItem, OutboxStore } from "@revtrace/core";
-
-/** What storing a payload as JSON and reading it back gives (as every durable engine does). */
-const toJson = (payload: unknown): unknown => JSON.parse(JSON.stringify(payload ?? null));
+import {
+  type OutboxItem,
+  type OutboxStore,
+  outboxPayloadJson,
+  parseOutboxId,
+} from "@revtrace/core";
 
 /**
  * The outbox as a map in insertion order, plus the live (pending or leased) items of each sink, so a
@@ -14,15 +16,24 @@ export function createMemoryOutboxStore(): OutboxStore {
   const live = new Map<string, Set<OutboxItem>>();
   let nextId = 1;
 
+  /** Ids are looked up by their canonical form only, as in every engine. */
+  const find = (id: string) => {
+    const n = parseOutboxId(id);
+    return n === null ? undefined : items.get(String(n));
+  };
   const leased = (id: string, token: string): OutboxItem | undefined => {
-    const item = items.get(id);
+    const item = find(id);
     return item && item.status === "leased" && item.leaseToken === token ? item : undefined;
   };
 
   return {
     async enqueue(inputs, now) {
+      // Every payload is converted before the first item is stored: one that is not JSON fails the batch.
+      const payloads = inputs.map(
+        (input) => JSON.parse(outboxPayloadJson(input.payload)) as unknown,
+      );
       let added = 0;
-      for (const input of inputs) {
+      for (const [i, input] of inputs.entries()) {
         const key = `${input.sink}\u0000${input.idempotencyKey}`;
         if (byKey.has(key)) continue;
         const id = String(nextId++);
@@ -30,7 +41,7 @@ export function createMemoryOutboxStore(): OutboxStore {
           id,
           sink: input.sink,
           idempotencyKey: input.idempotencyKey,
-          payload: toJson(input.payload),
+          payload: payloads[i],
           status: "pending",
           attempts: 0,
           availableAt: input.availableAt ?? now,
@@ -117,7 +128,7 @@ export function createMemoryOutboxStore(): OutboxStore {
         .map((item) => structuredClone(item));
     },
     async getOutboxItem(id) {
-      const item = items.get(id);
+      const item = find(id);
       return item ? structuredClone(item) : null;
     },
   };

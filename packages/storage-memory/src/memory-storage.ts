@@ -1,4 +1,4 @@
-import { guardStorageMethods, type Storage } from "@revtrace/core";
+import { checkStorageInput, guardStorageMethods, type Storage } from "@revtrace/core";
 import { createMemoryIdentityStore } from "./memory-identity-store.js";
 import { createMemoryLedgerStore } from "./memory-ledger-store.js";
 import { createMemoryOutboxStore } from "./memory-outbox-store.js";
@@ -9,7 +9,8 @@ import { createMemoryTouchpointStore } from "./memory-touchpoint-store.js";
 /**
  * Every storage interface in process memory. For tests, demos and single-process use; nothing
  * survives the process. Stored values are copies: mutating what you passed in or got back never
- * changes the store.
+ * changes the store. Input is checked like every engine's (`checkStorageInput`), and a batch is copied
+ * whole before anything changes, so a failing batch writes nothing.
  *
  * @example
  * const storage = createMemoryStorage();
@@ -27,7 +28,7 @@ export function createMemoryStorage(): Storage {
       ...createMemoryResourceVersionStore(),
       async migrate() {},
     },
-    { engine: "memory", isClosed: () => closed },
+    { engine: "memory", isClosed: () => closed, validate: checkStorageInput },
   );
   return {
     ...methods,

@@ -1,4 +1,5 @@
 import type { Touchpoint, TouchpointStore } from "@revtrace/core";
+import { jsonCopy } from "./memory-json.js";
 
 const DEFAULT_LIMIT = 1000;
 
@@ -23,12 +24,12 @@ export function createMemoryTouchpointStore(): TouchpointStore {
 
   return {
     async addTouchpoints(touchpoints) {
-      for (const tp of touchpoints) {
-        if (byId.has(tp.id)) continue;
-        const copy = structuredClone(tp);
-        byId.set(tp.id, copy);
-        const list = byVisitor.get(tp.anonymousId) ?? [];
-        byVisitor.set(tp.anonymousId, list);
+      // Every touchpoint is copied before the first is stored: one that cannot be stored fails the batch.
+      for (const copy of touchpoints.map(jsonCopy)) {
+        if (byId.has(copy.id)) continue;
+        byId.set(copy.id, copy);
+        const list = byVisitor.get(copy.anonymousId) ?? [];
+        byVisitor.set(copy.anonymousId, list);
         // Binary insertion keeps the list ordered by (occurredAt, id).
         let lo = 0;
         let hi = list.length;

@@ -6,7 +6,7 @@ import { describePgError } from "./pg-errors.js";
 import type { PgPoolLike } from "./pg-types.js";
 import {
   PostgresConnectionOptionsSchema,
-  parseOptions,
+  parseConnectionOptions,
   SchemaNameSchema,
 } from "./postgres-options.js";
 
@@ -101,7 +101,7 @@ function jobIdFor(queue: string, key: string): string {
  * await queue.send("deliver", { sink: "tiktok" }, { key: "tiktok:ev_1" });
  */
 export function createPgBossQueue(options: PgBossQueueOptions): PgBossQueue {
-  const resolved = parseOptions(PgBossQueueOptionsSchema, options, "pg-boss queue");
+  const resolved = parseConnectionOptions(PgBossQueueOptionsSchema, options, "pg-boss queue");
   const pool: PgPoolLike | undefined = resolved.pool;
   const boss = pool
     ? new PgBoss({

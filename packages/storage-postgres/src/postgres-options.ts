@@ -1,4 +1,4 @@
-import { ConfigError, type Logger } from "@revtrace/core";
+import { ConfigError, type Logger, parseOptions } from "@revtrace/core";
 import { z } from "zod";
 import type { PgPoolLike } from "./pg-types.js";
 
@@ -50,26 +50,16 @@ export const PostgresStorageOptionsSchema = PostgresConnectionOptionsSchema.exte
 export type PostgresStorageOptions = z.input<typeof PostgresStorageOptionsSchema>;
 
 /**
- * Validates options against `schema` (also requiring exactly one of `pool` and `connectionString`);
- * throws `ConfigError` naming the offending fields, never their values.
+ * Validates options against `schema` with core's `parseOptions`, then requires exactly one of `pool`
+ * and `connectionString`; throws `ConfigError` naming the offending fields, never their values.
  */
-export function parseOptions<T extends { pool?: PgPoolLike; connectionString?: string }>(
+export function parseConnectionOptions<T extends { pool?: PgPoolLike; connectionString?: string }>(
   schema: z.ZodType<T>,
   options: unknown,
   what: string,
 ): T {
-  const parsed = schema.safeParse(options);
-  if (!parsed.success) {
-    const fields = [
-      ...new Set(parsed.error.issues.map((issue) => issue.path.join(".") || "(options)")),
-    ];
-    throw new ConfigError(`Invalid ${what} options: ${fields.join(", ")}`, {
-      fields,
-      cause: parsed.error,
-    });
-  }
-  const { pool, connectionString } = parsed.data;
-  if ((pool === undefined) === (connectionString === undefined)) {
+  const parsed = parseOptions(schema, options, `${what} options`);
+  if ((parsed.pool === undefined) === (parsed.connectionString === undefined)) {
     throw new ConfigError(
       `Invalid ${what} options: give exactly one of pool and connectionString`,
       {
@@ -77,5 +67,5 @@ export function parseOptions<T extends { pool?: PgPoolLike; connectionString?: s
       },
     );
   }
-  return parsed.data;
+  return parsed;
 }

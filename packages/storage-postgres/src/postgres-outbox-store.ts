@@ -1,4 +1,10 @@
-import type { OutboxItem, OutboxStatus, OutboxStore } from "@revtrace/core";
+import {
+  type OutboxItem,
+  type OutboxStatus,
+  type OutboxStore,
+  outboxPayloadJson,
+  parseOutboxId,
+} from "@revtrace/core";
 import type { PgPoolLike } from "./pg-types.js";
 
 const toItem = (row: Record<string, unknown>): OutboxItem => ({
@@ -15,9 +21,6 @@ const toItem = (row: Record<string, unknown>): OutboxItem => ({
   createdAt: Number(row.created_at),
   updatedAt: Number(row.updated_at),
 });
-
-/** Outbox ids are decimal strings of the row id; anything else names no item. */
-const isRowId = (id: string) => /^\d{1,18}$/.test(id);
 
 const claimOrder = (a: OutboxItem, b: OutboxItem) =>
   a.availableAt - b.availableAt || Number(a.id) - Number(b.id);
@@ -38,12 +41,13 @@ export function createPostgresOutboxStore(pool: PgPoolLike, schema: string): Out
     error: string | null,
     now: number,
   ) => {
-    if (!isRowId(id)) return false;
+    const n = parseOutboxId(id);
+    if (n === null) return false;
     const result = await pool.query(
       `UPDATE ${table} SET status = $1, available_at = coalesce($2, available_at),
          last_error = coalesce($3, last_error), lease_token = NULL, lease_expires_at = NULL, updated_at = $4
        WHERE id = $5 AND status = 'leased' AND lease_token = $6`,
-      [status, availableAt, error, now, id, token],
+      [status, availableAt, error, now, n, token],
     );
     return result.rowCount === 1;
   };
@@ -61,7 +65,7 @@ export function createPostgresOutboxStore(pool: PgPoolLike, schema: string): Out
         [
           items.map((item) => item.sink),
           items.map((item) => item.idempotencyKey),
-          items.map((item) => JSON.stringify(item.payload ?? null)),
+          items.map((item) => outboxPayloadJson(item.payload)),
           items.map((item) => item.availableAt ?? now),
           now,
         ],
@@ -108,8 +112,9 @@ export function createPostgresOutboxStore(pool: PgPoolLike, schema: string): Out
       return rows.map(toItem);
     },
     async getOutboxItem(id) {
-      if (!isRowId(id)) return null;
-      const { rows } = await pool.query(`SELECT * FROM ${table} WHERE id = $1`, [id]);
+      const n = parseOutboxId(id);
+      if (n === null) return null;
+      const { rows } = await pool.query(`SELECT * FROM ${table} WHERE id = $1`, [n]);
       return rows[0] ? toItem(rows[0]) : null;
     },
   };

@@ -13,20 +13,23 @@ type PgModule = {
     connectionString: string;
     max: number;
     application_name: string;
+    connectionTimeoutMillis?: number;
   }) => OwnedPool;
 };
 
 /**
  * Creates a `pg` Pool. `pg` is CommonJS without bundled types; it is loaded through `require`, typed
- * by the narrow {@link PgPoolLike} surface revtrace uses.
+ * by the narrow {@link PgPoolLike} surface revtrace uses. `connectionTimeoutMillis` bounds each
+ * connection attempt (default: `pg`'s, no limit).
  */
 export function createPgPool(
   connectionString: string,
   max: number,
   logger: Partial<Logger> | undefined,
+  extra: { connectionTimeoutMillis?: number } = {},
 ): OwnedPool {
   const { Pool } = createRequire(import.meta.url)("pg") as PgModule;
-  const pool = new Pool({ connectionString, max, application_name: "revtrace" });
+  const pool = new Pool({ ...extra, connectionString, max, application_name: "revtrace" });
   const log = toLogger(logger);
   // Without a listener, an idle connection dropped by the server would crash the process.
   pool.on("error", (error) => {

@@ -1,4 +1,4 @@
-import { guardStorageMethods, type Storage } from "@revtrace/core";
+import { checkStorageInput, guardStorageMethods, type Storage } from "@revtrace/core";
 import { describePgError } from "./pg-errors.js";
 import type { PgPoolLike } from "./pg-types.js";
 import { createPostgresIdentityStore } from "./postgres-identity-store.js";
@@ -7,7 +7,7 @@ import { applyPostgresMigrations, quote, readPostgresMigrations } from "./postgr
 import {
   type PostgresStorageOptions,
   PostgresStorageOptionsSchema,
-  parseOptions,
+  parseConnectionOptions,
 } from "./postgres-options.js";
 import { createPostgresOutboxStore } from "./postgres-outbox-store.js";
 import { createPgPool } from "./postgres-pool.js";
@@ -30,7 +30,11 @@ import { createPostgresTouchpointStore } from "./postgres-touchpoint-store.js";
  * await storage.migrate();
  */
 export function createPostgresStorage(options: PostgresStorageOptions): Storage {
-  const resolved = parseOptions(PostgresStorageOptionsSchema, options, "PostgreSQL storage");
+  const resolved = parseConnectionOptions(
+    PostgresStorageOptionsSchema,
+    options,
+    "PostgreSQL storage",
+  );
   const owned = resolved.pool
     ? undefined
     : createPgPool(resolved.connectionString as string, resolved.poolSize, resolved.logger);
@@ -48,7 +52,12 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       migrate: () =>
         applyPostgresMigrations(pool, resolved.schema, readPostgresMigrations(), Date.now()),
     },
-    { engine: "postgres", isClosed: () => closed, describe: describePgError },
+    {
+      engine: "postgres",
+      isClosed: () => closed,
+      describe: describePgError,
+      validate: checkStorageInput,
+    },
   );
   return {
     ...methods,

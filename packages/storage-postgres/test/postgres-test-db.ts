@@ -10,7 +10,8 @@ export const TEST_DATABASE_URL =
 
 /** Why the server cannot be used, or `null` when it answers. */
 async function probe(): Promise<string | null> {
-  const pool = createPgPool(TEST_DATABASE_URL, 1, undefined);
+  // A bounded wait: a server that never answers (a dropped SYN) must not hang the test run.
+  const pool = createPgPool(TEST_DATABASE_URL, 1, undefined, { connectionTimeoutMillis: 3000 });
   try {
     await pool.query("SELECT 1");
     return null;

@@ -1,4 +1,4 @@
-import { ConfigError } from "@revtrace/core";
+import { parseOptions } from "@revtrace/core";
 import { z } from "zod";
 
 /** Options of {@link createSqliteStorage}. */
@@ -32,15 +32,7 @@ export type SqliteStorageOptions = z.input<typeof SqliteStorageOptionsSchema>;
 /** Options with their defaults applied. */
 export type ResolvedSqliteStorageOptions = z.output<typeof SqliteStorageOptionsSchema>;
 
-/** Validates options; throws `ConfigError` naming the offending fields. */
+/** Validates options; throws `ConfigError` naming the offending fields, never their values. */
 export function parseSqliteStorageOptions(options: unknown): ResolvedSqliteStorageOptions {
-  const parsed = SqliteStorageOptionsSchema.safeParse(options);
-  if (parsed.success) return parsed.data;
-  const fields = [
-    ...new Set(parsed.error.issues.map((issue) => issue.path.join(".") || "(options)")),
-  ];
-  throw new ConfigError(`Invalid SQLite storage options: ${fields.join(", ")}`, {
-    fields,
-    cause: parsed.error,
-  });
+  return parseOptions(SqliteStorageOptionsSchema, options, "SQLite storage options");
 }

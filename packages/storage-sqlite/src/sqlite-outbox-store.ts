@@ -1,4 +1,10 @@
-import type { OutboxItem, OutboxStatus, OutboxStore } from "@revtrace/core";
+import {
+  type OutboxItem,
+  type OutboxStatus,
+  type OutboxStore,
+  outboxPayloadJson,
+  parseOutboxId,
+} from "@revtrace/core";
 import type { SqliteConnection } from "./sqlite-connection.js";
 
 interface OutboxRow {
@@ -31,9 +37,6 @@ const toItem = (row: OutboxRow): OutboxItem => ({
   updatedAt: row.updated_at,
 });
 
-/** Outbox ids are decimal strings of the row id; anything else names no item. */
-const rowId = (id: string): number | null => (/^\d{1,15}$/.test(id) ? Number(id) : null);
-
 /** Settles a lease: the update applies only while `token` is the item's current lease. */
 const SETTLE = `UPDATE outbox SET status = ?, available_at = coalesce(?, available_at), last_error = coalesce(?, last_error),
   lease_token = NULL, lease_expires_at = NULL, updated_at = ?
@@ -51,7 +54,7 @@ export function createSqliteOutboxStore(connection: SqliteConnection): OutboxSto
     error: string | null,
     now: number,
   ) => {
-    const n = rowId(id);
+    const n = parseOutboxId(id);
     if (n === null) return Promise.resolve(false);
     return write(
       () => statement(SETTLE).run(status, availableAt, error, now, n, token).changes === 1,
@@ -68,7 +71,7 @@ export function createSqliteOutboxStore(connection: SqliteConnection): OutboxSto
         );
         let added = 0;
         for (const item of items) {
-          const payload = JSON.stringify(item.payload ?? null);
+          const payload = outboxPayloadJson(item.payload);
           added += Number(
             insert.run(item.sink, item.idempotencyKey, payload, item.availableAt ?? now, now, now)
               .changes,
@@ -115,7 +118,7 @@ export function createSqliteOutboxStore(connection: SqliteConnection): OutboxSto
       return rows.map(toItem);
     },
     async getOutboxItem(id) {
-      const n = rowId(id);
+      const n = parseOutboxId(id);
       if (n === null) return null;
       const row = statement("SELECT * FROM outbox WHERE id = ?").get(n) as OutboxRow | undefined;
       return row ? toItem(row) : null;

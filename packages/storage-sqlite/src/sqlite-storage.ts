@@ -1,4 +1,4 @@
-import { guardStorageMethods, type Storage, StorageError } from "@revtrace/core";
+import { checkStorageInput, guardStorageMethods, type Storage, StorageError } from "@revtrace/core";
 import { openSqliteConnection } from "./sqlite-connection.js";
 import { createSqliteIdentityStore } from "./sqlite-identity-store.js";
 import { createSqliteLedgerStore } from "./sqlite-ledger-store.js";
@@ -65,7 +65,12 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       ...createSqliteResourceVersionStore(connection),
       migrate: () => applySqliteMigrations(connection, readSqliteMigrations(), Date.now()),
     },
-    { engine: "sqlite", isClosed: () => closed, describe: describeSqliteError },
+    {
+      engine: "sqlite",
+      isClosed: () => closed,
+      describe: describeSqliteError,
+      validate: checkStorageInput,
+    },
   );
   return {
     ...methods,

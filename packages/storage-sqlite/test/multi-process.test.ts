@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createSqliteStorage } from "../src/index.js";
-import { startWorker, watchLines } from "./child-process.js";
+import { killWorkers, startWorker, watchLines } from "./child-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "revtrace-multi-"));
+// A test that times out or fails before it stops its workers must not leave them running.
+afterEach(killWorkers);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface RaceResult {

@@ -163,9 +163,7 @@ describe("writes", () => {
     await storage.migrate();
     const other = new DatabaseSync(path);
     other.exec("BEGIN IMMEDIATE");
-    const started = performance.now();
     const error = await rejection(storage.claimReceipt({ key: "k", type: "t", receivedAt: 1 }));
-    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
     expect(StorageError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/database is locked/);
     other.exec("ROLLBACK");

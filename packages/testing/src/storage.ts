@@ -736,6 +736,42 @@ export function runStorageConformance(
         expect(await s.getOutboxItem("999999")).toBeNull();
         expect(await s.getOutboxItem("not-an-id")).toBeNull();
       });
+
+      it("names an item by its canonical decimal id only", async () => {
+        const s = await open();
+        await s.enqueue([outboxItem("a")], T0);
+        const [item] = await s.claim({ sink: "tiktok", limit: 1, leaseMs: 1_000, now: T0 });
+        const { id, leaseToken } = item as OutboxItem;
+        const n = Number(id);
+        const aliases = [
+          `0${id}`,
+          `00${id}`,
+          `+${id}`,
+          `-${id}`,
+          ` ${id}`,
+          `${id} `,
+          `${id}.0`,
+          `${id}e0`,
+          `0x${n.toString(16)}`,
+          `${id}n`,
+          "0",
+          "",
+          `${"0".repeat(20)}${id}`,
+          "9007199254740993",
+          "99999999999999999999",
+        ];
+        for (const alias of aliases) {
+          expect(await s.getOutboxItem(alias), JSON.stringify(alias)).toBeNull();
+          expect(await s.ack(alias, leaseToken as string, T0 + 1), JSON.stringify(alias)).toBe(
+            false,
+          );
+          const failure = { error: "x", availableAt: T0, now: T0 + 1 };
+          expect(await s.retry(alias, leaseToken as string, failure)).toBe(false);
+          expect(await s.deadLetter(alias, leaseToken as string, failure)).toBe(false);
+        }
+        expect(await s.getOutboxItem(id)).toEqual(item);
+        expect(await s.ack(id, leaseToken as string, T0 + 2)).toBe(true);
+      });
     });
 
     describe("commission ledger", () => {
@@ -1118,6 +1154,360 @@ export function runStorageConformance(
         (listed as IdentityEdge).a.value = "mutated";
         expect(await s.findKeys([anon])).toEqual([record(anon, "p1", T0)]);
         expect(await s.listEdges([anon])).toEqual(link.edges);
+      });
+    });
+
+    describe("input validation", () => {
+      // Every engine refuses the same inputs, before touching its data, with a StorageError naming the
+      // method and the argument path (never the value): see `checkStorageInput` in @revtrace/core.
+      const NUL = "a\u0000b";
+      const LONE_SURROGATE = "a\ud800b";
+      const UNSAFE = 2 ** 53;
+      type Case = readonly [method: string, path: string, call: (s: Storage) => Promise<unknown>];
+      const rejectsEach = async (s: Storage, cases: readonly Case[]) => {
+        for (const [method, path, call] of cases) {
+          const error = await call(s).then(
+            () => new Error(`${method} accepted an invalid ${path}`),
+            (e: unknown) => e,
+          );
+          expect(StorageError.isInstance(error), String(error)).toBe(true);
+          expect((error as StorageError).engine).toBe(s.engine);
+          expect((error as StorageError).invalidInput).toBe(true);
+          expect((error as StorageError).httpStatus).toBe(400);
+          const prefix = `${s.engine} storage: ${method}: invalid input: ${path}: `;
+          expect((error as Error).message.startsWith(prefix), String(error)).toBe(true);
+        }
+      };
+
+      it("ledger: non-integer, BigInt and unsafe amounts, bad kinds, NUL, bad positions", async () => {
+        const s = await open();
+        const c = (extra: Partial<Commission>) => commission("c1", "p1", 100, extra);
+        const amount = (value: unknown) => ({ amount: value as number, currency: "USD" });
+        await rejectsEach(s, [
+          [
+            "appendCommissions",
+            "entries.0.amount.amount",
+            (s) => s.appendCommissions([c({ amount: amount(1.5) })]),
+          ],
+          [
+            "appendCommissions",
+            "entries.1.amount.amount",
+            (s) => s.appendCommissions([commission("ok", "p1", 1), c({ amount: amount(10n) })]),
+          ],
+          [
+            "appendCommissions",
+            "entries.0.amount.amount",
+            (s) => s.appendCommissions([c({ amount: amount(UNSAFE) })]),
+          ],
+          [
+            "appendCommissions",
+            "entries.0.baseAmount.amount",
+            (s) => s.appendCommissions([c({ baseAmount: amount(0.5) })]),
+          ],
+          ["appendCommissions", "entries.0.note", (s) => s.appendCommissions([c({ note: NUL })])],
+          [
+            "appendCommissions",
+            "entries.0.partnerId",
+            (s) => s.appendCommissions([c({ partnerId: LONE_SURROGATE })]),
+          ],
+          [
+            "appendCommissions",
+            "entries.0.occurredAt",
+            (s) => s.appendCommissions([c({ occurredAt: 1.5 })]),
+          ],
+          [
+            "appendCommissions",
+            "entries.0.payableAt",
+            (s) => s.appendCommissions([c({ payableAt: UNSAFE })]),
+          ],
+          [
+            "appendCommissions",
+            "entries.0.kind",
+            (s) => s.appendCommissions([c({ kind: "bonus" as Commission["kind"] })]),
+          ],
+          ["listCommissions", "query.afterSeq", (s) => s.listCommissions({ afterSeq: 1.5 })],
+          ["listCommissions", "query.afterSeq", (s) => s.listCommissions({ afterSeq: -1 })],
+          ["listCommissions", "query.limit", (s) => s.listCommissions({ limit: -1 })],
+          ["listCommissions", "query.partnerId", (s) => s.listCommissions({ partnerId: NUL })],
+          ["getCommission", "key", (s) => s.getCommission(NUL)],
+        ]);
+        expect(await s.listCommissions()).toEqual([]);
+        expect(await s.appendCommissions([c({})])).toEqual([{ ...c({}), seq: 1 }]);
+      });
+
+      it("receipts and resource versions: NUL, lone surrogates, non-integer and unsafe numbers", async () => {
+        const s = await open();
+        const receipt = { key: "chargebee:ev_1", type: "t", receivedAt: T0 };
+        await rejectsEach(s, [
+          ["claimReceipt", "receipt.key", (s) => s.claimReceipt({ ...receipt, key: NUL })],
+          [
+            "claimReceipt",
+            "receipt.key",
+            (s) => s.claimReceipt({ ...receipt, key: LONE_SURROGATE }),
+          ],
+          ["claimReceipt", "receipt.type", (s) => s.claimReceipt({ ...receipt, type: NUL })],
+          [
+            "claimReceipt",
+            "receipt.receivedAt",
+            (s) => s.claimReceipt({ ...receipt, receivedAt: 1.5 }),
+          ],
+          [
+            "claimReceipt",
+            "receipt.receivedAt",
+            (s) => s.claimReceipt({ ...receipt, receivedAt: UNSAFE }),
+          ],
+          ["getReceipt", "key", (s) => s.getReceipt(NUL)],
+          ["getReceipt", "key", (s) => s.getReceipt(LONE_SURROGATE)],
+          ["advanceResourceVersion", "version", (s) => s.advanceResourceVersion("c", "1", UNSAFE)],
+          ["advanceResourceVersion", "version", (s) => s.advanceResourceVersion("c", "1", 1.5)],
+          ["advanceResourceVersion", "version", (s) => s.advanceResourceVersion("c", "1", NaN)],
+          ["advanceResourceVersion", "id", (s) => s.advanceResourceVersion("c", NUL, 1)],
+          ["getResourceVersion", "resourceType", (s) => s.getResourceVersion(NUL, "1")],
+        ]);
+        expect(await s.getReceipt("chargebee:ev_1")).toBeNull();
+        expect(await s.getReceipt("a\ufffdb")).toBeNull();
+        expect(await s.claimReceipt(receipt)).toBe(true);
+        expect(await s.getResourceVersion("c", "1")).toBeNull();
+        expect(await s.advanceResourceVersion("c", "1", Number.MAX_SAFE_INTEGER)).toBe(true);
+        expect(await s.getResourceVersion("c", "1")).toBe(Number.MAX_SAFE_INTEGER);
+      });
+
+      it("touchpoints: schema violations, NUL, non-integer times and limits", async () => {
+        const s = await open();
+        const tp = touchpoint("tp_1", "anon-a", T0);
+        const window = { anonymousIds: ["anon-a"], range: { from: 0, to: T0 * 2 } };
+        await rejectsEach(s, [
+          [
+            "addTouchpoints",
+            "touchpoints.1.occurredAt",
+            (s) => s.addTouchpoints([tp, { ...touchpoint("tp_2", "anon-a", T0), occurredAt: 1.5 }]),
+          ],
+          ["addTouchpoints", "touchpoints.0.id", (s) => s.addTouchpoints([{ ...tp, id: NUL }])],
+          [
+            "addTouchpoints",
+            "touchpoints.0.anonymousId",
+            (s) => s.addTouchpoints([{ ...tp, anonymousId: LONE_SURROGATE }]),
+          ],
+          [
+            "addTouchpoints",
+            "touchpoints.0.utm.source",
+            (s) => s.addTouchpoints([{ ...tp, utm: { source: NUL } }]),
+          ],
+          [
+            "addTouchpoints",
+            "touchpoints.0.channel",
+            (s) => s.addTouchpoints([{ ...tp, channel: "tv" as Touchpoint["channel"] }]),
+          ],
+          ["getTouchpoint", "id", (s) => s.getTouchpoint(NUL)],
+          [
+            "listTouchpoints",
+            "query.range.from",
+            (s) => s.listTouchpoints({ ...window, range: { from: 0.5, to: T0 } }),
+          ],
+          ["listTouchpoints", "query.limit", (s) => s.listTouchpoints({ ...window, limit: 1.5 })],
+          [
+            "listTouchpoints",
+            "query.anonymousIds.1",
+            (s) => s.listTouchpoints({ ...window, anonymousIds: ["anon-a", NUL] }),
+          ],
+        ]);
+        expect(await s.getTouchpoint("tp_1")).toBeNull();
+        expect(await s.listTouchpoints(window)).toEqual([]);
+      });
+
+      it("outbox: NUL in keys and errors, non-integer times, limits and leases", async () => {
+        const s = await open();
+        const failure = { error: "x", availableAt: T0, now: T0 };
+        const claim = { sink: "tiktok", limit: 10, leaseMs: 1_000, now: T0 };
+        await rejectsEach(s, [
+          [
+            "enqueue",
+            "items.1.idempotencyKey",
+            (s) => s.enqueue([outboxItem("a"), outboxItem(NUL)], T0),
+          ],
+          [
+            "enqueue",
+            "items.0.sink",
+            (s) => s.enqueue([outboxItem("a", { sink: LONE_SURROGATE })], T0),
+          ],
+          [
+            "enqueue",
+            "items.0.availableAt",
+            (s) => s.enqueue([outboxItem("a", { availableAt: 1.5 })], T0),
+          ],
+          ["enqueue", "now", (s) => s.enqueue([outboxItem("a")], 1.5)],
+          ["claim", "query.limit", (s) => s.claim({ ...claim, limit: 1.5 })],
+          ["claim", "query.limit", (s) => s.claim({ ...claim, limit: -1 })],
+          ["claim", "query.leaseMs", (s) => s.claim({ ...claim, leaseMs: -1 })],
+          [
+            "claim",
+            "query.leaseMs",
+            (s) => s.claim({ ...claim, now: Number.MAX_SAFE_INTEGER, leaseMs: 1 }),
+          ],
+          ["claim", "query.now", (s) => s.claim({ ...claim, now: UNSAFE })],
+          ["ack", "now", (s) => s.ack("1", "token", 1.5)],
+          ["ack", "leaseToken", (s) => s.ack("1", NUL, T0)],
+          ["retry", "failure.error", (s) => s.retry("1", "token", { ...failure, error: NUL })],
+          [
+            "retry",
+            "failure.availableAt",
+            (s) => s.retry("1", "token", { ...failure, availableAt: 1.5 }),
+          ],
+          [
+            "deadLetter",
+            "failure.now",
+            (s) => s.deadLetter("1", "token", { error: "x", now: 1.5 }),
+          ],
+          ["listFailures", "query.limit", (s) => s.listFailures({ limit: -1 })],
+          ["listFailures", "query.sink", (s) => s.listFailures({ sink: NUL, limit: 1 })],
+          ["getOutboxItem", "id", (s) => s.getOutboxItem(NUL)],
+        ]);
+        expect(await s.claim(claim)).toEqual([]);
+        expect(await s.enqueue([outboxItem("a")], T0)).toBe(1);
+      });
+
+      it("accepts any JSON in an outbox payload, U+0000 and lone surrogates included", async () => {
+        const s = await open();
+        const payload = { [NUL]: NUL, text: LONE_SURROGATE, list: [NUL, { deep: LONE_SURROGATE }] };
+        expect(await s.enqueue([outboxItem("a", { payload })], T0)).toBe(1);
+        const [item] = await s.claim({ sink: "tiktok", limit: 1, leaseMs: 1, now: T0 });
+        expect(item?.payload).toEqual(payload);
+      });
+
+      it("identities: bad kinds, NUL, lone surrogates, non-integer times", async () => {
+        const s = await open();
+        const anon = key("anonymous_id", "anon-1");
+        const evidence = { source: "lead_form", observationId: "form_1", at: T0 };
+        await rejectsEach(s, [
+          [
+            "applyIdentityChange",
+            "change.keys.0.firstSeenAt",
+            (s) =>
+              s.applyIdentityChange({
+                persons: [person("p1", T0)],
+                keys: [{ key: anon, personId: "p1", firstSeenAt: 1.5 }],
+              }),
+          ],
+          [
+            "applyIdentityChange",
+            "change.persons.0.id",
+            (s) => s.applyIdentityChange({ persons: [person(NUL, T0)] }),
+          ],
+          [
+            "applyIdentityChange",
+            "change.persons.1.mergedAt",
+            (s) =>
+              s.applyIdentityChange({
+                persons: [person("p1", T0), person("p2", T0, ["p1", UNSAFE])],
+              }),
+          ],
+          [
+            "applyIdentityChange",
+            "change.edges.0.evidence.at",
+            (s) =>
+              s.applyIdentityChange({
+                persons: [person("p1", T0)],
+                edges: [{ a: anon, b: anon, evidence: { ...evidence, at: UNSAFE } }],
+              }),
+          ],
+          [
+            "applyIdentityChange",
+            "change.refusals.0.reason",
+            (s) =>
+              s.applyIdentityChange({
+                refusals: [{ personIds: ["p1", "p2"], keys: [anon], reason: NUL, evidence }],
+              }),
+          ],
+          [
+            "applyIdentityChange",
+            "change.keys.0.key.kind",
+            (s) =>
+              s.applyIdentityChange({
+                keys: [
+                  {
+                    key: { kind: "fax" as IdentityKey["kind"], value: "1" },
+                    personId: "p1",
+                    firstSeenAt: T0,
+                  },
+                ],
+              }),
+          ],
+          ["findKeys", "keys.0.value", (s) => s.findKeys([key("email", NUL)])],
+          ["listEdges", "keys.1.value", (s) => s.listEdges([anon, key("email", LONE_SURROGATE)])],
+          ["forgetKeys", "keys.0.value", (s) => s.forgetKeys([key("email", NUL)])],
+          ["getPerson", "id", (s) => s.getPerson(NUL)],
+          ["listPersonKeys", "personId", (s) => s.listPersonKeys(NUL)],
+          ["listRefusals", "personId", (s) => s.listRefusals(NUL)],
+        ]);
+        expect(await s.getPerson("p1")).toBeNull();
+        expect(await s.findKeys([anon])).toEqual([]);
+        expect(await s.listRefusals("p1")).toEqual([]);
+      });
+    });
+
+    describe("atomic batches", () => {
+      it("a failing batch writes nothing", async () => {
+        const s = await open();
+        const all = { anonymousIds: ["anon-a"], range: { from: 0, to: T0 * 2 } };
+        const claim = { sink: "tiktok", limit: 10, leaseMs: 1_000, now: T0 };
+        // Batches whose last entry is invalid…
+        await isStorageError(s.enqueue([outboxItem("a"), outboxItem("b\u0000")], T0), s.engine);
+        await isStorageError(
+          s.addTouchpoints([
+            touchpoint("t1", "anon-a", T0),
+            { ...touchpoint("t2", "anon-a", T0), occurredAt: 1.5 },
+          ]),
+          s.engine,
+        );
+        await isStorageError(
+          s.appendCommissions([commission("c1", "p1", 100), commission("c2", "p1", 1.5)]),
+          s.engine,
+        );
+        await isStorageError(
+          s.applyIdentityChange({
+            persons: [person("p1", T0)],
+            keys: [{ key: key("email", "a\u0000"), personId: "p1", firstSeenAt: T0 }],
+          }),
+          s.engine,
+        );
+        // …or valid in shape but not storable as JSON (a BigInt, a cycle).
+        const cyclic: Record<string, unknown> = {};
+        cyclic.self = cyclic;
+        await isStorageError(
+          s.enqueue([outboxItem("a"), outboxItem("b", { payload: { n: 10n } })], T0),
+          s.engine,
+        );
+        await isStorageError(
+          s.enqueue([outboxItem("a"), outboxItem("b", { payload: cyclic })], T0),
+          s.engine,
+        );
+        await isStorageError(
+          s.addTouchpoints([
+            touchpoint("t1", "anon-a", T0),
+            { ...touchpoint("t2", "anon-a", T0), extra: 10n } as unknown as Touchpoint,
+          ]),
+          s.engine,
+        );
+        await isStorageError(
+          s.appendCommissions([
+            commission("c1", "p1", 100),
+            { ...commission("c2", "p1", 100), extra: cyclic } as Commission,
+          ]),
+          s.engine,
+        );
+        expect(await s.claim(claim)).toEqual([]);
+        expect(await s.getTouchpoint("t1")).toBeNull();
+        expect(await s.listTouchpoints(all)).toEqual([]);
+        expect(await s.listCommissions()).toEqual([]);
+        expect(await s.getCommission("c1")).toBeNull();
+        expect(await s.getPerson("p1")).toBeNull();
+        // The same batches, valid, write everything; the ledger starts at seq 1.
+        expect(await s.enqueue([outboxItem("a"), outboxItem("b")], T0)).toBe(2);
+        expect((await s.claim(claim)).map((i) => i.idempotencyKey)).toEqual(["a", "b"]);
+        await s.addTouchpoints([touchpoint("t1", "anon-a", T0), touchpoint("t2", "anon-a", T0)]);
+        expect((await s.listTouchpoints(all)).map((tp) => tp.id)).toEqual(["t1", "t2"]);
+        const c1 = commission("c1", "p1", 100);
+        expect(await s.appendCommissions([c1])).toEqual([{ ...c1, seq: 1 }]);
       });
     });
 

@@ -42,7 +42,8 @@ export interface OutboxItem {
  * Life of an item: `pending` → `claim` → `leased` → `ack` (`delivered`), `retry` (`pending` again, due
  * at a later time) or `deadLetter` (`dead`). A lease that expires makes the item claimable again; the
  * next claim issues a new `leaseToken`, and from then on the old token is refused everywhere.
- * Ids are decimal strings assigned in enqueue order.
+ * Ids are canonical decimal strings (`"7"`, never `"07"`) assigned in enqueue order; any other string
+ * names no item (see `parseOutboxId`).
  */
 export interface OutboxStore {
   /**

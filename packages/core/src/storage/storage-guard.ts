@@ -1,7 +1,9 @@
 /**
- * The lifecycle and error rules every storage engine shares, in one wrapper: a call after `close()`
- * rejects with `StorageError`, and any other failure reaches the caller as a `StorageError` whose
- * message says which method failed (never the data involved) and whose `cause` is the engine's error.
+ * The lifecycle, input and error rules every storage engine shares, in one wrapper: a call after
+ * `close()` rejects with `StorageError`; a call whose arguments break the input rules (`validate`,
+ * normally `checkStorageInput`) rejects with `StorageError` before the engine runs; and any other
+ * failure reaches the caller as a `StorageError` whose message says which method failed (never the
+ * data involved) and whose `cause` is the engine's error.
  *
  * @module
  */
@@ -21,6 +23,12 @@ export interface StorageGuardOptions {
    * hint such as "the schema is missing: run migrate()").
    */
   describe?(error: unknown): string | undefined;
+  /**
+   * Checks a call's arguments before the engine sees them: returns what is wrong (paths and
+   * constraints, never values), or `undefined` when they are valid. Storage engines pass
+   * `checkStorageInput`, so every engine refuses the same inputs the same way.
+   */
+  validate?(method: string, args: readonly unknown[]): string | undefined;
 }
 
 /** Returns `methods` wrapped by the shared lifecycle and error rules (see the module doc). */
@@ -28,13 +36,20 @@ export function guardStorageMethods<T extends AsyncMethods>(
   methods: T,
   options: StorageGuardOptions,
 ): T {
-  const { engine, isClosed, describe } = options;
+  const { engine, isClosed, describe, validate } = options;
   const wrapped: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const [name, method] of Object.entries(methods)) {
     const call = method as unknown as (...args: unknown[]) => Promise<unknown>;
     wrapped[name] = async (...args) => {
       if (isClosed()) throw new StorageError(`${engine} storage is closed (${name})`, { engine });
       try {
+        const invalid = validate?.(name, args);
+        if (invalid !== undefined) {
+          throw new StorageError(`${engine} storage: ${name}: invalid input: ${invalid}`, {
+            engine,
+            invalidInput: true,
+          });
+        }
         return await call(...args);
       } catch (error) {
         if (StorageError.isInstance(error)) throw error;

@@ -3,8 +3,10 @@
  * (`@revtrace/storage-memory`, `-sqlite`, `-postgres`) implements all of them in one object and passes
  * `runStorageConformance` from `@revtrace/testing`.
  *
- * Conventions: not-found is `null` (never a throw), writes are idempotent on natural keys, engine
- * failures throw `StorageError`.
+ * Conventions: not-found is `null` (never a throw), writes are idempotent on natural keys, a write
+ * that fails (a batch included) writes nothing, engine failures throw `StorageError`. Invalid input
+ * (a fractional amount or time, a string holding U+0000, … see `checkStorageInput`) is refused the same
+ * way by every engine, with a `StorageError` naming the method and the argument path.
  *
  * @module
  */

@@ -1,0 +1,278 @@
+/**
+ * The input rules every storage engine enforces, in one place. Engines hand {@link checkStorageInput}
+ * to {@link guardStorageMethods} (`validate`), which checks each call's arguments before the engine
+ * sees them, so an invalid call fails identically everywhere: a `StorageError`
+ * (`<engine> storage: <method>: invalid input: <path>: <why>`, never the value) and nothing written.
+ *
+ * The rules:
+ * - Ledger entries and touchpoints match their core schema (`CommissionSchema`: integer minor units,
+ *   a known currency, …; `TouchpointSchema`); identity keys have a known kind and a non-empty value;
+ *   every other argument has its interface's type.
+ * - Every time, version, position, count and limit is a safe integer (`Number.isSafeInteger`); limits,
+ *   `afterSeq` and `leaseMs` are not negative, and `now + leaseMs` stays safe.
+ * - No string contains U+0000 (PostgreSQL text cannot hold it) or a lone UTF-16 surrogate (UTF-8
+ *   databases would store U+FFFD instead, so two keys could collide): not an argument, not a field of a
+ *   ledger entry or touchpoint (extra fields included). Outbox payloads are exempt: they are stored as
+ *   JSON, which escapes both.
+ *
+ * Unknown extra fields are allowed (a ledger entry is read back with every field it was written with).
+ * Values JSON cannot hold (a BigInt, a cycle) fail in the engine, which writes nothing either.
+ *
+ * Records with a core schema are checked with it (zod); the other arguments with the small checks
+ * below, which allocate nothing on valid input: they run on every storage call.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import { CommissionSchema } from "../model/commission.js";
+import { IdentityKeyKindSchema } from "../model/identity-key.js";
+import { TouchpointSchema } from "../model/touchpoint.js";
+import type { Storage } from "./storage.js";
+
+/** What is wrong with a value, and where: its path from the innermost key outwards. */
+interface Problem {
+  why: string;
+  reversedPath: (string | number)[];
+}
+
+/** A check: `undefined` when the value is valid. */
+type Check = (value: unknown) => Problem | undefined;
+
+const fail = (why: string): Problem => ({ why, reversedPath: [] });
+const within = (problem: Problem | undefined, key: string | number) => {
+  problem?.reversedPath.push(key);
+  return problem;
+};
+
+/** A quick pre-check: U+0000 or any surrogate. */
+const SUSPECT = /[\0\ud800-\udfff]/;
+/** U+0000, a high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why a string cannot be stored, or `undefined`. */
+function unstorable(value: string): Problem | undefined {
+  if (!SUSPECT.test(value)) return undefined;
+  const match = UNSTORABLE.exec(value);
+  if (!match) return undefined;
+  return fail(match[0] === "\0" ? "contains U+0000" : "contains a lone UTF-16 surrogate");
+}
+
+/** The first string anywhere in `value` that cannot be stored (cycles are left to the engine). */
+function findUnstorable(value: unknown, seen: Set<object>): Problem | undefined {
+  if (typeof value === "string") return unstorable(value);
+  if (typeof value !== "object" || value === null || seen.has(value)) return undefined;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = findUnstorable(value[i], seen);
+      if (problem) return within(problem, i);
+    }
+    return undefined;
+  }
+  const fields = value as Record<string, unknown>;
+  for (const k of Object.keys(fields)) {
+    const problem = findUnstorable(fields[k], seen);
+    if (problem) return within(problem, k);
+  }
+  return undefined;
+}
+
+const text: Check = (v) => (typeof v === "string" ? unstorable(v) : fail("expected a string"));
+const nonEmptyText: Check = (v) => (v === "" ? fail("expected a non-empty string") : text(v));
+const int: Check = (v) => (Number.isSafeInteger(v) ? undefined : fail("expected a safe integer"));
+const nonNegative: Check = (v) =>
+  Number.isSafeInteger(v) && (v as number) >= 0
+    ? undefined
+    : fail("expected a non-negative safe integer");
+const optional =
+  (check: Check): Check =>
+  (v) =>
+    v === undefined ? undefined : check(v);
+const nullable =
+  (check: Check): Check =>
+  (v) =>
+    v === null ? undefined : check(v);
+const oneOf = (options: readonly string[]): Check => {
+  const allowed = new Set(options);
+  return (v) =>
+    typeof v === "string" && allowed.has(v)
+      ? undefined
+      : fail(`expected one of ${options.join("|")}`);
+};
+const array =
+  (item: Check): Check =>
+  (v) => {
+    if (!Array.isArray(v)) return fail("expected an array");
+    for (let i = 0; i < v.length; i++) {
+      const problem = item(v[i]);
+      if (problem) return within(problem, i);
+    }
+    return undefined;
+  };
+/** The declared fields of an object (others are allowed and not checked). */
+const object = (shape: Record<string, Check>): Check => {
+  const fields = Object.entries(shape);
+  return (v) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return fail("expected an object");
+    for (const [k, check] of fields) {
+      const problem = check((v as Record<string, unknown>)[k]);
+      if (problem) return within(problem, k);
+    }
+    return undefined;
+  };
+};
+/** A record with a core schema: the schema's first issue (zod's message), then the string rules. */
+const record =
+  (schema: z.ZodType): Check =>
+  (v) => {
+    const parsed = schema.safeParse(v);
+    if (parsed.success) return findUnstorable(v, new Set());
+    const [issue] = parsed.error.issues;
+    return {
+      why: issue?.message ?? "invalid",
+      reversedPath: (issue?.path ?? []).map(String).reverse(),
+    };
+  };
+
+const identityKey = object({ kind: oneOf(IdentityKeyKindSchema.options), value: nonEmptyText });
+const identityKeys = array(identityKey);
+const evidence = object({ source: text, observationId: text, at: int });
+const claimQuery: Check = (v) =>
+  object({ sink: text, limit: nonNegative, leaseMs: nonNegative, now: int })(v) ??
+  (Number.isSafeInteger((v as { now: number }).now + (v as { leaseMs: number }).leaseMs)
+    ? undefined
+    : within(fail("now + leaseMs exceeds 2^53 - 1"), "leaseMs"));
+
+type StorageMethod = Exclude<keyof Storage, "engine" | "migrate" | "close">;
+
+/** The parameters of every storage method, in order: name (a reported path's first segment), check. */
+const PARAMS: Record<StorageMethod, readonly (readonly [string, Check])[]> = {
+  findKeys: [["keys", identityKeys]],
+  getPerson: [["id", text]],
+  listPersonKeys: [["personId", text]],
+  listEdges: [["keys", identityKeys]],
+  listRefusals: [["personId", text]],
+  applyIdentityChange: [
+    [
+      "change",
+      object({
+        persons: optional(
+          array(
+            object({
+              id: text,
+              createdAt: int,
+              mergedInto: nullable(text),
+              mergedAt: nullable(int),
+            }),
+          ),
+        ),
+        keys: optional(array(object({ key: identityKey, personId: text, firstSeenAt: int }))),
+        edges: optional(array(object({ a: identityKey, b: identityKey, evidence }))),
+        refusals: optional(
+          array(object({ personIds: array(text), keys: identityKeys, reason: text, evidence })),
+        ),
+      }),
+    ],
+  ],
+  forgetKeys: [["keys", identityKeys]],
+  addTouchpoints: [["touchpoints", array(record(TouchpointSchema))]],
+  getTouchpoint: [["id", text]],
+  listTouchpoints: [
+    [
+      "query",
+      object({
+        anonymousIds: array(text),
+        range: object({ from: int, to: int }),
+        limit: optional(nonNegative),
+      }),
+    ],
+  ],
+  claimReceipt: [["receipt", object({ key: text, type: text, receivedAt: int })]],
+  getReceipt: [["key", text]],
+  // The payload is opaque JSON: not checked here.
+  enqueue: [
+    ["items", array(object({ sink: text, idempotencyKey: text, availableAt: optional(int) }))],
+    ["now", int],
+  ],
+  claim: [["query", claimQuery]],
+  ack: [
+    ["id", text],
+    ["leaseToken", text],
+    ["now", int],
+  ],
+  retry: [
+    ["id", text],
+    ["leaseToken", text],
+    ["failure", object({ error: text, availableAt: int, now: int })],
+  ],
+  deadLetter: [
+    ["id", text],
+    ["leaseToken", text],
+    ["failure", object({ error: text, now: int })],
+  ],
+  listFailures: [["query", object({ sink: optional(text), limit: nonNegative })]],
+  getOutboxItem: [["id", text]],
+  appendCommissions: [["entries", array(record(CommissionSchema))]],
+  listCommissions: [
+    [
+      "query",
+      optional(
+        object({
+          partnerId: optional(text),
+          afterSeq: optional(nonNegative),
+          limit: optional(nonNegative),
+        }),
+      ),
+    ],
+  ],
+  getCommission: [["key", text]],
+  getResourceVersion: [
+    ["resourceType", text],
+    ["id", text],
+  ],
+  advanceResourceVersion: [
+    ["resourceType", text],
+    ["id", text],
+    ["version", int],
+  ],
+};
+
+/**
+ * Checks the arguments of a call to the storage method `method` against the rules in the module doc.
+ * Returns what is wrong and where — an argument path and a description of the rule, never the value —
+ * or `undefined` when the input is valid or `method` is not a storage method.
+ *
+ * @example checkStorageInput("advanceResourceVersion", ["customer", "c_1", 1.5])
+ * // "version: expected a safe integer"
+ */
+export function checkStorageInput(method: string, args: readonly unknown[]): string | undefined {
+  if (!Object.hasOwn(PARAMS, method)) return undefined;
+  const params = PARAMS[method as StorageMethod];
+  for (let i = 0; i < params.length; i++) {
+    const [name, check] = params[i] as readonly [string, Check];
+    const problem = check(args[i]);
+    if (problem) return `${[name, ...problem.reversedPath.reverse()].join(".")}: ${problem.why}`;
+  }
+  return undefined;
+}
+
+/**
+ * The JSON text every engine stores for an outbox payload (`undefined` is stored as `null`).
+ * @throws TypeError when JSON cannot hold the payload (a BigInt, a cycle, a function).
+ */
+export function outboxPayloadJson(payload: unknown): string {
+  const json: string | undefined = JSON.stringify(payload ?? null);
+  if (json === undefined) throw new TypeError("The outbox payload is not JSON");
+  return json;
+}
+
+/**
+ * The row number an outbox id names, or `null` when `id` is not the canonical decimal form of a
+ * positive safe integer (`"7"`; never `"07"`, `"+7"`, `"7.0"` or `" 7"`). Every engine looks ids up
+ * through this, so one string names the same item, or none, everywhere.
+ */
+export function parseOutboxId(id: string): number | null {
+  if (!/^[1-9][0-9]{0,15}$/.test(id)) return null;
+  const n = Number(id);
+  return Number.isSafeInteger(n) ? n : null;
+}
