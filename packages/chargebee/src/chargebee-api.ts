@@ -9,10 +9,10 @@ import {
   type BillingCustomer,
   type BillingEvent,
   type BillingSubscription,
-  ConfigError,
   isCurrencyCode,
   type Logger,
   MoneyError,
+  parseOptions,
   toLogger,
   WebhookPayloadError,
 } from "@revtrace/core";
@@ -23,8 +23,9 @@ import { normalizeCustomer, normalizeSubscription, type RawObject } from "./char
 import { type ChargebeeEventPage, createChargebeeParser } from "./chargebee-parse.js";
 import {
   type ChargebeeParseOptions,
+  DEFAULT_PARSE_OPTIONS,
+  ParseOptionsSchema,
   type ResolvedParseOptions,
-  resolveParseOptions,
 } from "./chargebee-parse-options.js";
 import { CustomerWire, SubscriptionWire } from "./chargebee-schemas.js";
 
@@ -170,7 +171,7 @@ const OptionsSchema = z
     client: z.custom<Chargebee>((v) => typeof v === "object" && v !== null).optional(),
     fetch: z.custom<FetchLike>((v) => typeof v === "function").optional(),
     timeoutMs: z.int().positive().default(30_000),
-    parse: z.unknown().optional(),
+    parse: ParseOptionsSchema.optional(),
     logger: z.unknown().optional(),
   })
   .refine((o) => o.client !== undefined || (o.site !== undefined && o.apiKey !== undefined), {
@@ -258,13 +259,6 @@ const HostedPageWire = z.object({
   }),
 });
 
-function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const fields = result.error.issues.map((issue) => issue.path.join(".") || "(input)");
-  throw new ConfigError(`Invalid ${what}: ${fields.join(", ")}`, { fields });
-}
-
 /** Drops `undefined` values so the SDK does not send empty parameters. */
 function compact<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -279,7 +273,9 @@ async function* paginate(
 ): AsyncGenerator<{ list: Record<string, unknown>[]; nextOffset: string | null }> {
   let offset = startOffset;
   do {
-    signal?.throwIfAborted();
+    // The documented error: a typed SinkError (reason `aborted`) carrying the abort reason as `cause`.
+    if (signal?.aborted)
+      throw apiFailure(operation, "aborted", "aborted by the signal", signal.reason);
     let response: unknown;
     try {
       response = await fetchPage(offset);
@@ -320,9 +316,9 @@ function occurredAtFilter(
  * for await (const event of api.replayEvents({ occurredAfter: Date.now() - 86_400_000 })) await handle(event);
  */
 export function createChargebeeApi(options: ChargebeeApiOptions): ChargebeeApi {
-  const config = validate(OptionsSchema, options, "Chargebee API options");
-  const parseOptions: ResolvedParseOptions = resolveParseOptions(options.parse);
-  const parser = createChargebeeParser(options.parse);
+  const config = parseOptions(OptionsSchema, options, "Chargebee API options");
+  const parseSettings: ResolvedParseOptions = config.parse ?? DEFAULT_PARSE_OPTIONS;
+  const parser = createChargebeeParser(parseSettings);
   const logger = toLogger(options.logger);
   const timeoutMs = config.timeoutMs;
   const client =
@@ -339,7 +335,7 @@ export function createChargebeeApi(options: ChargebeeApiOptions): ChargebeeApi {
     });
 
   async function* listEventPages(input: ReplayOptions = {}): AsyncGenerator<ChargebeeEventPage> {
-    const filter = validate(ReplaySchema, input, "replay options");
+    const filter = parseOptions(ReplaySchema, input, "replay options");
     const occurredAt = occurredAtFilter(filter.occurredAfter, filter.occurredBefore);
     let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
     const pages = paginate(
@@ -413,7 +409,7 @@ export function createChargebeeApi(options: ChargebeeApiOptions): ChargebeeApi {
               wire.data,
               entry.subscription as RawObject,
               fallbackCurrency,
-              parseOptions,
+              parseSettings,
             ),
           );
         } catch (error) {
@@ -426,7 +422,7 @@ export function createChargebeeApi(options: ChargebeeApiOptions): ChargebeeApi {
   }
 
   async function* backfillCustomers(input: BackfillOptions = {}): AsyncGenerator<BackfillRecord> {
-    const filter = validate(BackfillSchema, input, "backfill options");
+    const filter = parseOptions(BackfillSchema, input, "backfill options");
     let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
     const operation = "list customers";
     const pages = paginate(
@@ -449,7 +445,9 @@ export function createChargebeeApi(options: ChargebeeApiOptions): ChargebeeApi {
         if (!wire.success) throw apiFailure(operation, "invalid_response", "invalid customer");
         const preferred = wire.data.preferred_currency_code;
         const currency =
-          preferred != null && isCurrencyCode(preferred) ? preferred : parseOptions.defaultCurrency;
+          preferred != null && isCurrencyCode(preferred)
+            ? preferred
+            : parseSettings.defaultCurrency;
         const subscriptions = filter.includeSubscriptions
           ? await listSubscriptions(wire.data.id, currency, filter.signal)
           : [];
@@ -464,12 +462,12 @@ export function createChargebeeApi(options: ChargebeeApiOptions): ChargebeeApi {
   }
 
   async function createCheckout(input: CheckoutInput): Promise<HostedCheckout> {
-    const checkout = validate(CheckoutSchema, input, "checkout input");
+    const checkout = parseOptions(CheckoutSchema, input, "checkout input");
     // Spec §9 and seeds/004: the click id travels as `subscription[cf_click_id]` (a subscription
     // custom field that must exist in Chargebee, set to "hidden parameter" in checkout).
     const subscription = compact({
       ...checkout.subscriptionCustomFields,
-      [parseOptions.clickIdField]: checkout.clickId,
+      [parseSettings.clickIdField]: checkout.clickId,
     });
     const customer = checkout.customer
       ? compact({

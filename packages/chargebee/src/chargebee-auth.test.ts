@@ -79,6 +79,14 @@ describe("createChargebeeWebhookVerifier", () => {
         expect((error as Error).message).not.toContain("pw-x1");
       }
     }
+    expect(() =>
+      createChargebeeWebhookVerifier({ credentials: [{ username: "a:b", password: "pw-x1" }] }),
+    ).toThrow(
+      "Invalid Chargebee webhook verifier options: credentials.0.username: A Basic-auth username cannot contain ':'",
+    );
+    expect(() =>
+      createChargebeeWebhookVerifier({ credentials: [{ username: "a", password: "" }] }),
+    ).toThrow(/^Invalid Chargebee webhook verifier options: credentials\.0\.password: /);
   });
 });
 

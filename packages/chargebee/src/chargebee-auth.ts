@@ -10,7 +10,7 @@
  * @module
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { ConfigError, WebhookAuthError } from "@revtrace/core";
+import { parseOptions, WebhookAuthError } from "@revtrace/core";
 import { z } from "zod";
 
 /** One accepted username/password pair. */
@@ -89,14 +89,12 @@ function decodeBasic(authorization: string): [string, string] | null {
 export function createChargebeeWebhookVerifier(
   options: ChargebeeWebhookVerifierOptions,
 ): ChargebeeWebhookVerifier {
-  const result = OptionsSchema.safeParse(options);
-  if (!result.success) {
-    const fields = result.error.issues.map((issue) => issue.path.join("."));
-    throw new ConfigError(`Invalid Chargebee webhook credentials: ${fields.join(", ")}`, {
-      fields,
-    });
-  }
-  const expected = result.data.credentials.map((pair) => ({
+  const { credentials } = parseOptions(
+    OptionsSchema,
+    options,
+    "Chargebee webhook verifier options",
+  );
+  const expected = credentials.map((pair) => ({
     username: pair.username,
     user: digest(pair.username),
     pass: digest(pair.password),

@@ -65,7 +65,10 @@ export interface ChargebeeEventMap {
   customer_deleted: NarrowedEvent<"customer_deleted", "customer">;
   invoice_generated: NarrowedEvent<"invoice_generated", "invoice">;
   credit_note_created: NarrowedEvent<"credit_note_created", "creditNote">;
-  /** A payment transaction fills `payment`, a refund transaction fills `refund`. */
+  /**
+   * Spec §4.4: a `payment` transaction fills `payment`; a `refund` or `payment_reversal`
+   * (chargeback) fills `refund` (see `refund.transactionType`); an `authorization` fills neither.
+   */
   transaction_created: NarrowedEvent<"transaction_created">;
 }
 

@@ -220,7 +220,9 @@ export function normalizeSubscription(
     startedAt: ms(wire.started_at),
     activatedAt: ms(wire.activated_at),
     cancelledAt: ms(wire.cancelled_at),
-    cancelReason: wire.cancel_reason ?? wire.cancel_reason_code ?? null,
+    // Spec §4.2: two different fields, both kept: Chargebee's enum and the merchant's own code.
+    cancelReason: wire.cancel_reason ?? null,
+    cancelReasonCode: wire.cancel_reason_code ?? null,
     customFields: customFieldsOf(raw),
     clickId: idLike(raw[options.clickIdField]),
     affiliateRef: metaData === null ? null : idLike(metaData[options.affiliateRefKey]),
@@ -312,8 +314,11 @@ export function normalizePayment(
 }
 
 /**
- * Spec §4.4, §6: a refund is the refund transaction's `amount` (may be partial); `refunded_txn_id`
- * names the original payment; credit notes come from `credit_note` and `linked_credit_notes[]`.
+ * Spec §4.4, §6: money going back. A refund is the refund transaction's `amount` (may be partial); a
+ * `payment_reversal` (chargeback, late direct-debit failure) is normalized the same way, marked by
+ * `transactionType`. `refunded_txn_id` names the original payment, else `reference_transaction_id`
+ * (the offline payment refunded or reversed, chargebee-node `Transaction` docs); credit notes come
+ * from `credit_note` and `linked_credit_notes[]`.
  */
 export function normalizeRefund(
   context: TransactionContext,
@@ -327,7 +332,8 @@ export function normalizeRefund(
   }
   return {
     transactionId: transaction.id,
-    refundedTransactionId: transaction.refunded_txn_id ?? null,
+    refundedTransactionId:
+      transaction.refunded_txn_id ?? transaction.reference_transaction_id ?? null,
     invoiceId:
       invoiceIdOf(context) ??
       creditNote?.reference_invoice_id ??
@@ -337,6 +343,8 @@ export function normalizeRefund(
     amount: chargebeeMoney(transaction.amount, transaction.currency_code ?? fallbackCurrency),
     creditNoteIds,
     refundedAt: ms(transaction.date),
+    transactionType: transaction.type === "payment_reversal" ? "payment_reversal" : "refund",
+    status: transaction.status ?? null,
   };
 }
 

@@ -1,9 +1,9 @@
 /**
- * Options of the Chargebee event parser, validated once with zod.
+ * Options of the Chargebee event parser, validated once with zod (core `parseOptions`).
  *
  * @module
  */
-import { ConfigError, isCurrencyCode } from "@revtrace/core";
+import { isCurrencyCode, parseOptions } from "@revtrace/core";
 import { z } from "zod";
 
 /** Options of {@link parseChargebeeEvent} and {@link createChargebeeParser}. */
@@ -34,7 +34,8 @@ export interface ResolvedParseOptions {
   readonly defaultCurrency: string;
 }
 
-const ParseOptionsSchema = z.strictObject({
+/** The schema of {@link ChargebeeParseOptions} (also nested under `parse` in the API options). */
+export const ParseOptionsSchema = z.strictObject({
   clickIdField: z
     .string()
     .regex(/^cf_.+/, { message: "Custom field names start with cf_" })
@@ -51,13 +52,13 @@ export const DEFAULT_PARSE_OPTIONS: ResolvedParseOptions = Object.freeze(
   ParseOptionsSchema.parse({}),
 );
 
-/** Validates `options` and applies the defaults; throws {@link ConfigError} naming the bad field. */
+/**
+ * Validates `options` and applies the defaults; throws {@link ConfigError} naming the bad fields and
+ * why (`Invalid Chargebee parser options: clickIdField: Custom field names start with cf_`).
+ */
 export function resolveParseOptions(
   options: ChargebeeParseOptions | undefined,
 ): ResolvedParseOptions {
   if (options === undefined) return DEFAULT_PARSE_OPTIONS;
-  const result = ParseOptionsSchema.safeParse(options);
-  if (result.success) return result.data;
-  const fields = result.error.issues.map((issue) => issue.path.join(".") || "(options)");
-  throw new ConfigError(`Invalid Chargebee parser options: ${fields.join(", ")}`, { fields });
+  return parseOptions(ParseOptionsSchema, options, "Chargebee parser options");
 }

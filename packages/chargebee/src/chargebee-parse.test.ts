@@ -223,7 +223,7 @@ describe("parser options", () => {
       [{ clickIdField: "click_id" }, "clickIdField"],
       [{ affiliateRefKey: "" }, "affiliateRefKey"],
       [{ defaultCurrency: "usd" }, "defaultCurrency"],
-      [{ unknownOption: true }, "(options)"],
+      [{ unknownOption: true }, "(root)"],
     ] as const;
     for (const [options, field] of bad) {
       try {
@@ -232,7 +232,84 @@ describe("parser options", () => {
       } catch (error) {
         expect(ConfigError.isInstance(error)).toBe(true);
         expect((error as ConfigError).fields).toEqual([field]);
+        expect(
+          (error as ConfigError).message.startsWith(`Invalid Chargebee parser options: ${field}: `),
+        ).toBe(true);
       }
     }
+    expect(() => createChargebeeParser({ defaultCurrency: "usd" })).toThrow(
+      "Invalid Chargebee parser options: defaultCurrency: Unknown ISO 4217 currency code",
+    );
+  });
+});
+
+describe("transactions (spec §4.4)", () => {
+  const created = (fields: Record<string, unknown>) =>
+    parseChargebeeEvent({
+      ...envelope,
+      event_type: "transaction_created",
+      content: { transaction: { ...transaction, status: "success", ...fields } },
+    });
+
+  it("only a `payment` transaction is a payment", () => {
+    const event = created({ type: "payment" });
+    expect(event.payment?.amount).toEqual({ amount: 1000, currency: "USD" });
+    expect(event.refund).toBeNull();
+  });
+
+  it("refunds and payment reversals are money going back, with their kind", () => {
+    const refund = created({ type: "refund", refunded_txn_id: "txn_0" });
+    expect(refund.payment).toBeNull();
+    expect(refund.refund).toMatchObject({
+      transactionType: "refund",
+      refundedTransactionId: "txn_0",
+      amount: { amount: 1000, currency: "USD" },
+    });
+    const reversal = created({ type: "payment_reversal", reference_transaction_id: "txn_0" });
+    expect(reversal.payment).toBeNull();
+    expect(reversal.refund).toMatchObject({
+      transactionType: "payment_reversal",
+      refundedTransactionId: "txn_0",
+      amount: { amount: 1000, currency: "USD" },
+      status: "success",
+    });
+  });
+
+  it("authorizations, unknown and missing types are neither payment nor refund", () => {
+    for (const type of ["authorization", "capture_of_the_future", undefined]) {
+      const event = created({ type });
+      expect(event.supported).toBe(true);
+      expect(event.payment).toBeNull();
+      expect(event.refund).toBeNull();
+    }
+  });
+
+  it("refunded_txn_id wins over reference_transaction_id on refunds", () => {
+    const event = created({
+      type: "refund",
+      refunded_txn_id: "txn_online",
+      reference_transaction_id: "txn_offline",
+    });
+    expect(event.refund?.refundedTransactionId).toBe("txn_online");
+  });
+});
+
+describe("subscription cancel reasons (spec §4.2)", () => {
+  const cancelled = (fields: Record<string, unknown>) =>
+    parseChargebeeEvent({
+      ...envelope,
+      event_type: "subscription_cancelled",
+      content: { subscription: { id: "sub_1", status: "cancelled", ...fields } },
+    }).subscription;
+
+  it("keeps the system enum and the merchant's code apart", () => {
+    expect(
+      cancelled({ cancel_reason: "not_paid", cancel_reason_code: "Too expensive" }),
+    ).toMatchObject({ cancelReason: "not_paid", cancelReasonCode: "Too expensive" });
+    expect(cancelled({ cancel_reason_code: "Too expensive" })).toMatchObject({
+      cancelReason: null,
+      cancelReasonCode: "Too expensive",
+    });
+    expect(cancelled({})).toMatchObject({ cancelReason: null, cancelReasonCode: null });
   });
 });

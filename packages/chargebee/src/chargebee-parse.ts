@@ -273,9 +273,17 @@ const transactionEvent: Builder = (raw, options) => {
   const currency = eventCurrency([transaction.currency_code], null, options);
   const event = baseEvent(wire, true);
   const context = { transaction, invoice: null, subscription: null };
-  // Spec §4.4: a transaction is a payment unless its type says refund.
-  if (transaction.type === "refund") event.refund = normalizeRefund(context, currency);
-  else event.payment = normalizePayment(context, currency);
+  // Spec §4.4: only a `payment` is money received; `refund` and `payment_reversal` (chargebacks)
+  // are money going back; an `authorization` (or any other or missing type) moves no money.
+  switch (transaction.type) {
+    case "payment":
+      event.payment = normalizePayment(context, currency);
+      break;
+    case "refund":
+    case "payment_reversal":
+      event.refund = normalizeRefund(context, currency);
+      break;
+  }
   return event;
 };
 

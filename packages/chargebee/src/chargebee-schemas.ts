@@ -200,6 +200,7 @@ export const TransactionWire = withRules(
     invoice_id: optString,
     linked_invoices: z.array(z.object({ invoice_id: id })).nullish(),
     refunded_txn_id: optString,
+    reference_transaction_id: optString,
     linked_credit_notes: z
       .array(z.object({ cn_id: id, cn_reference_invoice_id: optString }))
       .nullish(),

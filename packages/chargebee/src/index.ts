@@ -41,7 +41,7 @@ export {
 export { chargebeeExponent, chargebeeMoney } from "./chargebee-money.js";
 export {
   eventResourceVersions,
-  isStaleEvent,
+  isStaleResource,
   isStaleVersion,
   type ResourceVersion,
 } from "./chargebee-ordering.js";

@@ -2,7 +2,7 @@
  * The Chargebee API helpers, stubbed at the HTTP level with msw: the official SDK's real requests
  * (method, path, query, form body, auth header) are asserted exactly.
  */
-import { SinkError, WebhookPayloadError } from "@revtrace/core";
+import { ConfigError, SinkError, WebhookPayloadError } from "@revtrace/core";
 import { useMockServer } from "@revtrace/testing/msw";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it, vi } from "vitest";
@@ -202,10 +202,19 @@ describe("replayEvents", () => {
     });
   });
 
-  it("checks the abort signal before each request", async () => {
+  it("checks the abort signal before each request: a SinkError with reason aborted", async () => {
     const controller = new AbortController();
-    controller.abort(new Error("stop"));
-    await expect(collect(api.replayEvents({ signal: controller.signal }))).rejects.toThrow("stop");
+    const reason = new Error("stop");
+    controller.abort(reason);
+    const error = await rejection(collect(api.replayEvents({ signal: controller.signal })));
+    expect(error).toBeInstanceOf(SinkError);
+    expect(error).toMatchObject({
+      code: "sink_failed",
+      sink: "chargebee",
+      reason: "aborted",
+      retryable: false,
+      cause: reason,
+    });
     expect(server.calls).toEqual([]);
   });
 });
@@ -213,6 +222,32 @@ describe("replayEvents", () => {
 describe("backfillCustomers", () => {
   const customer = (id: string, extra: Record<string, unknown> = {}) => ({
     customer: { id, email: `${id}@example.com`, created_at: 1700000000, ...extra },
+  });
+
+  it("stops with a SinkError (reason aborted) when the signal fires between pages", async () => {
+    server.use(
+      http.get(`${BASE}/customers`, () =>
+        HttpResponse.json({ list: [customer("cus_1")], next_offset: "c-next" }),
+      ),
+    );
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const error = await rejection(
+      (async () => {
+        for await (const record of api.backfillCustomers({
+          includeSubscriptions: false,
+          signal: controller.signal,
+        })) {
+          seen.push(record.customer.id);
+          controller.abort();
+        }
+      })(),
+    );
+    expect(seen).toEqual(["cus_1"]);
+    expect(error).toBeInstanceOf(SinkError);
+    expect(error).toMatchObject({ sink: "chargebee", reason: "aborted", retryable: false });
+    expect((error as SinkError).cause).toBe(controller.signal.reason);
+    expect(server.calls).toHaveLength(1);
   });
 
   it("lists customers newest first with a limit, and each customer's subscriptions", async () => {
@@ -543,6 +578,33 @@ describe("createChargebeeApi options", () => {
     );
     expect(() => createChargebeeApi({ site: "acme", apiKey: "k", timeoutMs: 0 })).toThrow(
       /timeoutMs/,
+    );
+  });
+
+  it("names the bad fields and why, never their values (core parseOptions)", () => {
+    const errorOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error as ConfigError;
+      }
+      throw new Error("expected a ConfigError");
+    };
+    const timeout = errorOf(() =>
+      createChargebeeApi({ site: "acme", apiKey: "secret_key_123", timeoutMs: -5 }),
+    );
+    expect(ConfigError.isInstance(timeout)).toBe(true);
+    expect(timeout.fields).toEqual(["timeoutMs"]);
+    expect(timeout.message).toMatch(/^Invalid Chargebee API options: timeoutMs: .+/);
+    expect(timeout.message).not.toContain("secret_key_123");
+    expect(timeout.message).not.toContain("-5");
+    // Nested parser options are reported under their path.
+    const parse = errorOf(() =>
+      createChargebeeApi({ site: "acme", apiKey: "k", parse: { clickIdField: "ttclid" } }),
+    );
+    expect(parse.fields).toEqual(["parse.clickIdField"]);
+    expect(parse.message).toBe(
+      "Invalid Chargebee API options: parse.clickIdField: Custom field names start with cf_",
     );
   });
 

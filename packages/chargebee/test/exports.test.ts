@@ -17,7 +17,7 @@ describe("public API", () => {
       "createChargebeeWebhookVerifier",
       "eventResourceVersions",
       "isEventType",
-      "isStaleEvent",
+      "isStaleResource",
       "isStaleVersion",
       "isSupportedEventType",
       "parseChargebeeEvent",

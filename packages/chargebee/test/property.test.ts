@@ -152,6 +152,33 @@ describe("parser robustness (fast-check)", () => {
     );
   });
 
+  it("a transaction is money received only when its type is payment (spec §4.4)", () => {
+    fc.assert(
+      fc.property(
+        fc.option(
+          fc.oneof(
+            fc.constantFrom("payment", "refund", "payment_reversal", "authorization"),
+            fc.string(),
+          ),
+          { nil: undefined },
+        ),
+        fc.integer({ min: 0, max: 10_000_000 }),
+        (type, amount) => {
+          const event = parseChargebeeEvent({
+            id: "ev_x",
+            event_type: "transaction_created",
+            occurred_at: 1700000000,
+            content: { transaction: { id: "txn_x", type, amount, currency_code: "USD" } },
+          });
+          expect(event.payment !== null).toBe(type === "payment");
+          expect(event.refund !== null).toBe(type === "refund" || type === "payment_reversal");
+          if (event.refund) expect(event.refund.transactionType).toBe(type);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("the unmutated fixtures all parse to events (the property above is not vacuous)", () => {
     for (const body of bodies) expect(check(body)).toBe("event");
   });

@@ -158,6 +158,8 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
       amount: usd(2),
       creditNoteIds: ["TEST-CN-2"],
       refundedAt: s(1362253267),
+      transactionType: "refund",
+      status: "success",
     },
     creditNote: { id: "TEST-CN-2", status: "refunded", amountRefunded: usd(2) },
     invoice: { id: "1", total: usd(995), amountPaid: usd(995), firstInvoice: true },
@@ -261,7 +263,9 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
       id: "AzqgumSAxXl3xAxW",
       status: "cancelled",
       cancelledAt: s(1601524835),
+      // Both kept: Chargebee's system enum and the merchant's own reason code (spec §4.2).
       cancelReason: "no_card",
+      cancelReasonCode: "No Card",
       planId: "test-company-custom-pro-plan",
       items: [{ id: "test-company-custom-pro-plan", unitPrice: usd(960000) }],
     },

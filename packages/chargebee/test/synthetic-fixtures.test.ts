@@ -14,7 +14,7 @@ const parse = (name: string) => {
 
 describe("synthetic Chargebee fixtures", () => {
   it("all produce valid BillingEvents", () => {
-    expect(SYNTHETIC_FIXTURES.length).toBe(8);
+    expect(SYNTHETIC_FIXTURES.length).toBe(10);
     for (const name of SYNTHETIC_FIXTURES) parse(name);
   });
 
@@ -92,6 +92,8 @@ describe("synthetic Chargebee fixtures", () => {
       amount: { amount: 1500, currency: "EUR" },
       creditNoteIds: ["CN-77"],
       refundedAt: 1717500000000,
+      transactionType: "refund",
+      status: "success",
     });
     expect(event.payment).toBeNull();
     expect(event.creditNote?.reasonCode).toBe("product_unsatisfactory");
@@ -158,6 +160,36 @@ describe("synthetic Chargebee fixtures", () => {
           amount: null,
         },
       ],
+    });
+  });
+
+  it("a payment_reversal (chargeback) is money going back, never a payment", () => {
+    const event = parse("transaction_created.payment-reversal.synthetic.json");
+    expect(event.payment).toBeNull();
+    expect(event.refund).toEqual({
+      transactionId: "txn_synthetic_reversal_1",
+      refundedTransactionId: "txn_synthetic_payment_1",
+      invoiceId: null,
+      subscriptionId: "sub_synthetic_items_1",
+      amount: { amount: 5000, currency: "USD" },
+      creditNoteIds: [],
+      refundedAt: 1717999990000,
+      transactionType: "payment_reversal",
+      status: "success",
+    });
+  });
+
+  it("an authorization moves no money: neither payment nor refund", () => {
+    const event = parse("transaction_created.authorization.synthetic.json");
+    expect(event).toMatchObject({
+      id: "ev_synthetic_authorization_1",
+      type: "transaction_created",
+      supported: true,
+      payment: null,
+      refund: null,
+      invoice: null,
+      customer: null,
+      subscription: null,
     });
   });
 

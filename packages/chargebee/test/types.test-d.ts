@@ -36,10 +36,16 @@ describe("types", () => {
       })
       .on("payment_refunded", (event) => {
         expectTypeOf(event.refund).toEqualTypeOf<BillingRefund>();
+        expectTypeOf(event.refund.transactionType).toEqualTypeOf<
+          "refund" | "payment_reversal" | undefined
+        >();
       })
       .on("subscription_cancelled", (event) => {
         expectTypeOf(event.subscription).toEqualTypeOf<BillingSubscription>();
         expectTypeOf(event.customer).toEqualTypeOf<BillingCustomer | null>();
+        expectTypeOf(event.subscription.cancelReasonCode).toEqualTypeOf<
+          string | null | undefined
+        >();
       })
       .on("customer_deleted", (event) => {
         expectTypeOf(event.customer).toEqualTypeOf<BillingCustomer>();

@@ -94,7 +94,17 @@ export const BillingSubscriptionSchema = z.object({
   startedAt: epochMs,
   activatedAt: epochMs,
   cancelledAt: epochMs,
+  /**
+   * Chargebee `cancel_reason`: its system enum (`not_paid`, `no_card`, `fraud_review_failed`, …),
+   * set when Chargebee itself cancelled the subscription.
+   */
   cancelReason: nullableString,
+  /**
+   * Chargebee `cancel_reason_code`: the merchant-defined reason text (Chargebee spec §4.2).
+   * `@revtrace/chargebee` always sets it; the key is optional only so that subscriptions built by
+   * hand before it existed stay valid.
+   */
+  cancelReasonCode: nullableString.optional(),
   /** `cf_*` custom fields and `cs_*` consent fields, keyed by their full name. */
   customFields: z.record(z.string(), CustomFieldValueSchema),
   /** The ad/affiliate click id from the configured custom field (default `cf_click_id`). */
@@ -126,17 +136,37 @@ export const BillingPaymentSchema = z.object({
 });
 export type BillingPayment = z.infer<typeof BillingPaymentSchema>;
 
-/** A refund (`payment_refunded`). */
+/**
+ * Money going back to the customer: a refund (`payment_refunded`, or `transaction_created` with a
+ * `refund` transaction), or a payment reversal (`transaction_created` with a `payment_reversal`
+ * transaction: a chargeback, or a direct debit that failed after it looked successful; Chargebee
+ * spec §4.4). Either way it takes revenue back; `transactionType` tells them apart.
+ */
 export const BillingRefundSchema = z.object({
-  /** The refund transaction's id. */
+  /** The refund (or reversal) transaction's id. */
   transactionId: z.string(),
-  /** The original payment transaction (`refunded_txn_id`). */
+  /**
+   * The payment transaction taken back: `refunded_txn_id`, else `reference_transaction_id` (set on
+   * refunds and reversals of offline payments).
+   */
   refundedTransactionId: nullableString,
   invoiceId: nullableString,
   subscriptionId: nullableString,
   amount: MoneySchema,
   creditNoteIds: z.array(z.string()),
   refundedAt: epochMs,
+  /**
+   * Chargebee `transaction.type`: `refund`, or `payment_reversal` (a chargeback or reversal).
+   * `@revtrace/chargebee` always sets it; the key is optional only so that refunds built by hand
+   * before it existed stay valid (read a missing value as `refund`).
+   */
+  transactionType: z.enum(["refund", "payment_reversal"]).optional(),
+  /**
+   * Chargebee `transaction.status` (`success`, `in_progress`, `failure`, …): only `success` has
+   * moved money. Always set by `@revtrace/chargebee` (`null` when absent); optional like
+   * `transactionType`.
+   */
+  status: nullableString.optional(),
 });
 export type BillingRefund = z.infer<typeof BillingRefundSchema>;
 
@@ -191,7 +221,13 @@ export const BillingEventSchema = z.object({
    * it existed stay valid.
    */
   subscriptions: z.array(BillingSubscriptionSchema).nullable(),
+  /**
+   * The money received: the transaction of `payment_succeeded` / `payment_failed` (check `status`),
+   * or of `transaction_created` when its type is `payment`. `null` for every other transaction
+   * type (`authorization` moves no money).
+   */
   payment: BillingPaymentSchema.nullable(),
+  /** The money going back: refunds and payment reversals (chargebacks); see {@link BillingRefundSchema}. */
   refund: BillingRefundSchema.nullable(),
   invoice: BillingInvoiceSchema.nullable(),
   creditNote: BillingCreditNoteSchema.nullable(),
