@@ -2,7 +2,7 @@ import { ConfigError, type Conversion, type Credit, type Touchpoint } from "@rev
 import { describe, expect, it } from "vitest";
 import { day, gaPath, T0, tp, usd } from "../test/fixtures.js";
 import { attribute, createAttributionEngine } from "./attribution-engine.js";
-import { MODEL_NAMES } from "./attribution-options.js";
+import { MODEL_NAMES, type ModelOptions } from "./attribution-options.js";
 import { days } from "./time.js";
 
 const conversion = { occurredAt: day(10), value: usd(10_000), clickId: "gclid-A" };
@@ -204,6 +204,19 @@ describe("explanations", () => {
     expect(result.models[0]?.explanation.summary).toBe(
       "linear: No eligible touchpoint: nothing is credited. 0 considered, 1 excluded (no lookback window).",
     );
+  });
+
+  it("is plain data: structuredClone and object spread keep it", () => {
+    const result = attribute(conversion, gaPath(), { models: ["first_touch", "linear"] });
+    const expected = JSON.parse(JSON.stringify(result.models[1]?.explanation));
+    expect(structuredClone(result).models[1]?.explanation).toEqual(expected);
+    expect({ ...result.models[1] }.explanation).toEqual(expected);
+    expect(Object.keys(result.models[1] ?? {})).toEqual([
+      "name",
+      "model",
+      "credits",
+      "explanation",
+    ]);
   });
 
   it("is part of the JSON form of a result", () => {
@@ -435,6 +448,28 @@ describe("options", () => {
     attribute(conversion, gaPath(), options);
     attribute(conversion, gaPath(), options);
     expect(reads).toBe(1);
+  });
+
+  it("freezes an options object on first use, so a later change cannot be silently ignored", () => {
+    const options: { models: ModelOptions[]; isJunk?: (touchpoint: Touchpoint) => boolean } = {
+      models: ["first_touch", { model: "linear", channels: ["email"] }],
+    };
+    const before = attribute(conversion, gaPath(), options);
+    expect(() => {
+      options.models[0] = "last_touch";
+    }).toThrow(TypeError);
+    expect(() => {
+      options.isJunk = () => true;
+    }).toThrow(TypeError);
+    expect(() => {
+      (options.models[1] as unknown as { channels: string[] }).channels.push("direct");
+    }).toThrow(TypeError);
+    expect(attribute(conversion, gaPath(), options)).toEqual(before);
+    // A copy is a new options object, validated on its own.
+    const copy = { ...options, models: ["last_touch" as const] };
+    expect(attribute(conversion, gaPath(), copy).credits.map((c) => c.touchpoint.id)).toEqual([
+      "D",
+    ]);
   });
 
   it("uses T0-relative fixtures (sanity)", () => {

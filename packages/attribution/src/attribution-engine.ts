@@ -84,18 +84,42 @@ export function creditsOf(name: string, selection: Selection, value: Money | nul
 }
 
 /**
- * One model's outcome. A class so that every result has one shape; the explanation is built on first
- * read (it costs more than the credits) and is included by `JSON.stringify`.
+ * Results are plain data to every reader that copies them (`JSON.stringify`, `structuredClone`,
+ * object spread): their lazy parts are own enumerable getters, which those readers invoke, never
+ * getters on a prototype, which they skip. Defining an own getter costs far more than creating the
+ * object, so a result defines one (`models`) and its models define theirs (`explanation`) only once
+ * `models` is read: reading `credits` alone stays as cheap as a plain object.
  */
+let explanationProperty: PropertyDescriptor;
+let modelsProperty: PropertyDescriptor;
+
+/** One model's outcome. Its `explanation` is built on first read (it costs more than the credits). */
 class ModelOutcome implements ModelAttribution {
   readonly name: string;
   readonly model: ModelName;
   readonly credits: Credit[];
+  declare readonly explanation: Explanation;
   readonly #spec: ResolvedModel;
   readonly #prepared: PreparedTouchpoints;
   readonly #window: ModelWindow;
   readonly #selection: Selection;
   #explanation: Explanation | undefined;
+
+  static {
+    explanationProperty = {
+      get(this: ModelOutcome): Explanation {
+        this.#explanation ??= explain(
+          this.#spec,
+          this.#prepared,
+          this.#window,
+          this.#selection,
+          this.credits,
+        );
+        return this.#explanation;
+      },
+      enumerable: true,
+    };
+  }
 
   constructor(
     spec: ResolvedModel,
@@ -112,25 +136,37 @@ class ModelOutcome implements ModelAttribution {
     this.#window = window;
     this.#selection = selection;
   }
+}
 
-  get explanation(): Explanation {
-    this.#explanation ??= explain(
-      this.#spec,
-      this.#prepared,
-      this.#window,
-      this.#selection,
-      this.credits,
-    );
-    return this.#explanation;
+/** The result of one conversion: `models` (and their explanations) become own getters on first read. */
+class Attribution implements AttributionResult {
+  readonly occurredAt: number;
+  readonly value: Money | null;
+  declare readonly models: ModelAttribution[];
+  readonly credits: Credit[];
+  readonly #models: ModelOutcome[];
+  #ready = false;
+
+  static {
+    modelsProperty = {
+      get(this: Attribution): ModelAttribution[] {
+        if (!this.#ready) {
+          for (const outcome of this.#models)
+            Object.defineProperty(outcome, "explanation", explanationProperty);
+          this.#ready = true;
+        }
+        return this.#models;
+      },
+      enumerable: true,
+    };
   }
 
-  toJSON(): { name: string; model: ModelName; credits: Credit[]; explanation: Explanation } {
-    return {
-      name: this.name,
-      model: this.model,
-      credits: this.credits,
-      explanation: this.explanation,
-    };
+  constructor(occurredAt: number, value: Money | null, models: ModelOutcome[], credits: Credit[]) {
+    this.occurredAt = occurredAt;
+    this.value = value;
+    Object.defineProperty(this, "models", modelsProperty);
+    this.credits = credits;
+    this.#models = models;
   }
 }
 
@@ -188,7 +224,7 @@ function run(
       for (let j = 0; j < own.length; j++) credits[k++] = own[j] as Credit;
     }
   }
-  return { occurredAt: input.occurredAt, value: input.value, models: results, credits };
+  return new Attribution(input.occurredAt, input.value, results, credits);
 }
 
 /**
@@ -210,10 +246,21 @@ export function createAttributionEngine(options: AttributionOptions = {}): Attri
 const engines = new WeakMap<AttributionOptions, AttributionEngine>();
 const defaultEngine = createAttributionEngine();
 
+/** Freezes `value` and every object or array it holds in a data property (accessors are not read). */
+function freezeDeep(value: unknown, seen = new Set<object>()): void {
+  if (typeof value !== "object" || value === null || seen.has(value)) return;
+  seen.add(value);
+  Object.freeze(value);
+  for (const property of Object.values(Object.getOwnPropertyDescriptors(value)))
+    if ("value" in property) freezeDeep(property.value, seen);
+}
+
 /**
  * Attributes a conversion to touchpoints under one or more models (first-touch by default). Pure and
  * deterministic: the result depends only on the arguments, never on the order of `touchpoints`. The
- * options object is validated on first use and cached, so pass the same object in a loop.
+ * options object is validated on first use and cached, so pass the same object in a loop; it is then
+ * frozen (deeply), so a later change throws a `TypeError` instead of being silently ignored. To change
+ * options, pass a new object (or use {@link createAttributionEngine}).
  *
  * @throws ConfigError when an option is invalid.
  */
@@ -226,6 +273,7 @@ export function attribute(
   let engine = engines.get(options);
   if (engine === undefined) {
     engine = createAttributionEngine(options);
+    freezeDeep(options);
     engines.set(options, engine);
   }
   return engine.attribute(conversion, touchpoints);

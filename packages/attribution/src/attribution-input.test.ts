@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { day, paymentEvent, refundEvent, usd } from "../test/fixtures.js";
+import { day, paymentEvent, refundEvent, tp, usd } from "../test/fixtures.js";
+import { attribute } from "./attribution-engine.js";
 import {
   conversionFromBillingEvent,
   originalConversionTime,
@@ -89,6 +90,45 @@ describe("conversionFromBillingEvent", () => {
       affiliateRef: null,
       originalOccurredAt: null,
     });
+  });
+});
+
+describe("the first payment and its renewals share one anchor", () => {
+  it("anchors both at the subscription's activation, so they credit the same touchpoints", () => {
+    // Activated on day 10, first paid on day 12 (e.g. an invoice paid late), renewed on day 42. The
+    // visit on day 11 came after the conversion: neither payment credits it.
+    const subscription = { activatedAt: day(10) };
+    const first = paymentEvent({
+      transactionId: "txn_1",
+      amount: usd(4900),
+      paidAt: day(12),
+      isFirstPayment: true,
+      subscription,
+    });
+    const renewal = paymentEvent({
+      transactionId: "txn_2",
+      amount: usd(4900),
+      paidAt: day(42),
+      isFirstPayment: false,
+      subscription,
+    });
+    const path = [tp("before", 5), tp("between", 11)];
+    const options = { models: ["last_touch" as const] };
+    const credited = (event: typeof first) =>
+      attribute(conversionFromBillingEvent(event), path, options).credits.map(
+        (c) => c.touchpoint.id,
+      );
+    expect(conversionFromBillingEvent(first).originalOccurredAt).toBe(day(10));
+    expect(credited(first)).toEqual(["before"]);
+    expect(credited(renewal)).toEqual(["before"]);
+    const explained = attribute(
+      { occurredAt: day(12), value: usd(1), billingEvent: first },
+      path,
+      options,
+    );
+    expect(explained.models[0]?.explanation.excluded).toEqual([
+      { touchpointId: "between", occurredAt: day(11), reason: "after_original_conversion" },
+    ]);
   });
 });
 

@@ -23,9 +23,10 @@ export interface AttributionInput {
    */
   affiliateRef?: string | null;
   /**
-   * For subsequent revenue (renewals, later payments): when the original conversion (first payment)
-   * happened. Models with `renewals: "original"` measure their windows from it and ignore touchpoints
-   * after it. When omitted it is derived from `billingEvent` (see {@link originalConversionTime}).
+   * When the original conversion happened (for a subscription: its activation). Models with
+   * `renewals: "original"` measure their windows from it and ignore touchpoints after it, for the
+   * first payment and every later payment alike. When omitted it is derived from `billingEvent` (see
+   * {@link originalConversionTime}).
    */
   originalOccurredAt?: number | null;
   /** The Chargebee event the conversion came from, if any. */
@@ -41,39 +42,43 @@ export interface ResolvedInput {
   originalOccurredAt: number | null;
 }
 
+/** When the conversion in `event` happened: the payment, the refund, else the paid invoice. */
+function conversionTime(event: BillingEvent): number {
+  if (event.payment) return event.payment.paidAt ?? event.occurredAt;
+  if (event.refund) return event.refund.refundedAt ?? event.occurredAt;
+  if (event.invoice?.amountPaid) return event.invoice.paidAt ?? event.occurredAt;
+  return event.occurredAt;
+}
+
 /**
- * When the original conversion of a subsequent payment happened: for a renewal payment
- * (`isFirstPayment === false`) or a refund, the subscription's activation (else start, else creation)
- * time; otherwise `null` (the event is itself the original conversion).
+ * When the original conversion of a subscription's revenue happened: the subscription's activation
+ * (else start, else creation) time, when it precedes the event's payment, refund or paid invoice;
+ * otherwise `null` (the event is itself the original conversion). The first payment, its renewals and
+ * its refunds are all anchored at this one time, so with `renewals: "original"` they credit the same
+ * touchpoints (Able: all subsequent revenue goes to the original visitor). A visit between the
+ * activation and a late first payment counts for neither.
  */
 export function originalConversionTime(event: BillingEvent): number | null {
   const subscription = event.subscription;
   if (!subscription) return null;
-  const isRenewal = event.payment !== null && event.payment.isFirstPayment === false;
-  if (!isRenewal && event.refund === null) return null;
-  return subscription.activatedAt ?? subscription.startedAt ?? subscription.createdAt ?? null;
+  const anchor =
+    subscription.activatedAt ?? subscription.startedAt ?? subscription.createdAt ?? null;
+  return anchor !== null && anchor < conversionTime(event) ? anchor : null;
 }
 
 /**
  * Builds the engine input from a normalized Chargebee event: the payment amount (or the refund as a
  * negative value, else the invoice's paid amount), its time, the subscription's click id and
- * affiliate ref, and the original conversion time for renewals and refunds.
+ * affiliate ref, and the original conversion time (see {@link originalConversionTime}).
  */
 export function conversionFromBillingEvent(event: BillingEvent): ResolvedInput {
   let value: Money | null = null;
-  let occurredAt = event.occurredAt;
-  if (event.payment) {
-    value = event.payment.amount;
-    occurredAt = event.payment.paidAt ?? occurredAt;
-  } else if (event.refund) {
+  if (event.payment) value = event.payment.amount;
+  else if (event.refund)
     value = { amount: -event.refund.amount.amount, currency: event.refund.amount.currency };
-    occurredAt = event.refund.refundedAt ?? occurredAt;
-  } else if (event.invoice?.amountPaid) {
-    value = event.invoice.amountPaid;
-    occurredAt = event.invoice.paidAt ?? occurredAt;
-  }
+  else if (event.invoice?.amountPaid) value = event.invoice.amountPaid;
   return {
-    occurredAt,
+    occurredAt: conversionTime(event),
     value,
     clickId: event.subscription?.clickId ?? null,
     affiliateRef: event.subscription?.affiliateRef ?? null,

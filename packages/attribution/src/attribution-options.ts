@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { type Channel, ChannelSchema, type Touchpoint } from "@revtrace/core";
+import { type Channel, ChannelSchema, parseOptions, type Touchpoint } from "@revtrace/core";
 import { z } from "zod";
-import { parseOptions } from "./parse-options.js";
+
 import { DAY_MS } from "./time.js";
 
 /** The attribution models. */
@@ -46,9 +46,10 @@ const common = {
   /** Only touchpoints carrying one of these click ids are eligible (e.g. `["ttclid"]`). @default null */
   clickIds: z.array(z.enum(CLICK_ID_FIELDS)).min(1).nullable().default(null),
   /**
-   * Subsequent revenue (renewals, later payments): `original` credits the touchpoints that earned the
-   * original conversion (windows measured from it, as Able does); `own` attributes each payment on its
-   * own. Only applies when the conversion carries `originalOccurredAt`. @default "original"
+   * Subscription revenue: `original` anchors the first payment and every later one at the original
+   * conversion (`originalOccurredAt`, the subscription's activation), so they credit the same
+   * touchpoints, as Able does; `own` attributes each payment at its own time. Only applies when the
+   * conversion carries `originalOccurredAt`. @default "original"
    */
   renewals: z.enum(["original", "own"]).default("original"),
 };

@@ -88,7 +88,10 @@ export interface ModelAttribution {
   model: ModelName;
   /** Credits in time order; shares sum to 1 and amounts to the value (empty when nothing matched). */
   credits: Credit[];
-  /** Built on first access (computing it costs more than the credits themselves). */
+  /**
+   * Built on first access (computing it costs more than the credits themselves) by an own enumerable
+   * getter: `JSON.stringify`, `structuredClone` and `{ ...model }` copy it as plain data.
+   */
   readonly explanation: Explanation;
 }
 

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Commission, Money } from "@revtrace/core";
-import { owedDelta, REFUND_JOURNAL_PARTNER_ID } from "./ledger-index.js";
+import { isJournal, owedDelta } from "./ledger-index.js";
 
 /** What a partner has, in one currency. Every figure is exact in minor units. */
 export interface CommissionBalance {
@@ -56,7 +56,7 @@ export function commissionBalances(
     }
   >();
   for (const entry of entries) {
-    if (entry.partnerId === REFUND_JOURNAL_PARTNER_ID || entry.occurredAt > options.asOf) continue;
+    if (isJournal(entry) || entry.occurredAt > options.asOf) continue;
     if (options.partnerId !== undefined && entry.partnerId !== options.partnerId) continue;
     const { currency } = entry.amount;
     const groupKey = `${entry.partnerId}\u0000${currency}`;

@@ -2,7 +2,7 @@ import { type Commission, type Money, MoneyError } from "@revtrace/core";
 import { describe, expect, it } from "vitest";
 import { day, paymentEvent, refundEvent, usd } from "../test/fixtures.js";
 import { commissionBalances } from "./commission-balances.js";
-import { commissionEntries } from "./commission-entries.js";
+import { commissionEntries, isSkippedRefund } from "./commission-entries.js";
 import {
   type CommissionEvent,
   type CommissionPayment,
@@ -10,7 +10,7 @@ import {
   commissionEventFromBillingEvent,
 } from "./commission-events.js";
 import { type CommissionPolicyOptions, createCommissionPolicy } from "./commission-policy.js";
-import { REFUND_JOURNAL_PARTNER_ID } from "./ledger-index.js";
+import { JOURNAL_PARTNER_ID } from "./ledger-index.js";
 import { days } from "./time.js";
 
 const thirty = createCommissionPolicy({ rules: [{ percent: 30 }] });
@@ -54,7 +54,7 @@ const refund = (
 });
 const amounts = (ledger: readonly Commission[]) =>
   ledger
-    .filter((e) => e.partnerId !== REFUND_JOURNAL_PARTNER_ID)
+    .filter((e) => e.partnerId !== JOURNAL_PARTNER_ID)
     .map((e) => [e.key, e.kind, e.amount.amount]);
 const earnedOn = (events: readonly CommissionEvent[], options: CommissionPolicyOptions) =>
   amounts(replay(events, createCommissionPolicy(options)));
@@ -92,7 +92,7 @@ describe("earning", () => {
       commissionEntries([], pay("txn_1", usd(9900), day(1), { referral: null }), thirty),
     ).toEqual([]);
     const reserved = pay("txn_1", usd(9900), day(1), {
-      referral: { partnerId: REFUND_JOURNAL_PARTNER_ID },
+      referral: { partnerId: JOURNAL_PARTNER_ID },
     });
     expect(commissionEntries([], reserved, thirty)).toEqual([]);
     const onlyBob = createCommissionPolicy({ rules: [{ partnerId: "bob", percent: 30 }] });
@@ -155,6 +155,65 @@ describe("earning", () => {
     expect(earnedOn(counted, rule).map(([key]) => key)).toEqual(["earned:t1", "earned:t2"]);
   });
 
+  it("first payment only: a renewal that arrives before the first payment earns nothing", () => {
+    // The normal path from Chargebee: no paymentNumber, only `invoice.first_invoice`.
+    const event = (txn: string, at: number, isFirstPayment: boolean) =>
+      commissionEventFromBillingEvent(
+        paymentEvent({ transactionId: txn, amount: usd(1000), paidAt: at, isFirstPayment }),
+        { partnerId: "alice" },
+      ) as CommissionPayment;
+    const t1 = event("t1", day(10), true);
+    const t2 = event("t2", day(40), false);
+    expect(t2.paymentNumber).toBeNull();
+    const rule = { rules: [{ percent: 30, duration: "first_payment" as const }] };
+    expect(earnedOn([t2, t1], rule)).toEqual([["earned:t1", "earned", 300]]);
+    expect(earnedOn([t1, t2], rule)).toEqual([["earned:t1", "earned", 300]]);
+    // { payments: 1 } is the same rule.
+    expect(earnedOn([t2, t1], { rules: [{ percent: 30, duration: { payments: 1 } }] })).toEqual([
+      ["earned:t1", "earned", 300],
+    ]);
+  });
+
+  it("recurring for N payments: counts every payment of the subscription, those that earned nothing too", () => {
+    // t1 is below the minimum, so it earns nothing, but it is still payment #1: t2 is #2, t3 is #3.
+    const rule = {
+      rules: [{ percent: 30, duration: { payments: 2 }, minimumPayment: [usd(500)] }],
+    };
+    const events = [
+      pay("t1", usd(100), day(1), { isFirstPayment: true }),
+      pay("t2", usd(1000), day(31), { isFirstPayment: false }),
+      pay("t3", usd(1000), day(61), { isFirstPayment: false }),
+    ];
+    expect(earnedOn(events, rule)).toEqual([["earned:t2", "earned", 300]]);
+    // A payment without a referral is a payment of the subscription too.
+    const unattributed = [
+      pay("t1", usd(1000), day(1), { referral: null }),
+      pay("t2", usd(1000), day(31)),
+      pay("t3", usd(1000), day(61)),
+    ];
+    expect(earnedOn(unattributed, { rules: [{ percent: 30, duration: { payments: 2 } }] })).toEqual(
+      [["earned:t2", "earned", 300]],
+    );
+  });
+
+  it("recurring for N payments: isFirstPayment false means at least payment #2", () => {
+    // Nothing earlier is known, but a payment that is not the first invoice is #2 at least.
+    const renewal = pay("t2", usd(1000), day(31), { isFirstPayment: false });
+    expect(
+      replay(
+        [renewal],
+        createCommissionPolicy({ rules: [{ percent: 30, duration: { payments: 2 } }] }),
+      )
+        .filter((e) => e.kind === "earned")
+        .map((e) => [e.key, e.note]),
+    ).toEqual([
+      ["earned:t2", "30% of USD 10.00 (half-up), payment #2, rule any-partner/any-program"],
+    ]);
+    expect(earnedOn([renewal], { rules: [{ percent: 30, duration: { payments: 1 } }] })).toEqual(
+      [],
+    );
+  });
+
   it("recurring for N months from the subscription start, calendar months, end of month clamped", () => {
     const start = Date.UTC(2025, 0, 31);
     const rule = { rules: [{ percent: 30, duration: { months: 3 } }] };
@@ -212,7 +271,7 @@ describe("refunds", () => {
     expect(ledger.slice(1)).toEqual([
       {
         key: "refund:re_1",
-        partnerId: REFUND_JOURNAL_PARTNER_ID,
+        partnerId: JOURNAL_PARTNER_ID,
         programId: null,
         kind: "reversed",
         amount: usd(0),
@@ -285,7 +344,7 @@ describe("refunds", () => {
   it("a refund seen before its payment is held and applied when the payment arrives", () => {
     const early = replay([refund("re_1", "txn_1", usd(333), day(2))]);
     expect(early.map((e) => [e.key, e.partnerId, e.amount.amount])).toEqual([
-      ["refund:re_1", REFUND_JOURNAL_PARTNER_ID, 0],
+      ["refund:re_1", JOURNAL_PARTNER_ID, 0],
     ]);
     const late = replay([paid], thirty, early);
     const inOrder = replay([paid, refund("re_1", "txn_1", usd(333), day(2))]);
@@ -325,6 +384,27 @@ describe("refunds", () => {
         thirty,
       ),
     ).toThrow(MoneyError);
+  });
+
+  it("records the commission when a held refund is in another currency, and skips that refund", () => {
+    const held = replay([refund("re_eur", "txn_1", { amount: 100, currency: "EUR" }, day(0))]);
+    const added = commissionEntries(held, paid, thirty);
+    expect(added.map((e) => [e.key, e.kind, e.amount, e.baseAmount])).toEqual([
+      ["earned:txn_1", "earned", usd(300), usd(999)],
+      ["refund-skipped:re_eur", "reversed", usd(0), { amount: 100, currency: "EUR" }],
+    ]);
+    expect(added[1]?.note).toBe(
+      "refund EUR 1.00 skipped: the payment is in USD, so nothing is reversed",
+    );
+    expect(added.map(isSkippedRefund)).toEqual([false, true]);
+    // Later refunds of the payment still reverse, and the skipped one never counts toward a full refund.
+    const ledger = replay([refund("re_1", "txn_1", usd(999), day(5))], thirty, [...held, ...added]);
+    expect(amounts(ledger)).toEqual([
+      ["earned:txn_1", "earned", 300],
+      ["refund-skipped:re_eur", "reversed", 0],
+      ["reversal:re_1", "reversed", -300],
+    ]);
+    expect(commissionBalances(ledger, { asOf: day(100) })[0]?.payable).toEqual(usd(0));
   });
 
   it("journals a refund without a refunded transaction and does nothing else", () => {

@@ -4,8 +4,9 @@
  * event yields nothing new: Chargebee delivers at least once and in no particular order (Chargebee
  * spec §1, §7).
  *
- * Keys: `earned:<payment txn>`, `refund:<refund txn>` (refund journal), `reversal:<refund txn>`,
- * `reversal-residue:<payment txn>`, `paid:<payout id>:<payment txn>`.
+ * Keys: `earned:<payment txn>`, `payment:<payment txn>` (payment journal), `refund:<refund txn>`
+ * (refund journal), `reversal:<refund txn>`, `reversal-residue:<payment txn>`,
+ * `refund-skipped:<refund txn>`, `paid:<payout id>:<payment txn>`.
  *
  * @module
  */
@@ -22,32 +23,67 @@ import type {
   CommissionPayment,
   CommissionPayout,
   CommissionRefund,
+  Referral,
 } from "./commission-events.js";
 import type { CommissionPolicy, CommissionRule } from "./commission-policy.js";
 import {
   earnedKey,
+  isJournal,
+  JOURNAL_PARTNER_ID,
   LedgerIndex,
   owedDelta,
-  REFUND_JOURNAL_PARTNER_ID,
-  subjectKey,
+  paymentJournalKey,
+  paymentSubject,
+  refundJournalKey,
 } from "./ledger-index.js";
 import { addMonthsUtc } from "./time.js";
 
 const fmt = (value: Money) => `${value.currency} ${toMajor(value)}`;
 
-function paymentNumber(payment: CommissionPayment, earlier: readonly Commission[]): number {
+/** Whether `rule` counts a payment of `amount` minor units: trial (zero) invoices only when it earns on them. */
+const counts = (rule: CommissionRule, amount: number) =>
+  amount > 0 || (amount === 0 && rule.trialPayments === "earn");
+
+/** Whether the recorded payment `entry` came before `payment` (by time, then transaction id). */
+function isBefore(entry: Commission, payment: CommissionPayment): boolean {
+  if (entry.occurredAt !== payment.paidAt) return entry.occurredAt < payment.paidAt;
+  return (entry.transactionId as string) < payment.transactionId;
+}
+
+/**
+ * The 1-based number of `payment` among the subscription's payments that `rule` counts. In order of
+ * trust: `paymentNumber`; `isFirstPayment` (Chargebee `invoice.first_invoice`): `true` is #1, `false`
+ * is #2 at least; then the payments of the subscription already recorded with an earlier `paidAt`
+ * (earned or journaled, see {@link JOURNAL_PARTNER_ID}). Only the first two are independent of the
+ * order in which payments arrive.
+ *
+ * A trial invoice of zero that the rule skips can be the subscription's first invoice: once it is
+ * recorded, the next paid payment (`isFirstPayment: false`) is #1 for that rule.
+ */
+function paymentNumber(
+  payment: CommissionPayment,
+  rule: CommissionRule,
+  seen: readonly Commission[],
+): number {
   if (payment.paymentNumber != null) return payment.paymentNumber;
   if (payment.isFirstPayment === true) return 1;
-  let before = 0;
-  for (const entry of earlier) if (entry.occurredAt < payment.paidAt) before++;
-  return before + 1;
+  let counted = 0;
+  let skippedTrial = false;
+  for (const entry of seen) {
+    if (entry.transactionId === payment.transactionId || !isBefore(entry, payment)) continue;
+    const amount = (entry.baseAmount ?? entry.amount).amount;
+    if (counts(rule, amount)) counted++;
+    else if (amount === 0) skippedTrial = true;
+  }
+  if (payment.isFirstPayment === false && !skippedTrial) return Math.max(counted + 1, 2);
+  return counted + 1;
 }
 
 function withinDuration(
   rule: CommissionRule,
   payment: CommissionPayment,
   number: number,
-  earlier: readonly Commission[],
+  seen: readonly Commission[],
 ): boolean {
   const { duration } = rule;
   if (duration === "lifetime") return true;
@@ -56,32 +92,38 @@ function withinDuration(
   let start = payment.subscriptionStartedAt ?? null;
   if (start === null) {
     start = payment.paidAt;
-    for (const entry of earlier) start = Math.min(start, entry.occurredAt);
+    for (const entry of seen) start = Math.min(start, entry.occurredAt);
   }
   return payment.paidAt < addMonthsUtc(start, duration.months);
 }
+
+/** Why a payment earned nothing (for the payment journal's note). */
+type NoCommission =
+  | "no referral"
+  | "no matching rule"
+  | "not a positive amount"
+  | "trial payment skipped"
+  | "below the minimum payment"
+  | "outside the rule's duration"
+  | "no commission in this currency"
+  | "commission rounds to zero";
 
 function earn(
   index: LedgerIndex,
   payment: CommissionPayment,
   rule: CommissionRule,
   programId: string | null,
-) {
+): Commission | NoCommission {
   const { amount } = payment;
-  const partnerId = (payment.referral as { partnerId: string }).partnerId;
-  if (amount.amount < 0 || (amount.amount === 0 && rule.trialPayments === "skip")) return null;
+  const partnerId = (payment.referral as Referral).partnerId;
+  if (amount.amount < 0) return "not a positive amount";
+  if (amount.amount === 0 && rule.trialPayments === "skip") return "trial payment skipped";
   const minimum = rule.minimumPayment?.find((m) => m.currency === amount.currency);
-  if (minimum && amount.amount < minimum.amount) return null;
-  const subject = subjectKey(
-    partnerId,
-    programId,
-    payment.subscriptionId,
-    payment.customerId,
-    payment.transactionId,
-  );
-  const earlier = index.earnedBySubject.get(subject) ?? [];
-  const number = paymentNumber(payment, earlier);
-  if (!withinDuration(rule, payment, number, earlier)) return null;
+  if (minimum && amount.amount < minimum.amount) return "below the minimum payment";
+  const subject = paymentSubject(payment.subscriptionId, payment.customerId);
+  const seen = subject === null ? [] : (index.paymentsBySubject.get(subject) ?? []);
+  const number = paymentNumber(payment, rule, seen);
+  if (!withinDuration(rule, payment, number, seen)) return "outside the rule's duration";
   let commission: Money | undefined;
   let how: string;
   if (rule.ppm !== null) {
@@ -91,12 +133,13 @@ function earn(
     commission = rule.flat?.find((m) => m.currency === amount.currency);
     how = `flat ${commission ? fmt(commission) : "-"} on ${fmt(amount)}`;
   }
-  if (!commission || commission.amount <= 0) return null;
+  if (!commission) return "no commission in this currency";
+  if (commission.amount <= 0) return "commission rounds to zero";
   const counted =
     typeof rule.duration === "string"
       ? rule.duration === "first_payment"
       : "payments" in rule.duration;
-  const entry: Commission = {
+  return {
     key: earnedKey(payment.transactionId),
     partnerId,
     programId,
@@ -112,10 +155,32 @@ function earn(
     payableAt: payment.paidAt + rule.holdMs,
     payoutId: null,
   };
-  return entry;
 }
 
-const isJournal = (entry: Commission) => entry.partnerId === REFUND_JOURNAL_PARTNER_ID;
+/** The journal entry of a payment that earned nothing, so later payments count it. */
+function journalPayment(payment: CommissionPayment, why: NoCommission): Commission {
+  const { amount } = payment;
+  return {
+    key: paymentJournalKey(payment.transactionId),
+    partnerId: JOURNAL_PARTNER_ID,
+    programId: null,
+    kind: "earned",
+    amount: { amount: 0, currency: amount.currency },
+    transactionId: payment.transactionId,
+    refundTransactionId: null,
+    subscriptionId: payment.subscriptionId ?? null,
+    customerId: payment.customerId ?? null,
+    occurredAt: payment.paidAt,
+    note: `payment journal: ${fmt(amount)} paid, no commission (${why})`,
+    baseAmount: { amount: amount.amount, currency: amount.currency },
+    payableAt: null,
+    payoutId: null,
+  };
+}
+
+/** A refund in another currency than its payment: skipped (nothing reversed), and said so. */
+export const isSkippedRefund = (entry: Commission): boolean =>
+  entry.key.startsWith("refund-skipped:");
 
 function compareJournal(a: Commission, b: Commission): number {
   if (a.occurredAt !== b.occurredAt) return a.occurredAt - b.occurredAt;
@@ -127,7 +192,8 @@ function compareJournal(a: Commission, b: Commission): number {
  * reverses `commission × refund / payment` (the rate of the original payment, never a blended one),
  * rounded toward zero so the sum can never exceed the commission; once refunds cover the whole
  * payment, a residue entry reverses the last minor units. After a payout the entries are clawbacks.
- * Amounts depend only on the refund itself, so any arrival order yields the same entries.
+ * Amounts depend only on the refund itself, so any arrival order yields the same entries. A refund in
+ * another currency than the payment reverses nothing: it gets a zero `refund-skipped:` entry instead.
  */
 function settleRefunds(earned: Commission, related: readonly Commission[]): Commission[] {
   const base = earned.baseAmount;
@@ -146,8 +212,9 @@ function settleRefunds(earned: Commission, related: readonly Commission[]): Comm
   const journal: Commission[] = [];
   for (const entry of related) {
     keys.add(entry.key);
-    if (isJournal(entry)) journal.push(entry);
-    else if (entry.partnerId !== earned.partnerId) continue;
+    if (isJournal(entry)) {
+      if (entry.refundTransactionId !== null) journal.push(entry);
+    } else if (entry.partnerId !== earned.partnerId) continue;
     else if (entry.kind === "reversed" || entry.kind === "clawback")
       reversed -= entry.amount.amount;
     else if (entry.kind === "paid") paidOut = true;
@@ -166,8 +233,8 @@ function settleRefunds(earned: Commission, related: readonly Commission[]): Comm
       key,
       partnerId: earned.partnerId,
       programId: earned.programId,
-      kind,
-      amount: { amount: -amount, currency: earned.amount.currency },
+      kind: amount === 0 ? "reversed" : kind,
+      amount: { amount: amount === 0 ? 0 : -amount, currency: earned.amount.currency },
       transactionId: earned.transactionId,
       refundTransactionId: refund.refundTransactionId,
       subscriptionId: earned.subscriptionId,
@@ -184,9 +251,16 @@ function settleRefunds(earned: Commission, related: readonly Commission[]): Comm
   for (const refund of journal) {
     const refundAmount = refund.baseAmount as Money;
     if (refundAmount.currency !== base.currency) {
-      throw new MoneyError(
-        `Refund ${refund.refundTransactionId} is in another currency than its payment`,
-      );
+      const key = `refund-skipped:${refund.refundTransactionId}`;
+      if (!keys.has(key))
+        entry(
+          key,
+          0,
+          refund,
+          `refund ${fmt(refundAmount)} skipped: the payment is in ${base.currency}, so nothing is reversed`,
+          refundAmount,
+        );
+      continue;
     }
     refunded += refundAmount.amount;
     const key = `reversal:${refund.refundTransactionId}`;
@@ -205,7 +279,9 @@ function settleRefunds(earned: Commission, related: readonly Commission[]): Comm
       refundAmount,
     );
   }
-  const last = journal[journal.length - 1];
+  const last = journal.findLast(
+    (refund) => (refund.baseAmount as Money).currency === base.currency,
+  );
   const residueKey = `reversal-residue:${earned.transactionId}`;
   if (last && refunded >= base.amount && !keys.has(residueKey) && commission - reversed > 0) {
     entry(
@@ -219,33 +295,53 @@ function settleRefunds(earned: Commission, related: readonly Commission[]): Comm
   return out;
 }
 
+/**
+ * Whether payments that earn nothing are journaled: only while some rule is not `lifetime` (numbering
+ * payments, or finding a `{ months }` rule's start, needs them).
+ */
+const journalsPayments = (policy: CommissionPolicy) =>
+  policy.rules.some((rule) => rule.duration !== "lifetime");
+
 function onPayment(
   index: LedgerIndex,
   payment: CommissionPayment,
   policy: CommissionPolicy,
 ): Commission[] {
-  if (payment.referral === null || index.byKey.has(earnedKey(payment.transactionId))) return [];
-  // The refund journal's partner id is reserved.
-  if (payment.referral.partnerId === REFUND_JOURNAL_PARTNER_ID) return [];
+  const { transactionId } = payment;
+  if (
+    index.byKey.has(earnedKey(transactionId)) ||
+    index.byKey.has(paymentJournalKey(transactionId))
+  )
+    return [];
+  const nothing = (why: NoCommission) =>
+    journalsPayments(policy) ? [journalPayment(payment, why)] : [];
+  // The journal's partner id is reserved.
+  if (payment.referral === null || payment.referral.partnerId === JOURNAL_PARTNER_ID)
+    return nothing("no referral");
   const programId = payment.referral.programId ?? null;
   const rule = policy.ruleFor(payment.referral.partnerId, programId);
-  if (rule === null) return [];
+  if (rule === null) return nothing("no matching rule");
   const earned = earn(index, payment, rule, programId);
-  if (earned === null) return [];
+  if (typeof earned === "string") return nothing(earned);
   // Refunds journaled before the payment arrived are applied now.
-  return [
-    earned,
-    ...settleRefunds(earned, [...index.forTransaction(payment.transactionId), earned]),
-  ];
+  return [earned, ...settleRefunds(earned, [...index.forTransaction(transactionId), earned])];
 }
 
 function onRefund(index: LedgerIndex, refund: CommissionRefund): Commission[] {
   const out: Commission[] = [];
-  let journal = index.byKey.get(`refund:${refund.transactionId}`);
+  let journal = index.byKey.get(refundJournalKey(refund.transactionId));
+  const paymentTxn = journal ? journal.transactionId : refund.refundedTransactionId;
+  const earned = paymentTxn === null ? undefined : index.byKey.get(earnedKey(paymentTxn));
   if (journal === undefined) {
+    const base = earned?.baseAmount;
+    if (base && base.currency !== refund.amount.currency) {
+      throw new MoneyError(
+        `Refund ${refund.transactionId} is in another currency than its payment`,
+      );
+    }
     journal = {
-      key: `refund:${refund.transactionId}`,
-      partnerId: REFUND_JOURNAL_PARTNER_ID,
+      key: refundJournalKey(refund.transactionId),
+      partnerId: JOURNAL_PARTNER_ID,
       programId: null,
       kind: "reversed",
       amount: { amount: 0, currency: refund.amount.currency },
@@ -261,11 +357,8 @@ function onRefund(index: LedgerIndex, refund: CommissionRefund): Commission[] {
     };
     out.push(journal);
   }
-  const paymentTxn = journal.transactionId;
-  if (paymentTxn === null) return out;
-  const earned = index.byKey.get(earnedKey(paymentTxn));
   // No commission on that payment yet: the journal entry holds the refund until the payment arrives.
-  if (earned === undefined) return out;
+  if (paymentTxn === null || earned === undefined) return out;
   const related = [...index.forTransaction(paymentTxn), ...out];
   return [...out, ...settleRefunds(earned, related)];
 }
@@ -340,10 +433,30 @@ export function decideEntries(
 }
 
 /**
+ * What is still owed on the payment `event` concerns (a payment, or the payment a refund refunds),
+ * given every entry in `index`: `[]` unless another writer recorded a related entry from an older copy
+ * of the ledger (a refund journaled while the payment was being earned, or two refunds at once). A
+ * ledger wrapper calls it after appending, until it returns nothing, so concurrent writers converge.
+ */
+export function settleEntries(index: LedgerIndex, event: CommissionEvent): Commission[] {
+  let paymentTxn: string | null;
+  if (event.type === "payment") paymentTxn = event.transactionId;
+  else if (event.type === "refund")
+    paymentTxn =
+      index.byKey.get(refundJournalKey(event.transactionId))?.transactionId ??
+      event.refundedTransactionId;
+  else return [];
+  const earned = paymentTxn === null ? undefined : index.byKey.get(earnedKey(paymentTxn));
+  if (paymentTxn === null || earned === undefined) return [];
+  return settleRefunds(earned, index.forTransaction(paymentTxn));
+}
+
+/**
  * The entries `event` adds to the ledger `entries` (pure; nothing is modified). Append them in order.
  * A duplicate or replayed event returns `[]`.
  *
- * @throws MoneyError when a refund's currency differs from its payment's.
+ * @throws MoneyError when a new refund's currency differs from its already-recorded payment's (a held
+ * refund in another currency does not block its payment: it is skipped, see {@link isSkippedRefund}).
  * @example
  * const policy = createCommissionPolicy({ rules: [{ percent: 30 }] });
  * const added = commissionEntries(ledger, { type: "payment", transactionId: "txn_1", amount, paidAt, referral: { partnerId: "p_1" } }, policy);

@@ -23,15 +23,18 @@ export interface CommissionPayment {
   paidAt: number;
   subscriptionId?: string | null;
   customerId?: string | null;
-  /** Chargebee `invoice.first_invoice`. */
+  /**
+   * Chargebee `invoice.first_invoice`: `true` makes this payment #1, `false` #2 at least (unless a
+   * zero-amount trial invoice the rule skips was recorded before it), whatever the arrival order.
+   */
   isFirstPayment?: boolean | null;
   /**
-   * 1-based number of this paid payment within the subscription. Give it for `{ payments: n }` and
-   * `first_payment` rules when events may arrive out of order; without it the ledger uses
-   * `isFirstPayment`, else counts the commissions already earned on the subscription.
+   * 1-based number of this paid payment within the subscription. Give it for `{ payments: n }` rules
+   * with n ≥ 2 when events may arrive out of order; without it the ledger uses `isFirstPayment`, then
+   * counts the subscription's payments recorded so far with an earlier `paidAt` (earned or not).
    */
   paymentNumber?: number | null;
-  /** Start of the subscription (for `{ months: n }` rules); else its first earned commission. */
+  /** Start of the subscription (for `{ months: n }` rules); else its earliest payment recorded so far. */
   subscriptionStartedAt?: number | null;
   /** Who earns on it; `null` when the payment is not attributed to a partner. */
   referral: Referral | null;

@@ -8,6 +8,7 @@ import {
   type Clock,
   type Commission,
   type LedgerStore,
+  parseOptions,
   type StoredCommission,
   systemClock,
 } from "@revtrace/core";
@@ -17,11 +18,10 @@ import {
   type CommissionBalance,
   commissionBalances,
 } from "./commission-balances.js";
-import { decideEntries } from "./commission-entries.js";
+import { decideEntries, settleEntries } from "./commission-entries.js";
 import type { CommissionEvent } from "./commission-events.js";
 import { type CommissionPolicyOptions, createCommissionPolicy } from "./commission-policy.js";
 import { LedgerIndex } from "./ledger-index.js";
-import { parseOptions } from "./parse-options.js";
 
 /** Options of {@link createCommissionLedger}: the rules plus where entries live. */
 export type CommissionLedgerOptions = CommissionPolicyOptions & {
@@ -60,8 +60,10 @@ const WrapperSchema = z.object({
 });
 
 /**
- * Creates a ledger over `store`. Other writers to the same store are picked up before each call
- * (entries after the last seen `seq`); keys keep concurrent writers from double-counting.
+ * Creates a ledger over `store`. Other writers to the same store (other processes) are picked up
+ * before each call (entries after the last seen `seq`); keys keep concurrent writers from
+ * double-counting, and refunds are settled again after each append, so writers that decided from an
+ * older copy at the same time still converge.
  *
  * @throws ConfigError naming the bad option.
  */
@@ -86,6 +88,24 @@ export function createCommissionLedger(options: CommissionLedgerOptions): Commis
     }
   }
 
+  /**
+   * Appends `entries` and brings the index up to date. When the new rows directly follow the last
+   * seen `seq`, nobody wrote in between and they are simply indexed; otherwise (another writer, or a
+   * key someone else already stored) the index catches up from the store.
+   */
+  async function append(entries: Commission[]): Promise<StoredCommission[]> {
+    const stored = await store.appendCommissions(entries);
+    let next = lastSeq + 1;
+    const alone = stored.length === entries.length && stored.every((row) => row.seq === next++);
+    if (!alone) await sync();
+    else
+      for (const { seq, ...commission } of stored) {
+        index.add(commission);
+        lastSeq = seq;
+      }
+    return stored;
+  }
+
   function serialized<T>(task: () => Promise<T>): Promise<T> {
     const result = queue.then(task);
     queue = result.catch(() => undefined);
@@ -96,8 +116,18 @@ export function createCommissionLedger(options: CommissionLedgerOptions): Commis
     record(event) {
       return serialized(async () => {
         await sync();
-        const added = decideEntries(index, event, policy);
-        return added.length === 0 ? [] : store.appendCommissions(added);
+        const out: StoredCommission[] = [];
+        const tried = new Set<string>();
+        // Another process may have decided from an older copy at the same time (a refund journaled
+        // while this payment was earned, two refunds at once): settle again after each append until
+        // nothing new is owed. Keys make the writers' overlapping entries count once.
+        let added = decideEntries(index, event, policy);
+        while (added.length > 0) {
+          for (const entry of added) tried.add(entry.key);
+          out.push(...(await append(added)));
+          added = settleEntries(index, event).filter((entry) => !tried.has(entry.key));
+        }
+        return out;
       });
     },
     balances(query = {}) {

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { type Money, MoneySchema, type Rounding } from "@revtrace/core";
+import { type Money, MoneySchema, parseOptions, type Rounding } from "@revtrace/core";
 import { z } from "zod";
-import { parseOptions } from "./parse-options.js";
+
 import { DAY_MS } from "./time.js";
 
 const perCurrency = z

@@ -10,7 +10,7 @@ import {
   type CommissionRuleOptions,
   createCommissionPolicy,
 } from "./commission-policy.js";
-import { REFUND_JOURNAL_PARTNER_ID } from "./ledger-index.js";
+import { JOURNAL_PARTNER_ID } from "./ledger-index.js";
 import { days } from "./time.js";
 
 const currency = fc.constantFrom("USD", "JPY", "KWD");
@@ -103,7 +103,7 @@ function replay(events: readonly CommissionEvent[], p: CommissionPolicy): Commis
 const byKey = (ledger: readonly Commission[]) =>
   ledger.slice().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 const ledgerEntries = (ledger: readonly Commission[]) =>
-  ledger.filter((e) => e.partnerId !== REFUND_JOURNAL_PARTNER_ID);
+  ledger.filter((e) => e.partnerId !== JOURNAL_PARTNER_ID);
 
 describe("commission ledger properties", () => {
   it("duplicate and shuffled event streams give identical ledgers", () => {
@@ -171,13 +171,13 @@ describe("commission ledger properties", () => {
     fc.assert(
       fc.property(policy, stream, (p, events) => {
         const ledger = replay(events, p);
-        for (const earned of ledger.filter((e) => e.kind === "earned")) {
+        for (const earned of ledgerEntries(ledger).filter((e) => e.kind === "earned")) {
           const txn = earned.transactionId as string;
           const reversals = ledger.filter(
             (e) =>
               e.transactionId === txn &&
               (e.kind === "reversed" || e.kind === "clawback") &&
-              e.partnerId !== REFUND_JOURNAL_PARTNER_ID,
+              e.partnerId !== JOURNAL_PARTNER_ID,
           );
           const reversed = -reversals.reduce((s, e) => s + e.amount.amount, 0);
           const refunded = events
@@ -196,6 +196,104 @@ describe("commission ledger properties", () => {
               earned.amount.amount * refundAmount,
             );
           }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/**
+ * Streams as they come from Chargebee through `commissionEventFromBillingEvent`: no `paymentNumber`,
+ * only `isFirstPayment` (the subscription's first invoice). Days are unique per subscription.
+ */
+const unnumberedStream = fc
+  .uniqueArray(
+    fc.record({
+      sub: fc.integer({ min: 0, max: 2 }),
+      paidDay: fc.integer({ min: 0, max: 200 }),
+      amount: fc.integer({ min: 1, max: 5_000_000 }),
+      partner: fc.constantFrom("alice", "bob", null),
+      refund: fc.option(fc.integer({ min: 1, max: 100 }), { nil: null }),
+      refundDelay: fc.integer({ min: -5, max: 40 }),
+    }),
+    { maxLength: 9, selector: (p) => `${p.sub}:${p.paidDay}` },
+  )
+  .map((payments) => {
+    const first = new Map<number, number>();
+    for (const p of payments) first.set(p.sub, Math.min(first.get(p.sub) ?? p.paidDay, p.paidDay));
+    const events: CommissionEvent[] = [];
+    payments.forEach((p, i) => {
+      events.push({
+        type: "payment",
+        transactionId: `txn_${i}`,
+        amount: { amount: p.amount, currency: "USD" },
+        paidAt: day(p.paidDay),
+        subscriptionId: `sub_${p.sub}`,
+        customerId: `cus_${p.sub}`,
+        isFirstPayment: first.get(p.sub) === p.paidDay,
+        paymentNumber: null,
+        subscriptionStartedAt: day(0),
+        referral: p.partner === null ? null : { partnerId: p.partner },
+      });
+      if (p.refund !== null)
+        events.push({
+          type: "refund",
+          transactionId: `re_${i}`,
+          refundedTransactionId: `txn_${i}`,
+          amount: { amount: Math.ceil((p.amount * p.refund) / 100), currency: "USD" },
+          refundedAt: day(p.paidDay + p.refundDelay),
+        });
+    });
+    return events;
+  });
+
+const orderFreeRule: fc.Arbitrary<CommissionRuleOptions> = fc.record({
+  percent: fc.integer({ min: 1, max: 1_000_000 }).map((p) => p / 10_000),
+  duration: fc.constantFrom<CommissionRuleOptions["duration"]>(
+    "lifetime",
+    "first_payment",
+    { payments: 1 },
+    { months: 2 },
+  ),
+  trialPayments: fc.constantFrom("skip" as const, "earn" as const),
+  minimumPayment: fc.constantFrom(null, [{ amount: 50_000, currency: "USD" }]),
+});
+
+describe("commission ledger properties without payment numbers", () => {
+  it("isFirstPayment alone gives identical ledgers in any order, and pays only first payments once", () => {
+    const scenario = fc.tuple(orderFreeRule, unnumberedStream).chain(([r, events]) =>
+      fc
+        .tuple(
+          fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
+          fc.array(fc.nat(), { maxLength: 4 }),
+        )
+        .map(([shuffled, duplicates]) => {
+          const noisy = shuffled.slice();
+          for (const d of duplicates)
+            if (events.length > 0)
+              noisy.splice(d % (noisy.length + 1), 0, events[d % events.length] as CommissionEvent);
+          return { r, events, noisy };
+        }),
+    );
+    fc.assert(
+      fc.property(scenario, ({ r, events, noisy }) => {
+        const p = createCommissionPolicy({ rules: [r] });
+        const ledger = replay(events, p);
+        expect(byKey(replay(noisy, p))).toEqual(byKey(ledger));
+        if (
+          r.duration === "first_payment" ||
+          (typeof r.duration === "object" && "payments" in r.duration)
+        ) {
+          const firsts = new Set(
+            events
+              .filter(
+                (e): e is CommissionPayment => e.type === "payment" && e.isFirstPayment === true,
+              )
+              .map((e) => e.transactionId),
+          );
+          for (const e of ledger.filter((e) => e.kind === "earned" && e.amount.amount > 0))
+            expect(firsts.has(e.transactionId as string)).toBe(true);
         }
       }),
       { numRuns: 300 },

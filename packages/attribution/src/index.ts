@@ -39,7 +39,7 @@ export {
   type CommissionBalance,
   commissionBalances,
 } from "./commission-balances.js";
-export { commissionEntries } from "./commission-entries.js";
+export { commissionEntries, isSkippedRefund } from "./commission-entries.js";
 export {
   type CommissionEvent,
   type CommissionPayment,
@@ -61,6 +61,6 @@ export {
   createCommissionPolicy,
 } from "./commission-policy.js";
 export { inheritAttribution, type SubsequentConversion } from "./inherit-attribution.js";
-export { REFUND_JOURNAL_PARTNER_ID } from "./ledger-index.js";
+export { JOURNAL_PARTNER_ID } from "./ledger-index.js";
 export { LOOKBACK_PRESETS } from "./lookback-presets.js";
 export { DAY_MS, days } from "./time.js";

@@ -54,6 +54,40 @@ describe("inheritAttribution", () => {
     );
   });
 
+  it("works on a structured clone, an object spread, and a result stored without explanations", () => {
+    const conversion = { occurredAt: day(40), value: usd(2_999) };
+    const expected = JSON.parse(JSON.stringify(inheritAttribution(original, conversion)));
+    const cloned = inheritAttribution(structuredClone(original), conversion);
+    expect(JSON.parse(JSON.stringify(cloned))).toEqual(expected);
+    const spread = { ...original, models: original.models.map((m) => ({ ...m })) };
+    expect(JSON.parse(JSON.stringify(inheritAttribution(spread, conversion)))).toEqual(expected);
+    // Without explanations, the credits' shares weigh the touchpoints.
+    const bare = {
+      ...original,
+      models: original.models.map(({ name, model, credits }) => ({ name, model, credits })),
+    } as unknown as AttributionResult;
+    const inherited = inheritAttribution(bare, conversion);
+    expect(inherited.credits.map((c) => [c.model, c.touchpoint.id, c.amount?.amount])).toEqual(
+      expected.credits.map(
+        (c: { model: string; touchpoint: { id: string }; amount: { amount: number } }) => [
+          c.model,
+          c.touchpoint.id,
+          c.amount.amount,
+        ],
+      ),
+    );
+    expect(inherited.models[1]?.explanation).toMatchObject({
+      rule: "inherited",
+      excluded: [],
+      considered: [
+        { touchpointId: "A", share: 0.25, weight: 0.25 },
+        { touchpointId: "B", share: 0.25, weight: 0.25 },
+        { touchpointId: "C", share: 0.25, weight: 0.25 },
+        { touchpointId: "D", share: 0.25, weight: 0.25 },
+      ],
+    });
+  });
+
   it("works on a result stored as JSON and read back", () => {
     const stored = JSON.parse(JSON.stringify(original)) as AttributionResult;
     const fromJson = inheritAttribution(stored, { occurredAt: day(40), value: usd(2_999) });

@@ -7,7 +7,12 @@
  */
 import type { Money, Touchpoint } from "@revtrace/core";
 import { creditsOf } from "./attribution-engine.js";
-import type { AttributionResult, ModelAttribution } from "./attribution-result.js";
+import type {
+  AttributionResult,
+  ConsideredTouchpoint,
+  Explanation,
+  ModelAttribution,
+} from "./attribution-result.js";
 
 /** The later conversion whose value is allocated like the original one. */
 export interface SubsequentConversion {
@@ -20,22 +25,39 @@ function inheritModel(
   value: Money | null,
   occurredAt: number,
 ): ModelAttribution {
-  const source = original.explanation;
-  const weightOf = new Map(source.considered.map((c) => [c.touchpointId, c.weight]));
+  // A result stored or copied without its explanations still has its credits: their shares then
+  // weigh the touchpoints (shares are the weights, normalized).
+  const source = (original as Partial<ModelAttribution>).explanation;
   const credited: Touchpoint[] = original.credits.map((credit) => credit.touchpoint);
-  const weights = credited.map((touchpoint) => weightOf.get(touchpoint.id) ?? 1);
+  let weights: number[];
+  if (source) {
+    const weightOf = new Map(source.considered.map((c) => [c.touchpointId, c.weight]));
+    weights = credited.map((touchpoint) => weightOf.get(touchpoint.id) ?? 1);
+  } else weights = original.credits.map((credit) => credit.share);
   const rule =
     credited.length === 0 ? ("no_eligible_touchpoints" as const) : ("inherited" as const);
   const credits = creditsOf(original.name, { rule, credited, weights }, value);
-  const explanation = {
-    ...source,
+  const considered: ConsideredTouchpoint[] = source
+    ? source.considered.map((c) => ({ ...c }))
+    : credits.map((credit, i) => ({
+        touchpointId: credit.touchpoint.id,
+        occurredAt: credit.touchpoint.occurredAt,
+        channel: credit.touchpoint.channel,
+        weight: weights[i] as number,
+        share: credit.share,
+      }));
+  const explanation: Explanation = {
+    model: original.model,
+    name: original.name,
     rule,
-    considered: source.considered.map((c) => ({ ...c })),
-    excluded: source.excluded.map((e) => ({ ...e })),
+    anchorAt: source ? source.anchorAt : occurredAt,
+    windowStart: source ? source.windowStart : null,
+    considered,
+    excluded: source ? source.excluded.map((e) => ({ ...e })) : [],
     summary:
       credited.length === 0
         ? `${original.name}: the original conversion credited nothing, so neither does this one.`
-        : `${original.name}: Subsequent revenue at ${new Date(occurredAt).toISOString()} re-uses the credits of the original conversion (${source.rule}).`,
+        : `${original.name}: Subsequent revenue at ${new Date(occurredAt).toISOString()} re-uses the credits of the original conversion${source ? ` (${source.rule})` : ""}.`,
   };
   return { name: original.name, model: original.model, credits, explanation };
 }
@@ -43,7 +65,8 @@ function inheritModel(
 /**
  * Attributes a renewal or later payment exactly like the original conversion: the same touchpoints
  * and weights for every model, with the new value allocated exactly (largest remainder). Works on a
- * result returned by {@link attribute} or on one stored as JSON and read back.
+ * result returned by {@link attribute}, on a copy of it (`structuredClone`, spread), on one stored as
+ * JSON and read back, and on one stored without explanations (the credits' shares are the weights).
  */
 export function inheritAttribution(
   original: AttributionResult,

@@ -1,5 +1,6 @@
 import type { Commission, LedgerStore, StoredCommission } from "@revtrace/core";
 import { ConfigError } from "@revtrace/core";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type CommissionEvent,
@@ -43,6 +44,28 @@ function fakeLedgerStore(): LedgerStore & { rows: StoredCommission[]; lists: num
   };
   return store;
 }
+
+/** `store` with every call delayed, before and after it runs, by the fast-check scheduler `s`. */
+function scheduled<S extends LedgerStore>(store: S, s: fc.Scheduler): S {
+  const delay = async <T>(label: string, call: () => Promise<T>): Promise<T> => {
+    await s.schedule(Promise.resolve(), `${label} starts`);
+    const result = await call();
+    await s.schedule(Promise.resolve(), `${label} returns`);
+    return result;
+  };
+  return {
+    ...store,
+    appendCommissions: (entries) => delay("append", () => store.appendCommissions(entries)),
+    listCommissions: (query) => delay("list", () => store.listCommissions(query)),
+    getCommission: (key) => delay("get", () => store.getCommission(key)),
+  };
+}
+
+/** Rows as [key, kind, amount], sorted by key. */
+const rowsByKey = (rows: readonly Commission[]) =>
+  rows
+    .map((row) => [row.key, row.kind, row.amount.amount] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 const rules = [{ percent: 30, holdMs: days(30) }];
 const alice = { partnerId: "alice" };
@@ -162,6 +185,27 @@ describe("createCommissionLedger over a LedgerStore", () => {
     expect(store.lists).toBe(4);
   });
 
+  it("records a payment whose held refund is in another currency, skipping that refund", async () => {
+    const store = fakeLedgerStore();
+    const ledger = createCommissionLedger({ store, rules });
+    const eur = commissionEventFromBillingEvent(
+      refundEvent({
+        transactionId: "re_eur",
+        refundedTransactionId: "txn_1",
+        amount: { amount: 500, currency: "EUR" },
+        refundedAt: day(0),
+      }),
+      null,
+    ) as CommissionEvent;
+    await ledger.record(eur);
+    const added = await ledger.record(payment("txn_1", 9900, day(1)));
+    expect(added.map((e) => [e.key, e.amount.amount])).toEqual([
+      ["earned:txn_1", 2970],
+      ["refund-skipped:re_eur", 0],
+    ]);
+    expect((await ledger.balances({ asOf: day(40) }))[0]?.payable).toEqual(usd(2970));
+  });
+
   it("keeps working after a failing store call", async () => {
     const store = fakeLedgerStore();
     const failing: LedgerStore = {
@@ -171,6 +215,148 @@ describe("createCommissionLedger over a LedgerStore", () => {
     const ledger = createCommissionLedger({ store: failing, rules });
     await expect(ledger.record(payment("txn_1", 9900, day(1)))).rejects.toThrow("disk full");
     expect(await ledger.balances({ asOf: day(1) })).toEqual([]);
+  });
+
+  it("two ledgers on one store converge: a payment and a full refund recorded at once", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.boolean(), async (s, swap) => {
+        const store = scheduled(fakeLedgerStore(), s);
+        const [one, two] = [
+          createCommissionLedger({ store, rules }),
+          createCommissionLedger({ store, rules }),
+        ];
+        const events = [payment("txn_1", 9900, day(1)), refund("re_1", "txn_1", 9900, day(2))];
+        if (swap) events.reverse();
+        await s.waitFor(
+          Promise.all([
+            one.record(events[0] as CommissionEvent),
+            two.record(events[1] as CommissionEvent),
+          ]),
+        );
+        expect(rowsByKey(store.rows)).toEqual([
+          ["earned:txn_1", "earned", 2970],
+          ["refund:re_1", "reversed", 0],
+          ["reversal:re_1", "reversed", -2970],
+        ]);
+        const balances = await s.waitFor(one.balances({ asOf: day(100) }));
+        expect(balances[0]?.payable).toEqual(usd(0));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("two ledgers on one store converge: two partial refunds that make a full one, at once", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), async (s) => {
+        const store = scheduled(fakeLedgerStore(), s);
+        const [one, two] = [
+          createCommissionLedger({ store, rules }),
+          createCommissionLedger({ store, rules }),
+        ];
+        await s.waitFor(one.record(payment("txn_1", 999, day(1))));
+        await s.waitFor(
+          Promise.all([
+            one.record(refund("re_1", "txn_1", 333, day(2))),
+            two.record(refund("re_2", "txn_1", 666, day(3))),
+          ]),
+        );
+        // 300 × 333/999 = 100; 300 × 666/999 = 200 (exact, no residue left to reverse).
+        expect(rowsByKey(store.rows).filter(([key]) => !key.startsWith("refund:"))).toEqual([
+          ["earned:txn_1", "earned", 300],
+          ["reversal:re_1", "reversed", -100],
+          ["reversal:re_2", "reversed", -200],
+        ]);
+        const uneven = scheduled(fakeLedgerStore(), s);
+        const [three, four] = [
+          createCommissionLedger({ store: uneven, rules }),
+          createCommissionLedger({ store: uneven, rules }),
+        ];
+        await s.waitFor(three.record(payment("txn_1", 999, day(1))));
+        await s.waitFor(
+          Promise.all([
+            three.record(refund("re_1", "txn_1", 500, day(2))),
+            four.record(refund("re_2", "txn_1", 499, day(3))),
+          ]),
+        );
+        // 300 × 500/999 = 150.15 → 150; 300 × 499/999 = 149.85 → 149; the residue reverses the last cent.
+        expect(rowsByKey(uneven.rows).filter(([key]) => !key.startsWith("refund:"))).toEqual([
+          ["earned:txn_1", "earned", 300],
+          ["reversal-residue:txn_1", "reversed", -1],
+          ["reversal:re_1", "reversed", -150],
+          ["reversal:re_2", "reversed", -149],
+        ]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("two ledgers on one store recording any events at once end with the entries of one ledger recording them in turn", async () => {
+    const events = fc
+      .array(
+        fc.record({
+          amount: fc.integer({ min: 1, max: 100_000 }),
+          number: fc.integer({ min: 1, max: 3 }),
+          cuts: fc.array(fc.integer({ min: 1, max: 100 }), { maxLength: 3 }),
+          full: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 4 },
+      )
+      .map((payments) =>
+        payments.flatMap((p, i): CommissionEvent[] => {
+          const txn = `txn_${i}`;
+          const out: CommissionEvent[] = [
+            {
+              type: "payment",
+              transactionId: txn,
+              amount: usd(p.amount),
+              paidAt: day(i),
+              subscriptionId: "sub_1",
+              paymentNumber: p.number,
+              referral: alice,
+            },
+          ];
+          const target = p.full ? p.amount : Math.floor(p.amount / 2);
+          const total = p.cuts.reduce((a, b) => a + b, 0);
+          let given = 0;
+          p.cuts.forEach((cut, k) => {
+            const cents =
+              k === p.cuts.length - 1 ? target - given : Math.floor((target * cut) / total);
+            given += cents;
+            if (cents > 0) out.push(refund(`re_${i}_${k}`, txn, cents, day(i + k + 1)));
+          });
+          return out;
+        }),
+      );
+    const counted = [{ percent: 30, duration: { payments: 2 } }];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        events.chain((list) =>
+          fc.tuple(
+            fc.constant(list),
+            fc.array(fc.boolean(), { minLength: list.length, maxLength: list.length }),
+          ),
+        ),
+        fc.constantFrom(rules, counted),
+        async (s, [list, sides], ruleSet) => {
+          const store = scheduled(fakeLedgerStore(), s);
+          const one = createCommissionLedger({ store, rules: ruleSet });
+          const two = createCommissionLedger({ store, rules: ruleSet });
+          await s.waitFor(
+            Promise.all(list.map((event, i) => (sides[i] ? one : two).record(event))),
+          );
+          const serial = fakeLedgerStore();
+          const alone = createCommissionLedger({ store: serial, rules: ruleSet });
+          for (const event of list) await alone.record(event);
+          const entries = (rows: readonly StoredCommission[]) =>
+            rows
+              .map(({ seq: _seq, ...entry }) => entry)
+              .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+          expect(entries(store.rows)).toEqual(entries(serial.rows));
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it("validates its options at construction, naming the field", () => {

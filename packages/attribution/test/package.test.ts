@@ -6,9 +6,9 @@ describe("public API", () => {
     expect(Object.keys(api).sort()).toEqual([
       "CLICK_ID_FIELDS",
       "DAY_MS",
+      "JOURNAL_PARTNER_ID",
       "LOOKBACK_PRESETS",
       "MODEL_NAMES",
-      "REFUND_JOURNAL_PARTNER_ID",
       "attribute",
       "commissionBalances",
       "commissionEntries",
@@ -19,6 +19,7 @@ describe("public API", () => {
       "createCommissionPolicy",
       "days",
       "inheritAttribution",
+      "isSkippedRefund",
       "originalConversionTime",
     ]);
   });
