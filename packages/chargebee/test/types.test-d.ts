@@ -36,16 +36,12 @@ describe("types", () => {
       })
       .on("payment_refunded", (event) => {
         expectTypeOf(event.refund).toEqualTypeOf<BillingRefund>();
-        expectTypeOf(event.refund.transactionType).toEqualTypeOf<
-          "refund" | "payment_reversal" | undefined
-        >();
+        expectTypeOf(event.refund.transactionType).toEqualTypeOf<"refund" | "payment_reversal">();
       })
       .on("subscription_cancelled", (event) => {
         expectTypeOf(event.subscription).toEqualTypeOf<BillingSubscription>();
         expectTypeOf(event.customer).toEqualTypeOf<BillingCustomer | null>();
-        expectTypeOf(event.subscription.cancelReasonCode).toEqualTypeOf<
-          string | null | undefined
-        >();
+        expectTypeOf(event.subscription.cancelReasonCode).toEqualTypeOf<string | null>();
       })
       .on("customer_deleted", (event) => {
         expectTypeOf(event.customer).toEqualTypeOf<BillingCustomer>();

@@ -99,12 +99,8 @@ export const BillingSubscriptionSchema = z.object({
    * set when Chargebee itself cancelled the subscription.
    */
   cancelReason: nullableString,
-  /**
-   * Chargebee `cancel_reason_code`: the merchant-defined reason text (Chargebee spec §4.2).
-   * `@revtrace/chargebee` always sets it; the key is optional only so that subscriptions built by
-   * hand before it existed stay valid.
-   */
-  cancelReasonCode: nullableString.optional(),
+  /** Chargebee `cancel_reason_code`: the merchant-defined reason text (Chargebee spec §4.2). */
+  cancelReasonCode: nullableString,
   /** `cf_*` custom fields and `cs_*` consent fields, keyed by their full name. */
   customFields: z.record(z.string(), CustomFieldValueSchema),
   /** The ad/affiliate click id from the configured custom field (default `cf_click_id`). */
@@ -155,18 +151,10 @@ export const BillingRefundSchema = z.object({
   amount: MoneySchema,
   creditNoteIds: z.array(z.string()),
   refundedAt: epochMs,
-  /**
-   * Chargebee `transaction.type`: `refund`, or `payment_reversal` (a chargeback or reversal).
-   * `@revtrace/chargebee` always sets it; the key is optional only so that refunds built by hand
-   * before it existed stay valid (read a missing value as `refund`).
-   */
-  transactionType: z.enum(["refund", "payment_reversal"]).optional(),
-  /**
-   * Chargebee `transaction.status` (`success`, `in_progress`, `failure`, …): only `success` has
-   * moved money. Always set by `@revtrace/chargebee` (`null` when absent); optional like
-   * `transactionType`.
-   */
-  status: nullableString.optional(),
+  /** Chargebee `transaction.type`: `refund`, or `payment_reversal` (a chargeback or reversal). */
+  transactionType: z.enum(["refund", "payment_reversal"]),
+  /** Chargebee `transaction.status` (`success`, `in_progress`, `failure`, …): only `success` has moved money. */
+  status: nullableString,
 });
 export type BillingRefund = z.infer<typeof BillingRefundSchema>;
 
