@@ -7,6 +7,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseOptions } from "@revtrace/core";
+import { z } from "zod";
 import type { SandboxOutcome, VendorEmulator } from "./sandbox-types.js";
 import {
   createTikTokSandbox,
@@ -39,6 +41,19 @@ export interface SandboxServer {
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
+
+const ServerOptionsSchema = z.strictObject({
+  port: z.number().int().min(0).max(65_535).default(0),
+  host: z.string().min(1).default("127.0.0.1"),
+  // The emulator or its options; the options are validated by createTikTokSandbox.
+  tiktok: z
+    .custom<TikTokSandbox | TikTokSandboxOptions>(
+      (value) => typeof value === "object" && value !== null,
+      "must be a TikTok sandbox or its options",
+    )
+    .optional(),
+  maxBodyBytes: z.number().int().positive().default(5_000_000),
+});
 
 function isEmulator(
   value: TikTokSandbox | TikTokSandboxOptions | undefined,
@@ -91,7 +106,7 @@ function deliver(
 }
 
 /**
- * Starts the sandbox server.
+ * Starts the sandbox server. Bad options throw a `ConfigError` naming the fields.
  *
  * @example
  * const sandbox = await startSandbox({ port: 4010 });
@@ -99,9 +114,12 @@ function deliver(
  * // … later: sandbox.recorded.tiktok, then await sandbox.close();
  */
 export async function startSandbox(options: SandboxServerOptions = {}): Promise<SandboxServer> {
-  const tiktok = isEmulator(options.tiktok) ? options.tiktok : createTikTokSandbox(options.tiktok);
+  const settings = parseOptions(ServerOptionsSchema, options, "sandbox server options");
+  const tiktok = isEmulator(settings.tiktok)
+    ? settings.tiktok
+    : createTikTokSandbox(settings.tiktok);
   const emulators = new Map<string, VendorEmulator>([[tiktok.name, tiktok]]);
-  const maxBodyBytes = options.maxBodyBytes ?? 5_000_000;
+  const { maxBodyBytes } = settings;
   let url = "";
 
   const server = createServer(async (request, response) => {
@@ -165,7 +183,7 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+    server.listen(settings.port, settings.host, () => {
       server.off("error", reject);
       resolve();
     });

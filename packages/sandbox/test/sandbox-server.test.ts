@@ -59,12 +59,22 @@ describe("startSandbox", () => {
     expect([unavailable.status, unavailable.headers.get("retry-after")]).toEqual([503, "1"]);
     await inject({ type: "network" });
     await expect(track()).rejects.toThrow();
-    await inject({ type: "timeout", delayMs: 10_000 });
-    const started = Date.now();
-    await expect(track(AbortSignal.timeout(100))).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // The default delay is 60 s: only the client's own timeout can end this request in time.
+    await inject({ type: "timeout" });
+    await expect(track(AbortSignal.timeout(50))).rejects.toMatchObject({ name: "TimeoutError" });
+    expect(sandbox.tiktok.requests.at(-1)).toMatchObject({
+      status: 504,
+      message: "injected timeout",
+    });
     expect((await inject({ type: "nonsense" })).status).toBe(400);
     expect((await track()).status).toBe(200);
+  });
+
+  it("refuses bad options with a ConfigError naming the fields", async () => {
+    await expect(startSandbox({ port: 70_000, maxBodyBytes: 0 })).rejects.toMatchObject({
+      name: "ConfigError",
+      fields: ["port", "maxBodyBytes"],
+    });
   });
 
   it("resets, answers 404 for unknown vendors and 413 for oversized bodies", async () => {

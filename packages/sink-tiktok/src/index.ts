@@ -33,6 +33,7 @@ export {
 } from "./tiktok-api-types.js";
 export {
   classifyTikTokCode,
+  refusedIndexes,
   TIKTOK_CODE_MEANINGS,
   TIKTOK_SINK_NAME,
   type TikTokCodeClass,
@@ -43,16 +44,14 @@ export {
   buildPage,
   buildProperties,
   buildUser,
+  defaultEventId,
   hashMatchKey,
-  isSha256Hex,
   mapConversion,
-  normalizeEmail,
   normalizeExternalId,
   normalizeLocation,
   normalizeName,
-  normalizePhone,
+  normalizeTikTokPhone,
   normalizeZip,
-  sha256Hex,
   type TikTokMapperSettings,
   type TikTokMapResult,
 } from "./tiktok-mapper.js";
@@ -68,5 +67,9 @@ export {
   TikTokSinkOptionsSchema,
   type TikTokTarget,
 } from "./tiktok-settings.js";
-export { createTikTokSink, type TikTokSink } from "./tiktok-sink.js";
+export {
+  createTikTokSink,
+  type TikTokSink,
+  type TikTokVerifyOptions,
+} from "./tiktok-sink.js";
 export { USER_AGENT, VERSION } from "./version.js";

@@ -187,10 +187,13 @@ export const TikTokPropertiesSchema = z.object({
 });
 export type TikTokProperties = z.infer<typeof TikTokPropertiesSchema>;
 
-/** The `page` object (TikTok spec §2.2). */
+/** An absolute http(s) URL. */
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an absolute http(s) URL" });
+
+/** The `page` object (TikTok spec §2.2: `url` is the full URL, e.g. `location.href`). */
 export const TikTokPageSchema = z.object({
-  url: z.string().min(1),
-  referrer: z.string().min(1).optional(),
+  url: httpUrl,
+  referrer: httpUrl.optional(),
 });
 export type TikTokPage = z.infer<typeof TikTokPageSchema>;
 

@@ -2,9 +2,9 @@ import { SinkError } from "@revtrace/core";
 import { describe, expect, it } from "vitest";
 import {
   classifyTikTokCode,
-  cleanResponseText,
   invalidItemError,
   isInvalidEventError,
+  refusedIndexes,
   tiktokResponseError,
 } from "./tiktok-error.js";
 
@@ -20,9 +20,9 @@ describe("classifyTikTokCode (TikTok spec §6)", () => {
     [53103, "retryable"],
     [60001, "retryable"],
     [61000, "retryable"],
-    [40000, "invalid_event"],
     [40002, "invalid_event"],
     [40062, "invalid_event"],
+    [40000, "request"],
     [40001, "request"],
     [40003, "request"],
     [40006, "request"],
@@ -77,6 +77,24 @@ describe("tiktokResponseError", () => {
   });
 
   it("truncates long bodies", () => {
-    expect(cleanResponseText("x".repeat(2000), []).length).toBeLessThan(600);
+    const error = tiktokResponseError({ code: 40002, message: "x".repeat(2000) }, 200, []);
+    expect(error?.responseBody?.length).toBeLessThan(600);
+  });
+});
+
+describe("refusedIndexes (TikTok spec §5: messages name the offending index)", () => {
+  it("reads every Batch.N of the message, within the batch, in order", () => {
+    expect(
+      refusedIndexes("Batch.3.properties.contents.0.content_id: Not a valid string", 5),
+    ).toEqual([3]);
+    expect(
+      refusedIndexes("Batch.4.user.email: bad; Batch.1: bad; Batch.4.event_id: bad", 5),
+    ).toEqual([1, 4]);
+  });
+
+  it("ignores messages without an index and indexes outside the batch", () => {
+    expect(refusedIndexes("Param error", 5)).toEqual([]);
+    expect(refusedIndexes("Batch.5.user: bad", 5)).toEqual([]);
+    expect(refusedIndexes("NotBatch.1.user; Batch.x", 5)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { redactText, SinkError, truncate } from "@revtrace/core";
+import { redactSecrets, SinkError } from "@revtrace/core";
 import type { TikTokResponse } from "./tiktok-api-types.js";
 
 /** The sink's name, used in errors and logs. */
@@ -15,10 +15,10 @@ export const TIKTOK_SINK_NAME = "tiktok";
  * - `ok`: accepted (0);
  * - `partial`: partly accepted (20001), treated as delivered and logged;
  * - `retryable`: throttling or a TikTok-side failure, retried with backoff;
- * - `invalid_event`: the payload was refused because of an event in it; the batch is bisected so that
- *   only the bad event is rejected;
- * - `request`: the request as a whole cannot succeed (token, pixel permission, API version, batch
- *   size, partner name, or an unknown code); thrown for the whole send.
+ * - `invalid_event`: the payload was refused because of an event in it (40002 parameter error, 40062
+ *   PII not hashed); the sink isolates the bad event so that only it is rejected;
+ * - `request`: the request as a whole cannot succeed (40000 invalid params, token, pixel permission,
+ *   API version, batch size, partner name, or an unknown code); thrown for the whole send, never split.
  */
 export type TikTokCodeClass = "ok" | "partial" | "retryable" | "invalid_event" | "request";
 
@@ -47,7 +47,9 @@ export const TIKTOK_CODE_MEANINGS: Readonly<Record<number, string>> = {
 };
 
 const RETRYABLE = new Set([40100, 40132, 50000, 50002, 60001, 61000]);
-const INVALID_EVENT = new Set([40000, 40002, 40062]);
+// TikTok spec §5 suggests splitting a batch on 40002 only; 40062 (PII not hashed) also names an event.
+// 40000 (invalid params) is about the request: splitting it would only multiply the same refusal.
+const INVALID_EVENT = new Set([40002, 40062]);
 
 /** Classifies a TikTok body `code` (TikTok spec §6 retry table). */
 export function classifyTikTokCode(code: number): TikTokCodeClass {
@@ -59,11 +61,17 @@ export function classifyTikTokCode(code: number): TikTokCodeClass {
   return "request";
 }
 
-/** Response text kept in errors: secrets removed, emails masked, truncated. */
-export function cleanResponseText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join("[redacted]");
-  return truncate(redactText(out), 500);
+/**
+ * The indexes of `data[]` that TikTok's message names (`Batch.3.properties.contents.0.content_id: Not a
+ * valid string`, TikTok spec §5), sorted, without duplicates, only those inside a batch of `size`.
+ */
+export function refusedIndexes(message: string, size: number): number[] {
+  const indexes = new Set<number>();
+  for (const match of message.matchAll(/\bBatch\.(\d+)\b/g)) {
+    const index = Number(match[1]);
+    if (index < size) indexes.add(index);
+  }
+  return [...indexes].sort((a, b) => a - b);
 }
 
 function describe(code: number): string {
@@ -92,7 +100,7 @@ export function tiktokResponseError(
     retryable: kind === "retryable",
     status,
     vendorCode: body.code,
-    responseBody: cleanResponseText(JSON.stringify(body), secrets),
+    responseBody: redactSecrets(JSON.stringify(body), secrets),
   });
 }
 
@@ -117,4 +125,23 @@ export function invalidItemError(error: SinkError): SinkError {
     responseBody: error.responseBody,
     cause: error,
   });
+}
+
+/**
+ * The error thrown when every part of a split batch is refused the same way: the request, not an
+ * event, is at fault, so splitting further would only cost requests.
+ */
+export function requestLevelError(error: SinkError): SinkError {
+  return new SinkError(
+    `${error.message}; both halves of the batch were refused the same way, so the request itself is at fault`,
+    {
+      sink: TIKTOK_SINK_NAME,
+      reason: "vendor_error",
+      retryable: false,
+      status: error.status,
+      vendorCode: error.vendorCode,
+      responseBody: error.responseBody,
+      cause: error,
+    },
+  );
 }

@@ -1,17 +1,18 @@
 import type { Conversion, Touchpoint } from "@revtrace/core";
+import { hashIdentityValue, normalizeEmail } from "@revtrace/identity";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   attributedTouchpoint,
+  buildPage,
+  defaultEventId,
   hashMatchKey,
   mapConversion,
-  normalizeEmail,
   normalizeExternalId,
   normalizeLocation,
   normalizeName,
-  normalizePhone,
+  normalizeTikTokPhone,
   normalizeZip,
-  sha256Hex,
   type TikTokMapperSettings,
 } from "./tiktok-mapper.js";
 import { parseTikTokSinkOptions } from "./tiktok-settings.js";
@@ -80,28 +81,34 @@ describe("normalization and hashing (TikTok spec §4)", () => {
   it("matches TikTok's published test vectors", () => {
     expect(normalizeEmail(VECTORS.email.input)).toBe(VECTORS.email.normalized);
     expect(hashMatchKey(VECTORS.email.input, normalizeEmail)).toBe(VECTORS.email.hash);
-    expect(normalizePhone(VECTORS.phone.input)).toBe(VECTORS.phone.normalized);
-    expect(hashMatchKey(VECTORS.phone.input, (v) => normalizePhone(v))).toBe(VECTORS.phone.hash);
+    expect(normalizeTikTokPhone(VECTORS.phone.input)).toBe(VECTORS.phone.normalized);
+    expect(hashMatchKey(VECTORS.phone.input, (v) => normalizeTikTokPhone(v))).toBe(
+      VECTORS.phone.hash,
+    );
     expect(hashMatchKey(VECTORS.externalId.input, normalizeExternalId)).toBe(
       VECTORS.externalId.hash,
     );
-    expect(sha256Hex(VECTORS.phone.normalized)).toBe(VECTORS.phone.hash);
+    // The `+` is part of the hashed string.
+    expect(hashIdentityValue(VECTORS.phone.normalized)).toBe(VECTORS.phone.hash);
   });
 
-  it("writes phones in E.164 with the +, keeping every digit of a 15-digit number", () => {
-    expect(normalizePhone("+44 (0)20 7946 0958")).toBe("+442079460958");
-    expect(normalizePhone("020 7946 0958", "GB")).toBe("+442079460958");
-    expect(normalizePhone("0044 20 7946 0958", "gb")).toBe("+442079460958");
-    expect(normalizePhone("(203) 470-3337", "US")).toBe("+12034703337");
-    expect(normalizePhone("+1 999 000 0000")).toBeUndefined();
-    expect(normalizePhone("2034703337")).toBeUndefined();
-    expect(normalizePhone("not a phone", "US")).toBeUndefined();
+  it("writes phones in E.164 with the +, a bracketed country code included", () => {
+    expect(normalizeTikTokPhone("(+44) 20 7946 0958")).toBe("+442079460958");
+    expect(normalizeTikTokPhone("+44 (0)20 7946 0958")).toBe("+442079460958");
+    expect(normalizeTikTokPhone("020 7946 0958", "GB")).toBe("+442079460958");
+    expect(normalizeTikTokPhone("0044 20 7946 0958", "gb")).toBe("+442079460958");
+    expect(normalizeTikTokPhone("(203) 470-3337", "US")).toBe("+12034703337");
+    expect(normalizeTikTokPhone("+1 203 470")).toBeUndefined();
+    expect(normalizeTikTokPhone("2034703337")).toBeUndefined();
+    expect(normalizeTikTokPhone("not a phone", "US")).toBeUndefined();
   });
 
   it("drops emails that are not addresses instead of hashing them", () => {
-    expect(normalizeEmail("  ")).toBeUndefined();
-    expect(normalizeEmail("no-at-sign")).toBeUndefined();
-    expect(normalizeEmail("\tBob@Example.COM\n")).toBe("bob@example.com");
+    expect(hashMatchKey("  ", normalizeEmail)).toBeUndefined();
+    expect(hashMatchKey("no-at-sign", normalizeEmail)).toBeUndefined();
+    expect(hashMatchKey("\tBob@Example.COM\n", normalizeEmail)).toBe(
+      hashIdentityValue("bob@example.com"),
+    );
   });
 
   it("normalizes names, zip codes and locations", () => {
@@ -118,7 +125,7 @@ describe("normalization and hashing (TikTok spec §4)", () => {
   it("passes pre-hashed values through unchanged (lower-cased), never hashing twice", () => {
     expect(hashMatchKey(VECTORS.email.hash, normalizeEmail)).toBe(VECTORS.email.hash);
     expect(hashMatchKey(VECTORS.email.hash.toUpperCase(), normalizeEmail)).toBe(VECTORS.email.hash);
-    expect(hashMatchKey(` ${VECTORS.phone.hash} `, (v) => normalizePhone(v))).toBe(
+    expect(hashMatchKey(` ${VECTORS.phone.hash} `, (v) => normalizeTikTokPhone(v))).toBe(
       VECTORS.phone.hash,
     );
   });
@@ -128,7 +135,7 @@ describe("normalization and hashing (TikTok spec §4)", () => {
       fc.property(fc.emailAddress(), fc.constantFrom("", " ", "\t", "  \n"), (email, pad) => {
         const once = hashMatchKey(`${pad}${email.toUpperCase()}${pad}`, normalizeEmail);
         expect(once).toMatch(/^[0-9a-f]{64}$/);
-        expect(once).toBe(sha256Hex(email.toLowerCase()));
+        expect(once).toBe(hashIdentityValue(email.toLowerCase()));
         expect(hashMatchKey(once as string, normalizeEmail)).toBe(once);
       }),
     );
@@ -137,15 +144,34 @@ describe("normalization and hashing (TikTok spec §4)", () => {
   it("property: a normalized phone is E.164 and normalizing it again changes nothing", () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[2-9]\d{2}[2-9]\d{6}$/), (digits) => {
-        const e164 = normalizePhone(
+        const e164 = normalizeTikTokPhone(
           `(${digits.slice(0, 3)}) ${digits.slice(3, 6)}-${digits.slice(6)}`,
           "US",
         );
-        if (e164 === undefined) return; // not an assigned North American range
         expect(e164).toMatch(/^\+1\d{10}$/);
-        expect(normalizePhone(e164)).toBe(e164);
+        expect(normalizeTikTokPhone(e164 as string)).toBe(e164);
       }),
     );
+  });
+});
+
+describe("buildPage (TikTok spec §2.2: page.url is a full URL)", () => {
+  it("sends the landing page and referrer only when they are absolute http(s) URLs", () => {
+    const page = (landingPage?: string, referrer?: string) =>
+      buildPage(touchpoint({ landingPage, referrer }));
+    expect(page("https://example.com/pricing?x=1", "https://www.tiktok.com/")).toEqual({
+      url: "https://example.com/pricing?x=1",
+      referrer: "https://www.tiktok.com/",
+    });
+    expect(page("/pricing?x", "https://www.tiktok.com/")).toBeUndefined();
+    expect(page("pricing", undefined)).toBeUndefined();
+    expect(page("javascript:alert(1)", undefined)).toBeUndefined();
+    expect(page("ftp://example.com/file", undefined)).toBeUndefined();
+    expect(page("http://example.com/", "android-app://com.zhiliaoapp.musically/")).toEqual({
+      url: "http://example.com/",
+    });
+    expect(page("http://example.com/", "/internal")).toEqual({ url: "http://example.com/" });
+    expect(page(undefined, "https://www.tiktok.com/")).toBeUndefined();
   });
 });
 
@@ -222,7 +248,7 @@ describe("mapConversion", () => {
     expect(result.event.user).toEqual({
       ttclid: "E.C.P.Raw-Click_ID",
       ttp: "raw_ttp_cookie",
-      email: sha256Hex("a@example.com"),
+      email: hashIdentityValue("a@example.com"),
       user_agent: "UA/1",
     });
   });
@@ -232,7 +258,7 @@ describe("mapConversion", () => {
       conversion({
         identityKeys: [
           { kind: "email", value: "A@example.com" },
-          { kind: "email", value: sha256Hex("b@example.com") },
+          { kind: "email", value: hashIdentityValue("b@example.com") },
         ],
       }),
       settings,
@@ -240,8 +266,8 @@ describe("mapConversion", () => {
     );
     if (result.kind !== "event") throw new Error("expected an event");
     expect(result.event.user.email).toEqual([
-      sha256Hex("a@example.com"),
-      sha256Hex("b@example.com"),
+      hashIdentityValue("a@example.com"),
+      hashIdentityValue("b@example.com"),
     ]);
   });
 
@@ -257,11 +283,27 @@ describe("mapConversion", () => {
     expect(result.event.user).toEqual({ ttclid: "E.C.P.abc" });
   });
 
-  it("uses a deterministic event_id: the conversion id, or the eventId option", () => {
-    const a = mapConversion(conversion(), settings, NOW);
-    const b = mapConversion(conversion(), settings, NOW + 5_000);
-    expect(a.kind === "event" && a.event.event_id).toBe("ev_1:first_payment");
-    expect(b.kind === "event" && b.event.event_id).toBe("ev_1:first_payment");
+  it("uses the order (invoice) id as event_id, so the browser pixel can send the same id (spec §7)", () => {
+    const billingEvent = {
+      id: "ev_cb_1",
+      payment: { invoiceId: "inv_42" },
+      invoice: null,
+      subscription: null,
+      customer: null,
+    } as unknown as Conversion["billingEvent"];
+    const paid = conversion({ billingEvent });
+    const first = mapConversion(paid, settings, NOW);
+    const retried = mapConversion(paid, settings, NOW + 5_000);
+    expect(first.kind === "event" && first.event.event_id).toBe("inv_42");
+    expect(first.kind === "event" && first.event.properties?.order_id).toBe("inv_42");
+    expect(retried.kind === "event" && retried.event.event_id).toBe("inv_42");
+    expect(defaultEventId(paid)).toBe("inv_42");
+  });
+
+  it("falls back to the conversion id for server-only events, and takes an eventId function", () => {
+    const lead = mapConversion(conversion(), settings, NOW);
+    expect(lead.kind === "event" && lead.event.event_id).toBe("ev_1:first_payment");
+    expect(defaultEventId(conversion())).toBe("ev_1:first_payment");
     const custom = mapConversion(
       conversion(),
       { ...settings, eventId: (c) => `order-${c.id}` },

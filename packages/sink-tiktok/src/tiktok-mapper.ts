@@ -1,11 +1,11 @@
 /**
- * Conversion → TikTok event, as pure functions: normalization and SHA-256 hashing of matching keys,
- * the choice of the attributed touchpoint, properties and page. Section numbers refer to
+ * Conversion → TikTok event, as pure functions: normalization and SHA-256 hashing of matching keys
+ * (email, phone and hashing from `@revtrace/identity`, with TikTok's rules on top), the choice of the
+ * attributed touchpoint, properties, page and `event_id`. Section numbers refer to
  * shared/specs/tiktok-events-api.md.
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import {
   type Conversion,
@@ -13,7 +13,8 @@ import {
   type Touchpoint,
   toMajorNumber,
 } from "@revtrace/core";
-import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
+import { hashIdentityValue, isSha256Hex, normalizeEmail, normalizePhone } from "@revtrace/identity";
+import type { CountryCode } from "libphonenumber-js";
 import {
   TIKTOK_CURRENCIES,
   type TikTokContent,
@@ -25,33 +26,20 @@ import {
 import type { TikTokSettings, TikTokTarget } from "./tiktok-settings.js";
 
 const DAY_MS = 86_400_000;
-const HEX64 = /^[0-9a-f]{64}$/i;
-
-/** SHA-256 of the UTF-8 bytes of `text`, as lowercase hex (TikTok spec §4). */
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
-}
-
-/** True for a value that is already a SHA-256 hex digest (64 hex characters). */
-export function isSha256Hex(value: string): boolean {
-  return HEX64.test(value);
-}
-
-/** Email: trim, lowercase (TikTok spec §4). `undefined` when it is not an address. */
-export function normalizeEmail(value: string): string | undefined {
-  const email = value.trim().toLowerCase();
-  return /^[^\s@]+@[^\s@]+$/.test(email) ? email : undefined;
-}
 
 /**
  * Phone: E.164 with the leading `+` (TikTok spec §4: country code, digits only, no national trunk `0`),
- * parsed with libphonenumber-js as TikTok recommends. Numbers without a country code use
- * `defaultCountry`. `undefined` when the number is not valid.
+ * by `@revtrace/identity`'s libphonenumber-js normalizer, as TikTok recommends. A country code written
+ * in brackets (`(+1)2133734253`, TikTok's own test vector) is unwrapped first. Numbers without a
+ * country code use `defaultCountry`. `undefined` when the number cannot be a phone number.
  */
-export function normalizePhone(value: string, defaultCountry?: string | null): string | undefined {
-  const region = defaultCountry?.toUpperCase() as CountryCode | undefined;
-  const parsed = parsePhoneNumberFromString(value.trim(), region ? { defaultCountry: region } : {});
-  return parsed?.isValid() ? parsed.number : undefined;
+export function normalizeTikTokPhone(
+  value: string,
+  defaultCountry?: string | null,
+): string | undefined {
+  const unwrapped = value.trim().replace(/^\(\s*(\+\d{1,3})\s*\)/, "$1 ");
+  const region = defaultCountry ? (defaultCountry.toUpperCase() as CountryCode) : undefined;
+  return normalizePhone(unwrapped, { defaultCountry: region }) ?? undefined;
 }
 
 /** External id: trimmed only; TikTok hashes the raw value and does not ask for lowercasing (spec §4). */
@@ -85,22 +73,24 @@ export function normalizeLocation(value: string): string | undefined {
 }
 
 /**
- * Normalizes then hashes `value`; a value that is already a SHA-256 hex digest is passed through
- * (lower-cased) so it is never hashed twice (TikTok spec §4, "Already-hashed input").
+ * Normalizes then SHA-256 hashes `value` (lowercase hex, TikTok spec §4); a value that is already a
+ * SHA-256 hex digest (either case) is passed through lower-cased, so it is never hashed twice (TikTok
+ * spec §4, "Already-hashed input"). `undefined` when `normalize` refuses the value.
  */
 export function hashMatchKey(
   value: string,
-  normalize: (value: string) => string | undefined,
+  normalize: (value: string) => string | null | undefined,
 ): string | undefined {
   const trimmed = value.trim();
-  if (isSha256Hex(trimmed)) return trimmed.toLowerCase();
+  const lower = trimmed.toLowerCase();
+  if (isSha256Hex(lower)) return lower;
   const normalized = normalize(trimmed);
-  return normalized === undefined ? undefined : sha256Hex(normalized);
+  return normalized == null ? undefined : hashIdentityValue(normalized);
 }
 
 function hashAll(
   values: ReadonlyArray<string | null | undefined>,
-  normalize: (value: string) => string | undefined,
+  normalize: (value: string) => string | null | undefined,
 ): string | string[] | undefined {
   const out: string[] = [];
   for (const value of values) {
@@ -172,7 +162,7 @@ export function buildUser(
     user,
     "phone",
     hashAll([contact.phone, ...keysOf(conversion, "phone")], (value) =>
-      normalizePhone(value, region),
+      normalizeTikTokPhone(value, region),
     ),
   );
   assign(
@@ -239,17 +229,45 @@ export function buildProperties(
     properties.contents = contents;
     properties.content_type = "product";
   }
-  const orderId = billing?.payment?.invoiceId ?? billing?.invoice?.id;
+  const orderId = orderIdOf(conversion);
   if (orderId) properties.order_id = orderId;
   return Object.keys(properties).length > 0 ? properties : undefined;
 }
 
-/** The `page` object from the landing page of the attributed visit. */
+/** `value` when it is an absolute http(s) URL, else `undefined`. */
+function absoluteHttpUrl(value: string | null | undefined): string | undefined {
+  if (!value || !URL.canParse(value)) return undefined;
+  const { protocol } = new URL(value);
+  return protocol === "http:" || protocol === "https:" ? value : undefined;
+}
+
+/**
+ * The `page` object from the landing page of the attributed visit. TikTok spec §2.2: `page.url` is a
+ * full URL (`location.href`), so a relative or non-http(s) landing page is left out rather than
+ * making TikTok refuse the whole event; the referrer likewise.
+ */
 export function buildPage(touchpoint: Touchpoint | undefined): TikTokPage | undefined {
-  if (!touchpoint?.landingPage) return undefined;
-  return touchpoint.referrer
-    ? { url: touchpoint.landingPage, referrer: touchpoint.referrer }
-    : { url: touchpoint.landingPage };
+  const url = absoluteHttpUrl(touchpoint?.landingPage);
+  if (url === undefined) return undefined;
+  const referrer = absoluteHttpUrl(touchpoint?.referrer);
+  return referrer === undefined ? { url } : { url, referrer };
+}
+
+/** The order id of a conversion: the Chargebee invoice it paid or created (TikTok spec §2.3). */
+function orderIdOf(conversion: Conversion): string | undefined {
+  const billing = conversion.billingEvent;
+  return billing?.payment?.invoiceId || billing?.invoice?.id || undefined;
+}
+
+/**
+ * The default `event_id` (TikTok spec §7: deterministic, identical on every retry, and one the browser
+ * pixel can derive too): the order id — the Chargebee invoice id, also sent as
+ * `properties.order_id` — when the conversion has one, so a pixel firing the same event with
+ * `{ event_id: invoiceId }` on the thank-you page is deduplicated; otherwise (server-only events such
+ * as a trial start or a lead) the conversion id, derived from the Chargebee event id.
+ */
+export function defaultEventId(conversion: Conversion): string {
+  return orderIdOf(conversion) ?? conversion.id;
 }
 
 /** Settings the mapper reads. */
@@ -304,7 +322,7 @@ export function mapConversion(
     // Unix seconds, never in the future (TikTok spec §2.2, §8): clock skew is clamped to now.
     event_time: Math.floor(Math.min(conversion.occurredAt, now) / 1000),
     // Deterministic, so every retry and the browser pixel dedupe within 48 h (TikTok spec §7).
-    event_id: settings.eventId ? settings.eventId(conversion) : conversion.id,
+    event_id: (settings.eventId ?? defaultEventId)(conversion),
     user,
   };
   const properties = buildProperties(conversion, notes);

@@ -86,8 +86,8 @@ describe("parseTikTokSinkOptions", () => {
       "fetch",
     ]);
     expect(configError({ accessToken: "t", pixelCode: "p", pixel: "typo" }).fields).toEqual([
-      "(options)",
+      "(root)",
     ]);
-    expect(configError(undefined).fields).toEqual(["(options)"]);
+    expect(configError(undefined).fields).toEqual(["(root)"]);
   });
 });

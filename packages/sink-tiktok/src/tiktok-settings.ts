@@ -6,9 +6,10 @@
  */
 import {
   type Clock,
-  ConfigError,
   type Conversion,
+  type HttpClientOptions,
   type Logger,
+  parseOptions,
   type RetryPolicy,
 } from "@revtrace/core";
 import { z } from "zod";
@@ -135,9 +136,17 @@ export const TikTokSinkOptionsSchema = z.strictObject({
   timeoutMs: z.number().int().positive().optional(),
   /** Retry policy of the core HTTP client. */
   retry: retryPolicy.optional(),
-  /** Derives `event_id`; must be deterministic. @default the conversion id */
+  /**
+   * Derives `event_id`: deterministic, identical on every retry, and what the browser pixel sends for
+   * the same conversion (TikTok spec §7). @default `defaultEventId`: the invoice (order) id, else the
+   * conversion id
+   */
   eventId: z
     .custom<(conversion: Conversion) => string>(isFunction, "must be a function")
+    .optional(),
+  /** Called before each retry with the attempt number and the wait chosen (for metrics and tests). */
+  onRetry: z
+    .custom<NonNullable<HttpClientOptions["onRetry"]>>(isFunction, "must be a function")
     .optional(),
   fetch: z.custom<typeof globalThis.fetch>(isFunction, "must be a function").optional(),
   logger: z
@@ -184,19 +193,10 @@ export type TikTokSettings = Omit<z.output<typeof TikTokSinkOptionsSchema>, "eve
   events: Readonly<Record<TikTokMappableConversion, TikTokEventMapping | null>>;
 };
 
-/** Validates `options`; throws a `ConfigError` naming every bad field. */
+/** Validates `options`; throws a `ConfigError` naming every bad field, never its value. */
 export function parseTikTokSinkOptions(options: unknown): TikTokSettings {
-  const parsed = TikTokSinkOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const fields = [
-      ...new Set(parsed.error.issues.map((issue) => issue.path.join(".") || "(options)")),
-    ];
-    const details = parsed.error.issues.map(
-      (issue) => `${issue.path.join(".") || "(options)"} ${issue.message}`,
-    );
-    throw new ConfigError(`Invalid TikTok sink options: ${details.join("; ")}`, { fields });
-  }
-  const { events: given, ...rest } = parsed.data;
+  const parsed = parseOptions(TikTokSinkOptionsSchema, options, "TikTok sink options");
+  const { events: given, ...rest } = parsed;
   const events = {} as Record<TikTokMappableConversion, TikTokEventMapping | null>;
   for (const name of TIKTOK_MAPPABLE_CONVERSIONS) {
     const entry = given?.[name] ?? TIKTOK_DEFAULT_EVENTS[name];

@@ -10,12 +10,14 @@ import {
   createHttpClient,
   type ItemResult,
   redactIssues,
+  redactSecrets,
   type SendOptions,
   type Sink,
   SinkError,
   systemClock,
   toLogger,
 } from "@revtrace/core";
+import { hashIdentityValue } from "@revtrace/identity";
 import {
   type TikTokEvent,
   TikTokEventSchema,
@@ -24,9 +26,10 @@ import {
   type TikTokTrackRequest,
 } from "./tiktok-api-types.js";
 import {
-  cleanResponseText,
   invalidItemError,
   isInvalidEventError,
+  refusedIndexes,
+  requestLevelError,
   TIKTOK_SINK_NAME,
   tiktokResponseError,
 } from "./tiktok-error.js";
@@ -38,15 +41,32 @@ import {
 } from "./tiktok-settings.js";
 import { USER_AGENT } from "./version.js";
 
+/** Options of {@link TikTokSink.verifyCredentials}. */
+export interface TikTokVerifyOptions extends SendOptions {
+  /**
+   * `test_event_code` from Events Manager → Test Events (defaults to the sink's `testEventCode`). With
+   * it, one test event per pixel is sent and must be accepted; TikTok keeps test events out of
+   * reporting (TikTok spec §9).
+   */
+  testEventCode?: string;
+}
+
 /** The TikTok sink: a {@link Sink} of conversions. */
 export interface TikTokSink extends Sink<Conversion> {
   readonly name: "tiktok";
   /**
-   * Checks every (pixel, token) pair of the mapping by sending an empty batch: TikTok checks the
-   * token and the pixel permission first, then refuses the empty batch (code 40061), so nothing is
-   * recorded. Throws a `SinkError` (`vendorCode` 40001, 40105, …) when a token or pixel is wrong.
+   * Checks every (pixel, token) pair of the mapping; throws a `SinkError` (`vendorCode` 40001, 40105,
+   * …) when TikTok refuses one.
+   *
+   * - With a test event code (`testEventCode` here or on the sink): one test event per pair, named
+   *   after the first event mapped to that pixel, which TikTok must accept (code 0). It shows up in
+   *   Events Manager → Test Events and is kept out of reporting (TikTok spec §9). This is the real
+   *   check.
+   * - Without one: an empty batch per pair, and TikTok's 40061 ("invalid batch size") counts as
+   *   success; nothing is recorded. Weaker: TikTok does not document that it checks the token and the
+   *   pixel before the batch size, so a bad pair passes unnoticed if it does not.
    */
-  verifyCredentials(options?: SendOptions): Promise<void>;
+  verifyCredentials(options?: TikTokVerifyOptions): Promise<void>;
 }
 
 interface Pending {
@@ -54,7 +74,24 @@ interface Pending {
   event: TikTokEvent;
 }
 
+/** A batch TikTok refused because of an event in it, with TikTok's own message. */
+interface Refusal {
+  error: SinkError;
+  message: string;
+}
+
+/** One pixel's share of a `send`: where to post, and the results it fills in. */
+interface Run {
+  target: TikTokTarget;
+  results: ItemResult[];
+  ids: readonly string[];
+  signal: AbortSignal | undefined;
+}
+
 const TRACK_PATH = "event/track/";
+
+/** The synthetic user of credential-check test events: a hashed key that is no one's data. */
+const CHECK_ID = "revtrace-credentials-check";
 
 /**
  * Creates the TikTok sink. Options are validated at once (throws `ConfigError` naming the field).
@@ -67,12 +104,18 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
   const settings = parseTikTokSinkOptions(options);
   const logger = toLogger(settings.logger);
   const now = settings.now ?? systemClock;
-  const targets = new Map<string, TikTokTarget>();
+  // Each (pixel, token) pair, with the first TikTok event mapped to it (used by verifyCredentials).
+  const targets = new Map<string, { target: TikTokTarget; event: string }>();
   for (const mapping of Object.values(settings.events)) {
-    if (mapping) targets.set(`${mapping.pixelCode}\n${mapping.accessToken}`, mapping);
+    if (!mapping) continue;
+    const key = `${mapping.pixelCode}\n${mapping.accessToken}`;
+    if (!targets.has(key)) {
+      const { pixelCode, accessToken, event } = mapping;
+      targets.set(key, { target: { pixelCode, accessToken }, event });
+    }
   }
   const secrets = [
-    ...new Set([settings.accessToken, ...[...targets.values()].map((t) => t.accessToken)]),
+    ...new Set([settings.accessToken, ...[...targets.values()].map((t) => t.target.accessToken)]),
   ];
   const client = createHttpClient({
     name: TIKTOK_SINK_NAME,
@@ -83,13 +126,22 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
     retry: settings.retry,
     logger: settings.logger,
     secrets,
+    onRetry: settings.onRetry,
   });
 
   function post(
     target: TikTokTarget,
     data: TikTokEvent[],
     signal: AbortSignal | undefined,
-    accept: (body: TikTokResponse) => boolean = () => false,
+    {
+      testEventCode = settings.testEventCode,
+      accept = () => false,
+      seen = () => {},
+    }: {
+      testEventCode?: string | undefined;
+      accept?: (answer: TikTokResponse) => boolean;
+      seen?: (answer: TikTokResponse) => void;
+    } = {},
   ) {
     const body: TikTokTrackRequest = {
       event_source: "web",
@@ -97,7 +149,7 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
       data,
     };
     // test_event_code is request-level (TikTok spec §2.1, §9): this sink sends only test traffic then.
-    if (settings.testEventCode) body.test_event_code = settings.testEventCode;
+    if (testEventCode) body.test_event_code = testEventCode;
     if (settings.partnerName) body.partner_name = settings.partnerName;
     return client.request({
       method: "POST",
@@ -107,27 +159,25 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
       headers: { "access-token": target.accessToken },
       schema: TikTokResponseSchema,
       signal,
-      interpret: (answer, status) =>
-        accept(answer) ? undefined : tiktokResponseError(answer, status, secrets),
+      interpret: (answer, status) => {
+        seen(answer);
+        return accept(answer) ? undefined : tiktokResponseError(answer, status, secrets);
+      },
     });
   }
 
   /**
-   * Sends one batch. A refusal caused by an event (40002, …) splits the batch in halves until the bad
-   * event is alone and rejected; TikTok validates all-or-nothing, so the rest is delivered (spec §5).
+   * Posts one batch: marks its items delivered, or answers the refusal when TikTok refused it because
+   * of an event in it (40002, 40062). Every other failure is thrown for the whole send.
    */
-  async function deliver(
-    target: TikTokTarget,
-    batch: Pending[],
-    results: ItemResult[],
-    ids: readonly string[],
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
+  async function attempt(run: Run, batch: Pending[]): Promise<Refusal | undefined> {
+    let last: TikTokResponse | undefined;
     try {
       const response = await post(
-        target,
+        run.target,
         batch.map((p) => p.event),
-        signal,
+        run.signal,
+        { seen: (answer) => (last = answer) },
       );
       const { code, message, request_id: requestId } = response.data;
       if (code === 20001) {
@@ -138,7 +188,7 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
             code,
             requestId,
             events: batch.length,
-            message: cleanResponseText(message, secrets),
+            message: redactSecrets(message, secrets),
           },
           "tiktok: partial success (code 20001); events treated as delivered",
         );
@@ -149,30 +199,67 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
         );
       }
       for (const { index } of batch)
-        results[index] = { id: ids[index] as string, status: "delivered" };
+        run.results[index] = { id: run.ids[index] as string, status: "delivered" };
+      return undefined;
     } catch (error) {
       if (!isInvalidEventError(error)) throw error;
-      if (batch.length === 1) {
-        const { index } = batch[0] as Pending;
-        logger.warn(
-          { sink: TIKTOK_SINK_NAME, code: error.vendorCode, item: ids[index] },
-          "tiktok: event rejected",
-        );
-        results[index] = {
-          id: ids[index] as string,
-          status: "rejected",
-          error: invalidItemError(error),
-        };
-        return;
-      }
-      const half = Math.ceil(batch.length / 2);
-      logger.info(
-        { sink: TIKTOK_SINK_NAME, code: error.vendorCode, events: batch.length },
-        "tiktok: batch refused because of an event; bisecting",
-      );
-      await deliver(target, batch.slice(0, half), results, ids, signal);
-      await deliver(target, batch.slice(half), results, ids, signal);
+      return { error, message: last?.message ?? "" };
     }
+  }
+
+  /** Sends one batch; a refusal caused by an event is narrowed down by {@link isolate}. */
+  async function deliver(run: Run, batch: Pending[]): Promise<void> {
+    const refusal = await attempt(run, batch);
+    if (refusal) await isolate(run, batch, refusal);
+  }
+
+  /**
+   * TikTok validates all-or-nothing (spec §5), so a refused batch is narrowed down until only the bad
+   * events are rejected and the rest is delivered:
+   * - when TikTok's message names events (`Batch.3.…`), each named event is sent alone (so that only a
+   *   refusal TikTok confirms rejects it) and the rest together;
+   * - otherwise the batch is split in halves. When both halves are refused exactly as the whole batch
+   *   was, the request, not an event, is at fault: the batch fails with one `SinkError` instead of
+   *   costing a request per event and rejecting every event.
+   */
+  async function isolate(run: Run, batch: Pending[], refusal: Refusal): Promise<void> {
+    if (batch.length === 1) {
+      const { index } = batch[0] as Pending;
+      logger.warn(
+        { sink: TIKTOK_SINK_NAME, code: refusal.error.vendorCode, item: run.ids[index] },
+        "tiktok: event rejected",
+      );
+      run.results[index] = {
+        id: run.ids[index] as string,
+        status: "rejected",
+        error: invalidItemError(refusal.error),
+      };
+      return;
+    }
+    const named = refusedIndexes(refusal.message, batch.length);
+    if (named.length > 0) {
+      logger.info(
+        { sink: TIKTOK_SINK_NAME, code: refusal.error.vendorCode, events: batch.length, named },
+        "tiktok: batch refused because of the events TikTok named; sending them alone",
+      );
+      for (const position of named) await deliver(run, [batch[position] as Pending]);
+      const rest = batch.filter((_, position) => !named.includes(position));
+      if (rest.length > 0) await deliver(run, rest);
+      return;
+    }
+    logger.info(
+      { sink: TIKTOK_SINK_NAME, code: refusal.error.vendorCode, events: batch.length },
+      "tiktok: batch refused because of an event; bisecting",
+    );
+    const half = Math.ceil(batch.length / 2);
+    const halves = [batch.slice(0, half), batch.slice(half)] as const;
+    const first = await attempt(run, halves[0]);
+    const second = await attempt(run, halves[1]);
+    if (first && second && sameRefusal(first, refusal) && sameRefusal(second, refusal)) {
+      throw requestLevelError(refusal.error);
+    }
+    if (first) await isolate(run, halves[0], first);
+    if (second) await isolate(run, halves[1], second);
   }
 
   return {
@@ -229,31 +316,45 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
         groups.set(key, group);
       });
       for (const { target, pending } of groups.values()) {
+        const run: Run = { target, results, ids, signal };
         for (let start = 0; start < pending.length; start += settings.batchSize) {
-          await deliver(
-            target,
-            pending.slice(start, start + settings.batchSize),
-            results,
-            ids,
-            signal,
-          );
+          await deliver(run, pending.slice(start, start + settings.batchSize));
         }
       }
       return results;
     },
 
     async verifyCredentials(verifyOptions = {}) {
-      for (const target of targets.values()) {
-        // 40061 (empty batch) means the token and the pixel passed TikTok's checks.
-        await post(
-          target,
-          [],
-          verifyOptions.signal,
-          (answer) => answer.code === 0 || answer.code === 40061,
-        );
+      const testEventCode = verifyOptions.testEventCode ?? settings.testEventCode;
+      for (const { target, event } of targets.values()) {
+        if (testEventCode) {
+          // TikTok spec §9: test events appear under Test Events and are excluded from reporting.
+          const seconds = Math.floor(now() / 1000);
+          const check: TikTokEvent = {
+            event,
+            event_time: seconds,
+            event_id: `${CHECK_ID}-${seconds}`,
+            user: { external_id: hashIdentityValue(CHECK_ID) },
+          };
+          await post(target, [check], verifyOptions.signal, { testEventCode });
+        } else {
+          // 40061 (empty batch) counts as success: the order of TikTok's checks is not documented.
+          logger.info(
+            { sink: TIKTOK_SINK_NAME, pixelCode: target.pixelCode },
+            "tiktok: checking credentials with an empty batch; pass testEventCode for a real check",
+          );
+          await post(target, [], verifyOptions.signal, {
+            accept: (answer) => answer.code === 0 || answer.code === 40061,
+          });
+        }
       }
     },
   };
+}
+
+/** Same code and same message: nothing tells the two refusals apart. */
+function sameRefusal(a: Refusal, b: Refusal): boolean {
+  return a.error.vendorCode === b.error.vendorCode && a.message === b.message;
 }
 
 function localError(message: string, cause: unknown): SinkError {

@@ -55,7 +55,8 @@ describe("mapping Chargebee events to TikTok event/track requests", () => {
         {
           event: "Purchase",
           event_time: 1607708103,
-          event_id: "ev_AzqYRySIstMN16O:first_payment",
+          // TikTok spec §7: the order (invoice) id, which the browser pixel can send too.
+          event_id: "22",
           user: {
             ...browser,
             email: "8d626537c294280a37b16a9e7b55d048c9e4ce553d679dcc499a18faa3f2be99",
@@ -92,7 +93,7 @@ describe("mapping Chargebee events to TikTok event/track requests", () => {
         {
           event: "Subscribe",
           event_time: 1339951249,
-          event_id: "ev_HoR7OrcNacEsxgT:first_payment",
+          event_id: "3",
           user: {
             ...browser,
             email: "d8475f70ced7b67e72f90764379108d9346b06b9576e82d3e92ebc03e9137d41",
@@ -153,7 +154,7 @@ describe("mapping Chargebee events to TikTok event/track requests", () => {
         {
           event: "Purchase",
           event_time: 1602102737,
-          event_id: "ev_16BgPKSClXogU2Eif:recurring_payment",
+          event_id: "draft_inv_16BgPKSClXofl2Eic",
           user: {
             ...browser,
             email: "66c574eeb8ea39f27ccde6c6e33cdbbe8d33cd707c50a4a10d71780460fdab96",
@@ -194,7 +195,7 @@ describe("mapping Chargebee events to TikTok event/track requests", () => {
         {
           event: "Subscribe",
           event_time: 1702645601,
-          event_id: "ev_16BPgETyVrQbiGhA:subscription_created",
+          event_id: "203",
           user: {
             ...browser,
             // TikTok's published vector for external_id "user_123".

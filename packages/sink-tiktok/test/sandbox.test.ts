@@ -7,7 +7,12 @@ import { createTikTokSandbox } from "@revtrace/sandbox";
 import { useMockServer } from "@revtrace/testing/msw";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createTikTokSink, type TikTokSinkOptions } from "../src/index.js";
-import { conversionOf, leadConversion, syntheticPurchases } from "./fixtures/conversions.js";
+import {
+  conversionOf,
+  leadConversion,
+  syntheticPurchases,
+  tiktokTouchpoint,
+} from "./fixtures/conversions.js";
 
 const TOKEN = "tt-sandbox-token";
 const PIXEL = "C4SANDBOXPIXEL000001";
@@ -67,12 +72,32 @@ describe("the TikTok sink against the sandbox", () => {
     expect(
       tiktok.recorded.map((r) => [r.pixelCode, r.event.event, r.event.event_id, r.duplicate]),
     ).toEqual([
-      [PIXEL, "Purchase", "ev_AzqYRySIstMN16O:first_payment", false],
-      [PIXEL, "Purchase", "ev_HoR7OrcNacEsxgT:first_payment", false],
+      [PIXEL, "Purchase", "22", false],
+      [PIXEL, "Purchase", "3", false],
       [PIXEL, "StartTrial", "ev_3Nl7oGgQqGFr8LT:trial_started", false],
-      [PIXEL, "Purchase", "ev_16BgPKSClXogU2Eif:recurring_payment", false],
-      [PIXEL, "Subscribe", "ev_16BPgETyVrQbiGhA:subscription_created", false],
+      [PIXEL, "Purchase", "draft_inv_16BgPKSClXofl2Eic", false],
+      [PIXEL, "Subscribe", "203", false],
       [LEAD_PIXEL, "Lead", "lead_synthetic_1:lead", false],
+    ]);
+  });
+
+  it("drops a relative landing page instead of losing the purchase to TikTok's full-URL rule", async () => {
+    const relative = tiktokTouchpoint(NOW - 2 * HOUR, { landingPage: "/pricing?plan=pro" });
+    const purchase = conversionOf("payment_succeeded.bonusly.1", "first_payment", {
+      occurredAt: NOW - HOUR,
+      touchpoints: [relative],
+    });
+    const results = await sink().send([purchase]);
+    expect(results.map((r) => r.status)).toEqual(["delivered"]);
+    expect(tiktok.requests.map((r) => r.code)).toEqual([0]);
+    expect(tiktok.recorded[0]?.event.page).toBeUndefined();
+  });
+
+  it("verifies credentials with a test event the sandbox records as test traffic", async () => {
+    await sink().verifyCredentials({ testEventCode: "TEST42" });
+    expect(tiktok.requests.map((r) => [r.code, r.events])).toEqual([[0, 1]]);
+    expect(tiktok.recorded.map((r) => [r.pixelCode, r.testEventCode, r.event.event])).toEqual([
+      [PIXEL, "TEST42", "Lead"],
     ]);
   });
 

@@ -97,8 +97,8 @@ describe("TikTok transport", () => {
     expect(server.calls).toHaveLength(4);
   });
 
-  it("retries HTTP 429 after Retry-After", async () => {
-    const attempts: number[] = [];
+  it("retries HTTP 429 after Retry-After, reporting the wait to onRetry", async () => {
+    const retries: Array<[number, number]> = [];
     server.use(
       http.post(
         URL_TRACK,
@@ -109,11 +109,12 @@ describe("TikTok transport", () => {
       ),
     );
     const results = await sink({
-      logger: { warn: (o: unknown) => attempts.push(Number((o as { attempt?: number }).attempt)) },
+      onRetry: ({ attempt, delayMs }) => retries.push([attempt, delayMs]),
     }).send(purchases(1));
     expect(results[0]?.status).toBe("delivered");
     expect(server.calls).toHaveLength(2);
-    expect(attempts).toEqual([1]);
+    // Retry-After: 0, so the wait is the backoff (minTimeoutMs 1): no real second-long wait here.
+    expect(retries).toEqual([[1, 1]]);
   });
 
   it("retries HTTP 5xx (an nginx 502 page) and then delivers", async () => {
@@ -150,7 +151,7 @@ describe("TikTok transport", () => {
     expect(server.calls).toHaveLength(2);
   });
 
-  it("bisects a batch refused for one bad event: only that event is rejected", async () => {
+  it("isolates the event TikTok names (Batch.N) and resends the rest: 3 requests, not 5", async () => {
     const items = purchases(5);
     const bad = items[3]?.id as string;
     server.use(
@@ -176,6 +177,49 @@ describe("TikTok transport", () => {
       retryable: false,
       vendorCode: 40002,
     });
+    // 5 → refused naming Batch.3; [3] alone → refused (confirmed); the other 4 → delivered.
+    expect(server.calls.map((call) => eventIds(call.body))).toEqual([
+      items.map((c) => c.id),
+      [bad],
+      [items[0], items[1], items[2], items[4]].map((c) => c?.id),
+    ]);
+  });
+
+  it("does not trust a wrong index hint: the named event is confirmed alone first", async () => {
+    const items = purchases(3);
+    const bad = items[2]?.id as string;
+    server.use(
+      http.post(URL_TRACK, async ({ request }) =>
+        eventIds(await request.json()).includes(bad) ? code(40002, "Batch.0.user: bad") : ok(),
+      ),
+    );
+    const results = await sink().send(items);
+    expect(results.map((r) => r.status)).toEqual(["delivered", "delivered", "rejected"]);
+    expect(server.calls.map((call) => eventIds(call.body))).toEqual([
+      items.map((c) => c.id),
+      [items[0]?.id],
+      [items[1]?.id, bad],
+      [items[1]?.id],
+      [bad],
+    ]);
+  });
+
+  it("bisects a refusal that names no event until the bad event is alone", async () => {
+    const items = purchases(5);
+    const bad = items[3]?.id as string;
+    server.use(
+      http.post(URL_TRACK, async ({ request }) =>
+        eventIds(await request.json()).includes(bad) ? code(40002, "Param error") : ok(),
+      ),
+    );
+    const results = await sink().send(items);
+    expect(results.map((r) => r.status)).toEqual([
+      "delivered",
+      "delivered",
+      "delivered",
+      "rejected",
+      "delivered",
+    ]);
     // 5 → refused; 3 → delivered; 2 → refused; 1 (bad) → refused; 1 → delivered.
     expect(server.calls.map((call) => eventIds(call.body))).toEqual([
       items.map((c) => c.id),
@@ -184,6 +228,47 @@ describe("TikTok transport", () => {
       [bad],
       [items[4]?.id],
     ]);
+  });
+
+  it("keeps bisecting when both halves are refused for different reasons", async () => {
+    const items = purchases(4);
+    const reasons = new Map([
+      [items[0]?.id as string, "Param error: properties.value"],
+      [items[3]?.id as string, "Param error: user.ip"],
+    ]);
+    server.use(
+      http.post(URL_TRACK, async ({ request }) => {
+        const refused = eventIds(await request.json())
+          .map((id) => reasons.get(id))
+          .filter((reason) => reason !== undefined);
+        return refused.length === 0 ? ok() : code(40002, refused.join("; "));
+      }),
+    );
+    const results = await sink().send(items);
+    expect(results.map((r) => r.status)).toEqual([
+      "rejected",
+      "delivered",
+      "delivered",
+      "rejected",
+    ]);
+    expect(server.calls).toHaveLength(7);
+  });
+
+  it("fails the batch when both halves are refused the same way (request-level problem): 3 requests for 200 events", async () => {
+    server.use(http.post(URL_TRACK, () => code(40002, "Param error")));
+    const error = await failure(sink({ batchSize: 200 }).send(purchases(200)));
+    expect(error).toMatchObject({ reason: "vendor_error", retryable: false, vendorCode: 40002 });
+    expect(error.message).toBe(
+      "tiktok: TikTok code 40002 (parameter error), request_id req-40002; both halves of the batch were refused the same way, so the request itself is at fault",
+    );
+    expect(server.calls.map((call) => eventIds(call.body).length)).toEqual([200, 100, 100]);
+  });
+
+  it("never bisects 40000 (invalid params): one request, thrown for the whole send", async () => {
+    server.use(http.post(URL_TRACK, () => code(40000, "Invalid params")));
+    const error = await failure(sink().send(purchases(200)));
+    expect(error).toMatchObject({ reason: "vendor_error", retryable: false, vendorCode: 40000 });
+    expect(server.calls).toHaveLength(1);
   });
 
   it("treats partial success (20001) as delivered and logs it", async () => {
@@ -240,14 +325,57 @@ describe("TikTok transport", () => {
 });
 
 describe("verifyCredentials", () => {
-  it("sends an empty batch per pixel and accepts TikTok's 40061 answer", async () => {
+  it("with a test event code: sends one test event per pixel and needs TikTok to accept it", async () => {
+    server.use(http.post(URL_TRACK, () => ok()));
+    await sink({
+      events: { lead: { event: "Lead", pixelCode: "C4LEADS" } },
+    }).verifyCredentials({ testEventCode: "TEST123" });
+    const testEvent = (event: string) => ({
+      event,
+      event_time: NOW / 1000,
+      event_id: `revtrace-credentials-check-${NOW / 1000}`,
+      // SHA-256 of "revtrace-credentials-check": a matching key that is no one's data.
+      user: { external_id: "8997e3a014c63357e9ce50c00c7d534e638900fcfd6a2d6cf3842f718b16bbde" },
+    });
+    expect(server.calls.map((call) => call.body)).toEqual([
+      {
+        event_source: "web",
+        event_source_id: "C4LEADS",
+        test_event_code: "TEST123",
+        data: [testEvent("Lead")],
+      },
+      {
+        event_source: "web",
+        event_source_id: PIXEL,
+        test_event_code: "TEST123",
+        data: [testEvent("StartTrial")],
+      },
+    ]);
+    expect(server.calls.map((call) => call.headers["access-token"])).toEqual([TOKEN, TOKEN]);
+  });
+
+  it("uses the sink's own testEventCode, and a test event refused in any way is a failure", async () => {
     server.use(http.post(URL_TRACK, () => code(40061, "Invalid batch size")));
-    await sink({ events: { lead: { event: "Lead", pixelCode: "C4LEADS" } } }).verifyCredentials();
+    const error = await failure(sink({ testEventCode: "TEST9" }).verifyCredentials());
+    expect(error.vendorCode).toBe(40061);
+    expect(server.calls[0]?.body).toMatchObject({ test_event_code: "TEST9" });
+  });
+
+  it("without a test event code: sends an empty batch per pixel, accepts 40061 and says so", async () => {
+    server.use(http.post(URL_TRACK, () => code(40061, "Invalid batch size")));
+    const infos: unknown[] = [];
+    await sink({
+      events: { lead: { event: "Lead", pixelCode: "C4LEADS" } },
+      logger: { info: (o: unknown) => infos.push(o) },
+    }).verifyCredentials();
+    expect(infos).toEqual([
+      { sink: "tiktok", pixelCode: "C4LEADS" },
+      { sink: "tiktok", pixelCode: PIXEL },
+    ]);
     expect(server.calls.map((call) => call.body)).toEqual([
       { event_source: "web", event_source_id: "C4LEADS", data: [] },
       { event_source: "web", event_source_id: PIXEL, data: [] },
     ]);
-    expect(server.calls.map((call) => call.headers["access-token"])).toEqual([TOKEN, TOKEN]);
   });
 
   it("throws for a bad token or a pixel the token cannot write to", async () => {

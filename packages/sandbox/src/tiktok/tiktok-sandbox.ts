@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Clock, ConfigError, systemClock } from "@revtrace/core";
+import { type Clock, parseOptions, systemClock } from "@revtrace/core";
 import type { RequestHandler } from "msw";
 import { z } from "zod";
 import { mswHandlers } from "../msw-handlers.js";
@@ -135,28 +135,20 @@ function pathOf(issuePath: readonly PropertyKey[]): string {
 }
 
 function parseFailure(failure: unknown): TikTokFailure {
-  const parsed = TikTokFailureSchema.safeParse(failure);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError("Invalid TikTok sandbox failure: see TikTokFailureSchema", {
-    fields: ["failure"],
-  });
+  return parseOptions(TikTokFailureSchema, failure, "TikTok sandbox failure");
 }
 
 /** Creates a TikTok Events API emulator. Throws `ConfigError` on bad options. */
 export function createTikTokSandbox(options: TikTokSandboxOptions = {}): TikTokSandbox {
-  const parsed = OptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => pathOf(issue.path));
-    throw new ConfigError(`Invalid TikTok sandbox options: ${fields.join(", ")}`, { fields });
-  }
-  const now = options.now ?? systemClock;
-  const origin = (options.origin ?? TIKTOK_ORIGIN).replace(/\/+$/, "");
-  const maxAgeDays = options.maxEventAgeDays ?? 28;
-  const maxSkewSeconds = options.maxClockSkewSeconds ?? 300;
-  const credentials = options.credentials
-    ? new Map(options.credentials.map((c) => [c.accessToken, new Set(c.pixelCodes)]))
+  const settings = parseOptions(OptionsSchema, options, "TikTok sandbox options");
+  const now = settings.now ?? systemClock;
+  const origin = (settings.origin ?? TIKTOK_ORIGIN).replace(/\/+$/, "");
+  const maxAgeDays = settings.maxEventAgeDays ?? 28;
+  const maxSkewSeconds = settings.maxClockSkewSeconds ?? 300;
+  const credentials = settings.credentials
+    ? new Map(settings.credentials.map((c) => [c.accessToken, new Set(c.pixelCodes)]))
     : undefined;
-  const partnerNames = options.partnerNames ? new Set(options.partnerNames) : undefined;
+  const partnerNames = settings.partnerNames ? new Set(settings.partnerNames) : undefined;
   const eventContract = tiktokEventContract(() => ({ now: now(), maxAgeDays, maxSkewSeconds }));
 
   const recorded: TikTokRecordedEvent[] = [];
