@@ -33,7 +33,7 @@ export function planIdentityChange(input: PlanInput): IdentityChange {
   const storedLive = new Map<string, string[]>(); // stored person id -> its stored key ids
   const liveOfKey = new Map<string, string>();
 
-  for (const [id, key] of loaded.keys) {
+  for (const [id, { key }] of loaded.keys) {
     const record = stored.get(id);
     if (record) {
       const list = storedLive.get(record.personId);

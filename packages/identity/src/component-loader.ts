@@ -28,32 +28,64 @@ export function edgeId(edge: IdentityEdge): string {
 export const observationKey = (edge: IdentityEdge) =>
   `${edge.evidence.at}\u0000${edge.evidence.observationId}`;
 
-/** An edge with its key ids and natural id computed once. */
-interface LoadedEdge {
-  edge: IdentityEdge;
-  id: string;
-  a: string;
-  b: string;
+/** A loaded edge. */
+export interface LoadedEdge {
+  readonly edge: IdentityEdge;
   /** Not in the store yet (pending). */
-  fresh: boolean;
+  readonly fresh: boolean;
+}
+
+/** Values by key, by kind then value: no `kind:value` string to build and hash per lookup. */
+class ByKey<T> {
+  private readonly kinds = new Map<string, Map<string, T>>();
+
+  get(key: IdentityKey): T | undefined {
+    return this.kinds.get(key.kind)?.get(key.value);
+  }
+
+  set(key: IdentityKey, item: T): void {
+    let values = this.kinds.get(key.kind);
+    if (!values) {
+      values = new Map();
+      this.kinds.set(key.kind, values);
+    }
+    values.set(key.value, item);
+  }
+}
+
+const sameKey = (x: IdentityKey, y: IdentityKey) => x.kind === y.kind && x.value === y.value;
+
+/** A loaded key. */
+export interface LoadedKey {
+  readonly id: string;
+  /** The one key object standing for this key in the loaded observations. */
+  readonly key: IdentityKey;
+  /** How it merges under today's rules and its complete edge list (hubs and blocked keys are leaves). */
+  readonly mode: Mode;
+  /** Every edge touching it. */
+  readonly edges: readonly LoadedEdge[];
+}
+
+/** Observations to replay, and how their keys merge. */
+export interface ReplayInput {
+  /** Rebuilt from the edges; each key is one object throughout (see {@link LoadedKey.key}). */
+  readonly observations: GraphObservation[];
+  /** The mode of a key object of `observations`; keys outside the component are `Mode.Outside`. */
+  modeOf(key: IdentityKey): Mode;
 }
 
 /** What {@link loadComponent} found. */
-export interface LoadedComponent {
-  /** Every loaded key by id: the component and its inert leaves. */
-  readonly keys: ReadonlyMap<string, IdentityKey>;
-  /** How each loaded key merges (hubs and blocked keys are leaves). */
-  readonly modes: ReadonlyMap<string, Mode>;
-  /** The observations to replay, rebuilt from the edges. */
-  readonly observations: GraphObservation[];
+export interface LoadedComponent extends ReplayInput {
+  /** Every loaded key by id, in load order: the component and its inert leaves. */
+  readonly keys: ReadonlyMap<string, LoadedKey>;
   /** Whether the store already holds an edge of this observation id touching a loaded key. */
   hasStoredObservation(observationId: string): boolean;
-  /** Whether the store already holds this edge. */
+  /** Whether the store already holds this edge (same keys, same observation id). */
   isStored(edge: IdentityEdge): boolean;
   /** Every loaded edge touching a loaded key. */
   edgesOf(keyId: string): IdentityEdge[];
-  /** The same component as it was before the pending edges: its observations and modes. */
-  withoutPending(): { observations: GraphObservation[]; modes: ReadonlyMap<string, Mode> };
+  /** The same component as it was before the pending edges. */
+  withoutPending(): ReplayInput;
 }
 
 /** Options of {@link loadComponent}. */
@@ -64,13 +96,22 @@ export interface LoadOptions {
   pending?: readonly IdentityEdge[] | undefined;
 }
 
-const INERT: ReadonlySet<Mode> = new Set([Mode.Hub, Mode.Blocked]);
+const isInert = (mode: Mode) => mode === Mode.Hub || mode === Mode.Blocked;
 
-const loadedEdge = (edge: IdentityEdge, fresh: boolean): LoadedEdge => {
-  const a = identityKeyId(edge.a);
-  const b = identityKeyId(edge.b);
-  return { edge, id: naturalId(a, b, edge.evidence.observationId), a, b, fresh };
-};
+/** A loaded key while loading (its mode is set once its edges are complete). */
+interface Entry {
+  id: string;
+  key: IdentityKey;
+  mode: Mode;
+  edges: LoadedEdge[];
+  /** The search level that loaded it. */
+  level: number;
+}
+
+const sameEdge = (e: LoadedEdge, edge: IdentityEdge) =>
+  e.edge.evidence.observationId === edge.evidence.observationId &&
+  ((sameKey(e.edge.a, edge.a) && sameKey(e.edge.b, edge.b)) ||
+    (sameKey(e.edge.a, edge.b) && sameKey(e.edge.b, edge.a)));
 
 /**
  * Breadth-first search from `seeds` over `store.listEdges`, one call per level. A key's mode comes from
@@ -86,78 +127,84 @@ export async function loadComponent(
   const { until, pending = [] } = options;
   const rules = normalizer.rules;
   const counted = new Set<IdentityKeyKind>(rules.hubCountedKinds);
-  const keys = new Map<string, IdentityKey>();
-  const modes = new Map<string, Mode>();
-  const edgesOf = new Map<string, LoadedEdge[]>();
-  const storedIds = new Set<string>();
-  const observationIds = new Set<string>();
+  /** Loaded keys by id, in load order. */
+  const entries = new Map<string, Entry>();
+  const byKey = new ByKey<Entry>();
+  /** Every stored edge the searches returned. */
+  const stored: LoadedEdge[] = [];
+  /** The stored edges of the pending edges' observations, by observation id. */
+  const storedPending = new Map<string, LoadedEdge[]>();
+  for (const edge of pending) storedPending.set(edge.evidence.observationId, []);
 
-  const modeFor = (keyId: string, key: IdentityKey, edges: readonly LoadedEdge[]): Mode => {
+  const modeFor = (key: IdentityKey, edges: readonly LoadedEdge[]): Mode => {
     const cls = normalizer.classify(key);
     if (cls === "blocked") return Mode.Blocked;
     const threshold = rules.kinds[key.kind].hubThreshold;
     if (threshold !== null && edges.length >= threshold) {
+      // distinct neighbours per counted kind (by value: the kind is the set's)
       const seen = new Map<IdentityKeyKind, Set<string>>();
-      for (const e of edges) {
-        const other = e.a === keyId ? e.edge.b : e.edge.a;
-        const otherId = e.a === keyId ? e.b : e.a;
-        if (!counted.has(other.kind) || otherId === keyId) continue;
+      for (const { edge } of edges) {
+        const other = sameKey(edge.a, key) ? edge.b : edge.a;
+        if (!counted.has(other.kind) || sameKey(other, key)) continue;
         let set = seen.get(other.kind);
         if (!set) {
           set = new Set();
           seen.set(other.kind, set);
         }
-        set.add(otherId);
+        set.add(other.value);
         if (set.size >= threshold) return Mode.Hub;
       }
     }
     return cls === "merge" ? Mode.Merge : cls === "no_merge" ? Mode.NoMerge : Mode.Role;
   };
 
-  const neighboursOf = (id: string) =>
-    (edgesOf.get(id) ?? []).map((e) => (e.a === id ? e.edge.b : e.edge.a));
-
-  let first = true;
+  let level = 0;
   /** Loads keys level by level, expanding through every key that merges. */
   const expand = async (seedKeys: readonly IdentityKey[]) => {
     let frontier = seedKeys;
     while (frontier.length > 0) {
-      const batch: IdentityKey[] = [];
-      const batchIds: string[] = [];
+      level++;
+      const batch: Entry[] = [];
+      const batchKeys: IdentityKey[] = [];
       for (const key of frontier) {
-        const id = identityKeyId(key);
-        if (keys.has(id)) continue;
-        keys.set(id, key);
-        edgesOf.set(id, []);
-        batch.push(key);
-        batchIds.push(id);
+        if (byKey.get(key)) continue;
+        const entry: Entry = { id: identityKeyId(key), key, mode: Mode.Merge, edges: [], level };
+        entries.set(entry.id, entry);
+        byKey.set(key, entry);
+        batch.push(entry);
+        batchKeys.push(key);
       }
       if (batch.length === 0) break;
-      const incoming = (await store.listEdges(batch)).map((edge) => loadedEdge(edge, false));
-      for (const e of incoming) {
-        storedIds.add(e.id);
-        observationIds.add(e.edge.evidence.observationId);
+      const incoming: LoadedEdge[] = [];
+      for (const edge of await store.listEdges(batchKeys)) {
+        const e: LoadedEdge = { edge, fresh: false };
+        incoming.push(e);
+        stored.push(e);
+        storedPending.get(edge.evidence.observationId)?.push(e);
       }
-      if (first) {
+      if (level === 1) {
         for (const edge of pending) {
-          const e = loadedEdge(edge, true);
-          if (!storedIds.has(e.id)) incoming.push(e);
+          const same = storedPending.get(edge.evidence.observationId) as LoadedEdge[];
+          if (!same.some((e) => sameEdge(e, edge))) incoming.push({ edge, fresh: true });
         }
-        first = false;
       }
-      const inBatch = new Set(batchIds);
       for (const e of incoming) {
         if (until !== undefined && e.edge.evidence.at > until) continue;
-        if (inBatch.has(e.a)) (edgesOf.get(e.a) as LoadedEdge[]).push(e);
-        if (e.b !== e.a && inBatch.has(e.b)) (edgesOf.get(e.b) as LoadedEdge[]).push(e);
+        const ea = byKey.get(e.edge.a);
+        if (ea?.level === level) ea.edges.push(e);
+        if (!sameKey(e.edge.a, e.edge.b)) {
+          const eb = byKey.get(e.edge.b);
+          if (eb?.level === level) eb.edges.push(e);
+        }
       }
       const next: IdentityKey[] = [];
-      for (let q = 0; q < batch.length; q++) {
-        const id = batchIds[q] as string;
-        const mode = modeFor(id, batch[q] as IdentityKey, edgesOf.get(id) as LoadedEdge[]);
-        modes.set(id, mode);
-        if (INERT.has(mode)) continue;
-        for (const other of neighboursOf(id)) if (!keys.has(identityKeyId(other))) next.push(other);
+      for (const entry of batch) {
+        entry.mode = modeFor(entry.key, entry.edges);
+        if (isInert(entry.mode)) continue;
+        for (const { edge } of entry.edges) {
+          const other = sameKey(edge.a, entry.key) ? edge.b : edge.a;
+          if (!byKey.get(other)) next.push(other);
+        }
       }
       frontier = next;
     }
@@ -170,10 +217,10 @@ export async function loadComponent(
   const checked = new Set<string>();
   for (;;) {
     const leaves: IdentityKey[] = [];
-    for (const [id, mode] of modes) {
-      if (INERT.has(mode) && !checked.has(id)) {
-        checked.add(id);
-        leaves.push(keys.get(id) as IdentityKey);
+    for (const entry of entries.values()) {
+      if (isInert(entry.mode) && !checked.has(entry.id)) {
+        checked.add(entry.id);
+        leaves.push(entry.key);
       }
     }
     if (leaves.length === 0) break;
@@ -181,60 +228,127 @@ export async function loadComponent(
     for (const record of await store.findKeys(leaves)) {
       const members = await store.listPersonKeys(record.personId);
       if (members.length <= 1) continue;
-      for (const member of members)
-        if (!keys.has(identityKeyId(member.key))) reseed.push(member.key);
-      for (const other of neighboursOf(identityKeyId(record.key))) {
-        if (!keys.has(identityKeyId(other))) reseed.push(other);
+      for (const member of members) if (!byKey.get(member.key)) reseed.push(member.key);
+      for (const { edge } of byKey.get(record.key)?.edges ?? []) {
+        const other = sameKey(edge.a, record.key) ? edge.b : edge.a;
+        if (!byKey.get(other)) reseed.push(other);
       }
     }
     if (reseed.length === 0) break;
     await expand(reseed);
   }
 
-  const withoutPending = () => {
-    const before = new Map<string, LoadedEdge[]>();
-    const modesBefore = new Map<string, Mode>();
-    for (const [id, edges] of edgesOf) {
-      const kept = edges.filter((e) => !e.fresh);
-      before.set(id, kept);
-      modesBefore.set(id, modeFor(id, keys.get(id) as IdentityKey, kept));
+  const current = replayInput(
+    entries,
+    byKey,
+    (entry) => entry.edges,
+    (entry) => entry.mode,
+  );
+  let byObservation: Map<string, LoadedEdge[]> | undefined;
+  /** The stored edges of an observation id. */
+  const storedOf = (observationId: string): readonly LoadedEdge[] => {
+    const same = storedPending.get(observationId);
+    if (same) return same;
+    if (!byObservation) {
+      byObservation = new Map();
+      for (const e of stored) {
+        const id = e.edge.evidence.observationId;
+        const list = byObservation.get(id);
+        if (list) list.push(e);
+        else byObservation.set(id, [e]);
+      }
     }
-    return { observations: buildObservations(modesBefore, before), modes: modesBefore };
+    return byObservation.get(observationId) ?? [];
   };
 
   return {
-    keys,
-    modes,
-    observations: buildObservations(modes, edgesOf),
-    hasStoredObservation: (observationId) => observationIds.has(observationId),
-    isStored: (edge) => storedIds.has(edgeId(edge)),
-    edgesOf: (keyId) => (edgesOf.get(keyId) ?? []).map((e) => e.edge),
-    withoutPending,
+    keys: entries,
+    observations: current.observations,
+    modeOf: current.modeOf,
+    hasStoredObservation: (observationId) => storedOf(observationId).length > 0,
+    isStored: (edge) => storedOf(edge.evidence.observationId).some((e) => sameEdge(e, edge)),
+    edgesOf: (keyId) => (entries.get(keyId)?.edges ?? []).map((e) => e.edge),
+    withoutPending() {
+      const kept = new Map<Entry, LoadedEdge[]>();
+      const modes = new Map<Entry, Mode>();
+      for (const entry of entries.values()) {
+        const edges = entry.edges.filter((e) => !e.fresh);
+        kept.set(entry, edges);
+        modes.set(entry, modeFor(entry.key, edges));
+      }
+      return replayInput(
+        entries,
+        byKey,
+        (entry) => kept.get(entry) as LoadedEdge[],
+        (entry) => modes.get(entry) as Mode,
+      );
+    },
   };
+}
+
+/** Observations of one id and time, as they are rebuilt. */
+interface Group {
+  at: number;
+  evidence: IdentityEvidence;
+  /** One object per key (see `replayInput`). */
+  keys: IdentityKey[];
+  /** The next group of the same observation id (another time). */
+  next: Group | null;
 }
 
 /**
  * Groups edges into observations: every observation with a component key, plus the founding (first)
- * observation of each leaf, which dates the leaf's own person.
+ * observation of each leaf, which dates the leaf's own person. Each key is one object throughout:
+ * its entry's, or the first seen for keys outside the component.
  */
-function buildObservations(
-  modes: ReadonlyMap<string, Mode>,
-  edgesOf: ReadonlyMap<string, readonly LoadedEdge[]>,
-): GraphObservation[] {
-  const groups = new Map<string, { keys: Map<string, IdentityKey>; edge: IdentityEdge }>();
-  const add = (e: LoadedEdge) => {
-    const gk = observationKey(e.edge);
-    let group = groups.get(gk);
-    if (!group) {
-      group = { keys: new Map(), edge: e.edge };
-      groups.set(gk, group);
+function replayInput(
+  entries: ReadonlyMap<string, Entry>,
+  byKey: ByKey<Entry>,
+  edgesOf: (entry: Entry) => readonly LoadedEdge[],
+  modeOf: (entry: Entry) => Mode,
+): ReplayInput {
+  const groups: Group[] = [];
+  const byObservation = new Map<string, Group>();
+  const outside = new ByKey<IdentityKey>();
+  /** The one object standing for `key`: its entry's, or the first seen outside the component. */
+  const keyOf = (key: IdentityKey) => {
+    const entry = byKey.get(key);
+    if (entry) return entry.key;
+    let known = outside.get(key);
+    if (!known) {
+      known = key;
+      outside.set(key, key);
     }
-    group.keys.set(e.a, e.edge.a);
-    group.keys.set(e.b, e.edge.b);
+    return known;
   };
-  for (const [id, edges] of edgesOf) {
-    const mode = modes.get(id) as Mode;
-    if (!INERT.has(mode)) {
+  const put = (group: Group, key: IdentityKey) => {
+    const one = keyOf(key);
+    if (!group.keys.includes(one)) group.keys.push(one);
+  };
+  const add = (e: LoadedEdge) => {
+    const { evidence } = e.edge;
+    const first = byObservation.get(evidence.observationId);
+    let group: Group | null = first ?? null;
+    while (group && group.at !== evidence.at) group = group.next;
+    if (!group) {
+      group = { at: evidence.at, evidence, keys: [], next: null };
+      groups.push(group);
+      if (first) {
+        let last = first;
+        while (last.next) last = last.next;
+        last.next = group;
+      } else byObservation.set(evidence.observationId, group);
+    }
+    put(group, e.edge.a);
+    put(group, e.edge.b);
+  };
+
+  const modes = new Map<IdentityKey, Mode>();
+  for (const entry of entries.values()) {
+    const edges = edgesOf(entry);
+    const mode = modeOf(entry);
+    modes.set(entry.key, mode);
+    if (!isInert(mode)) {
       for (const e of edges) add(e);
       continue;
     }
@@ -254,12 +368,15 @@ function buildObservations(
       if (ev.at === earliest.at && ev.observationId === earliest.observationId) add(e);
     }
   }
-  return [...groups.values()].map((group) => ({
-    keys: [...group.keys.values()],
-    evidence: {
-      source: group.edge.evidence.source,
-      observationId: group.edge.evidence.observationId,
-      at: group.edge.evidence.at,
-    },
-  }));
+  return {
+    observations: groups.map((group) => ({
+      keys: group.keys,
+      evidence: {
+        source: group.evidence.source,
+        observationId: group.evidence.observationId,
+        at: group.evidence.at,
+      },
+    })),
+    modeOf: (key) => modes.get(key) ?? Mode.Outside,
+  };
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type {
   IdentityEvidence,
   IdentityKey,
@@ -21,7 +21,8 @@ import {
   KEY_KINDS,
   resolveIdentityRules,
 } from "./identity-rules.js";
-import { createKeyNormalizer, type KeyClass } from "./key-normalizer.js";
+import { createKeyClassifier, type KeyClass } from "./key-normalizer.js";
+import { KeyTable } from "./key-table.js";
 
 /** One observation: keys seen together (a lead form, a checkout, a webhook). Keys are normalized. */
 export interface GraphObservation {
@@ -108,9 +109,7 @@ const CLASS_MODE: Record<KeyClass, Mode> = {
  * the key's rank in it, never from the key's value, so erased keys leave no trace in ids.
  */
 export function personIdFor(observationId: string, at: number, rank: number): string {
-  const digest = createHash("sha256")
-    .update(`${observationId}\u0000${at}\u0000${rank}`)
-    .digest("hex");
+  const digest = hash("sha256", `${observationId}\u0000${at}\u0000${rank}`, "hex");
   return `p_${digest.slice(0, 24)}`;
 }
 
@@ -162,280 +161,404 @@ function canonicalize(observations: readonly GraphObservation[]): readonly Graph
 }
 
 /**
+ * How a key merges: the resolver's override of classification and hub detection (it computes both
+ * from complete edge lists). Called once per distinct key, with the first object seen for it.
+ */
+export type ModeOf = (key: IdentityKey) => Mode;
+
+/**
  * Replays observations through the guards (internal engine shared by {@link replayIdentityGraph} and
- * the resolver). `modeOf` overrides classification and hub detection (the resolver computes both from
- * complete edge lists); without it, keys are classified by `rules` and hubs detected here.
+ * the resolver). `modeOf` overrides classification and hub detection; without it, keys are
+ * classified by `rules` and hubs detected here.
  */
 export function runReplay(
   input: readonly GraphObservation[],
   rules: IdentityRules,
-  modeOf?: (key: IdentityKey) => Mode,
+  modeOf?: ModeOf,
 ): ReplayState {
-  const observations = canonicalize(input);
-  const K = KEY_KINDS.length;
-  let capacity = 0;
-  let widest = 0;
-  for (const obs of observations) {
-    capacity += obs.keys.length;
-    if (obs.keys.length > widest) widest = obs.keys.length;
-  }
-  const maps = KEY_KINDS.map(() => new Map<string, number>());
-  const kinds = new Uint8Array(capacity);
-  const values: string[] = new Array(capacity);
-  let n = 0;
-  const firstObs = new Int32Array(capacity);
-  const ranks = new Uint16Array(capacity);
-  const flat = new Int32Array(capacity);
-  const starts = new Int32Array(observations.length + 1);
-  const tmp = new Int32Array(widest);
-  const counted = new Uint8Array(K);
-  for (const kind of rules.hubCountedKinds) counted[kindIndex(kind)] = 1;
-  const hubsPossible = !modeOf && KEY_KINDS.some((kind) => rules.kinds[kind].hubThreshold !== null);
-  const raw = hubsPossible ? new Int32Array(capacity) : null;
+  return new Replay(canonicalize(input), rules, modeOf);
+}
 
-  // Most trusted first (priority), then key order: the rank of a key founding a person, so a
-  // person founded by several keys at once is named after its most trusted one.
-  const priority = KEY_KINDS.map((kind) => rules.kinds[kind].priority);
-  const keyLess = (a: number, b: number) => {
-    const ka = kinds[a] as number;
-    const kb = kinds[b] as number;
-    const pa = priority[ka] as number;
-    const pb = priority[kb] as number;
-    if (pa !== pb) return pa < pb;
-    return ka < kb || (ka === kb && (values[a] as string) < (values[b] as string));
-  };
+// Layout of one key's record in `Replay.nodes` (union-find, guards and history side by side, so
+// one key costs one or two cache lines instead of one per table).
+const PARENT = 0;
+const SIZE = 1;
+const LABEL = 2;
+/** Index of the observation that founded the key. */
+const FIRST = 3;
+/** Bits 0-15: rank in the founding observation; 16-19: mode; bit 20: visible (see pass 2). */
+const FLAGS = 4;
+/** Then one count per limited kind: keys of that kind in the key's set (meaningful at roots). */
+const COUNTS = 5;
+const MODE_SHIFT = 16;
+const RANK_MASK = 0xffff;
+const VISIBLE = 1 << 20;
 
-  // Pass 1: intern keys, order each observation's keys, date each key's founding.
-  let used = 0;
-  for (let i = 0; i < observations.length; i++) {
-    const keys = (observations[i] as GraphObservation).keys;
-    let nt = 0;
-    for (let q = 0; q < keys.length; q++) {
-      const key = keys[q] as IdentityKey;
-      const k = KIND_INDEX[key.kind];
-      const map = maps[k] as Map<string, number>;
-      let idx = map.get(key.value);
-      if (idx === undefined) {
-        idx = n++;
-        map.set(key.value, idx);
-        kinds[idx] = k;
-        values[idx] = key.value;
-        firstObs[idx] = -1;
-      }
-      // insertion into order, skipping duplicates
-      let dup = false;
-      for (let d = 0; d < nt && !dup; d++) dup = tmp[d] === idx;
-      if (dup) continue;
-      let j = nt++;
-      while (j > 0 && keyLess(idx, tmp[j - 1] as number)) {
-        tmp[j] = tmp[j - 1] as number;
-        j--;
-      }
-      tmp[j] = idx;
+/** Replays up to this many key occurrences reuse one scratch array (the engine is synchronous). */
+const SCRATCH_LIMIT = 1 << 16;
+let scratchSpace = new Int32Array(1024);
+
+/** An `Int32Array` of at least `size` elements for temporaries, contents undefined. */
+function scratch(size: number): Int32Array {
+  if (size > SCRATCH_LIMIT) return new Int32Array(size);
+  if (scratchSpace.length < size) scratchSpace = new Int32Array(SCRATCH_LIMIT);
+  return scratchSpace;
+}
+
+/**
+ * The replay engine. Keys are interned to integers once (see `KeyTable`); every per-key field lives
+ * in one `Int32Array` record, and the helpers are methods, so nothing is allocated per observation.
+ */
+class Replay implements ReplayState {
+  readonly keyCount: number;
+  readonly observations: readonly GraphObservation[];
+  readonly merges: [number, number, number][] = [];
+  readonly refusals: [RefusalReason, number, number, number, number][] = [];
+  private readonly table: KeyTable;
+  private readonly nodes: Int32Array;
+  private readonly stride: number;
+  private ids: Map<number, string> | null = null;
+
+  constructor(observations: readonly GraphObservation[], rules: IdentityRules, modeOf?: ModeOf) {
+    this.observations = observations;
+    const K = KEY_KINDS.length;
+    const obsCount = observations.length;
+    let capacity = 0;
+    let widest = 0;
+    for (let i = 0; i < obsCount; i++) {
+      const length = (observations[i] as GraphObservation).keys.length;
+      capacity += length;
+      if (length > widest) widest = length;
     }
-    let c = 0;
-    for (let r = 0; r < nt; r++) {
-      const idx = tmp[r] as number;
-      flat[used++] = idx;
-      c += counted[kinds[idx] as number] as number;
-      if (firstObs[idx] === -1) {
-        firstObs[idx] = i;
-        ranks[idx] = r;
+    const table = new KeyTable(Math.ceil(capacity / 2));
+    const values = table.values;
+    // temporaries: the keys of each observation in order (`flat`, from `starts`), and per-observation
+    // scratch for passes 1 and 2
+    const space = scratch(capacity + obsCount + 1 + 5 * widest);
+    const flat = space.subarray(0, capacity);
+    const starts = space.subarray(capacity, capacity + obsCount + 1);
+    starts[0] = 0;
+    const perObservation = space.subarray(capacity + obsCount + 1);
+    const tmp = perObservation.subarray(0, widest);
+
+    // Most trusted first (priority), then key order: the rank of a key founding a person, so a
+    // person founded by several keys at once is named after its most trusted one. `trust` numbers
+    // the kinds in that order; keys of one kind are ordered by value.
+    const priority = KEY_KINDS.map((kind) => rules.kinds[kind].priority);
+    const trust = new Uint8Array(K);
+    for (let a = 0; a < K; a++) {
+      const pa = priority[a] as number;
+      let t = 0;
+      for (let b = 0; b < K; b++) {
+        const pb = priority[b] as number;
+        if (pb < pa || (pb === pa && b < a)) t++;
+      }
+      trust[a] = t;
+    }
+
+    // Pass 1: intern keys and order each observation's keys (into `flat`).
+    const firstKeys: IdentityKey[] | null = modeOf ? [] : null;
+    let used = 0;
+    for (let i = 0; i < obsCount; i++) {
+      const keys = (observations[i] as GraphObservation).keys;
+      let nt = 0;
+      for (let q = 0; q < keys.length; q++) {
+        const key = keys[q] as IdentityKey;
+        const k = KIND_INDEX[key.kind];
+        if (k === undefined) throw new TypeError("an observation holds an unknown key kind");
+        const idx = table.intern(k, key.value);
+        if (firstKeys !== null && idx === firstKeys.length) firstKeys.push(key);
+        // insertion into order, skipping duplicates
+        let dup = false;
+        for (let d = 0; d < nt && !dup; d++) dup = tmp[d] === idx;
+        if (dup) continue;
+        const kinds = table.kinds;
+        const tk = trust[k] as number;
+        let j = nt++;
+        while (j > 0) {
+          const prev = tmp[j - 1] as number;
+          const tp = trust[kinds[prev] as number] as number;
+          if (tk > tp || (tk === tp && (values[idx] as string) >= (values[prev] as string))) break;
+          tmp[j] = prev;
+          j--;
+        }
+        tmp[j] = idx;
+      }
+      for (let r = 0; r < nt; r++) flat[used++] = tmp[r] as number;
+      starts[i + 1] = used;
+    }
+    const n = table.size;
+    this.keyCount = n;
+    this.table = table;
+    const kinds = table.kinds;
+
+    const limitSlot = new Int8Array(K).fill(-1);
+    const limits: number[] = [];
+    const slotKind: IdentityKeyKind[] = [];
+    for (let k = 0; k < K; k++) {
+      const kind = KEY_KINDS[k] as IdentityKeyKind;
+      const limit = rules.kinds[kind].limit;
+      if (limit !== null) {
+        limitSlot[k] = limits.length;
+        limits.push(limit);
+        slotKind.push(kind);
       }
     }
-    // co-occurrences with hub-counted kinds (an upper bound of the distinct ones)
-    if (raw && c > 0) {
-      for (let r = 0; r < nt; r++) {
-        const idx = tmp[r] as number;
-        raw[idx] = (raw[idx] as number) + c - (counted[kinds[idx] as number] as number);
+    const S = COUNTS + limits.length;
+    this.stride = S;
+    const nodes = new Int32Array(n * S);
+    this.nodes = nodes;
+    for (let idx = 0, at = 0; idx < n; idx++, at += S) {
+      nodes[at + PARENT] = idx;
+      nodes[at + SIZE] = 1;
+      nodes[at + LABEL] = idx;
+      nodes[at + FIRST] = -1;
+      const slot = limitSlot[kinds[idx] as number] as number;
+      if (slot >= 0) nodes[at + COUNTS + slot] = 1;
+    }
+    // Date each key's founding (observation, rank in it); count co-occurrences with hub-counted
+    // kinds (an upper bound of the distinct ones).
+    const counted = new Uint8Array(K);
+    for (const kind of rules.hubCountedKinds) counted[kindIndex(kind)] = 1;
+    let hubsPossible = false;
+    if (!modeOf)
+      for (const kind of KEY_KINDS)
+        if (rules.kinds[kind].hubThreshold !== null) hubsPossible = true;
+    const raw = hubsPossible ? new Int32Array(n) : null;
+    for (let i = 0; i < obsCount; i++) {
+      const start = starts[i] as number;
+      const end = starts[i + 1] as number;
+      let c = 0;
+      for (let j = start; j < end; j++) {
+        const idx = flat[j] as number;
+        c += counted[kinds[idx] as number] as number;
+        if (nodes[idx * S + FIRST] === -1) {
+          nodes[idx * S + FIRST] = i;
+          nodes[idx * S + FLAGS] = (j - start) & RANK_MASK;
+        }
+      }
+      if (raw && c > 0) {
+        for (let j = start; j < end; j++) {
+          const idx = flat[j] as number;
+          raw[idx] = (raw[idx] as number) + c - (counted[kinds[idx] as number] as number);
+        }
       }
     }
-    starts[i + 1] = used;
+
+    const modes = new Uint8Array(n);
+    if (modeOf && firstKeys) {
+      for (let idx = 0; idx < n; idx++) modes[idx] = modeOf(firstKeys[idx] as IdentityKey);
+    } else {
+      const classify = createKeyClassifier(rules);
+      for (let idx = 0; idx < n; idx++)
+        modes[idx] =
+          CLASS_MODE[
+            classify(KEY_KINDS[kinds[idx] as number] as IdentityKeyKind, values[idx] as string)
+          ];
+      if (raw) detectHubs(rules, kinds, flat, starts, modes, raw, counted);
+    }
+    for (let idx = 0; idx < n; idx++)
+      nodes[idx * S + FLAGS] =
+        (nodes[idx * S + FLAGS] as number) | ((modes[idx] as number) << MODE_SHIFT);
+
+    // Pass 2: union-find with guards, in canonical order.
+    this.pass2(flat, starts, perObservation, widest, limitSlot, limits, slotKind);
   }
 
-  const keyOf = (idx: number): IdentityKey => ({
-    kind: KEY_KINDS[kinds[idx] as number] as IdentityKeyKind,
-    value: values[idx] as string,
-  });
-  const modes = new Uint8Array(n);
-  if (modeOf) {
-    for (let idx = 0; idx < n; idx++) modes[idx] = modeOf(keyOf(idx));
-  } else {
-    const normalizer = createKeyNormalizer(rules);
-    for (let idx = 0; idx < n; idx++) modes[idx] = CLASS_MODE[normalizer.classify(keyOf(idx))];
-    if (raw) detectHubs(rules, kinds, flat, starts, modes, raw, counted);
-  }
-
-  // Pass 2: union-find with guards, in canonical order.
-  const limitSlot = new Int8Array(K).fill(-1);
-  const limits: number[] = [];
-  KEY_KINDS.forEach((kind, k) => {
-    const limit = rules.kinds[kind].limit;
-    if (limit !== null) {
-      limitSlot[k] = limits.length;
-      limits.push(limit);
-    }
-  });
-  const L = limits.length;
-  const parent = new Int32Array(n);
-  const size = new Int32Array(n).fill(1);
-  const label = new Int32Array(n);
-  const counts = new Int32Array(n * L);
-  const visible = new Uint8Array(n);
-  for (let idx = 0; idx < n; idx++) {
-    parent[idx] = idx;
-    label[idx] = idx;
-    const slot = limitSlot[kinds[idx] as number] as number;
-    if (slot >= 0) counts[idx * L + slot] = 1;
-  }
-  const find = (x: number) => {
+  private find(x: number): number {
+    const { nodes, stride } = this;
     let i = x;
-    while (parent[i] !== i) {
-      const p = parent[i] as number;
-      parent[i] = parent[p] as number;
+    for (;;) {
+      const p = nodes[i * stride + PARENT] as number;
+      if (p === i) return i;
+      const g = nodes[p * stride + PARENT] as number;
+      nodes[i * stride + PARENT] = g;
       i = p;
     }
-    return i;
-  };
-  const older = (a: number, b: number) =>
-    (firstObs[a] as number) < (firstObs[b] as number) ||
-    (firstObs[a] === firstObs[b] && (ranks[a] as number) < (ranks[b] as number));
+  }
 
-  const merges: [number, number, number][] = [];
-  const refusals: [RefusalReason, number, number, number, number][] = [];
+  /** Whether person label `a` is older than `b`: founded by an earlier observation, or ranked first. */
+  private older(a: number, b: number): boolean {
+    const { nodes, stride } = this;
+    const fa = nodes[a * stride + FIRST] as number;
+    const fb = nodes[b * stride + FIRST] as number;
+    return (
+      fa < fb ||
+      (fa === fb &&
+        ((nodes[a * stride + FLAGS] as number) & RANK_MASK) <
+          ((nodes[b * stride + FLAGS] as number) & RANK_MASK))
+    );
+  }
+
+  private mode(idx: number): Mode {
+    return (((this.nodes[idx * this.stride + FLAGS] as number) >>> MODE_SHIFT) & 0xf) as Mode;
+  }
 
   /** Joins two roots; returns the new root. Records the merge when the absorbed person was visible. */
-  const union = (a: number, b: number, obs: number) => {
-    const la = label[a] as number;
-    const lb = label[b] as number;
-    const laOlder = older(la, lb);
+  private union(a: number, b: number, obs: number): number {
+    const { nodes, stride: S } = this;
+    const la = nodes[a * S + LABEL] as number;
+    const lb = nodes[b * S + LABEL] as number;
+    const laOlder = this.older(la, lb);
     const survivor = laOlder ? la : lb;
-    if (visible[laOlder ? lb : la]) merges.push([survivor, laOlder ? lb : la, obs]);
-    const aBigger = (size[a] as number) >= (size[b] as number);
-    const root = aBigger ? a : b;
-    const child = aBigger ? b : a;
-    parent[child] = root;
-    size[root] = (size[root] as number) + (size[child] as number);
-    label[root] = survivor;
-    for (let s = 0; s < L; s++)
-      counts[root * L + s] = (counts[root * L + s] as number) + (counts[child * L + s] as number);
-    return root;
-  };
+    const absorbed = laOlder ? lb : la;
+    if ((nodes[absorbed * S + FLAGS] as number) & VISIBLE)
+      this.merges.push([survivor, absorbed, obs]);
+    const aBigger = (nodes[a * S + SIZE] as number) >= (nodes[b * S + SIZE] as number);
+    const root = (aBigger ? a : b) * S;
+    const child = (aBigger ? b : a) * S;
+    nodes[child + PARENT] = aBigger ? a : b;
+    nodes[root + SIZE] = (nodes[root + SIZE] as number) + (nodes[child + SIZE] as number);
+    nodes[root + LABEL] = survivor;
+    for (let s = COUNTS; s < S; s++)
+      nodes[root + s] = (nodes[root + s] as number) + (nodes[child + s] as number);
+    return aBigger ? a : b;
+  }
 
-  const slotKind = KEY_KINDS.filter((kind) => rules.kinds[kind].limit !== null);
-  const bridging = new Int32Array(widest);
-  const roots = new Int32Array(widest);
-  const demoted = new Int32Array(widest);
-  const demotedSlot = new Int32Array(widest);
-  let nr = 0;
+  private pass2(
+    flat: Int32Array,
+    starts: Int32Array,
+    perObservation: Int32Array,
+    widest: number,
+    limitSlot: Int8Array,
+    limits: readonly number[],
+    slotKind: readonly IdentityKeyKind[],
+  ): void {
+    const { nodes, stride: S, refusals } = this;
+    const kinds = this.table.kinds;
+    const L = limits.length;
+    const bridging = perObservation.subarray(widest, 2 * widest);
+    const roots = perObservation.subarray(2 * widest, 3 * widest);
+    const demoted = perObservation.subarray(3 * widest, 4 * widest);
+    const demotedSlot = perObservation.subarray(4 * widest, 5 * widest);
+    const obsCount = starts.length - 1;
+    const labelOf = (root: number) => nodes[root * S + LABEL] as number;
 
-  /** The first limited kind the union of the current `roots` would exceed, or -1. */
-  const violation = () => {
-    for (let s = 0; s < L; s++) {
-      let total = 0;
-      for (let r = 0; r < nr; r++) total += counts[(roots[r] as number) * L + s] as number;
-      if (total > (limits[s] as number)) return s;
-    }
-    return -1;
-  };
-
-  for (let i = 0; i < observations.length; i++) {
-    const start = starts[i] as number;
-    const end = starts[i + 1] as number;
-    // keys come most trusted first: the last bridging key is demoted first
-    let nb = 0;
-    let nd = 0;
-    for (let j = start; j < end; j++) {
-      const idx = flat[j] as number;
-      if (modes[idx] === Mode.Merge) bridging[nb++] = idx;
-    }
-    for (;;) {
-      nr = 0;
-      for (let b = 0; b < nb; b++) {
-        const r = find(bridging[b] as number);
-        let seen = false;
-        for (let x = 0; x < nr && !seen; x++) seen = roots[x] === r;
-        if (!seen) roots[nr++] = r;
+    for (let i = 0; i < obsCount; i++) {
+      const start = starts[i] as number;
+      const end = starts[i + 1] as number;
+      // keys come most trusted first: the last bridging key is demoted first
+      let nb = 0;
+      let nd = 0;
+      let nr = 0;
+      for (let j = start; j < end; j++) {
+        const idx = flat[j] as number;
+        if (this.mode(idx) === Mode.Merge) bridging[nb++] = idx;
       }
-      if (nr <= 1) break;
-      const slot = violation();
-      if (slot < 0) break;
-      demoted[nd] = bridging[--nb] as number;
-      demotedSlot[nd++] = slot;
-    }
-    let target = -1;
-    if (nr > 0) {
-      target = roots[0] as number;
-      for (let r = 1; r < nr; r++) target = union(target, roots[r] as number, i);
-    }
-    if (target >= 0) {
-      for (let d = 0; d < nd; d++) {
-        const idx = demoted[d] as number;
-        const r = find(idx);
-        if (r !== target) {
-          const reason = `limit:${slotKind[demotedSlot[d] as number]}` as RefusalReason;
-          refusals.push([reason, idx, label[r] as number, label[target] as number, i]);
+      for (;;) {
+        nr = 0;
+        for (let b = 0; b < nb; b++) {
+          const r = this.find(bridging[b] as number);
+          let seen = false;
+          for (let x = 0; x < nr && !seen; x++) seen = roots[x] === r;
+          if (!seen) roots[nr++] = r;
+        }
+        if (nr <= 1) break;
+        // the first limited kind the union of the roots would exceed
+        let slot = -1;
+        for (let s = 0; s < L && slot < 0; s++) {
+          let total = 0;
+          for (let r = 0; r < nr; r++)
+            total += nodes[(roots[r] as number) * S + COUNTS + s] as number;
+          if (total > (limits[s] as number)) slot = s;
+        }
+        if (slot < 0) break;
+        demoted[nd] = bridging[--nb] as number;
+        demotedSlot[nd++] = slot;
+      }
+      let target = -1;
+      if (nr > 0) {
+        target = roots[0] as number;
+        for (let r = 1; r < nr; r++) target = this.union(target, roots[r] as number, i);
+      }
+      if (target >= 0) {
+        for (let d = 0; d < nd; d++) {
+          const idx = demoted[d] as number;
+          const r = this.find(idx);
+          if (r !== target) {
+            const reason = `limit:${slotKind[demotedSlot[d] as number]}` as RefusalReason;
+            refusals.push([reason, idx, labelOf(r), labelOf(target), i]);
+          }
+        }
+        for (let j = start; j < end; j++) {
+          const idx = flat[j] as number;
+          const mode = this.mode(idx);
+          if (mode === Mode.Merge || mode === Mode.Outside) continue;
+          const r = this.find(idx);
+          if (r === target) continue;
+          if (mode === Mode.Hub || mode === Mode.Blocked) {
+            refusals.push([
+              mode === Mode.Hub ? "hub" : "blocked",
+              idx,
+              labelOf(r),
+              labelOf(target),
+              i,
+            ]);
+            continue;
+          }
+          // A no-merge key joins the first person it is seen with, and never brings a person along.
+          const slot = limitSlot[kinds[idx] as number] as number;
+          const alone = nodes[r * S + SIZE] === 1;
+          if (
+            alone &&
+            (slot < 0 || (nodes[target * S + COUNTS + slot] as number) < (limits[slot] as number))
+          ) {
+            target = this.union(target, r, i);
+          } else {
+            const reason: RefusalReason = alone
+              ? `limit:${slotKind[slot] as IdentityKeyKind}`
+              : mode === Mode.Role
+                ? "role_mailbox"
+                : "no_merge";
+            refusals.push([reason, idx, labelOf(r), labelOf(target), i]);
+          }
         }
       }
       for (let j = start; j < end; j++) {
-        const idx = flat[j] as number;
-        const mode = modes[idx] as Mode;
-        if (mode === Mode.Merge || mode === Mode.Outside) continue;
-        const r = find(idx);
-        if (r === target) continue;
-        if (mode === Mode.Hub || mode === Mode.Blocked) {
-          refusals.push([
-            mode === Mode.Hub ? "hub" : "blocked",
-            idx,
-            label[r] as number,
-            label[target] as number,
-            i,
-          ]);
-          continue;
-        }
-        // A no-merge key joins the first person it is seen with, and never brings a person along.
-        const slot = limitSlot[kinds[idx] as number] as number;
-        const alone = size[r] === 1;
-        if (
-          alone &&
-          (slot < 0 || (counts[target * L + slot] as number) < (limits[slot] as number))
-        ) {
-          target = union(target, r, i);
-        } else {
-          const reason: RefusalReason = alone
-            ? `limit:${slotKind[slot] as IdentityKeyKind}`
-            : mode === Mode.Role
-              ? "role_mailbox"
-              : "no_merge";
-          refusals.push([reason, idx, label[r] as number, label[target] as number, i]);
-        }
+        const at = labelOf(this.find(flat[j] as number)) * S + FLAGS;
+        nodes[at] = (nodes[at] as number) | VISIBLE;
       }
     }
-    for (let j = start; j < end; j++) visible[label[find(flat[j] as number)] as number] = 1;
   }
 
-  const ids = new Map<number, string>();
-  return {
-    keyCount: n,
-    kindOf: (idx) => KEY_KINDS[kinds[idx] as number] as IdentityKeyKind,
-    valueOf: (idx) => values[idx] as string,
-    indexOf: (key) => maps[kindIndex(key.kind)]?.get(key.value) ?? -1,
-    modeOf: (idx) => modes[idx] as Mode,
-    labelOf: (idx) => label[find(idx)] as number,
-    firstSeenAt: (idx) => (observations[firstObs[idx] as number] as GraphObservation).evidence.at,
-    personId(l) {
-      let id = ids.get(l);
-      if (id === undefined) {
-        const { evidence } = observations[firstObs[l] as number] as GraphObservation;
-        id = personIdFor(evidence.observationId, evidence.at, ranks[l] as number);
-        ids.set(l, id);
-      }
-      return id;
-    },
-    merges,
-    refusals,
-    observations,
-  };
+  kindOf(idx: number): IdentityKeyKind {
+    return KEY_KINDS[this.table.kinds[idx] as number] as IdentityKeyKind;
+  }
+
+  valueOf(idx: number): string {
+    return this.table.values[idx] as string;
+  }
+
+  indexOf(key: IdentityKey): number {
+    const k = KIND_INDEX[key.kind];
+    return k === undefined ? -1 : this.table.find(k, key.value);
+  }
+
+  modeOf(idx: number): Mode {
+    return this.mode(idx);
+  }
+
+  labelOf(idx: number): number {
+    return this.nodes[this.find(idx) * this.stride + LABEL] as number;
+  }
+
+  firstSeenAt(idx: number): number {
+    const first = this.nodes[idx * this.stride + FIRST] as number;
+    return (this.observations[first] as GraphObservation).evidence.at;
+  }
+
+  personId(l: number): string {
+    this.ids ??= new Map<number, string>();
+    let id = this.ids.get(l);
+    if (id === undefined) {
+      const first = this.nodes[l * this.stride + FIRST] as number;
+      const { evidence } = this.observations[first] as GraphObservation;
+      const rank = (this.nodes[l * this.stride + FLAGS] as number) & RANK_MASK;
+      id = personIdFor(evidence.observationId, evidence.at, rank);
+      this.ids.set(l, id);
+    }
+    return id;
+  }
 }
 
 /**

@@ -27,7 +27,13 @@ import {
 } from "@revtrace/core";
 import { z } from "zod";
 import { planIdentityChange } from "./change-plan.js";
-import { edgeId, type LoadedComponent, loadComponent, observationKey } from "./component-loader.js";
+import {
+  edgeId,
+  type LoadedComponent,
+  loadComponent,
+  observationKey,
+  type ReplayInput,
+} from "./component-loader.js";
 import {
   compareKeys,
   Mode,
@@ -164,6 +170,21 @@ const EvidenceSchema = z.object({
   at: z.number().refine(Number.isFinite, "must be finite").optional(),
 });
 
+/**
+ * `EvidenceSchema`'s check written out (it runs on every link): the evidence when valid, else
+ * `undefined` (the schema then names the offending fields).
+ */
+function validEvidence(raw: unknown): z.infer<typeof EvidenceSchema> | undefined {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  const { source, observationId, at } = raw as Record<string, unknown>;
+  if (typeof source !== "string" || source.length < 1) return undefined;
+  if (typeof observationId !== "string" || observationId.length < 1) return undefined;
+  if (at !== undefined && (typeof at !== "number" || !Number.isFinite(at))) return undefined;
+  return { source, observationId, at };
+}
+
+const KIND_SET: ReadonlySet<unknown> = new Set(IdentityKeyKindSchema.options);
+
 /** Upper bound on `mergedInto` hops; chains are short, this only stops a corrupted cycle. */
 const MAX_HOPS = 64;
 
@@ -204,29 +225,30 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
     const accepted = new Map<string, { key: IdentityKey; index: number }>();
     const rejected: RejectedKey[] = [];
     input.forEach((key, index) => {
-      if (!IdentityKeyKindSchema.safeParse(key?.kind).success) {
+      // the schema's own check (an enum is a set of values), without a parse per key
+      if (!KIND_SET.has(key?.kind)) {
         throw new TypeError(`keys[${index}].kind is not an identity key kind`);
       }
       const check = normalizer.normalize(key);
       if (!check.ok) rejected.push({ index, kind: key.kind, reason: check.reason });
-      else if (!accepted.has(identityKeyId(check.key)))
-        accepted.set(identityKeyId(check.key), { key: check.key, index });
+      else {
+        const id = identityKeyId(check.key);
+        if (!accepted.has(id)) accepted.set(id, { key: check.key, index });
+      }
     });
     const sorted = [...accepted.values()].sort((a, b) => rank(a.key, b.key));
     return { accepted: sorted.map((a) => a.key), indexes: sorted.map((a) => a.index), rejected };
   };
 
   const storedRecords = async (loaded: LoadedComponent) => {
-    const records = await store.findKeys([...loaded.keys.values()]);
-    return new Map(records.map((r) => [identityKeyId(r.key), r]));
+    const keys: IdentityKey[] = [];
+    for (const entry of loaded.keys.values()) keys.push(entry.key);
+    const records = new Map<string, IdentityKeyRecord>();
+    for (const record of await store.findKeys(keys)) records.set(identityKeyId(record.key), record);
+    return records;
   };
 
-  const replay = (loaded: LoadedComponent) =>
-    runReplay(
-      loaded.observations,
-      rules,
-      (key) => loaded.modes.get(identityKeyId(key)) ?? Mode.Outside,
-    );
+  const replay = (input: ReplayInput) => runReplay(input.observations, rules, input.modeOf);
 
   const sameRefusal = (x: MergeRefusal, y: MergeRefusal) =>
     x.reason === y.reason &&
@@ -253,12 +275,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
     const all = state.refusals.map((r) => refusalOf(state, r));
     if (all.length === 0) return all;
     if (!seenBefore && state.refusals.every((r) => r[4] === obsIndex)) return all;
-    const before = loaded.withoutPending();
-    const previous = runReplay(
-      before.observations,
-      rules,
-      (key) => before.modes.get(identityKeyId(key)) ?? Mode.Outside,
-    );
+    const previous = replay(loaded.withoutPending());
     const known = new Set(previous.refusals.map((r) => decisionId(refusalOf(previous, r))));
     return all.filter((r) => !known.has(decisionId(r)));
   };
@@ -294,15 +311,19 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
     input: readonly IdentityKey[],
     rawEvidence: LinkEvidence,
   ): Promise<LinkResult> => {
-    const ev = EvidenceSchema.safeParse(rawEvidence);
-    if (!ev.success) {
-      const fields = ev.error.issues.map((i) => ["evidence", ...i.path.map(String)].join("."));
-      throw new TypeError(`Invalid link evidence: ${fields.join(", ")}`);
+    let valid = validEvidence(rawEvidence);
+    if (!valid) {
+      const ev = EvidenceSchema.safeParse(rawEvidence);
+      if (!ev.success) {
+        const fields = ev.error.issues.map((i) => ["evidence", ...i.path.map(String)].join("."));
+        throw new TypeError(`Invalid link evidence: ${fields.join(", ")}`);
+      }
+      valid = ev.data;
     }
     const evidence: IdentityEvidence = {
-      source: ev.data.source,
-      observationId: ev.data.observationId,
-      at: ev.data.at ?? now(),
+      source: valid.source,
+      observationId: valid.observationId,
+      at: valid.at ?? now(),
     };
     const { accepted: all, indexes, rejected } = prepare(input);
     const max = rules.maxKeysPerObservation;
@@ -354,9 +375,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
 
       const personIds = accepted.map((key) => state.personId(state.labelOf(state.indexOf(key))));
       // the observation's target: its most trusted key that merges (role mailboxes and hubs only follow)
-      const target = accepted.findIndex(
-        (key) => loaded.modes.get(identityKeyId(key)) === Mode.Merge,
-      );
+      const target = accepted.findIndex((key) => loaded.modeOf(key) === Mode.Merge);
       return {
         personId: personIds[Math.max(target, 0)] ?? null,
         personIds: [...new Set(personIds)],
@@ -390,7 +409,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
     const label = state.labelOf(found);
     const id = state.personId(label);
     const keys: IdentityKeyRecord[] = [];
-    for (const key of loaded.keys.values()) {
+    for (const { key } of loaded.keys.values()) {
       const idx = state.indexOf(key);
       if (idx >= 0 && state.modeOf(idx) !== Mode.Outside && state.labelOf(idx) === label) {
         keys.push({ key, personId: id, firstSeenAt: state.firstSeenAt(idx) });

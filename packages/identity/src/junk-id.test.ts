@@ -50,4 +50,42 @@ describe("junkIdReason", () => {
       ),
     );
   });
+  it("agrees with its plain definition: trim, unquote once, lower-case, look up", () => {
+    const reference = (value: string) => {
+      let v = value.trim();
+      if (v === "") return "empty";
+      if (v.length > MAX_ID_LENGTH) return "too_long";
+      const q = v[0] as string;
+      if (v.length >= 2 && "'\"`".includes(q) && v[v.length - 1] === q) v = v.slice(1, -1).trim();
+      if (/^[0-]*$/.test(v)) return "junk";
+      return BUILT_IN_JUNK_IDS.includes(v.toLowerCase()) ? "junk" : null;
+    };
+    // junk ids in any case, quoted or padded, with look-alikes: the Kelvin sign lower-cases to "k",
+    // the dotted capital I to two units
+    const pieces = [
+      ...BUILT_IN_JUNK_IDS,
+      "K",
+      "\u212a",
+      "\u0130",
+      "i",
+      "'",
+      '"',
+      "`",
+      " ",
+      "\u00a0",
+    ];
+    const value = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 40 }),
+      fc
+        .tuple(fc.constantFrom(...pieces), fc.constantFrom(...pieces), fc.boolean())
+        .map(([a, b, upper]) => (upper ? `${a}${b}`.toUpperCase() : `${a}${b}`)),
+      fc.constantFrom(...BUILT_IN_JUNK_IDS).map((v) => v.replace(/k/g, "\u212a").toUpperCase()),
+    );
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(junkIdReason(v)).toBe(reference(v));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

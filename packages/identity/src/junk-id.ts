@@ -56,6 +56,35 @@ export const BUILT_IN_JUNK_IDS: readonly string[] = [
 const JUNK = new Set(BUILT_IN_JUNK_IDS);
 const JUNK_LENGTHS = new Set(BUILT_IN_JUNK_IDS.map((v) => v.length));
 
+/** ASCII lower case of one UTF-16 unit below 128. */
+const lowerAscii = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+/** Length, first and last unit of a value whose first and last units are ASCII. */
+const signature = (length: number, first: number, last: number) =>
+  length * 0x10000 + lowerAscii(first) * 0x100 + lowerAscii(last);
+/**
+ * The signatures of the (all-ASCII) junk ids. A value with ASCII ends lower-cases to a string of
+ * the same ends, and to a junk id only with the same length (no character lower-cases to several
+ * ASCII ones), so a value whose signature is missing here cannot be junk: no `toLowerCase` needed.
+ */
+const JUNK_SIGNATURES = new Set(
+  BUILT_IN_JUNK_IDS.map((v) => signature(v.length, v.charCodeAt(0), v.charCodeAt(v.length - 1))),
+);
+
+/** Printable ASCII other than space: never trimmed. */
+const isPrintable = (c: number) => c > 32 && c < 127;
+
+/**
+ * `String.prototype.trim`, skipping the scan when both ends are printable ASCII (nothing to trim):
+ * identifiers are trimmed on every link.
+ */
+export function trimId(value: string): string {
+  return value.length > 0 &&
+    isPrintable(value.charCodeAt(0)) &&
+    isPrintable(value.charCodeAt(value.length - 1))
+    ? value
+    : value.trim();
+}
+
 /** Segment Unify's suggested blocked pattern `^[0-]*$`: only zeros and dashes (`0`, the all-zero UUID). */
 function zerosAndDashes(v: string): boolean {
   for (let i = 0; i < v.length; i++) {
@@ -83,12 +112,16 @@ const QUOTES = new Set(['"', "'", "`"]);
  * junkIdReason("cus_16BPgPSLGt5Q41I0"); // null
  */
 export function junkIdReason(value: string): JunkReason | null {
-  let v = value.trim();
+  let v = trimId(value);
   if (v === "") return "empty";
   if (v.length > MAX_ID_LENGTH) return "too_long";
   const first = v[0] as string;
   if (v.length >= 2 && QUOTES.has(first) && v[v.length - 1] === first) v = v.slice(1, -1).trim();
   if (zerosAndDashes(v)) return "junk";
   if (!JUNK_LENGTHS.has(v.length)) return null;
+  const head = v.charCodeAt(0);
+  const tail = v.charCodeAt(v.length - 1);
+  if (head < 128 && tail < 128 && !JUNK_SIGNATURES.has(signature(v.length, head, tail)))
+    return null;
   return JUNK.has(v.toLowerCase()) ? "junk" : null;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { IdentityKey } from "@revtrace/core";
+import type { IdentityKey, IdentityKeyKind } from "@revtrace/core";
 import { foldGmailAddress, isReservedEmailDomain, normalizeEmail } from "./email.js";
 import { hashIdentityValue, isSha256Hex } from "./hash.js";
 import {
@@ -12,7 +12,7 @@ import {
   type IdentityRulesInput,
   resolveIdentityRules,
 } from "./identity-rules.js";
-import { type JunkReason, junkIdReason } from "./junk-id.js";
+import { type JunkReason, junkIdReason, trimId } from "./junk-id.js";
 import { normalizePhone } from "./phone.js";
 import { isRoleMailbox } from "./role-mailbox.js";
 
@@ -62,32 +62,8 @@ export interface KeyNormalizer {
  * lower-case hex (or `role:<hex>`) is taken as hashed.
  */
 export function createKeyNormalizer(rules: IdentityRules): KeyNormalizer {
-  const blockedValues = new Set(rules.blocklist.values.map((v) => v.trim().toLowerCase()));
-  const patterns = rules.blocklist.patterns.map(
-    (p) => new RegExp(p.source, p.flags.replace(/[gy]/g, "")),
-  );
-  const roles = new Set(rules.roleMailboxes.localParts.map((p) => p.toLowerCase()));
-  const hashed = new Set(rules.hashedKinds);
-
-  const isBlocked = (value: string) =>
-    blockedValues.has(value.toLowerCase()) || patterns.some((p) => p.test(value));
-
-  const roleClass = (email: string): KeyClass | null => {
-    if (rules.roleMailboxes.mode === "merge" || !isRoleMailbox(email, roles)) return null;
-    return rules.roleMailboxes.mode === "block" ? "blocked" : "role_mailbox";
-  };
-
+  const { hashed, isBlocked, roleClass, hashedClass, classifyValue } = keyChecks(rules);
   const kindClass = (key: IdentityKey): "merge" | "no_merge" => rules.kinds[key.kind].merge;
-
-  const hashedClass = (kind: IdentityKey["kind"], value: string): KeyClass => {
-    if (!value.startsWith(ROLE_PREFIX)) return rules.kinds[kind].merge;
-    const mode = rules.roleMailboxes.mode;
-    return mode === "merge"
-      ? rules.kinds[kind].merge
-      : mode === "block"
-        ? "blocked"
-        : "role_mailbox";
-  };
 
   /** The normalized value of a trimmed, non-junk raw value, or why it is rejected. */
   const normalizeValue = (
@@ -108,7 +84,7 @@ export function createKeyNormalizer(rules: IdentityRules): KeyNormalizer {
 
   const normalize = (key: IdentityKey): KeyCheck => {
     if (typeof key.value !== "string") return { ok: false, reason: "not_a_string" };
-    const raw = key.value.trim();
+    const raw = trimId(key.value);
     const junk = rules.blocklist.builtIn ? junkIdReason(raw) : raw === "" ? "empty" : null;
     if (junk) return { ok: false, reason: junk };
     const isHashed = hashed.has(key.kind);
@@ -143,22 +119,67 @@ export function createKeyNormalizer(rules: IdentityRules): KeyNormalizer {
     };
   };
 
-  const classify = (key: IdentityKey): KeyClass => {
-    const value = key.value;
-    if (hashed.has(key.kind) && isHashedValue(value)) return hashedClass(key.kind, value);
+  const classify = (key: IdentityKey): KeyClass => classifyValue(key.kind, key.value);
+
+  return { rules, normalize, classify };
+}
+
+/**
+ * How an already-normalized (stored) key merges under `rules`, from its kind and value (internal: the
+ * graph classifies every key it interns without building key objects). Same as
+ * {@link KeyNormalizer.classify}.
+ */
+export function createKeyClassifier(
+  rules: IdentityRules,
+): (kind: IdentityKeyKind, value: string) => KeyClass {
+  return keyChecks(rules).classifyValue;
+}
+
+/** The blocklist, role and hashing checks of one set of rules, built once. */
+function keyChecks(rules: IdentityRules) {
+  const blockedValues = new Set(rules.blocklist.values.map((v) => v.trim().toLowerCase()));
+  const patterns = rules.blocklist.patterns.map(
+    (p) => new RegExp(p.source, p.flags.replace(/[gy]/g, "")),
+  );
+  const roles = new Set(rules.roleMailboxes.localParts.map((p) => p.toLowerCase()));
+  const hashed = new Set(rules.hashedKinds);
+  // the empty checks are skipped: no lower-casing or pattern scan when nothing is configured
+  const isBlocked = (value: string) =>
+    (blockedValues.size > 0 && blockedValues.has(value.toLowerCase())) ||
+    (patterns.length > 0 && patterns.some((p) => p.test(value)));
+
+  const roleClass = (email: string): KeyClass | null => {
+    const mode = rules.roleMailboxes.mode;
+    if (mode === "merge" || !isRoleMailbox(email, roles)) return null;
+    return mode === "block" ? "blocked" : "role_mailbox";
+  };
+
+  const hashedClass = (kind: IdentityKeyKind, value: string): KeyClass => {
+    if (!value.startsWith(ROLE_PREFIX)) return rules.kinds[kind].merge;
+    const mode = rules.roleMailboxes.mode;
+    return mode === "merge"
+      ? rules.kinds[kind].merge
+      : mode === "block"
+        ? "blocked"
+        : "role_mailbox";
+  };
+
+  const classifyValue = (kind: IdentityKeyKind, value: string): KeyClass => {
+    if (hashed.size > 0 && hashed.has(kind) && isHashedValue(value))
+      return hashedClass(kind, value);
     if (rules.blocklist.builtIn) {
       if (junkIdReason(value) !== null) return "blocked";
-      if (key.kind === "email" && isReservedEmailDomain(value)) return "blocked";
+      if (kind === "email" && isReservedEmailDomain(value)) return "blocked";
     }
     if (isBlocked(value)) return "blocked";
-    if (key.kind === "email") {
+    if (kind === "email") {
       const role = roleClass(value);
       if (role) return role;
     }
-    return kindClass(key);
+    return rules.kinds[kind].merge;
   };
 
-  return { rules, normalize, classify };
+  return { hashed, isBlocked, roleClass, hashedClass, classifyValue };
 }
 
 /**

@@ -133,6 +133,18 @@ describe("createIdentityResolver: linking", () => {
     expect(before.refusals).toHaveLength(1);
   });
 
+  it("linking an observation id again with one of its keys adds that key's own edge", async () => {
+    const { identity, storage } = setup();
+    const first = await identity.link([anon("v1"), click("k1")], ev("o1", 1));
+    const again = await identity.link([anon("v1")], ev("o1", 1));
+    expect(again.personId).toBe(first.personId);
+    const evidence = { source: "test", observationId: "o1", at: 1 };
+    expect(await storage.listEdges([anon("v1")])).toEqual([
+      { a: anon("v1"), b: click("k1"), evidence },
+      { a: anon("v1"), b: anon("v1"), evidence },
+    ]);
+  });
+
   it("uses the clock when evidence has no time", async () => {
     const { identity } = setup();
     await identity.link([anon("v1")], { source: "tracker", observationId: "o1" });
