@@ -24,9 +24,13 @@ export function edgeId(edge: IdentityEdge): string {
   return naturalId(identityKeyId(edge.a), identityKeyId(edge.b), edge.evidence.observationId);
 }
 
-/** The group an edge belongs to: its observation (id and time). */
+/** The evidence an edge belongs to: its observation's source, id and time. */
 export const observationKey = (edge: IdentityEdge) =>
-  `${edge.evidence.at}\u0000${edge.evidence.observationId}`;
+  `${edge.evidence.at}\u0000${edge.evidence.observationId}\u0000${edge.evidence.source}`;
+
+/** Whether two evidences are the same observation's (source, id and time). */
+export const sameEvidence = (x: IdentityEvidence, y: IdentityEvidence) =>
+  x.at === y.at && x.observationId === y.observationId && x.source === y.source;
 
 /** A loaded edge. */
 export interface LoadedEdge {
@@ -286,14 +290,41 @@ export async function loadComponent(
   };
 }
 
-/** Observations of one id and time, as they are rebuilt. */
+/** Observations of one evidence (source, id and time), as they are rebuilt. */
 interface Group {
-  at: number;
   evidence: IdentityEvidence;
   /** One object per key (see `replayInput`). */
   keys: IdentityKey[];
-  /** The next group of the same observation id (another time). */
+  /** Its edges (key objects of `keys`). */
+  edges: [IdentityKey, IdentityKey][];
+  /** Whether an edge touched none of the keys before it: the group may hold disjoint observations. */
+  split: boolean;
+  /** The next group of the same observation id (another time or source). */
   next: Group | null;
+}
+
+/**
+ * The observations of a group: one per connected set of keys. Each observation was stored as a
+ * clique of edges and observations sharing their evidence are disjoint or nested (`link` rejects
+ * others), so its connected parts are its observations.
+ */
+function observationsOf(group: Group): IdentityKey[][] {
+  if (!group.split) return [group.keys];
+  const parent = new Map<IdentityKey, IdentityKey>(group.keys.map((key) => [key, key]));
+  const root = (key: IdentityKey): IdentityKey => {
+    let r = key;
+    while (parent.get(r) !== r) r = parent.get(r) as IdentityKey;
+    return r;
+  };
+  for (const [a, b] of group.edges) parent.set(root(a), root(b));
+  const parts = new Map<IdentityKey, IdentityKey[]>();
+  for (const key of group.keys) {
+    const r = root(key);
+    const part = parts.get(r);
+    if (part) part.push(key);
+    else parts.set(r, [key]);
+  }
+  return [...parts.values()];
 }
 
 /**
@@ -321,17 +352,13 @@ function replayInput(
     }
     return known;
   };
-  const put = (group: Group, key: IdentityKey) => {
-    const one = keyOf(key);
-    if (!group.keys.includes(one)) group.keys.push(one);
-  };
   const add = (e: LoadedEdge) => {
     const { evidence } = e.edge;
     const first = byObservation.get(evidence.observationId);
     let group: Group | null = first ?? null;
-    while (group && group.at !== evidence.at) group = group.next;
+    while (group && !sameEvidence(group.evidence, evidence)) group = group.next;
     if (!group) {
-      group = { at: evidence.at, evidence, keys: [], next: null };
+      group = { evidence, keys: [], edges: [], split: false, next: null };
       groups.push(group);
       if (first) {
         let last = first;
@@ -339,8 +366,14 @@ function replayInput(
         last.next = group;
       } else byObservation.set(evidence.observationId, group);
     }
-    put(group, e.edge.a);
-    put(group, e.edge.b);
+    const a = keyOf(e.edge.a);
+    const b = keyOf(e.edge.b);
+    const hasA = group.keys.includes(a);
+    const hasB = a === b ? hasA : group.keys.includes(b);
+    if (!hasA) group.keys.push(a);
+    if (!hasB && a !== b) group.keys.push(b);
+    if (!hasA && !hasB && group.edges.length > 0) group.split = true;
+    group.edges.push([a, b]);
   };
 
   const modes = new Map<IdentityKey, Mode>();
@@ -358,25 +391,23 @@ function replayInput(
       if (
         !earliest ||
         ev.at < earliest.at ||
-        (ev.at === earliest.at && ev.observationId < earliest.observationId)
+        (ev.at === earliest.at &&
+          (ev.observationId < earliest.observationId ||
+            (ev.observationId === earliest.observationId && ev.source < earliest.source)))
       )
         earliest = ev;
     }
     if (!earliest) continue;
-    for (const e of edges) {
-      const ev = e.edge.evidence;
-      if (ev.at === earliest.at && ev.observationId === earliest.observationId) add(e);
-    }
+    for (const e of edges) if (sameEvidence(e.edge.evidence, earliest)) add(e);
+  }
+  const observations: GraphObservation[] = [];
+  for (const group of groups) {
+    const { source, observationId, at } = group.evidence;
+    for (const keys of observationsOf(group))
+      observations.push({ keys, evidence: { source, observationId, at } });
   }
   return {
-    observations: groups.map((group) => ({
-      keys: group.keys,
-      evidence: {
-        source: group.evidence.source,
-        observationId: group.evidence.observationId,
-        at: group.evidence.at,
-      },
-    })),
+    observations,
     modeOf: (key) => modes.get(key) ?? Mode.Outside,
   };
 }

@@ -4,9 +4,10 @@ import { describe, expect, it } from "vitest";
 import { type GraphObservation, personIdFor, replayIdentityGraph } from "./identity-graph.js";
 
 const k = (kind: IdentityKeyKind, value: string): IdentityKey => ({ kind, value });
+const ev = (id: string, at: number, source = "test") => ({ source, observationId: id, at });
 const obs = (id: string, at: number, ...keys: IdentityKey[]): GraphObservation => ({
   keys,
-  evidence: { source: "test", observationId: id, at },
+  evidence: ev(id, at),
 });
 const anon = (v: string) => k("anonymous_id", v);
 const cus = (v: string) => k("chargebee_customer_id", v);
@@ -19,7 +20,7 @@ describe("replayIdentityGraph", () => {
       obs("o2", 9, anon("v1"), anon("v2")),
     ]);
     // cus_1 (priority 1) ranks before v1 (priority 6) in o1
-    const id = personIdFor("o1", 5, 0);
+    const id = personIdFor(ev("o1", 5), cus("cus_1"));
     expect(id).toMatch(/^p_[0-9a-f]{24}$/);
     expect(graph.personOf(anon("v2"))).toBe(id);
     expect(graph.personOf(anon("nobody"))).toBeNull();
@@ -45,9 +46,9 @@ describe("replayIdentityGraph", () => {
       obs("o4", 4, anon("v3"), cus("b")),
       obs("o5", 5, anon("v3"), email("x@acme.io")),
     ]);
-    const a = personIdFor("o1", 1, 0);
-    const x = personIdFor("o2", 2, 0);
-    const b = personIdFor("o4", 4, 0);
+    const a = personIdFor(ev("o1", 1), cus("a"));
+    const x = personIdFor(ev("o2", 2), email("x@acme.io"));
+    const b = personIdFor(ev("o4", 4), cus("b"));
     expect(graph.merges).toEqual([
       { survivor: a, absorbed: x, at: 3, observationId: "o3", source: "test" },
     ]);
@@ -61,13 +62,31 @@ describe("replayIdentityGraph", () => {
     ]);
   });
 
-  it("folds repeated observations (same id and time) and ignores duplicate keys", () => {
+  it("folds a repeated observation (same source, id and time) into the one containing it", () => {
     const once = replayIdentityGraph([obs("o1", 1, anon("v1"), email("x@acme.io"), anon("v2"))]);
     const split = replayIdentityGraph([
       obs("o1", 1, anon("v1"), email("x@acme.io")),
-      obs("o1", 1, anon("v2"), anon("v1"), anon("v1")),
+      obs("o1", 1, anon("v2"), anon("v1"), anon("v1"), email("x@acme.io")),
+      obs("o1", 1, anon("v2")),
     ]);
     expect(split.persons()).toEqual(once.persons());
+  });
+
+  it("keeps observations sharing an id apart when their source or their keys differ", () => {
+    const alice = email("alice@z.io");
+    const bob = email("bob@z.io");
+    const graph = replayIdentityGraph([
+      { keys: [alice], evidence: ev("123", 5, "lead_form") },
+      { keys: [bob], evidence: ev("123", 5, "checkout") },
+      obs("o2", 6, anon("v1")),
+      obs("o2", 6, anon("v2")),
+    ]);
+    expect(graph.persons().map((p) => p.keys.length)).toEqual([1, 1, 1, 1]);
+    expect(graph.personOf(alice)).toBe(personIdFor(ev("123", 5, "lead_form"), alice));
+    expect(graph.personOf(anon("v2"))).toBe(personIdFor(ev("o2", 6), anon("v2")));
+    expect(() =>
+      replayIdentityGraph([obs("o1", 1, alice, anon("v1")), obs("o1", 1, bob, anon("v1"))]),
+    ).toThrow(TypeError);
   });
 
   it("detects hubs from the whole set of observations", () => {
@@ -90,7 +109,7 @@ describe("replayIdentityGraph", () => {
     ];
     expect(replayIdentityGraph(observations, {}, { until: 1 }).personOf(anon("v2"))).toBeNull();
     expect(replayIdentityGraph(observations, {}, { until: 2 }).personOf(anon("v2"))).toBe(
-      personIdFor("o1", 1, 0),
+      personIdFor(ev("o1", 1), email("x@acme.io")),
     );
   });
 

@@ -1,7 +1,7 @@
 /**
  * The identity graph as a pure function of its observations: keys are nodes, each observation joins
  * its keys, persons are the connected components, with merge guards. Observations are processed in
- * canonical order (evidence time, then observation id), so the same set of observations gives the
+ * canonical order (evidence time, then observation id, then source), so the same set of observations gives the
  * same persons and the same person ids in whatever order it arrived. Union-find with union by size
  * and path halving over interned integer keys.
  *
@@ -105,11 +105,17 @@ const CLASS_MODE: Record<KeyClass, Mode> = {
 };
 
 /**
- * The id of the person founded by a key: derived from the founding observation (id and time) and
- * the key's rank in it, never from the key's value, so erased keys leave no trace in ids.
+ * The id of the person founded by a key: derived from the founding observation (source, id and time)
+ * and the founding key. The key takes part because one (source, observation id, time) may hold
+ * several disjoint key sets (see `canonicalize`); it enters only through SHA-256, truncated.
  */
-export function personIdFor(observationId: string, at: number, rank: number): string {
-  const digest = hash("sha256", `${observationId}\u0000${at}\u0000${rank}`, "hex");
+export function personIdFor(evidence: IdentityEvidence, founder: IdentityKey): string {
+  const { source, observationId, at } = evidence;
+  const digest = hash(
+    "sha256",
+    `${source}\u0000${observationId}\u0000${at}\u0000${founder.kind}:${founder.value}`,
+    "hex",
+  );
   return `p_${digest.slice(0, 24)}`;
 }
 
@@ -132,32 +138,71 @@ export interface ReplayState {
   readonly observations: readonly GraphObservation[];
 }
 
-/** Sorts observations canonically and folds duplicates (same id and time) into one. */
+/** Canonical order of evidence: time, then observation id, then source. */
+const compareEvidence = (a: IdentityEvidence, b: IdentityEvidence) =>
+  a.at - b.at ||
+  (a.observationId < b.observationId ? -1 : a.observationId > b.observationId ? 1 : 0) ||
+  (a.source < b.source ? -1 : a.source > b.source ? 1 : 0);
+
+/**
+ * Sorts observations canonically. Observations sharing their evidence (source, id and time) are one
+ * observation when one's keys contain the other's (a repeat, or keys added to it), and separate
+ * observations when their keys are disjoint, ordered by their smallest key.
+ * @throws {TypeError} when two of them share some keys but neither contains the other: an observation
+ *   id reused for unrelated keys, which would otherwise merge them.
+ */
 function canonicalize(observations: readonly GraphObservation[]): readonly GraphObservation[] {
-  const before = (a: IdentityEvidence, b: IdentityEvidence) =>
-    a.at < b.at || (a.at === b.at && a.observationId < b.observationId);
-  // the common case, already in order without duplicates, is returned as is
+  // the common case, already in order without shared evidence, is returned as is
   let ordered = true;
   for (let i = 1; i < observations.length && ordered; i++) {
     const prev = (observations[i - 1] as GraphObservation).evidence;
-    if (!before(prev, (observations[i] as GraphObservation).evidence)) ordered = false;
+    if (compareEvidence(prev, (observations[i] as GraphObservation).evidence) >= 0) ordered = false;
   }
   if (ordered) return observations;
-  const list = [...observations].sort((x, y) =>
-    before(x.evidence, y.evidence) ? -1 : before(y.evidence, x.evidence) ? 1 : 0,
-  );
+  const list = [...observations].sort((x, y) => compareEvidence(x.evidence, y.evidence));
   const out: GraphObservation[] = [];
-  for (const obs of list) {
-    const last = out[out.length - 1];
-    if (
-      last &&
-      last.evidence.at === obs.evidence.at &&
-      last.evidence.observationId === obs.evidence.observationId
-    ) {
-      out[out.length - 1] = { keys: [...last.keys, ...obs.keys], evidence: last.evidence };
-    } else out.push(obs);
+  for (let i = 0; i < list.length; ) {
+    let j = i + 1;
+    while (
+      j < list.length &&
+      compareEvidence(
+        (list[i] as GraphObservation).evidence,
+        (list[j] as GraphObservation).evidence,
+      ) === 0
+    )
+      j++;
+    if (j === i + 1) out.push(list[i] as GraphObservation);
+    else out.push(...foldShared(list.slice(i, j)));
+    i = j;
   }
   return out;
+}
+
+/** Observations of one evidence, folded as `canonicalize` describes. */
+function foldShared(group: readonly GraphObservation[]): GraphObservation[] {
+  const evidence = (group[0] as GraphObservation).evidence;
+  let sets: Map<string, IdentityKey>[] = [];
+  for (const obs of group) {
+    const keys = new Map<string, IdentityKey>();
+    for (const key of obs.keys) keys.set(`${key.kind}:${key.value}`, key);
+    const touched = sets.filter((set) => [...keys.keys()].some((id) => set.has(id)));
+    const nested = (x: Map<string, IdentityKey>, y: Map<string, IdentityKey>) =>
+      [...x.keys()].every((id) => y.has(id));
+    for (const set of touched)
+      if (!nested(keys, set) && !nested(set, keys))
+        throw new TypeError(
+          "an observation (source, observationId, at) was given two overlapping key sets",
+        );
+    if (touched.length === 1 && nested(keys, touched[0] as Map<string, IdentityKey>)) continue;
+    sets = sets.filter((set) => !touched.includes(set));
+    sets.push(keys);
+  }
+  const smallest = (set: Map<string, IdentityKey>) =>
+    [...set.values()].reduce((a, b) => (compareKeys(b, a) < 0 ? b : a));
+  return sets
+    .map((set) => ({ keys: [...set.values()], evidence, first: smallest(set) }))
+    .sort((x, y) => compareKeys(x.first, y.first))
+    .map(({ keys }) => ({ keys, evidence }));
 }
 
 /**
@@ -553,8 +598,7 @@ class Replay implements ReplayState {
     if (id === undefined) {
       const first = this.nodes[l * this.stride + FIRST] as number;
       const { evidence } = this.observations[first] as GraphObservation;
-      const rank = (this.nodes[l * this.stride + FLAGS] as number) & RANK_MASK;
-      id = personIdFor(evidence.observationId, evidence.at, rank);
+      id = personIdFor(evidence, { kind: this.kindOf(l), value: this.valueOf(l) });
       this.ids.set(l, id);
     }
     return id;

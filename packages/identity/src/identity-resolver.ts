@@ -33,6 +33,7 @@ import {
   loadComponent,
   observationKey,
   type ReplayInput,
+  sameEvidence,
 } from "./component-loader.js";
 import {
   compareKeys,
@@ -49,7 +50,7 @@ import {
   type IdentityRulesInput,
   resolveIdentityRules,
 } from "./identity-rules.js";
-import { createKeyNormalizer, type KeyRejectReason } from "./key-normalizer.js";
+import { createKeyNormalizer, erasureForms, type KeyRejectReason } from "./key-normalizer.js";
 
 /** Options of {@link createIdentityResolver}. */
 export interface IdentityResolverOptions {
@@ -185,6 +186,34 @@ function validEvidence(raw: unknown): z.infer<typeof EvidenceSchema> | undefined
 
 const KIND_SET: ReadonlySet<unknown> = new Set(IdentityKeyKindSchema.options);
 
+/**
+ * A `forget` target, checked: exactly one of `personId` (a non-empty string) or `keys` (an array of
+ * keys with a known kind and a string value).
+ * @throws {TypeError} naming the problem (never a value).
+ */
+function validTarget(raw: unknown): ForgetTarget {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new TypeError("forget: the target must be { personId } or { keys }");
+  const target = raw as Record<string, unknown>;
+  const hasPerson = "personId" in target;
+  if (hasPerson === "keys" in target)
+    throw new TypeError("forget: the target must have exactly one of personId and keys");
+  if (hasPerson) {
+    const { personId } = target;
+    if (typeof personId !== "string" || personId === "")
+      throw new TypeError("forget: personId must be a non-empty string");
+    return { personId };
+  }
+  const { keys } = target;
+  if (!Array.isArray(keys)) throw new TypeError("forget: keys must be an array");
+  keys.forEach((key: unknown, index) => {
+    const { kind, value } = (key ?? {}) as Partial<IdentityKey>;
+    if (!KIND_SET.has(kind) || typeof value !== "string")
+      throw new TypeError(`forget: keys[${index}] is not an identity key`);
+  });
+  return { keys: keys as IdentityKey[] };
+}
+
 /** Upper bound on `mergedInto` hops; chains are short, this only stops a corrupted cycle. */
 const MAX_HOPS = 64;
 
@@ -252,14 +281,13 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
 
   const sameRefusal = (x: MergeRefusal, y: MergeRefusal) =>
     x.reason === y.reason &&
-    x.evidence.observationId === y.evidence.observationId &&
-    x.evidence.at === y.evidence.at &&
+    sameEvidence(x.evidence, y.evidence) &&
     x.personIds.join() === y.personIds.join() &&
     x.keys.map(identityKeyId).join() === y.keys.map(identityKeyId).join();
 
   /** The same decision: one observation, one key, one reason (the person ids may change later). */
   const decisionId = (r: MergeRefusal) =>
-    `${r.reason}\u0000${r.evidence.at}\u0000${r.evidence.observationId}\u0000${r.keys.map(identityKeyId).join()}`;
+    `${r.reason}\u0000${r.evidence.at}\u0000${r.evidence.observationId}\u0000${r.evidence.source}\u0000${r.keys.map(identityKeyId).join()}`;
 
   /**
    * The refusals a link adds to the log: those of its replay that the replay before it did not have
@@ -278,6 +306,35 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
     const previous = replay(loaded.withoutPending());
     const known = new Set(previous.refusals.map((r) => decisionId(refusalOf(previous, r))));
     return all.filter((r) => !known.has(decisionId(r)));
+  };
+
+  /**
+   * An observation's evidence (source, id, time) repeated with other keys: the stored keys of that
+   * evidence seen with each new key must contain the new keys, or be contained in them (a repeat, or
+   * keys added to it). Disjoint key sets are separate observations.
+   * @throws {TypeError} when they only overlap: that would merge keys never seen together.
+   */
+  const checkRepeat = (
+    loaded: LoadedComponent,
+    keys: readonly IdentityKey[],
+    evidence: IdentityEvidence,
+    pending: ReadonlySet<IdentityEdge>,
+  ) => {
+    const ids = new Set(keys.map(identityKeyId));
+    for (const id of ids) {
+      const seen = new Set<string>();
+      for (const edge of loaded.edgesOf(id)) {
+        if (pending.has(edge) || !sameEvidence(edge.evidence, evidence)) continue;
+        seen.add(identityKeyId(edge.a)).add(identityKeyId(edge.b));
+      }
+      if (seen.size === 0) continue;
+      const within = (x: ReadonlySet<string>, y: ReadonlySet<string>) =>
+        [...x].every((k) => y.has(k));
+      if (!within(ids, seen) && !within(seen, ids))
+        throw new TypeError(
+          "link: this observation (source, observationId, at) was linked before with other keys",
+        );
+    }
   };
 
   /** Follows `mergedInto` to the live person. */
@@ -353,10 +410,14 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
 
     return exclusive(async () => {
       const loaded = await loadComponent(store, normalizer, accepted, { pending: edges });
+      checkRepeat(loaded, accepted, evidence, new Set(edges));
       const state = replay(loaded);
       const stored = await storedRecords(loaded);
+      // this observation: its evidence, and (evidence may be shared by disjoint key sets) its keys
+      const own = state.indexOf(accepted[0] as IdentityKey);
       const obsIndex = state.observations.findIndex(
-        (o) => o.evidence.at === evidence.at && o.evidence.observationId === evidence.observationId,
+        (o) =>
+          sameEvidence(o.evidence, evidence) && o.keys.some((key) => state.indexOf(key) === own),
       );
       const seenBefore = loaded.hasStoredObservation(evidence.observationId);
       const change = planIdentityChange({
@@ -464,13 +525,20 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
     return { person, edges: [...edges.values()].sort(byTime), merges, refusals };
   };
 
-  const forget = (target: ForgetTarget) =>
-    exclusive(async () => {
+  const forget = async (rawTarget: ForgetTarget): Promise<{ keys: number }> => {
+    const target = validTarget(rawTarget);
+    return exclusive(async () => {
       let keys: IdentityKey[];
       if ("personId" in target) {
         const person = await live(target.personId);
         keys = person ? (await store.listPersonKeys(person.id)).map((r) => r.key) : [];
-      } else keys = prepare(target.keys).accepted;
+      } else {
+        // every stored form of each key, whatever today's rules say of it (GDPR erasure)
+        const forms = new Map<string, IdentityKey>();
+        for (const key of target.keys)
+          for (const form of erasureForms(key, rules)) forms.set(identityKeyId(form), form);
+        keys = [...forms.values()];
+      }
       const existing = (await store.findKeys(keys)).map((r) => r.key);
       if (existing.length === 0) return { keys: 0 };
       const erased = new Set(existing.map(identityKeyId));
@@ -504,8 +572,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
         for (const key of group.keys.values()) {
           const kept = remaining.some(
             (e) =>
-              e.evidence.observationId === group.evidence.observationId &&
-              e.evidence.at === group.evidence.at &&
+              sameEvidence(e.evidence, group.evidence) &&
               (identityKeyId(e.a) === identityKeyId(key) ||
                 identityKeyId(e.b) === identityKeyId(key)),
           );
@@ -527,6 +594,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
       if (change.persons || change.keys || change.edges) await store.applyIdentityChange(change);
       return { keys: existing.length };
     });
+  };
 
   return { rules, link, resolve, resolveAt, get, explain, forget };
 }

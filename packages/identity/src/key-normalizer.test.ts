@@ -139,3 +139,42 @@ describe("normalizeIdentityKey", () => {
     );
   });
 });
+
+describe("review fixes", () => {
+  it("accepts emails of 201-254 characters (the 200-character junk limit is for ids)", () => {
+    const local = "j".repeat(64);
+    const domain = `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(58)}.io`;
+    const email = `${local}@${domain}`;
+    expect(email).toHaveLength(254);
+    const normalizer = createKeyNormalizer(resolveIdentityRules({}));
+    expect(normalizer.normalize(k("email", email))).toEqual(ok("email", email));
+    expect(normalizer.classify(k("email", email))).toBe("merge");
+    expect(normalizer.normalize(k("email", `${local}@${"a".repeat(49)}.${domain}`))).toEqual({
+      ok: false,
+      reason: "invalid_email",
+    });
+    expect(normalizer.normalize(k("anonymous_id", "v".repeat(201)))).toEqual({
+      ok: false,
+      reason: "too_long",
+    });
+  });
+
+  it("rejects a pre-hashed digest of a blocklisted email or phone", () => {
+    const rules = resolveIdentityRules({
+      hashedKinds: ["email", "phone", "external_id"],
+      blocklist: { values: [" QA@Acme.io ", "+1 213 373 4253", "ext-1"] },
+      phone: { defaultCountry: "US" },
+    });
+    const normalizer = createKeyNormalizer(rules);
+    for (const key of [
+      k("email", hashIdentityValue("qa@acme.io")),
+      k("phone", hashIdentityValue("+12133734253")),
+      k("external_id", hashIdentityValue("ext-1")),
+    ]) {
+      expect(normalizer.normalize(key)).toEqual({ ok: false, reason: "blocked" });
+      expect(normalizer.classify(key)).toBe("blocked");
+    }
+    const other = hashIdentityValue("jane@acme.io");
+    expect(normalizer.normalize(k("email", other))).toEqual(ok("email", other));
+  });
+});

@@ -62,7 +62,8 @@ export interface KeyNormalizer {
  * lower-case hex (or `role:<hex>`) is taken as hashed.
  */
 export function createKeyNormalizer(rules: IdentityRules): KeyNormalizer {
-  const { hashed, isBlocked, roleClass, hashedClass, classifyValue } = keyChecks(rules);
+  const { hashed, isBlocked, isBlockedDigest, roleClass, hashedClass, classifyValue } =
+    keyChecks(rules);
   const kindClass = (key: IdentityKey): "merge" | "no_merge" => rules.kinds[key.kind].merge;
 
   /** The normalized value of a trimmed, non-junk raw value, or why it is rejected. */
@@ -85,12 +86,13 @@ export function createKeyNormalizer(rules: IdentityRules): KeyNormalizer {
   const normalize = (key: IdentityKey): KeyCheck => {
     if (typeof key.value !== "string") return { ok: false, reason: "not_a_string" };
     const raw = trimId(key.value);
-    const junk = rules.blocklist.builtIn ? junkIdReason(raw) : raw === "" ? "empty" : null;
+    const junk = rules.blocklist.builtIn ? junkOf(key.kind, raw) : raw === "" ? "empty" : null;
     if (junk) return { ok: false, reason: junk };
     const isHashed = hashed.has(key.kind);
     if (isHashed && isHashedValue(raw)) {
       const keyClass = hashedClass(key.kind, raw);
-      if (keyClass === "blocked") return { ok: false, reason: "role_mailbox" };
+      if (keyClass === "blocked")
+        return { ok: false, reason: isBlockedDigest(key.kind, raw) ? "blocked" : "role_mailbox" };
       return { ok: true, key: { kind: key.kind, value: raw }, keyClass };
     }
     const normalized = normalizeValue(key.kind, raw);
@@ -135,6 +137,15 @@ export function createKeyClassifier(
   return keyChecks(rules).classifyValue;
 }
 
+/**
+ * {@link junkIdReason} for a key of `kind`: emails skip its 200-character id limit, since
+ * {@link normalizeEmail} applies RFC 5321's 254.
+ */
+function junkOf(kind: IdentityKeyKind, value: string): JunkReason | null {
+  const reason = junkIdReason(value);
+  return reason === "too_long" && kind === "email" ? null : reason;
+}
+
 /** The blocklist, role and hashing checks of one set of rules, built once. */
 function keyChecks(rules: IdentityRules) {
   const blockedValues = new Set(rules.blocklist.values.map((v) => v.trim().toLowerCase()));
@@ -143,6 +154,29 @@ function keyChecks(rules: IdentityRules) {
   );
   const roles = new Set(rules.roleMailboxes.localParts.map((p) => p.toLowerCase()));
   const hashed = new Set(rules.hashedKinds);
+  // A pre-hashed value hides its text: it is checked against the digests of the exact blocklist values
+  // (as given, lower-cased, and normalized for the kind). Patterns and role mailboxes cannot be
+  // checked on a digest (README: Limits).
+  const blockedDigests = new Map<IdentityKeyKind, Set<string>>();
+  for (const kind of hashed) {
+    const digests = new Set<string>();
+    for (const value of rules.blocklist.values) {
+      const forms = [value.trim(), value.trim().toLowerCase()];
+      if (kind === "email") {
+        const email = normalizeEmail(value);
+        if (email !== null) forms.push(email, foldGmailAddress(email));
+      } else if (kind === "phone") {
+        const phone = normalizePhone(value, rules.phone);
+        if (phone !== null) forms.push(phone);
+      }
+      for (const form of forms) digests.add(hashIdentityValue(form));
+    }
+    if (digests.size > 0) blockedDigests.set(kind, digests);
+  }
+  const isBlockedDigest = (kind: IdentityKeyKind, value: string) =>
+    blockedDigests
+      .get(kind)
+      ?.has(value.startsWith(ROLE_PREFIX) ? value.slice(ROLE_PREFIX.length) : value) === true;
   // the empty checks are skipped: no lower-casing or pattern scan when nothing is configured
   const isBlocked = (value: string) =>
     (blockedValues.size > 0 && blockedValues.has(value.toLowerCase())) ||
@@ -155,6 +189,7 @@ function keyChecks(rules: IdentityRules) {
   };
 
   const hashedClass = (kind: IdentityKeyKind, value: string): KeyClass => {
+    if (blockedDigests.size > 0 && isBlockedDigest(kind, value)) return "blocked";
     if (!value.startsWith(ROLE_PREFIX)) return rules.kinds[kind].merge;
     const mode = rules.roleMailboxes.mode;
     return mode === "merge"
@@ -168,7 +203,7 @@ function keyChecks(rules: IdentityRules) {
     if (hashed.size > 0 && hashed.has(kind) && isHashedValue(value))
       return hashedClass(kind, value);
     if (rules.blocklist.builtIn) {
-      if (junkIdReason(value) !== null) return "blocked";
+      if (junkOf(kind, value) !== null) return "blocked";
       if (kind === "email" && isReservedEmailDomain(value)) return "blocked";
     }
     if (isBlocked(value)) return "blocked";
@@ -179,7 +214,7 @@ function keyChecks(rules: IdentityRules) {
     return rules.kinds[kind].merge;
   };
 
-  return { hashed, isBlocked, roleClass, hashedClass, classifyValue };
+  return { hashed, isBlocked, isBlockedDigest, roleClass, hashedClass, classifyValue };
 }
 
 /**
@@ -192,4 +227,29 @@ function keyChecks(rules: IdentityRules) {
  */
 export function normalizeIdentityKey(key: IdentityKey, rules?: IdentityRulesInput): KeyCheck {
   return createKeyNormalizer(resolveIdentityRules(rules)).normalize(key);
+}
+
+/**
+ * Every form under which `key` may be stored, for erasure: its value as given and trimmed, normalized
+ * for its kind (email, Gmail-folded email, E.164 phone), and the SHA-256 digests of those (plain and
+ * `role:`-prefixed). No policy check (blocklist, role mailboxes, junk): a key linked before a rule
+ * change must stay erasable.
+ */
+export function erasureForms(key: IdentityKey, rules: IdentityRules): IdentityKey[] {
+  const raw = key.value.trim();
+  const values = new Set([key.value, raw]);
+  if (key.kind === "email") {
+    const email = normalizeEmail(raw);
+    if (email !== null) values.add(email).add(foldGmailAddress(email));
+  } else if (key.kind === "phone") {
+    const phone = normalizePhone(raw, rules.phone);
+    if (phone !== null) values.add(phone);
+  }
+  for (const value of [...values]) {
+    if (value === "") continue;
+    const digest = hashIdentityValue(value);
+    values.add(digest).add(`${ROLE_PREFIX}${digest}`);
+  }
+  values.delete("");
+  return [...values].map((value) => ({ kind: key.kind, value }));
 }

@@ -451,7 +451,8 @@ describe("createIdentityResolver: forget (GDPR)", () => {
     expect(await identity.forget({ keys: [email(" OLD@acme.io")] })).toEqual({ keys: 1 });
     const v1 = await identity.resolve([anon("v1")]);
     const cus = await identity.resolve([customer("cus_1")]);
-    expect(v1?.id).toBe(a.personId);
+    // the founding key is gone: v1's person gets its own id, and the old id points at it
+    expect((await identity.get(a.personId as string))?.id).toBe(v1?.id);
     expect(keysOf(v1)).toEqual(["anonymous_id:v1"]);
     expect(keysOf(cus)).toEqual(["chargebee_customer_id:cus_1"]);
     expect(cus?.createdAt).toBe(2);
@@ -471,5 +472,123 @@ describe("createIdentityResolver: options", () => {
     } catch (error) {
       expect(ConfigError.isInstance(error) && error.fields).toEqual(["rules.kinds.email.limit"]);
     }
+  });
+});
+
+describe("createIdentityResolver: observation identity", () => {
+  it("an observation is identified by its source too: two sources sharing an id never merge", async () => {
+    const { identity } = setup();
+    const alice = await identity.link([email("alice@z.io")], ev("123", 5, "lead_form"));
+    const bob = await identity.link([email("bob@z.io")], ev("123", 5, "checkout"));
+    expect(bob.personId).not.toBe(alice.personId);
+    expect(keysOf(await identity.resolve([email("alice@z.io")]))).toEqual(["email:alice@z.io"]);
+    expect(keysOf(await identity.resolve([email("bob@z.io")]))).toEqual(["email:bob@z.io"]);
+  });
+
+  it("a repeated (source, observation id) with disjoint keys is its own observation", async () => {
+    const { identity } = setup();
+    const alice = await identity.link([email("alice@z.io"), anon("v1")], ev("123", 5));
+    const bob = await identity.link([email("bob@z.io"), anon("v2")], ev("123", 5));
+    expect(bob.personId).not.toBe(alice.personId);
+    // a later link touching both replays the two as separate observations
+    await identity.link([anon("v1"), anon("v3")], ev("o2", 6));
+    await identity.link([anon("v2"), anon("v3")], ev("o3", 7));
+    const person = await identity.resolve([email("alice@z.io")]);
+    expect(keysOf(person)).toEqual([
+      "anonymous_id:v1",
+      "anonymous_id:v2",
+      "anonymous_id:v3",
+      "email:alice@z.io",
+      "email:bob@z.io",
+    ]);
+    expect(person?.id).toBe(alice.personId);
+  });
+
+  it("a repeated (source, observation id) sharing only some keys is rejected with TypeError", async () => {
+    const { identity, storage } = setup();
+    await identity.link([email("alice@z.io"), email("info@z.io")], ev("123", 5));
+    await expect(
+      identity.link([email("bob@z.io"), email("info@z.io")], ev("123", 5)),
+    ).rejects.toThrow(TypeError);
+    expect(await storage.findKeys([email("bob@z.io")])).toEqual([]);
+    // a subset or a superset of the stored keys is the same observation again
+    await identity.link([email("alice@z.io")], ev("123", 5));
+    await identity.link([email("alice@z.io"), email("info@z.io"), anon("v1")], ev("123", 5));
+    expect(keysOf(await identity.resolve([anon("v1")]))).toEqual([
+      "anonymous_id:v1",
+      "email:alice@z.io",
+      "email:info@z.io",
+    ]);
+  });
+});
+
+describe("createIdentityResolver: pre-hashed keys", () => {
+  it("a digest of a blocked value is rejected like the value", async () => {
+    const { identity } = setup({ hashedKinds: ["email"], blocklist: { values: ["QA@acme.io"] } });
+    const result = await identity.link(
+      [anon("b"), email(hashIdentityValue("qa@acme.io"))],
+      ev("o1", 1),
+    );
+    expect(result.rejected).toEqual([{ index: 1, kind: "email", reason: "blocked" }]);
+  });
+
+  it("a bare digest of a role mailbox still merges (its local part cannot be seen)", async () => {
+    const { identity } = setup({ hashedKinds: ["email"] });
+    const digest = hashIdentityValue("info@acme.io");
+    // documented limitation (README: Limits): hash role mailboxes yourself only after classifying them
+    const b = await identity.link([anon("b"), email(digest)], ev("o1", 1));
+    const c = await identity.link([anon("c"), email(digest)], ev("o2", 2));
+    expect(c.personId).toBe(b.personId);
+  });
+});
+
+describe("createIdentityResolver: forget after a rule change", () => {
+  it("erases a key the rules now block, in raw and normalized form", async () => {
+    const storage = createMemoryStorage();
+    const before = createIdentityResolver({ storage, now: () => 1 });
+    const a = await before.link(
+      [anon("v1"), email("Info@Acme.io"), email("qa@acme.io"), customer("cus_1")],
+      ev("o1", 1),
+    );
+    await before.link([anon("v2"), email("info@acme.io")], ev("o2", 2)); // a refusal naming it
+    const after = createIdentityResolver({
+      storage,
+      now: () => 3,
+      rules: {
+        roleMailboxes: { mode: "block" },
+        blocklist: { values: ["qa@acme.io"], patterns: [/^cus_/] },
+      },
+    });
+    expect(
+      await after.forget({
+        keys: [email(" INFO@acme.io"), email("qa@acme.io"), customer("cus_1")],
+      }),
+    ).toEqual({ keys: 3 });
+    const erased = [email("info@acme.io"), email("qa@acme.io"), customer("cus_1")];
+    expect(await storage.findKeys(erased)).toEqual([]);
+    expect(await storage.listEdges(erased)).toEqual([]);
+    const dump = JSON.stringify([
+      await storage.listEdges([anon("v1"), anon("v2")]),
+      await storage.listRefusals(a.personId as string),
+      await storage.findKeys([anon("v1"), anon("v2")]),
+    ]);
+    expect(dump).not.toContain("acme.io");
+    expect(dump).not.toContain("cus_1");
+  });
+
+  it("throws TypeError on a malformed target", async () => {
+    const { identity } = setup();
+    await identity.link([anon("v1")], ev("o1", 1));
+    const bad: unknown[] = [
+      { personId: undefined, keys: [anon("v1")] },
+      { personId: "p_1", keys: [anon("v1")] },
+      { personId: 1 },
+      { keys: anon("v1") },
+      {},
+      null,
+    ];
+    for (const target of bad)
+      await expect(identity.forget(target as { personId: string })).rejects.toThrow(TypeError);
+    expect(keysOf(await identity.resolve([anon("v1")]))).toEqual(["anonymous_id:v1"]);
   });
 });
