@@ -27,12 +27,14 @@ import {
 import {
   CreditNoteEventWire,
   CustomerEventWire,
+  type CustomerWire,
   EnvelopeWire,
   EventListWire,
   InvoiceEventWire,
   PaymentEventWire,
   RefundEventWire,
   SubscriptionEventWire,
+  type SubscriptionWire,
   TransactionEventWire,
 } from "./chargebee-schemas.js";
 
@@ -147,6 +149,31 @@ function rawOf(raw: RawObject, key: string): RawObject {
   return (raw.content as RawObject)[key] as RawObject;
 }
 
+/** Fills the event's customer and subscription from the content objects that carry them. */
+function withParties(
+  event: BillingEvent,
+  raw: RawObject,
+  content: {
+    customer?: CustomerWire | null | undefined;
+    subscription?: SubscriptionWire | null | undefined;
+  },
+  currency: string,
+  options: ResolvedParseOptions,
+): BillingEvent {
+  if (content.customer != null) {
+    event.customer = normalizeCustomer(content.customer, rawOf(raw, "customer"));
+  }
+  if (content.subscription != null) {
+    event.subscription = normalizeSubscription(
+      content.subscription,
+      rawOf(raw, "subscription"),
+      currency,
+      options,
+    );
+  }
+  return event;
+}
+
 const subscriptionEvent: Builder = (raw, options) => {
   const wire = run(SubscriptionEventWire, raw);
   const { subscription, customer, invoice } = wire.content;
@@ -178,16 +205,7 @@ const paymentEvent: Builder = (raw, options) => {
   const event = baseEvent(wire, true);
   event.payment = normalizePayment({ transaction, invoice, subscription }, currency);
   if (invoice != null) event.invoice = normalizeInvoice(invoice, currency);
-  if (customer != null) event.customer = normalizeCustomer(customer, rawOf(raw, "customer"));
-  if (subscription != null) {
-    event.subscription = normalizeSubscription(
-      subscription,
-      rawOf(raw, "subscription"),
-      currency,
-      options,
-    );
-  }
-  return event;
+  return withParties(event, raw, { customer, subscription }, currency, options);
 };
 
 const refundEvent: Builder = (raw, options) => {
@@ -207,16 +225,7 @@ const refundEvent: Builder = (raw, options) => {
   event.refund = normalizeRefund({ transaction, invoice, subscription, creditNote }, currency);
   if (invoice != null) event.invoice = normalizeInvoice(invoice, currency);
   if (creditNote != null) event.creditNote = normalizeCreditNote(creditNote, currency);
-  if (customer != null) event.customer = normalizeCustomer(customer, rawOf(raw, "customer"));
-  if (subscription != null) {
-    event.subscription = normalizeSubscription(
-      subscription,
-      rawOf(raw, "subscription"),
-      currency,
-      options,
-    );
-  }
-  return event;
+  return withParties(event, raw, { customer, subscription }, currency, options);
 };
 
 const customerEvent: Builder = (raw, options) => {
@@ -244,16 +253,7 @@ const invoiceEvent: Builder = (raw, options) => {
   );
   const event = baseEvent(wire, true);
   event.invoice = normalizeInvoice(invoice, currency);
-  if (customer != null) event.customer = normalizeCustomer(customer, rawOf(raw, "customer"));
-  if (subscription != null) {
-    event.subscription = normalizeSubscription(
-      subscription,
-      rawOf(raw, "subscription"),
-      currency,
-      options,
-    );
-  }
-  return event;
+  return withParties(event, raw, { customer, subscription }, currency, options);
 };
 
 const creditNoteEvent: Builder = (raw, options) => {
