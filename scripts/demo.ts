@@ -27,6 +27,7 @@ import { createChargebeeWebhookVerifier, parseChargebeeEvent } from "@revtrace/c
 import {
   type BillingEvent,
   type Conversion,
+  conversionId,
   createTouchpoint,
   type IdentityKey,
   toMajor,
@@ -215,12 +216,16 @@ async function main(): Promise<void> {
 
     step(6, "Deliver to TikTok through the outbox");
     const customer = event.customer;
+    const name = event.payment.isFirstPayment ? "first_payment" : "recurring_payment";
     const conversion: Conversion = {
-      id: `chargebee:${event.id}`,
-      name: event.payment.isFirstPayment ? "first_payment" : "recurring_payment",
+      id: conversionId("chargebee", event.id, name),
+      name,
+      source: "chargebee",
+      sourceEventId: event.id,
       occurredAt: input.occurredAt,
       value: event.payment.amount,
       billingEvent: event,
+      retentionEvent: null,
       contact: {
         email: customer?.email ?? null,
         phone: customer?.phone ?? null,
@@ -231,6 +236,7 @@ async function main(): Promise<void> {
         country: customer?.billingAddress?.country ?? null,
       },
       personId,
+      anonymousId: null,
       identityKeys: personKeys.map((r) => r.key),
       credits: result.credits.filter((c) => c.model === "first_touch"),
     };

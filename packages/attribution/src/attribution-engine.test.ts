@@ -318,11 +318,14 @@ describe("subsequent revenue (renewals)", () => {
 describe("inputs", () => {
   it("accepts a core Conversion as is, reading the click id from its billing event", () => {
     const core: Conversion = {
-      id: "conv_1",
+      id: "chargebee:ev_1:first_payment",
       name: "first_payment",
+      source: "chargebee",
+      sourceEventId: "ev_1",
       occurredAt: day(10),
       value: usd(500),
       billingEvent: null,
+      retentionEvent: null,
       contact: {
         email: null,
         phone: null,
@@ -333,6 +336,7 @@ describe("inputs", () => {
         country: null,
       },
       personId: null,
+      anonymousId: null,
       identityKeys: [],
       credits: [],
     };

@@ -70,14 +70,19 @@ export {
   CommissionSchema,
 } from "./model/commission.js";
 export {
+  CONVERSION_NAMES,
   type Conversion,
   type ConversionContact,
   ConversionContactSchema,
   type ConversionName,
   ConversionNameSchema,
   ConversionSchema,
+  type ConversionSource,
+  ConversionSourceSchema,
   type Credit,
   CreditSchema,
+  conversionId,
+  REVENUE_CONVERSION_NAMES,
 } from "./model/conversion.js";
 export {
   type IdentityKey,
@@ -86,6 +91,12 @@ export {
   IdentityKeySchema,
   identityKeyId,
 } from "./model/identity-key.js";
+export {
+  RETENTION_EVENT_TYPES,
+  type RetentionEvent,
+  RetentionEventSchema,
+  type RetentionEventType,
+} from "./model/retention-event.js";
 export {
   type Channel,
   ChannelSchema,
@@ -123,7 +134,7 @@ export {
   toMajorNumber,
 } from "./money/money.js";
 export { parseOptions } from "./options.js";
-export type { ItemResult, SendOptions, Sink } from "./sink.js";
+export { type ItemResult, type SendOptions, type Sink, sendHandled } from "./sink.js";
 export type {
   IdentityChange,
   IdentityEdge,

@@ -4,6 +4,7 @@
  * @module
  */
 import type { SinkError } from "./errors.js";
+import type { Conversion, ConversionName } from "./model/conversion.js";
 
 /** Per-call options of {@link Sink.send}. */
 export interface SendOptions {
@@ -23,11 +24,52 @@ export type ItemResult =
  * {@link SinkError} with `retryable` and `retryAfterMs` after the sink's own retries are exhausted.
  * Every item carries a stable dedupe id, so sending the same item again is safe.
  */
-export interface Sink<Item> {
+export interface Sink<Item extends { readonly id: string } = Conversion> {
   readonly specificationVersion: "v1";
   /** Stable name: `tiktok`, `activecampaign`, `kiflo`, `segment`. */
   readonly name: string;
+  /**
+   * The conversion names this sink delivers (from its settings: an event mapping, enabled actions).
+   * `send` answers `skipped` with a reason for an item of any other name, never an error; the
+   * pipeline enqueues only the names a sink handles. See {@link sendHandled}.
+   */
+  readonly handles: ReadonlySet<ConversionName>;
   send(items: readonly Item[], options?: SendOptions): Promise<readonly ItemResult[]>;
   /** Checks credentials and account settings at setup; throws `SinkError` or `ConfigError`. */
   verifyCredentials?(options?: SendOptions): Promise<void>;
+}
+
+/**
+ * Runs `send` on the items whose `name` the sink handles and answers `skipped` for the rest, with
+ * `reason(name)` (default: a sentence naming the sink and the conversion name), keeping one result per
+ * item in input order. `send` must return one result per item it is given, in order. Every sink's
+ * `send` goes through it.
+ */
+export async function sendHandled<
+  Item extends { readonly id: string; readonly name: ConversionName },
+>(
+  sinkName: string,
+  handles: ReadonlySet<ConversionName>,
+  items: readonly Item[],
+  send: (handled: readonly Item[]) => Promise<readonly ItemResult[]>,
+  reason: (name: ConversionName) => string = (name) =>
+    `the ${sinkName} sink does not handle "${name}" conversions`,
+): Promise<ItemResult[]> {
+  const handled: Item[] = [];
+  const results: (ItemResult | undefined)[] = items.map((item) => {
+    if (handles.has(item.name)) {
+      handled.push(item);
+      return undefined;
+    }
+    return { id: item.id, status: "skipped", reason: reason(item.name) };
+  });
+  if (handled.length === 0) return results as ItemResult[];
+  const sent = await send(handled);
+  if (sent.length !== handled.length) {
+    throw new TypeError(
+      `sendHandled: the ${sinkName} sink returned ${sent.length} results for ${handled.length} items`,
+    );
+  }
+  let next = 0;
+  return results.map((result) => result ?? (sent[next++] as ItemResult));
 }

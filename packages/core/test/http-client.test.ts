@@ -180,6 +180,7 @@ describe("createHttpClient", () => {
     setTimeout(() => controller.abort(), 50);
     const error = await sinkError(pending);
     expect(error.reason).toBe("aborted");
+    expect(error.retryable).toBe(false);
     expect(server.calls.length).toBeLessThanOrEqual(2);
   });
 

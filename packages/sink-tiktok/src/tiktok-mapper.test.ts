@@ -56,11 +56,14 @@ function touchpoint(overrides: Partial<Touchpoint> = {}): Touchpoint {
 
 function conversion(overrides: Partial<Conversion> = {}): Conversion {
   return {
-    id: "ev_1:first_payment",
+    id: "chargebee:ev_1:first_payment",
     name: "first_payment",
+    source: "chargebee",
+    sourceEventId: "ev_1",
     occurredAt: NOW - 60_000,
     value: { amount: 1999, currency: "USD" },
     billingEvent: null,
+    retentionEvent: null,
     contact: {
       email: "a@example.com",
       phone: null,
@@ -71,6 +74,7 @@ function conversion(overrides: Partial<Conversion> = {}): Conversion {
       country: null,
     },
     personId: null,
+    anonymousId: null,
     identityKeys: [],
     credits: [{ model: "first_touch", touchpoint: touchpoint(), share: 1, amount: null }],
     ...overrides,
@@ -302,14 +306,16 @@ describe("mapConversion", () => {
 
   it("falls back to the conversion id for server-only events, and takes an eventId function", () => {
     const lead = mapConversion(conversion(), settings, NOW);
-    expect(lead.kind === "event" && lead.event.event_id).toBe("ev_1:first_payment");
-    expect(defaultEventId(conversion())).toBe("ev_1:first_payment");
+    expect(lead.kind === "event" && lead.event.event_id).toBe("chargebee:ev_1:first_payment");
+    expect(defaultEventId(conversion())).toBe("chargebee:ev_1:first_payment");
     const custom = mapConversion(
       conversion(),
       { ...settings, eventId: (c) => `order-${c.id}` },
       NOW,
     );
-    expect(custom.kind === "event" && custom.event.event_id).toBe("order-ev_1:first_payment");
+    expect(custom.kind === "event" && custom.event.event_id).toBe(
+      "order-chargebee:ev_1:first_payment",
+    );
   });
 
   it("sends event_time in seconds and clamps a future time to now", () => {

@@ -7,6 +7,7 @@
 import {
   type Clock,
   type Conversion,
+  type ConversionName,
   type HttpClientOptions,
   type Logger,
   parseOptions,
@@ -190,7 +191,8 @@ export interface TikTokEventMapping extends TikTokTarget {
 
 /** Validated options with defaults applied and the event mapping resolved. */
 export type TikTokSettings = Omit<z.output<typeof TikTokSinkOptionsSchema>, "events"> & {
-  events: Readonly<Record<TikTokMappableConversion, TikTokEventMapping | null>>;
+  /** Per conversion name; names TikTok has no event for are absent. */
+  events: Readonly<Partial<Record<ConversionName, TikTokEventMapping | null>>>;
 };
 
 /** Validates `options`; throws a `ConfigError` naming every bad field, never its value. */

@@ -7,6 +7,7 @@
  */
 import {
   type Conversion,
+  type ConversionName,
   createHttpClient,
   type ItemResult,
   redactIssues,
@@ -14,6 +15,7 @@ import {
   type SendOptions,
   type Sink,
   SinkError,
+  sendHandled,
   systemClock,
   toLogger,
 } from "@revtrace/core";
@@ -114,6 +116,12 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
       targets.set(key, { target: { pixelCode, accessToken }, event });
     }
   }
+  // The names with a TikTok event mapped: everything else is skipped before mapping.
+  const handles: ReadonlySet<ConversionName> = new Set(
+    (Object.keys(settings.events) as ConversionName[]).filter(
+      (name) => settings.events[name as keyof typeof settings.events],
+    ),
+  );
   const secrets = [
     ...new Set([settings.accessToken, ...[...targets.values()].map((t) => t.target.accessToken)]),
   ];
@@ -262,9 +270,63 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
     if (second) await isolate(run, halves[1], second);
   }
 
+  /** Maps, validates and delivers the handled items, grouped by (pixel, token). */
+  async function sendMapped(
+    items: readonly Conversion[],
+    signal: AbortSignal | undefined,
+  ): Promise<ItemResult[]> {
+    const at = now();
+    const ids = items.map((item) => item.id);
+    const results: ItemResult[] = new Array(items.length);
+    const groups = new Map<string, { target: TikTokTarget; pending: Pending[] }>();
+    items.forEach((conversion, index) => {
+      const id = ids[index] as string;
+      let mapped: ReturnType<typeof mapConversion>;
+      try {
+        mapped = mapConversion(conversion, settings, at);
+      } catch (error) {
+        results[index] = {
+          id,
+          status: "rejected",
+          error: localError("the conversion could not be mapped", error),
+        };
+        return;
+      }
+      if (mapped.kind === "skip") {
+        results[index] = { id, status: "skipped", reason: mapped.reason };
+        return;
+      }
+      for (const note of mapped.notes)
+        logger.warn({ sink: TIKTOK_SINK_NAME, item: id }, `tiktok: ${note}`);
+      // Validate every event locally before batching: one bad event fails a whole request (spec §5, §11).
+      const checked = TikTokEventSchema.safeParse(mapped.event);
+      if (!checked.success) {
+        const fields = checked.error.issues.map((issue) => issue.path.join(".")).join(", ");
+        results[index] = {
+          id,
+          status: "rejected",
+          error: localError(`invalid event (${fields})`, redactIssues(checked.error.issues)),
+        };
+        return;
+      }
+      const key = `${mapped.target.pixelCode}\n${mapped.target.accessToken}`;
+      const group = groups.get(key) ?? { target: mapped.target, pending: [] };
+      group.pending.push({ index, event: mapped.event });
+      groups.set(key, group);
+    });
+    for (const { target, pending } of groups.values()) {
+      const run: Run = { target, results, ids, signal };
+      for (let start = 0; start < pending.length; start += settings.batchSize) {
+        await deliver(run, pending.slice(start, start + settings.batchSize));
+      }
+    }
+    return results;
+  }
+
   return {
     specificationVersion: "v1",
     name: TIKTOK_SINK_NAME,
+    handles,
 
     async send(items, sendOptions = {}) {
       const { signal } = sendOptions;
@@ -272,56 +334,17 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
         throw new SinkError(`${TIKTOK_SINK_NAME}: request aborted`, {
           sink: TIKTOK_SINK_NAME,
           reason: "aborted",
-          retryable: true,
+          retryable: false,
           cause: signal.reason,
         });
       }
-      const at = now();
-      const ids = items.map((item) => item.id);
-      const results: ItemResult[] = new Array(items.length);
-      const groups = new Map<string, { target: TikTokTarget; pending: Pending[] }>();
-      items.forEach((conversion, index) => {
-        const id = ids[index] as string;
-        let mapped: ReturnType<typeof mapConversion>;
-        try {
-          mapped = mapConversion(conversion, settings, at);
-        } catch (error) {
-          results[index] = {
-            id,
-            status: "rejected",
-            error: localError("the conversion could not be mapped", error),
-          };
-          return;
-        }
-        if (mapped.kind === "skip") {
-          results[index] = { id, status: "skipped", reason: mapped.reason };
-          return;
-        }
-        for (const note of mapped.notes)
-          logger.warn({ sink: TIKTOK_SINK_NAME, item: id }, `tiktok: ${note}`);
-        // Validate every event locally before batching: one bad event fails a whole request (spec §5, §11).
-        const checked = TikTokEventSchema.safeParse(mapped.event);
-        if (!checked.success) {
-          const fields = checked.error.issues.map((issue) => issue.path.join(".")).join(", ");
-          results[index] = {
-            id,
-            status: "rejected",
-            error: localError(`invalid event (${fields})`, redactIssues(checked.error.issues)),
-          };
-          return;
-        }
-        const key = `${mapped.target.pixelCode}\n${mapped.target.accessToken}`;
-        const group = groups.get(key) ?? { target: mapped.target, pending: [] };
-        group.pending.push({ index, event: mapped.event });
-        groups.set(key, group);
-      });
-      for (const { target, pending } of groups.values()) {
-        const run: Run = { target, results, ids, signal };
-        for (let start = 0; start < pending.length; start += settings.batchSize) {
-          await deliver(run, pending.slice(start, start + settings.batchSize));
-        }
-      }
-      return results;
+      return sendHandled(
+        TIKTOK_SINK_NAME,
+        handles,
+        items,
+        (handled) => sendMapped(handled, signal),
+        unhandledReason,
+      );
     },
 
     async verifyCredentials(verifyOptions = {}) {
@@ -350,6 +373,13 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
       }
     },
   };
+}
+
+/** Why a conversion name is not sent: TikTok has no refund event (spec §3), the rest is unmapped. */
+function unhandledReason(name: ConversionName): string {
+  return name === "refund"
+    ? "refunds have no TikTok event"
+    : `no TikTok event is mapped to ${name}`;
 }
 
 /** Same code and same message: nothing tells the two refusals apart. */

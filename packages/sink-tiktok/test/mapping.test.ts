@@ -41,7 +41,9 @@ describe("mapping Chargebee events to TikTok event/track requests", () => {
   it("payment_succeeded, first invoice → Purchase (Product Catalog 1.0, offline payment)", async () => {
     const conversion = conversionOf("payment_succeeded.bonusly.1", "first_payment");
     const results = await sink(conversion.occurredAt + HOUR).send([conversion]);
-    expect(results).toEqual([{ id: "ev_AzqYRySIstMN16O:first_payment", status: "delivered" }]);
+    expect(results).toEqual([
+      { id: "chargebee:ev_AzqYRySIstMN16O:first_payment", status: "delivered" },
+    ]);
     expect(server.calls).toHaveLength(1);
     expect(server.calls[0]?.headers).toMatchObject({
       "access-token": TOKEN,
@@ -85,7 +87,9 @@ describe("mapping Chargebee events to TikTok event/track requests", () => {
     const results = await sink(conversion.occurredAt + HOUR, {
       events: { first_payment: { event: "Subscribe", pixelCode: "C4PIXELSUBSCRIBE0002" } },
     }).send([conversion]);
-    expect(results).toEqual([{ id: "ev_HoR7OrcNacEsxgT:first_payment", status: "delivered" }]);
+    expect(results).toEqual([
+      { id: "chargebee:ev_HoR7OrcNacEsxgT:first_payment", status: "delivered" },
+    ]);
     expect(server.calls[0]?.body).toEqual({
       event_source: "web",
       event_source_id: "C4PIXELSUBSCRIBE0002",
@@ -121,7 +125,7 @@ describe("mapping Chargebee events to TikTok event/track requests", () => {
         {
           event: "StartTrial",
           event_time: 1341690025,
-          event_id: "ev_3Nl7oGgQqGFr8LT:trial_started",
+          event_id: "chargebee:ev_3Nl7oGgQqGFr8LT:trial_started",
           user: {
             ...browser,
             email: "301a08df8b97bc5db32d10f264beb63219dae1defb0aaedc9817d1a75ac36e22",
@@ -232,7 +236,7 @@ describe("mapping Chargebee events to TikTok event/track requests", () => {
         {
           event: "Lead",
           event_time: Math.floor((at - HOUR) / 1000),
-          event_id: "lead_synthetic_1:lead",
+          event_id: "tracker:lead_synthetic_1:lead",
           user: {
             ...browser,
             // TikTok's published vectors (spec §4).

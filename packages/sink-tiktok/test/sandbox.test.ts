@@ -74,10 +74,10 @@ describe("the TikTok sink against the sandbox", () => {
     ).toEqual([
       [PIXEL, "Purchase", "22", false],
       [PIXEL, "Purchase", "3", false],
-      [PIXEL, "StartTrial", "ev_3Nl7oGgQqGFr8LT:trial_started", false],
+      [PIXEL, "StartTrial", "chargebee:ev_3Nl7oGgQqGFr8LT:trial_started", false],
       [PIXEL, "Purchase", "draft_inv_16BgPKSClXofl2Eic", false],
       [PIXEL, "Subscribe", "203", false],
-      [LEAD_PIXEL, "Lead", "lead_synthetic_1:lead", false],
+      [LEAD_PIXEL, "Lead", "tracker:lead_synthetic_1:lead", false],
     ]);
   });
 

@@ -23,7 +23,13 @@
  * @module
  */
 import { inspect } from "node:util";
-import { type ItemResult, type Sink, SinkError } from "@revtrace/core";
+import {
+  CONVERSION_NAMES,
+  type ConversionName,
+  type ItemResult,
+  type Sink,
+  SinkError,
+} from "@revtrace/core";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { type MockServer, useMockServer } from "./msw.js";
@@ -42,7 +48,7 @@ export interface SinkVendorAdapter {
 }
 
 /** Options of {@link runSinkConformance}. */
-export interface SinkConformanceOptions<Item> {
+export interface SinkConformanceOptions<Item extends { readonly id: string }> {
   /** Suite title, e.g. `tiktok`. */
   name: string;
   /** The URL the sink sends to (an msw path; every method is matched). */
@@ -120,7 +126,9 @@ function exposedText(error: unknown, depth = 0): string {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Registers the conformance tests of one sink (a vitest `describe` block). */
-export function runSinkConformance<Item>(options: SinkConformanceOptions<Item>): void {
+export function runSinkConformance<Item extends { readonly id: string }>(
+  options: SinkConformanceOptions<Item>,
+): void {
   const itemId = options.itemId ?? ((item: Item) => (item as { id: string }).id);
   const { vendor, endpoint } = options;
 
@@ -241,6 +249,30 @@ export function runSinkConformance<Item>(options: SinkConformanceOptions<Item>):
       expect(rejected.error.retryable).toBe(false);
     });
 
+    it("declares the conversion names it handles and skips every other one without a request", async () => {
+      const sink = options.createSink();
+      expect(sink.handles).toBeInstanceOf(Set);
+      expect(sink.handles.size).toBeGreaterThan(0);
+      for (const name of sink.handles) expect(CONVERSION_NAMES).toContain(name);
+      const unhandled = CONVERSION_NAMES.filter((name) => !sink.handles.has(name));
+      const items = options.items();
+      if (unhandled.length === 0 || !items.every((item) => "name" in item)) return;
+      const seen = serve((body) => vendor.accept(body));
+      const renamed = items.map((item, i) =>
+        i === 1 ? { ...item, name: unhandled[0] as ConversionName } : item,
+      );
+      const results = await sink.send(renamed);
+      expect(results.map((r) => [r.id, r.status])).toEqual(
+        items.map((item, i) => [itemId(item), i === 1 ? "skipped" : "delivered"]),
+      );
+      const skipped = results[1] as Extract<ItemResult, { status: "skipped" }>;
+      expect(skipped.reason).toContain(unhandled[0]);
+      const only = options.createSink().send([renamed[1] as Item]);
+      const before = seen.length;
+      expect((await only).map((r) => r.status)).toEqual(["skipped"]);
+      expect(seen.length).toBe(before);
+    });
+
     it("stops at once when the signal is already aborted", async () => {
       const seen = serve((body) => vendor.accept(body));
       const controller = new AbortController();
@@ -249,6 +281,8 @@ export function runSinkConformance<Item>(options: SinkConformanceOptions<Item>):
         await caught(options.createSink().send(options.items(), { signal: controller.signal })),
       );
       expect(error.reason).toBe("aborted");
+      // The caller asked to stop: an abort is never retryable.
+      expect(error.retryable).toBe(false);
       expect(seen.length).toBe(0);
     });
 
@@ -263,6 +297,7 @@ export function runSinkConformance<Item>(options: SinkConformanceOptions<Item>):
         await caught(options.createSink().send(options.items(), { signal: controller.signal })),
       );
       expect(error.reason).toBe("aborted");
+      expect(error.retryable).toBe(false);
       // One attempt, cut short: no retry after the abort.
       expect(seen.length).toBe(1);
     });

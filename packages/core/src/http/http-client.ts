@@ -154,7 +154,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (request.signal?.aborted) {
         throw fail("request aborted", {
           reason: "aborted",
-          retryable: true,
+          // The caller asked to stop: retrying an abort would undo that (nothing retries it).
+          retryable: false,
           cause: safeCause(request.signal.reason),
         });
       }
@@ -263,7 +264,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         ) {
           throw fail("request aborted", {
             reason: "aborted",
-            retryable: true,
+            retryable: false,
             cause: safeCause(request.signal.reason),
           });
         }
