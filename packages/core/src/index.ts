@@ -144,6 +144,14 @@ export type {
   MergeRefusal,
   PersonRecord,
 } from "./storage/identity-store.js";
+export type {
+  InboxEvent,
+  InboxEventInput,
+  InboxStore,
+  IngestResult,
+  QuarantinedBody,
+  QuarantineInput,
+} from "./storage/inbox-store.js";
 export type { LedgerStore, StoredCommission } from "./storage/ledger-store.js";
 export type {
   OutboxItem,

@@ -75,7 +75,11 @@ export interface InboxStore {
    * Stored events in `seq` order: only those with `seq > afterSeq`, optionally of one source, at most
    * `limit` (for replaying recorded bodies).
    */
-  listInboxEvents(query: { afterSeq?: number; source?: string; limit: number }): Promise<InboxEvent[]>;
+  listInboxEvents(query: {
+    afterSeq?: number;
+    source?: string;
+    limit: number;
+  }): Promise<InboxEvent[]>;
   /** Keeps an authenticated body that failed validation; returns its id. */
   quarantine(body: QuarantineInput): Promise<string>;
   /**
