@@ -70,14 +70,22 @@ describe("conversionFromBillingEvent", () => {
     });
     const invoice = {
       id: "inv_1",
+      customerId: null,
       subscriptionId: null,
       status: "paid",
       total: usd(700),
       amountPaid: usd(700),
+      amountDue: null,
       firstInvoice: true,
       recurring: false,
       date: day(2),
       paidAt: day(3),
+      periodStart: null,
+      periodEnd: null,
+      dunningStatus: null,
+      nextRetryAt: null,
+      exchangeRate: null,
+      baseCurrencyCode: null,
     };
     expect(conversionFromBillingEvent({ ...base, payment: null, invoice })).toMatchObject({
       value: usd(700),

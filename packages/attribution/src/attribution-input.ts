@@ -76,7 +76,10 @@ export function conversionFromBillingEvent(event: BillingEvent): ResolvedInput {
   if (event.payment) value = event.payment.amount;
   else if (event.refund)
     value = { amount: -event.refund.amount.amount, currency: event.refund.amount.currency };
-  else if (event.invoice?.amountPaid) value = event.invoice.amountPaid;
+  // A failed payment collected nothing: its invoice's amount_paid is not this event's revenue.
+  else if (event.failedPayment === null && event.invoice?.amountPaid) {
+    value = event.invoice.amountPaid;
+  }
   return {
     occurredAt: conversionTime(event),
     value,

@@ -1,22 +1,33 @@
 /**
- * Maps whatever the official SDK rejects with to one typed `SinkError` (`sink: "chargebee"`). The SDK
- * rejects API errors with the parsed error body (`{ message, type, api_error_code, http_status_code,
- * headers }`, spec §9), non-JSON 5xx answers with a `ChargebeeError`, and transport failures with the
- * `fetch` error.
+ * Maps whatever a Chargebee API call fails with to one typed `ChargebeeApiError`. The SDK rejects
+ * API errors with the parsed error body (`{ message, type, api_error_code, param, http_status_code,
+ * headers }`, spec §9) and transport failures with the `fetch` error. Answers without a JSON body
+ * (an HTML 429 from a proxy, an HTML 404) never reach the SDK, which would report them as 500: the
+ * transport in `chargebee-client.ts` turns them into {@link NonJsonAnswer}, which keeps the real
+ * status.
  *
  * @module
  */
 import {
+  ChargebeeApiError,
+  type ChargebeeApiFailureReason,
   isRetryableStatus,
   parseRetryAfter,
   redactText,
-  SinkError,
-  type SinkFailureReason,
   truncate,
 } from "@revtrace/core";
 
-/** The `sink` name carried by errors of the Chargebee API helpers. */
-export const CHARGEBEE_API = "chargebee";
+/** An answer whose body is not JSON, seen by the transport before the SDK could misread it. */
+export class NonJsonAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfter: string | null,
+    readonly bodyStart: string,
+  ) {
+    super(`Chargebee answered HTTP ${status} without a JSON body`);
+    this.name = "NonJsonAnswer";
+  }
+}
 
 function field(value: unknown, key: string): unknown {
   return typeof value === "object" && value !== null
@@ -24,50 +35,91 @@ function field(value: unknown, key: string): unknown {
     : undefined;
 }
 
-/** A `SinkError` for a failure that is not an HTTP status (bad response, network, timeout, abort). */
+const optionalString = (value: unknown): string | undefined =>
+  typeof value === "string" && value !== "" ? value : undefined;
+
+/** A `ChargebeeApiError` for a failure that is not an HTTP status (bad response, network, timeout, abort). */
 export function apiFailure(
   operation: string,
-  reason: SinkFailureReason,
+  reason: ChargebeeApiFailureReason,
   detail: string,
   cause?: unknown,
-): SinkError {
-  return new SinkError(`Chargebee ${operation} failed: ${detail}`, {
-    sink: CHARGEBEE_API,
+): ChargebeeApiError {
+  return new ChargebeeApiError(`Chargebee ${operation} failed: ${detail}`, {
+    operation,
     reason,
     retryable: reason === "network" || reason === "timeout",
     cause,
   });
 }
 
+function statusFailure(
+  operation: string,
+  status: number,
+  details: {
+    apiErrorCode?: string | undefined;
+    errorType?: string | undefined;
+    param?: string | undefined;
+    retryAfter?: string | undefined;
+    body?: string | undefined;
+  },
+  cause: unknown,
+): ChargebeeApiError {
+  const code = details.apiErrorCode;
+  return new ChargebeeApiError(
+    `Chargebee ${operation} failed: HTTP ${status}${code ? ` (${code})` : ""}`,
+    {
+      operation,
+      reason: "http_status",
+      status,
+      retryable: isRetryableStatus(status),
+      retryAfterMs: parseRetryAfter(details.retryAfter),
+      apiErrorCode: code,
+      errorType: details.errorType,
+      param: details.param,
+      responseBody:
+        details.body === undefined ? undefined : truncate(redactText(details.body), 500),
+      cause,
+    },
+  );
+}
+
 /**
- * Converts an SDK rejection to a `SinkError`: HTTP errors keep the status, Chargebee's
- * `api_error_code` (`vendorCode`), `Retry-After` (spec §9: honour it on 429) and whether a retry may
- * succeed (408, 429, 5xx). The vendor message is redacted and truncated; credentials never appear.
+ * Converts an SDK rejection to a `ChargebeeApiError`: HTTP errors keep the status, Chargebee's
+ * `api_error_code`, `type` and `param`, `Retry-After` (spec §9: honour it on 429) and whether a
+ * retry may succeed (408, 429, 5xx). The vendor message is redacted and truncated; credentials never
+ * appear. An abort (the caller's signal) is never retryable.
  */
-export function toChargebeeApiError(error: unknown, operation: string): SinkError {
-  if (SinkError.isInstance(error)) return error;
+export function toChargebeeApiError(error: unknown, operation: string): ChargebeeApiError {
+  if (ChargebeeApiError.isInstance(error)) return error;
+  if (error instanceof NonJsonAnswer) {
+    if (error.status >= 200 && error.status < 300) {
+      return apiFailure(operation, "invalid_response", "the answer is not JSON", error);
+    }
+    return statusFailure(
+      operation,
+      error.status,
+      { retryAfter: error.retryAfter ?? undefined, body: error.bodyStart },
+      error,
+    );
+  }
   const name = field(error, "name");
   if (name === "TimeoutError") return apiFailure(operation, "timeout", "request timed out", error);
   if (name === "AbortError") return apiFailure(operation, "aborted", "request aborted", error);
   const status = field(error, "http_status_code") ?? field(error, "http_code");
   if (typeof status === "number") {
-    const code = field(error, "api_error_code");
-    const vendorCode = typeof code === "string" ? code : undefined;
-    const headers = field(error, "headers");
-    const retryAfter = field(headers, "retry-after");
-    const message = field(error, "message");
-    return new SinkError(
-      `Chargebee ${operation} failed: HTTP ${status}${vendorCode ? ` (${vendorCode})` : ""}`,
+    const retryAfter = field(field(error, "headers"), "retry-after");
+    return statusFailure(
+      operation,
+      status,
       {
-        sink: CHARGEBEE_API,
-        reason: "http_status",
-        status,
-        retryable: isRetryableStatus(status),
-        retryAfterMs: parseRetryAfter(typeof retryAfter === "string" ? retryAfter : undefined),
-        vendorCode,
-        responseBody: typeof message === "string" ? truncate(redactText(message), 500) : undefined,
-        cause: error,
+        apiErrorCode: optionalString(field(error, "api_error_code")),
+        errorType: optionalString(field(error, "type")),
+        param: optionalString(field(error, "param")),
+        retryAfter: optionalString(retryAfter),
+        body: optionalString(field(error, "message")),
       },
+      error,
     );
   }
   return apiFailure(operation, "network", "the request did not complete", error);

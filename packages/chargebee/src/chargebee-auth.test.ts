@@ -100,3 +100,56 @@ describe("verifyChargebeeAuth", () => {
     );
   });
 });
+
+describe("verify: out-of-contract calls, and verifyAndParse", () => {
+  const body = JSON.stringify({
+    id: "ev_1",
+    event_type: "customer_created",
+    occurred_at: 1_700_000_000,
+    api_version: "v2",
+    content: { customer: { id: "cus_1" } },
+  });
+
+  it("a non-string header is a ConfigError that says what to pass", () => {
+    for (const header of [123, {}, ["Basic x"]]) {
+      expect(() => verifier.verify(header as never)).toThrow(ConfigError);
+      expect(() => verifier.verify(header as never)).toThrow(
+        /pass a string, or null\/undefined when the header is absent/,
+      );
+    }
+  });
+
+  it("verifyAndParse authenticates, then parses", () => {
+    const event = verifier.verifyAndParse(basic("chargebee", "s3cret-Current"), body);
+    expect(event).toMatchObject({
+      id: "ev_1",
+      type: "customer_created",
+      customer: { id: "cus_1" },
+    });
+    expect(() => verifier.verifyAndParse(basic("chargebee", "wrong"), body)).toThrow(
+      WebhookAuthError,
+    );
+    // Nothing is parsed without authentication: a garbage body still answers 401.
+    expect(() => verifier.verifyAndParse(null, "{garbage")).toThrow(WebhookAuthError);
+  });
+
+  it("verifyAndParse uses the verifier's parser options", () => {
+    const custom = createChargebeeWebhookVerifier({
+      credentials: [current],
+      parse: { clickIdField: "cf_ttclid" },
+    });
+    const event = custom.verifyAndParse(
+      basic("chargebee", "s3cret-Current"),
+      JSON.stringify({
+        id: "ev_2",
+        event_type: "subscription_created",
+        occurred_at: 1_700_000_000,
+        content: { subscription: { id: "s", cf_ttclid: "tt-1" } },
+      }),
+    );
+    expect(event.subscription?.clickId).toBe("tt-1");
+    expect(() =>
+      createChargebeeWebhookVerifier({ credentials: [current], parse: { clickIdField: "x" } }),
+    ).toThrow(ConfigError);
+  });
+});

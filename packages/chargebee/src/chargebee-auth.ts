@@ -10,8 +10,10 @@
  * @module
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { parseOptions, WebhookAuthError } from "@revtrace/core";
+import { type BillingEvent, ConfigError, parseOptions, WebhookAuthError } from "@revtrace/core";
 import { z } from "zod";
+import { type ChargebeeWebhookInput, createChargebeeParser } from "./chargebee-parse.js";
+import { type ChargebeeParseOptions, ParseOptionsSchema } from "./chargebee-parse-options.js";
 
 /** One accepted username/password pair. */
 export interface BasicCredentials {
@@ -27,6 +29,8 @@ export interface ChargebeeWebhookVerifierOptions {
    * Every accepted pair. List the old and the new pair while rotating, then drop the old one.
    */
   credentials: readonly BasicCredentials[];
+  /** How `verifyAndParse` normalizes events (see `parseChargebeeEvent`). */
+  parse?: ChargebeeParseOptions;
 }
 
 /** Verifies the `Authorization` header of Chargebee webhook requests. */
@@ -39,6 +43,17 @@ export interface ChargebeeWebhookVerifier {
    *   message never contains the received or configured credentials.
    */
   verify(authorization: string | null | undefined): { username: string };
+  /**
+   * Checks `authorization`, then parses `body` (the raw body, or a parsed object): the one call a
+   * webhook endpoint needs. Nothing is parsed when authentication fails.
+   *
+   * @throws {WebhookAuthError} (401) as `verify` does; {@link WebhookPayloadError} (400) as
+   *   `parseChargebeeEvent` does.
+   */
+  verifyAndParse(
+    authorization: string | null | undefined,
+    body: ChargebeeWebhookInput,
+  ): BillingEvent;
 }
 
 const CredentialsSchema = z
@@ -53,7 +68,10 @@ const CredentialsSchema = z
   )
   .min(1);
 
-const OptionsSchema = z.strictObject({ credentials: CredentialsSchema });
+const OptionsSchema = z.strictObject({
+  credentials: CredentialsSchema,
+  parse: ParseOptionsSchema.optional(),
+});
 
 /** RFC 7617: `Basic <base64(user:pass)>`; the scheme is case-insensitive. Longer headers are refused. */
 const BASIC = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i;
@@ -89,18 +107,25 @@ function decodeBasic(authorization: string): [string, string] | null {
 export function createChargebeeWebhookVerifier(
   options: ChargebeeWebhookVerifierOptions,
 ): ChargebeeWebhookVerifier {
-  const { credentials } = parseOptions(
+  const { credentials, parse } = parseOptions(
     OptionsSchema,
     options,
     "Chargebee webhook verifier options",
   );
+  const parser = createChargebeeParser(parse);
   const expected = credentials.map((pair) => ({
     username: pair.username,
     user: digest(pair.username),
     pass: digest(pair.password),
   }));
-  return {
+  const verifier: ChargebeeWebhookVerifier = {
     verify(authorization) {
+      if (authorization != null && typeof authorization !== "string") {
+        throw new ConfigError(
+          "verify() takes the Authorization header value: pass a string, or null/undefined when the header is absent",
+          { fields: ["authorization"] },
+        );
+      }
       if (authorization == null || authorization === "") {
         throw new WebhookAuthError("Missing Authorization header");
       }
@@ -118,7 +143,12 @@ export function createChargebeeWebhookVerifier(
       if (matched === null) throw new WebhookAuthError("Invalid webhook credentials");
       return { username: matched };
     },
+    verifyAndParse(authorization, body) {
+      verifier.verify(authorization);
+      return parser.parse(body);
+    },
   };
+  return verifier;
 }
 
 /**

@@ -4,16 +4,25 @@
  * Chargebee spec §5: amounts are integers in the currency's smallest unit *as Chargebee defines it*:
  * value × 100 for ordinary currencies, the whole amount for its zero-decimal currencies (JPY, KRW, XAF,
  * XOF). Chargebee's handling of ISO three-decimal currencies (KWD, BHD, OMR, JOD, TND, …) is unverified
- * (spec §5, §11); we assume, as issue 4 asks, that their amounts carry three decimals (fils), i.e. the
- * ISO 4217 exponent. Every other currency is scaled from Chargebee's two decimals to its ISO exponent
- * with the core money helpers (never a fixed `/ 100`).
+ * (spec §5, §11); we assume their amounts carry three decimals (fils), the ISO 4217 exponent.
+ *
+ * `Money` is always in ISO 4217 minor units (core's table), because every consumer (attribution,
+ * commissions, sinks) reads it with core's helpers. Where Chargebee's scale differs from ISO's, the
+ * amount is converted **exactly or not at all**:
+ * - Chargebee coarser than ISO (CLF, UYW: ISO 4 decimals, Chargebee 2): multiplied, always exact;
+ * - Chargebee finer than ISO (CLP, ISK, UGX, VND, …: ISO 0 decimals, Chargebee 2, so `150050` is
+ *   CLP 1500.50): divided when the fraction is zero (`150000` → CLP 1500); an amount with a fraction
+ *   of the ISO unit is refused with a `MoneyError`, never rounded: rounding would lose money, and
+ *   keeping Chargebee's scale under an ISO code would make every reader misread it by 100×.
  *
  * @module
  */
-import { currencyExponent, fromMajor, type Money } from "@revtrace/core";
+import { currencyExponent, type Money, MoneyError } from "@revtrace/core";
 
-/** Chargebee spec §5: the zero-decimal currencies named in Chargebee's API docs. */
+/** Spec §5: the zero-decimal currencies named in Chargebee's API docs. */
 const CHARGEBEE_ZERO_DECIMAL: ReadonlySet<string> = new Set(["JPY", "KRW", "XAF", "XOF"]);
+
+const POWERS = [1, 10, 100, 1000, 10_000] as const;
 
 /**
  * The number of decimals Chargebee's integer amounts carry for `currency`: 0 for JPY/KRW/XAF/XOF,
@@ -24,25 +33,39 @@ export function chargebeeExponent(currency: string): 0 | 2 | 3 {
   return currencyExponent(currency) === 3 ? 3 : 2;
 }
 
-/** Writes `amount` (an integer with `exponent` implied decimals) as a major-unit decimal string. */
-function toDecimalString(amount: number, exponent: number): string {
-  const digits = String(Math.abs(amount)).padStart(exponent + 1, "0");
-  const cut = digits.length - exponent;
-  return `${amount < 0 ? "-" : ""}${digits.slice(0, cut)}.${digits.slice(cut)}`;
-}
-
 /**
- * Converts a Chargebee integer amount to {@link Money} in the currency's ISO minor units.
- * `currency` must be a code known to `@revtrace/core` (the schemas check it first). When Chargebee's
- * scale and the ISO exponent differ (e.g. CLP: Chargebee ×100, ISO 0 decimals) the value goes through
- * `fromMajor`, rounding half-to-even. Throws `MoneyError` when the result leaves the safe-integer range.
+ * Converts a Chargebee integer amount to {@link Money} in the currency's ISO minor units, exactly.
  *
- * @example chargebeeMoney(1999, "USD") // { amount: 1999, currency: "USD" }
- * @example chargebeeMoney(1500, "JPY") // { amount: 1500, currency: "JPY" } (¥1,500)
- * @example chargebeeMoney(12345, "KWD") // { amount: 12345, currency: "KWD" } (KWD 12.345)
+ * @throws {MoneyError} when `amount` is not a safe integer (NaN, 1.5, 2^60), when `currency` is not
+ *   an upper-case ISO 4217 code known to `@revtrace/core`, when the ISO amount would leave the
+ *   safe-integer range, or when the amount has a fraction of the ISO minor unit (CLP `150050`).
+ *
+ * @example chargebeeMoney(1999, "USD")   // { amount: 1999, currency: "USD" }
+ * @example chargebeeMoney(1500, "JPY")   // { amount: 1500, currency: "JPY" } (¥1,500)
+ * @example chargebeeMoney(12345, "KWD")  // { amount: 12345, currency: "KWD" } (KWD 12.345)
+ * @example chargebeeMoney(150000, "CLP") // { amount: 1500, currency: "CLP" }
+ * @example chargebeeMoney(123, "CLF")    // { amount: 12300, currency: "CLF" } (CLF 1.23)
  */
 export function chargebeeMoney(amount: number, currency: string): Money {
-  const exponent = chargebeeExponent(currency);
-  if (exponent === currencyExponent(currency)) return { amount, currency };
-  return fromMajor(toDecimalString(amount, exponent), currency, "half-even");
+  if (!Number.isSafeInteger(amount)) {
+    throw new MoneyError(`A Chargebee ${String(currency)} amount must be a safe integer`);
+  }
+  const iso = typeof currency === "string" ? currencyExponent(currency) : undefined;
+  if (iso === undefined) throw new MoneyError("Unknown or lower-case ISO 4217 currency code");
+  const own = chargebeeExponent(currency);
+  if (own === iso) return { amount, currency };
+  if (own < iso) {
+    const scaled = amount * (POWERS[iso - own] as number);
+    if (!Number.isSafeInteger(scaled)) {
+      throw new MoneyError(`Amount in ${currency} exceeds the safe integer range`);
+    }
+    return { amount: scaled, currency };
+  }
+  const divisor = POWERS[own - iso] as number;
+  if (amount % divisor !== 0) {
+    throw new MoneyError(
+      `Chargebee's ${currency} amount has a fraction of the ISO 4217 minor unit (${currency} has ${iso} decimals); it is refused, not rounded`,
+    );
+  }
+  return { amount: amount / divisor || 0, currency };
 }

@@ -1,7 +1,7 @@
 /**
- * Pure mapping from validated Chargebee wire objects to the normalized `@revtrace/core` billing model.
- * Times become epoch milliseconds (spec §5), amounts become {@link Money} (see `chargebee-money.ts`),
- * absent values become `null`.
+ * Pure mapping from raw Chargebee objects to the normalized `@revtrace/core` billing model, checking
+ * every field it reads (see `chargebee-read.ts`). Times become epoch milliseconds (spec §5), amounts
+ * become {@link Money} (see `chargebee-money.ts`), absent values become `null`.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import type {
   Address,
   BillingCreditNote,
   BillingCustomer,
+  BillingFailedPayment,
   BillingInvoice,
   BillingPayment,
   BillingRefund,
@@ -17,37 +18,53 @@ import type {
   Money,
   SubscriptionItem,
 } from "@revtrace/core";
-import { isCurrencyCode } from "@revtrace/core";
+import { MoneyError } from "@revtrace/core";
 import { chargebeeMoney } from "./chargebee-money.js";
 import type { ResolvedParseOptions } from "./chargebee-parse-options.js";
-import type {
-  AddressWire,
-  CreditNoteWire,
-  CustomerWire,
-  InvoiceWire,
-  SubscriptionWire,
-  TransactionWire,
-} from "./chargebee-schemas.js";
-
-/** A raw JSON object as received (used for keys the schemas do not name: `cf_*`, `cs_*`). */
-export type RawObject = Readonly<Record<string, unknown>>;
+import {
+  amount,
+  array,
+  bool,
+  currency,
+  element,
+  fail,
+  id,
+  int,
+  millis,
+  num,
+  object,
+  optId,
+  type Path,
+  quantity,
+  type RawObject,
+  seconds,
+  str,
+  text,
+} from "./chargebee-read.js";
 
 const PII_STATES: ReadonlySet<string> = new Set(["active", "scheduled_for_clear", "cleared"]);
+const ITEM_TYPES: ReadonlySet<string> = new Set(["plan", "addon", "charge"]);
 
-/** Seconds → milliseconds; `null` when absent. */
-export function ms(seconds: number | null | undefined): number | null {
-  return seconds == null ? null : seconds * 1000;
-}
-
-/** Trimmed text, `null` when absent or blank. */
-function text(value: string | null | undefined): string | null {
-  if (value == null) return null;
-  const trimmed = value.trim();
-  return trimmed === "" ? null : trimmed;
-}
-
-function moneyOrNull(amount: number | null | undefined, currency: string): Money | null {
-  return amount == null ? null : chargebeeMoney(amount, currency);
+/**
+ * Money from a Chargebee amount. `currencyCode` is the object's own `currency_code`, else the event's
+ * (see {@link eventCurrency}); with none at all the event is refused rather than guessed.
+ */
+function moneyAt(
+  value: number | null,
+  currencyCode: string | null,
+  at: Path,
+  key: string,
+): Money | null {
+  if (value === null) return null;
+  if (currencyCode === null) {
+    return fail(at, "currency_code", "No currency_code on this object or anywhere in the event");
+  }
+  try {
+    return chargebeeMoney(value, currencyCode);
+  } catch (error) {
+    if (MoneyError.isInstance(error)) return fail(at, key, error.message);
+    throw error;
+  }
 }
 
 /**
@@ -73,77 +90,143 @@ export function customFieldsOf(raw: RawObject): Record<string, CustomFieldValue>
   return fields;
 }
 
-/** A string or finite number as text; `null` otherwise. */
+/** A string or finite number as text; `null` otherwise (custom fields and `meta_data` values). */
 function idLike(value: unknown): string | null {
-  if (typeof value === "string") return text(value);
+  if (typeof value === "string") {
+    const trimmed = value.trim();
+    return trimmed === "" ? null : trimmed;
+  }
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   return null;
 }
 
-function address(wire: AddressWire | null | undefined): Address | null {
-  if (wire == null) return null;
+/** Spec §4.6: `meta_data` is free JSON (an object). */
+function metaDataOf(raw: RawObject, at: Path): Record<string, unknown> | null {
+  return object(raw, "meta_data", at) as Record<string, unknown> | null;
+}
+
+/** Spec §4.1: `billing_address`. */
+function address(raw: RawObject, at: Path): Address {
   return {
-    firstName: wire.first_name ?? null,
-    lastName: wire.last_name ?? null,
-    email: text(wire.email),
-    company: wire.company ?? null,
-    phone: wire.phone ?? null,
-    line1: wire.line1 ?? null,
-    line2: wire.line2 ?? null,
-    line3: wire.line3 ?? null,
-    city: wire.city ?? null,
-    state: wire.state ?? null,
-    stateCode: wire.state_code ?? null,
-    zip: wire.zip ?? null,
-    country: wire.country ?? null,
+    firstName: str(raw, "first_name", at),
+    lastName: str(raw, "last_name", at),
+    email: text(raw, "email", at),
+    company: str(raw, "company", at),
+    phone: str(raw, "phone", at),
+    line1: str(raw, "line1", at),
+    line2: str(raw, "line2", at),
+    line3: str(raw, "line3", at),
+    city: str(raw, "city", at),
+    state: str(raw, "state", at),
+    stateCode: str(raw, "state_code", at),
+    zip: str(raw, "zip", at),
+    country: str(raw, "country", at),
   };
 }
 
 /** Spec §4.1 / checklist 7: `customer.email`, else `billing_address.email`, else the first contact's. */
-function bestEmail(wire: CustomerWire): Pick<BillingCustomer, "email" | "emailSource"> {
-  const own = text(wire.email);
-  if (own !== null) return { email: own, emailSource: "customer" };
-  const billing = text(wire.billing_address?.email);
-  if (billing !== null) return { email: billing, emailSource: "billing_address" };
-  for (const contact of wire.contacts ?? []) {
-    const email = text(contact.email);
-    if (email !== null) return { email, emailSource: "contact" };
+function bestEmail(
+  own: string | null,
+  billing: Address | null,
+  raw: RawObject,
+  at: Path,
+): Pick<BillingCustomer, "email" | "emailSource"> {
+  const contacts = array(raw, "contacts", at);
+  let contactEmail: string | null = null;
+  if (contacts !== null) {
+    const where = [...at, "contacts"];
+    for (let i = 0; i < contacts.length; i++) {
+      const email = text(element(contacts, i, where), "email", [...where, i]);
+      if (contactEmail === null && email !== null) contactEmail = email;
+    }
   }
+  if (own !== null) return { email: own, emailSource: "customer" };
+  if (billing?.email != null) return { email: billing.email, emailSource: "billing_address" };
+  if (contactEmail !== null) return { email: contactEmail, emailSource: "contact" };
   return { email: null, emailSource: null };
 }
 
-/** Spec §4.1: the customer object. */
-export function normalizeCustomer(wire: CustomerWire, raw: RawObject): BillingCustomer {
-  const pii = wire.pii_cleared;
-  const { email, emailSource } = bestEmail(wire);
-  return {
-    id: wire.id,
+/**
+ * Spec §4.1: the customer object. DESIGN §3, spec §4.1: when `pii_cleared` is `cleared` the person's
+ * data is gone (GDPR), so every personal field (email, phone, names, company, address, signup IP,
+ * custom fields and `meta_data`) is `null`/empty, whatever the payload still carries.
+ */
+export function normalizeCustomer(raw: RawObject, at: Path): BillingCustomer {
+  const pii = str(raw, "pii_cleared", at);
+  const billingRaw = object(raw, "billing_address", at);
+  const billing = billingRaw === null ? null : address(billingRaw, [...at, "billing_address"]);
+  const { email, emailSource } = bestEmail(text(raw, "email", at), billing, raw, at);
+  const customer: BillingCustomer = {
+    id: id(raw, "id", at),
     email,
     emailSource,
-    phone: text(wire.phone),
-    firstName: text(wire.first_name),
-    lastName: text(wire.last_name),
-    company: text(wire.company),
-    billingAddress: address(wire.billing_address),
+    phone: text(raw, "phone", at),
+    firstName: text(raw, "first_name", at),
+    lastName: text(raw, "last_name", at),
+    company: text(raw, "company", at),
+    billingAddress: billing,
     piiCleared:
-      pii != null && PII_STATES.has(pii)
+      pii !== null && PII_STATES.has(pii)
         ? (pii as NonNullable<BillingCustomer["piiCleared"]>)
         : null,
-    deleted: wire.deleted === true,
-    createdFromIp: wire.created_from_ip ?? null,
-    locale: wire.locale ?? null,
-    createdAt: ms(wire.created_at),
+    deleted: bool(raw, "deleted", at) === true,
+    createdFromIp: str(raw, "created_from_ip", at),
+    locale: str(raw, "locale", at),
+    createdAt: seconds(raw, "created_at", at),
     customFields: customFieldsOf(raw),
-    metaData: wire.meta_data ?? null,
-    resourceVersion: wire.resource_version ?? null,
+    metaData: metaDataOf(raw, at),
+    resourceVersion: millis(raw, "resource_version", at),
   };
+  // Checked like any other customer (currency codes are read by the event's currency chain).
+  currency(raw, "preferred_currency_code", at);
+  if (customer.piiCleared === "cleared") {
+    customer.email = null;
+    customer.emailSource = null;
+    customer.phone = null;
+    customer.firstName = null;
+    customer.lastName = null;
+    customer.company = null;
+    customer.billingAddress = null;
+    customer.createdFromIp = null;
+    customer.customFields = {};
+    customer.metaData = null;
+  }
+  return customer;
 }
 
 /** Quantity as given, else parsed from the `*_in_decimal` twin, else Chargebee's default of 1. */
-function quantity(value: number | null | undefined, decimal: string | null | undefined): number {
-  if (value != null) return value;
-  const parsed = decimal == null ? Number.NaN : Number(decimal);
-  return Number.isFinite(parsed) ? parsed : 1;
+function quantityOf(raw: RawObject, key: string, at: Path): number {
+  const value = quantity(raw, key, at);
+  if (value !== null) return value;
+  const decimal = str(raw, `${key}_in_decimal`, at);
+  const parsed = decimal === null ? Number.NaN : Number(decimal);
+  if (Number.isNaN(parsed)) return 1;
+  if (Number.isFinite(parsed) && parsed >= 0) return parsed;
+  return fail(at, `${key}_in_decimal`, "Expected a quantity: a number >= 0");
+}
+
+interface Catalog {
+  catalogModel: BillingSubscription["catalogModel"];
+  planId: string | null;
+  items: SubscriptionItem[];
+  plan: SubscriptionItem | null;
+}
+
+/** One Items-model line or Plans-model add-on. */
+function itemOf(
+  raw: RawObject,
+  at: Path,
+  idKey: string,
+  type: SubscriptionItem["type"],
+  code: string | null,
+): SubscriptionItem {
+  return {
+    id: id(raw, idKey, at),
+    type,
+    quantity: quantityOf(raw, "quantity", at),
+    unitPrice: moneyAt(amount(raw, "unit_price", at), code, at, "unit_price"),
+    amount: moneyAt(amount(raw, "amount", at), code, at, "amount"),
+  };
 }
 
 /**
@@ -151,214 +234,318 @@ function quantity(value: number | null | undefined, decimal: string | null | und
  * may send both shapes; the items list wins), else the Plans model (`plan_id` + `addons[]`). The
  * primary plan is the first item of type `plan`, else `plan_id`.
  */
-function catalog(
-  wire: SubscriptionWire,
-  currency: string,
-): Pick<BillingSubscription, "catalogModel" | "planId" | "items"> {
-  const lines = wire.subscription_items;
-  if (lines != null && lines.length > 0) {
+function catalog(raw: RawObject, at: Path, code: string | null): Catalog {
+  const planIdField = optId(raw, "plan_id", at);
+  const lines = array(raw, "subscription_items", at);
+  if (lines !== null && lines.length > 0) {
+    const where = [...at, "subscription_items"];
     const items: SubscriptionItem[] = [];
-    let planId: string | null = null;
-    for (const line of lines) {
-      if (planId === null && line.item_type === "plan") planId = line.item_price_id;
-      items.push({
-        id: line.item_price_id,
-        type: line.item_type,
-        quantity: quantity(line.quantity, line.quantity_in_decimal),
-        unitPrice: moneyOrNull(line.unit_price, currency),
-        amount: moneyOrNull(line.amount, currency),
-      });
+    let plan: SubscriptionItem | null = null;
+    for (let i = 0; i < lines.length; i++) {
+      const line = element(lines, i, where);
+      const lineAt = [...where, i];
+      const type = line.item_type;
+      if (typeof type !== "string" || !ITEM_TYPES.has(type)) {
+        fail(lineAt, "item_type", "Expected plan, addon or charge");
+      }
+      const item = itemOf(line, lineAt, "item_price_id", type as SubscriptionItem["type"], code);
+      if (plan === null && item.type === "plan") plan = item;
+      items.push(item);
     }
-    return { catalogModel: "items", planId: planId ?? wire.plan_id ?? null, items };
+    return { catalogModel: "items", planId: plan?.id ?? planIdField, items, plan };
   }
   const items: SubscriptionItem[] = [];
-  if (wire.plan_id != null) {
-    items.push({
-      id: wire.plan_id,
+  let plan: SubscriptionItem | null = null;
+  if (planIdField !== null) {
+    plan = {
+      id: planIdField,
       type: "plan",
-      quantity: quantity(wire.plan_quantity, wire.plan_quantity_in_decimal),
-      unitPrice: moneyOrNull(wire.plan_unit_price, currency),
-      amount: moneyOrNull(wire.plan_amount, currency),
-    });
+      quantity: quantityOf(raw, "plan_quantity", at),
+      unitPrice: moneyAt(amount(raw, "plan_unit_price", at), code, at, "plan_unit_price"),
+      amount: moneyAt(amount(raw, "plan_amount", at), code, at, "plan_amount"),
+    };
+    items.push(plan);
   }
-  for (const addon of wire.addons ?? []) {
-    items.push({
-      id: addon.id,
-      type: "addon",
-      quantity: quantity(addon.quantity, addon.quantity_in_decimal),
-      unitPrice: moneyOrNull(addon.unit_price, currency),
-      amount: moneyOrNull(addon.amount, currency),
-    });
+  const addons = array(raw, "addons", at);
+  if (addons !== null) {
+    const where = [...at, "addons"];
+    for (let i = 0; i < addons.length; i++) {
+      items.push(itemOf(element(addons, i, where), [...where, i], "id", "addon", code));
+    }
   }
-  const catalogModel = wire.plan_id == null && lines != null ? "items" : "plans";
-  return { catalogModel, planId: wire.plan_id ?? null, items };
+  const catalogModel = planIdField === null && lines !== null ? "items" : "plans";
+  return { catalogModel, planId: planIdField, items, plan };
 }
 
-/** Spec §4.2 and §4.6: the subscription object, with the click id and affiliate ref extracted. */
+/**
+ * Spec §4.2 and §4.6: the subscription object, with the click id and affiliate ref extracted.
+ * `customerId` is used when the subscription carries none (v1 payloads, spec §8).
+ */
 export function normalizeSubscription(
-  wire: SubscriptionWire,
   raw: RawObject,
-  fallbackCurrency: string,
+  at: Path,
+  eventCurrencyCode: string | null,
   options: ResolvedParseOptions,
+  customerId: string | null = null,
 ): BillingSubscription {
-  const currency = wire.currency_code ?? fallbackCurrency;
-  const metaData = wire.meta_data ?? null;
-  const { catalogModel, planId, items } = catalog(wire, currency);
+  const code = currency(raw, "currency_code", at) ?? eventCurrencyCode;
+  const metaData = metaDataOf(raw, at);
+  const { catalogModel, planId, items, plan } = catalog(raw, at, code);
   return {
-    id: wire.id,
-    customerId: wire.customer_id ?? null,
-    status: wire.status ?? null,
+    id: id(raw, "id", at),
+    customerId: optId(raw, "customer_id", at) ?? customerId,
+    status: str(raw, "status", at),
     catalogModel,
     planId,
     items,
-    currency,
-    billingPeriod: wire.billing_period ?? null,
-    billingPeriodUnit: wire.billing_period_unit ?? null,
-    trialStart: ms(wire.trial_start),
-    trialEnd: ms(wire.trial_end),
-    createdAt: ms(wire.created_at),
-    startedAt: ms(wire.started_at),
-    activatedAt: ms(wire.activated_at),
-    cancelledAt: ms(wire.cancelled_at),
+    currency: code,
+    billingPeriod: int(raw, "billing_period", at),
+    billingPeriodUnit: str(raw, "billing_period_unit", at),
+    trialStart: seconds(raw, "trial_start", at),
+    trialEnd: seconds(raw, "trial_end", at),
+    createdAt: seconds(raw, "created_at", at),
+    startedAt: seconds(raw, "started_at", at),
+    activatedAt: seconds(raw, "activated_at", at),
+    cancelledAt: seconds(raw, "cancelled_at", at),
     // Spec §4.2: two different fields, both kept: Chargebee's enum and the merchant's own code.
-    cancelReason: wire.cancel_reason ?? null,
-    cancelReasonCode: wire.cancel_reason_code ?? null,
+    cancelReason: str(raw, "cancel_reason", at),
+    cancelReasonCode: str(raw, "cancel_reason_code", at),
     customFields: customFieldsOf(raw),
     clickId: idLike(raw[options.clickIdField]),
     affiliateRef: metaData === null ? null : idLike(metaData[options.affiliateRefKey]),
     metaData,
-    resourceVersion: wire.resource_version ?? null,
+    resourceVersion: millis(raw, "resource_version", at),
+    currentTermStart: seconds(raw, "current_term_start", at),
+    currentTermEnd: seconds(raw, "current_term_end", at),
+    nextBillingAt: seconds(raw, "next_billing_at", at),
+    affiliateToken: idLike(raw.affiliate_token),
+    createdFromIp: str(raw, "created_from_ip", at),
+    mrr: moneyAt(amount(raw, "mrr", at), code, at, "mrr"),
+    planQuantity: plan?.quantity ?? null,
+    planUnitPrice: plan?.unitPrice ?? null,
   };
 }
 
-/** Spec §4.3 (and §8 for v1 `amount`/`paid_on`): the invoice summary. */
-export function normalizeInvoice(wire: InvoiceWire, fallbackCurrency: string): BillingInvoice {
-  const currency = wire.currency_code ?? fallbackCurrency;
+/** Spec §4.3 (and §8 for v1 `amount`/`paid_on`/`start_date`/`end_date`): the invoice summary. */
+export function normalizeInvoice(
+  raw: RawObject,
+  at: Path,
+  eventCurrencyCode: string | null,
+): BillingInvoice {
+  const code = currency(raw, "currency_code", at) ?? eventCurrencyCode;
+  const total = amount(raw, "total", at);
   return {
-    id: wire.id,
-    subscriptionId: wire.subscription_id ?? null,
-    status: wire.status ?? null,
-    total: moneyOrNull(wire.total ?? wire.amount, currency),
-    amountPaid: moneyOrNull(wire.amount_paid, currency),
-    firstInvoice: wire.first_invoice ?? null,
-    recurring: wire.recurring ?? null,
-    date: ms(wire.date),
-    paidAt: ms(wire.paid_at ?? wire.paid_on),
+    id: id(raw, "id", at),
+    customerId: optId(raw, "customer_id", at),
+    subscriptionId: optId(raw, "subscription_id", at),
+    status: str(raw, "status", at),
+    total:
+      total !== null
+        ? moneyAt(total, code, at, "total")
+        : moneyAt(amount(raw, "amount", at), code, at, "amount"),
+    amountPaid: moneyAt(amount(raw, "amount_paid", at), code, at, "amount_paid"),
+    amountDue: moneyAt(amount(raw, "amount_due", at), code, at, "amount_due"),
+    firstInvoice: bool(raw, "first_invoice", at),
+    recurring: bool(raw, "recurring", at),
+    date: seconds(raw, "date", at),
+    paidAt: seconds(raw, "paid_at", at) ?? seconds(raw, "paid_on", at),
+    periodStart: seconds(raw, "start_date", at),
+    periodEnd: seconds(raw, "end_date", at),
+    dunningStatus: str(raw, "dunning_status", at),
+    nextRetryAt: seconds(raw, "next_retry_at", at),
+    exchangeRate: num(raw, "exchange_rate", at),
+    baseCurrencyCode: currency(raw, "base_currency_code", at),
   };
 }
 
 /** Spec §4.5: the credit note summary. */
 export function normalizeCreditNote(
-  wire: CreditNoteWire,
-  fallbackCurrency: string,
+  raw: RawObject,
+  at: Path,
+  eventCurrencyCode: string | null,
 ): BillingCreditNote {
-  const currency = wire.currency_code ?? fallbackCurrency;
+  const code = currency(raw, "currency_code", at) ?? eventCurrencyCode;
   return {
-    id: wire.id,
-    referenceInvoiceId: wire.reference_invoice_id ?? null,
-    subscriptionId: wire.subscription_id ?? null,
-    type: wire.type ?? null,
-    status: wire.status ?? null,
-    reasonCode: wire.reason_code ?? null,
-    total: moneyOrNull(wire.total, currency),
-    amountRefunded: moneyOrNull(wire.amount_refunded, currency),
-    date: ms(wire.date),
+    id: id(raw, "id", at),
+    customerId: optId(raw, "customer_id", at),
+    referenceInvoiceId: optId(raw, "reference_invoice_id", at),
+    subscriptionId: optId(raw, "subscription_id", at),
+    type: str(raw, "type", at),
+    status: str(raw, "status", at),
+    reasonCode: str(raw, "reason_code", at),
+    total: moneyAt(amount(raw, "total", at), code, at, "total"),
+    amountRefunded: moneyAt(amount(raw, "amount_refunded", at), code, at, "amount_refunded"),
+    date: seconds(raw, "date", at),
   };
 }
 
-/** The objects a payment or refund is read from. */
+/** Spec §4.4: a transaction, read once and shared by the payment, failed-payment and refund views. */
+export interface Transaction {
+  id: string;
+  customerId: string | null;
+  subscriptionId: string | null;
+  /** v1 `invoice_id`, else `linked_invoices[0].invoice_id`. */
+  invoiceId: string | null;
+  type: string | null;
+  status: string | null;
+  amount: Money;
+  date: number | null;
+  gateway: string | null;
+  paymentMethod: string | null;
+  errorCode: string | null;
+  errorText: string | null;
+  refundedTransactionId: string | null;
+  creditNoteIds: string[];
+  creditNoteInvoiceId: string | null;
+  exchangeRate: number | null;
+  baseCurrencyCode: string | null;
+}
+
+/** Reads the transaction at `at` (its `amount` is required: spec §4.4). */
+export function readTransaction(
+  raw: RawObject,
+  at: Path,
+  eventCurrencyCode: string | null,
+): Transaction {
+  const code = currency(raw, "currency_code", at) ?? eventCurrencyCode;
+  const value = amount(raw, "amount", at);
+  if (value === null)
+    fail(at, "amount", "Expected an amount: a non-negative safe integer of minor units");
+  let invoiceId = optId(raw, "invoice_id", at);
+  const linked = array(raw, "linked_invoices", at);
+  if (linked !== null) {
+    const where = [...at, "linked_invoices"];
+    for (let i = 0; i < linked.length; i++) {
+      const entry = id(element(linked, i, where), "invoice_id", [...where, i]);
+      if (invoiceId === null) invoiceId = entry;
+    }
+  }
+  const creditNoteIds: string[] = [];
+  let creditNoteInvoiceId: string | null = null;
+  const notes = array(raw, "linked_credit_notes", at);
+  if (notes !== null) {
+    const where = [...at, "linked_credit_notes"];
+    for (let i = 0; i < notes.length; i++) {
+      const note = element(notes, i, where);
+      const noteAt = [...where, i];
+      const cnId = id(note, "cn_id", noteAt);
+      const reference = optId(note, "cn_reference_invoice_id", noteAt);
+      if (!creditNoteIds.includes(cnId)) creditNoteIds.push(cnId);
+      if (creditNoteInvoiceId === null) creditNoteInvoiceId = reference;
+    }
+  }
+  return {
+    id: id(raw, "id", at),
+    customerId: optId(raw, "customer_id", at),
+    subscriptionId: optId(raw, "subscription_id", at),
+    invoiceId,
+    type: str(raw, "type", at),
+    status: str(raw, "status", at),
+    amount: moneyAt(value, code, at, "amount") as Money,
+    date: seconds(raw, "date", at),
+    gateway: str(raw, "gateway", at),
+    paymentMethod: str(raw, "payment_method", at),
+    errorCode: str(raw, "error_code", at),
+    errorText: str(raw, "error_text", at),
+    // Spec §4.4: `refunded_txn_id` names the original payment; `reference_transaction_id` the
+    // offline payment refunded or reversed.
+    refundedTransactionId:
+      optId(raw, "refunded_txn_id", at) ?? optId(raw, "reference_transaction_id", at),
+    creditNoteIds,
+    creditNoteInvoiceId,
+    exchangeRate: num(raw, "exchange_rate", at),
+    baseCurrencyCode: currency(raw, "base_currency_code", at),
+  };
+}
+
+/** What a transaction is read with: the invoice and subscription of the same event, when present. */
 export interface TransactionContext {
-  transaction: TransactionWire;
-  invoice: InvoiceWire | null | undefined;
-  subscription: SubscriptionWire | null | undefined;
-  creditNote?: CreditNoteWire | null | undefined;
+  invoice: BillingInvoice | null;
+  subscription: BillingSubscription | null;
+  creditNote?: BillingCreditNote | null;
 }
 
-/** The invoice a transaction belongs to: the content's invoice, v1 `invoice_id`, or `linked_invoices`. */
-function invoiceIdOf({ transaction, invoice }: TransactionContext): string | null {
-  return (
-    invoice?.id ?? transaction.invoice_id ?? transaction.linked_invoices?.[0]?.invoice_id ?? null
-  );
-}
-
-function subscriptionIdOf({
-  transaction,
-  invoice,
-  subscription,
-}: TransactionContext): string | null {
-  return transaction.subscription_id ?? invoice?.subscription_id ?? subscription?.id ?? null;
+function subscriptionIdOf(txn: Transaction, context: TransactionContext): string | null {
+  return txn.subscriptionId ?? context.invoice?.subscriptionId ?? context.subscription?.id ?? null;
 }
 
 /**
- * Spec §6, checklist 10: the payment value is `transaction.amount` (cash); `invoice.first_invoice`
- * separates a first payment from a renewal.
+ * Spec §6, checklist 10: money collected. The value is `transaction.amount` (cash);
+ * `invoice.first_invoice` separates a first payment from a renewal.
  */
-export function normalizePayment(
-  context: TransactionContext,
-  fallbackCurrency: string,
-): BillingPayment {
-  const { transaction, invoice } = context;
+export function paymentOf(txn: Transaction, context: TransactionContext): BillingPayment {
+  const { invoice } = context;
   return {
-    transactionId: transaction.id,
-    invoiceId: invoiceIdOf(context),
-    subscriptionId: subscriptionIdOf(context),
-    amount: chargebeeMoney(transaction.amount, transaction.currency_code ?? fallbackCurrency),
-    isFirstPayment: invoice?.first_invoice ?? null,
+    transactionId: txn.id,
+    customerId: txn.customerId ?? invoice?.customerId ?? context.subscription?.customerId ?? null,
+    invoiceId: invoice?.id ?? txn.invoiceId,
+    subscriptionId: subscriptionIdOf(txn, context),
+    amount: txn.amount,
+    isFirstPayment: invoice?.firstInvoice ?? null,
     isRecurring: invoice?.recurring ?? null,
-    status: transaction.status ?? null,
-    gateway: transaction.gateway ?? null,
-    paymentMethod: transaction.payment_method ?? null,
-    paidAt: ms(transaction.date),
-    errorCode: transaction.error_code ?? null,
+    status: txn.status,
+    gateway: txn.gateway,
+    paymentMethod: txn.paymentMethod,
+    paidAt: txn.date,
+    errorCode: txn.errorCode,
+    exchangeRate: txn.exchangeRate,
+    baseCurrencyCode: txn.baseCurrencyCode,
+  };
+}
+
+/** Spec §6: a failed attempt: what was asked for, why it failed, and the invoice's dunning state. */
+export function failedPaymentOf(
+  txn: Transaction,
+  context: TransactionContext,
+): BillingFailedPayment {
+  const { invoice } = context;
+  return {
+    transactionId: txn.id,
+    customerId: txn.customerId ?? invoice?.customerId ?? context.subscription?.customerId ?? null,
+    invoiceId: invoice?.id ?? txn.invoiceId,
+    subscriptionId: subscriptionIdOf(txn, context),
+    attemptedAmount: txn.amount,
+    amountDue: invoice?.amountDue ?? null,
+    dunningStatus: invoice?.dunningStatus ?? null,
+    nextRetryAt: invoice?.nextRetryAt ?? null,
+    status: txn.status,
+    errorCode: txn.errorCode,
+    errorText: txn.errorText,
+    gateway: txn.gateway,
+    paymentMethod: txn.paymentMethod,
+    isFirstPayment: invoice?.firstInvoice ?? null,
+    attemptedAt: txn.date,
+    exchangeRate: txn.exchangeRate,
+    baseCurrencyCode: txn.baseCurrencyCode,
   };
 }
 
 /**
  * Spec §4.4, §6: money going back. A refund is the refund transaction's `amount` (may be partial); a
  * `payment_reversal` (chargeback, late direct-debit failure) is normalized the same way, marked by
- * `transactionType`. `refunded_txn_id` names the original payment, else `reference_transaction_id`
- * (the offline payment refunded or reversed, chargebee-node `Transaction` docs); credit notes come
- * from `credit_note` and `linked_credit_notes[]`.
+ * `transactionType`; credit notes come from `credit_note` and `linked_credit_notes[]`.
  */
-export function normalizeRefund(
-  context: TransactionContext,
-  fallbackCurrency: string,
-): BillingRefund {
-  const { transaction, creditNote } = context;
-  const creditNoteIds: string[] = [];
-  if (creditNote != null) creditNoteIds.push(creditNote.id);
-  for (const link of transaction.linked_credit_notes ?? []) {
-    if (!creditNoteIds.includes(link.cn_id)) creditNoteIds.push(link.cn_id);
-  }
+export function refundOf(txn: Transaction, context: TransactionContext): BillingRefund {
+  const { invoice, creditNote } = context;
+  const creditNoteIds = creditNote == null ? [] : [creditNote.id];
+  for (const cnId of txn.creditNoteIds) if (!creditNoteIds.includes(cnId)) creditNoteIds.push(cnId);
   return {
-    transactionId: transaction.id,
-    refundedTransactionId:
-      transaction.refunded_txn_id ?? transaction.reference_transaction_id ?? null,
+    transactionId: txn.id,
+    customerId: txn.customerId ?? invoice?.customerId ?? creditNote?.customerId ?? null,
+    refundedTransactionId: txn.refundedTransactionId,
     invoiceId:
-      invoiceIdOf(context) ??
-      creditNote?.reference_invoice_id ??
-      transaction.linked_credit_notes?.[0]?.cn_reference_invoice_id ??
+      invoice?.id ??
+      txn.invoiceId ??
+      creditNote?.referenceInvoiceId ??
+      txn.creditNoteInvoiceId ??
       null,
-    subscriptionId: subscriptionIdOf(context) ?? creditNote?.subscription_id ?? null,
-    amount: chargebeeMoney(transaction.amount, transaction.currency_code ?? fallbackCurrency),
+    subscriptionId: subscriptionIdOf(txn, context) ?? creditNote?.subscriptionId ?? null,
+    amount: txn.amount,
     creditNoteIds,
-    refundedAt: ms(transaction.date),
-    transactionType: transaction.type === "payment_reversal" ? "payment_reversal" : "refund",
-    status: transaction.status ?? null,
+    refundedAt: txn.date,
+    transactionType: txn.type === "payment_reversal" ? "payment_reversal" : "refund",
+    status: txn.status,
+    exchangeRate: txn.exchangeRate,
+    baseCurrencyCode: txn.baseCurrencyCode,
   };
-}
-
-/**
- * The currency used where an object carries no `currency_code` (v1 payloads, spec §8): the first code
- * found on the event's money-bearing objects, then the customer's preferred currency, then
- * `defaultCurrency`.
- */
-export function eventCurrency(
-  codes: ReadonlyArray<string | null | undefined>,
-  preferred: string | null | undefined,
-  options: ResolvedParseOptions,
-): string {
-  for (const code of codes) if (code != null) return code;
-  if (preferred != null && isCurrencyCode(preferred)) return preferred;
-  return options.defaultCurrency;
 }

@@ -1,23 +1,34 @@
 /**
  * `parseChargebeeEvent`: raw webhook body → validated, normalized {@link BillingEvent}.
  *
- * One zod pass per event, with the schema chosen by `event_type`; the output is built directly (it is
- * not re-validated against `BillingEventSchema` on this hot path; the tests do that).
+ * One pass per event: the builder chosen by `event_type` reads, checks and normalizes each field it
+ * uses (`chargebee-read.ts`, `chargebee-normalize.ts`); unknown keys are never visited. The output is
+ * not re-validated against `BillingEventSchema` on this hot path (the tests do that).
  *
  * @module
  */
-import { type BillingEvent, MoneyError, redactIssues, WebhookPayloadError } from "@revtrace/core";
-import type { z } from "zod";
-import { isSupportedEventType, type SupportedEventType } from "./chargebee-event-types.js";
 import {
-  eventCurrency,
+  type BillingCustomer,
+  type BillingEvent,
+  decodeWebhookBody,
+  redactIssues,
+  WebhookPayloadError,
+} from "@revtrace/core";
+import { z } from "zod";
+import {
+  type BaseEventType,
+  baseEventType,
+  isSupportedEventType,
+} from "./chargebee-event-types.js";
+import {
+  failedPaymentOf,
   normalizeCreditNote,
   normalizeCustomer,
   normalizeInvoice,
-  normalizePayment,
-  normalizeRefund,
   normalizeSubscription,
-  type RawObject,
+  paymentOf,
+  readTransaction,
+  refundOf,
 } from "./chargebee-normalize.js";
 import {
   type ChargebeeParseOptions,
@@ -25,18 +36,18 @@ import {
   resolveParseOptions,
 } from "./chargebee-parse-options.js";
 import {
-  CreditNoteEventWire,
-  CustomerEventWire,
-  type CustomerWire,
-  EnvelopeWire,
-  EventListWire,
-  InvoiceEventWire,
-  PaymentEventWire,
-  RefundEventWire,
-  SubscriptionEventWire,
-  type SubscriptionWire,
-  TransactionEventWire,
-} from "./chargebee-schemas.js";
+  array,
+  currency,
+  element,
+  fail,
+  isObject,
+  MAX_EVENT_ID_LENGTH,
+  object,
+  type Path,
+  type RawObject,
+  seconds,
+  str,
+} from "./chargebee-read.js";
 
 /**
  * A webhook body as the HTTP layer hands it over: the raw text, the raw bytes (`Buffer` is a
@@ -59,40 +70,10 @@ export interface ChargebeeParser {
   parseList(input: ChargebeeWebhookInput): ChargebeeEventPage;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function customIssue(message: string, path: PropertyKey[] = []): z.core.$ZodIssue {
-  return { code: "custom", path, message } as z.core.$ZodIssue;
-}
-
-function invalid(message: string, issues: z.core.$ZodIssue[]): WebhookPayloadError {
-  return new WebhookPayloadError(message, { issues: redactIssues(issues) });
-}
-
-/** Decodes the body; JSON errors never quote the body (it may hold personal data). */
-function decode(input: ChargebeeWebhookInput): unknown {
-  let textBody: string;
-  if (typeof input === "string") {
-    textBody = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  } else if (input instanceof Uint8Array || input instanceof ArrayBuffer) {
-    try {
-      textBody = utf8.decode(input);
-    } catch {
-      throw invalid("Webhook body is not valid UTF-8", [customIssue("Invalid UTF-8")]);
-    }
-  } else {
-    return input;
-  }
-  try {
-    return JSON.parse(textBody);
-  } catch {
-    throw invalid("Webhook body is not valid JSON", [customIssue("Invalid JSON")]);
-  }
-}
-
-function isObject(value: unknown): value is RawObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const BODY = "Chargebee webhook body";
+const CONTENT: Path = ["content"];
+/** Spec §4.4: the transaction statuses of a payment that collected nothing. */
+const FAILED_STATUSES: ReadonlySet<string> = new Set(["failure", "timeout", "late_failure"]);
 
 /** Spec §2: `GET /events/{id}` answers `{ "event": {…} }`; accept that shape too. */
 function unwrap(value: unknown): unknown {
@@ -100,194 +81,298 @@ function unwrap(value: unknown): unknown {
   return value;
 }
 
-function describe(issues: readonly z.core.$ZodIssue[]): string {
-  const first = issues[0];
-  if (first === undefined) return "Invalid Chargebee event";
-  const where = first.path.length > 0 ? first.path.join(".") : "(body)";
-  const more = issues.length > 1 ? ` (+${issues.length - 1} more)` : "";
-  return `Invalid Chargebee event: ${where}: ${first.message}${more}`;
-}
-
-/** Fields shared by every event. */
-interface Envelope {
-  id: string;
-  event_type: string;
-  occurred_at: number;
-  source?: string | null | undefined;
-  api_version?: "v1" | "v2" | null | undefined;
-}
-
-function baseEvent(wire: Envelope, supported: boolean): BillingEvent {
+/** Spec §2: the envelope every event has. */
+function baseEvent(raw: RawObject, supported: boolean): BillingEvent {
+  const eventId = raw.id;
+  if (typeof eventId !== "string" || eventId.trim() === "") {
+    fail([], "id", "Expected a non-empty event id (a string)");
+  }
+  if (eventId.length > MAX_EVENT_ID_LENGTH) {
+    fail([], "id", `Expected an event id of at most ${MAX_EVENT_ID_LENGTH} characters`);
+  }
+  const type = raw.event_type;
+  if (typeof type !== "string" || type === "") {
+    fail([], "event_type", "Expected a non-empty event type (a string)");
+  }
+  const occurredAt = seconds(raw, "occurred_at", []);
+  if (occurredAt === null) fail([], "occurred_at", "Expected unix seconds (an integer)");
+  const version = raw.api_version;
+  if (version != null && version !== "v1" && version !== "v2") {
+    fail([], "api_version", "Expected v1 or v2");
+  }
   return {
-    id: wire.id,
-    type: wire.event_type,
+    id: eventId,
+    type,
     supported,
-    occurredAt: wire.occurred_at * 1000,
-    source: wire.source ?? null,
+    occurredAt,
+    source: str(raw, "source", []),
     // Spec §2, §8: payloads without `api_version` are v1-era.
-    apiVersion: wire.api_version ?? "v1",
+    apiVersion: version ?? "v1",
     customer: null,
     subscription: null,
     subscriptions: null,
     payment: null,
+    failedPayment: null,
     refund: null,
     invoice: null,
     creditNote: null,
   };
 }
 
+/** The event's `content`, and the objects in it. */
+interface Content {
+  raw: RawObject;
+  /** A content object the event type must carry. */
+  required(key: string): RawObject;
+  /** An optional content object. */
+  optional(key: string): RawObject | null;
+}
+
+function contentOf(raw: RawObject, type: string): Content {
+  const content = object(raw, "content", []);
+  if (content === null) return fail([], "content", `Expected an object (a ${type} carries one)`);
+  return {
+    raw: content,
+    required: (key) =>
+      object(content, key, CONTENT) ??
+      fail(CONTENT, key, `Expected an object (a ${type} carries content.${key})`),
+    optional: (key) => object(content, key, CONTENT),
+  };
+}
+
+/**
+ * The currency of amounts whose object carries no `currency_code`: the first code on the event's
+ * money-bearing objects, then the customer's `preferred_currency_code`. v1-era payloads often carry
+ * none at all (spec §8), so they fall back to `defaultCurrency`; a v2 event always carries one, and one
+ * that does not is refused (by the first amount that needs it) rather than read as USD.
+ */
+function eventCurrency(
+  event: BillingEvent,
+  objects: ReadonlyArray<readonly [RawObject | null, string]>,
+  customer: RawObject | null,
+  options: ResolvedParseOptions,
+): string | null {
+  for (const [raw, key] of objects) {
+    if (raw === null) continue;
+    const code = currency(raw, "currency_code", [...CONTENT, key]);
+    if (code !== null) return code;
+  }
+  if (customer !== null) {
+    const preferred = currency(customer, "preferred_currency_code", [...CONTENT, "customer"]);
+    if (preferred !== null) return preferred;
+  }
+  return event.apiVersion === "v1" ? options.defaultCurrency : null;
+}
+
+function customerOf(raw: RawObject | null): BillingCustomer | null {
+  return raw === null ? null : normalizeCustomer(raw, [...CONTENT, "customer"]);
+}
+
+/** DESIGN §3: a customer whose personal data Chargebee cleared keeps it cleared everywhere. */
+function clearSubscriptionPii(event: BillingEvent): BillingEvent {
+  if (event.customer?.piiCleared !== "cleared") return event;
+  if (event.subscription !== null) event.subscription.createdFromIp = null;
+  for (const subscription of event.subscriptions ?? []) subscription.createdFromIp = null;
+  return event;
+}
+
 type Builder = (raw: RawObject, options: ResolvedParseOptions) => BillingEvent;
 
-function run<S extends z.ZodType>(schema: S, raw: RawObject): z.output<S> {
-  const result = schema.safeParse(raw);
-  if (!result.success) throw invalid(describe(result.error.issues), result.error.issues);
-  return result.data;
-}
-
-/** The raw object under `content.<key>` (present: the schema has checked it). */
-function rawOf(raw: RawObject, key: string): RawObject {
-  return (raw.content as RawObject)[key] as RawObject;
-}
-
-/** Fills the event's customer and subscription from the content objects that carry them. */
-function withParties(
-  event: BillingEvent,
-  raw: RawObject,
-  content: {
-    customer?: CustomerWire | null | undefined;
-    subscription?: SubscriptionWire | null | undefined;
-  },
-  currency: string,
-  options: ResolvedParseOptions,
-): BillingEvent {
-  if (content.customer != null) {
-    event.customer = normalizeCustomer(content.customer, rawOf(raw, "customer"));
-  }
-  if (content.subscription != null) {
-    event.subscription = normalizeSubscription(
-      content.subscription,
-      rawOf(raw, "subscription"),
-      currency,
-      options,
-    );
-  }
-  return event;
-}
-
 const subscriptionEvent: Builder = (raw, options) => {
-  const wire = run(SubscriptionEventWire, raw);
-  const { subscription, customer, invoice } = wire.content;
-  const currency = eventCurrency(
-    [subscription.currency_code, invoice?.currency_code],
-    customer?.preferred_currency_code,
+  const event = baseEvent(raw, true);
+  const content = contentOf(raw, event.type);
+  const subscription = content.required("subscription");
+  const customer = content.optional("customer");
+  const invoice = content.optional("invoice");
+  const code = eventCurrency(
+    event,
+    [
+      [subscription, "subscription"],
+      [invoice, "invoice"],
+    ],
+    customer,
     options,
   );
-  const event = baseEvent(wire, true);
+  event.customer = customerOf(customer);
   event.subscription = normalizeSubscription(
     subscription,
-    rawOf(raw, "subscription"),
-    currency,
+    [...CONTENT, "subscription"],
+    code,
     options,
+    event.customer?.id ?? null,
   );
-  if (customer != null) event.customer = normalizeCustomer(customer, rawOf(raw, "customer"));
-  if (invoice != null) event.invoice = normalizeInvoice(invoice, currency);
-  return event;
+  if (invoice !== null) event.invoice = normalizeInvoice(invoice, [...CONTENT, "invoice"], code);
+  return clearSubscriptionPii(event);
 };
 
-const paymentEvent: Builder = (raw, options) => {
-  const wire = run(PaymentEventWire, raw);
-  const { transaction, invoice, customer, subscription } = wire.content;
-  const currency = eventCurrency(
-    [transaction.currency_code, invoice?.currency_code, subscription?.currency_code],
-    customer?.preferred_currency_code,
-    options,
-  );
-  const event = baseEvent(wire, true);
-  event.payment = normalizePayment({ transaction, invoice, subscription }, currency);
-  if (invoice != null) event.invoice = normalizeInvoice(invoice, currency);
-  return withParties(event, raw, { customer, subscription }, currency, options);
-};
-
-const refundEvent: Builder = (raw, options) => {
-  const wire = run(RefundEventWire, raw);
-  const { transaction, invoice, credit_note: creditNote, customer, subscription } = wire.content;
-  const currency = eventCurrency(
+/** The transaction-bearing events' shared part: every content object normalized. */
+function transactionParts(event: BillingEvent, content: Content, options: ResolvedParseOptions) {
+  const transaction = content.required("transaction");
+  const invoice = content.optional("invoice");
+  const creditNote = content.optional("credit_note");
+  const customer = content.optional("customer");
+  const subscription = content.optional("subscription");
+  const code = eventCurrency(
+    event,
     [
-      transaction.currency_code,
-      creditNote?.currency_code,
-      invoice?.currency_code,
-      subscription?.currency_code,
+      [transaction, "transaction"],
+      [creditNote, "credit_note"],
+      [invoice, "invoice"],
+      [subscription, "subscription"],
     ],
-    customer?.preferred_currency_code,
+    customer,
     options,
   );
-  const event = baseEvent(wire, true);
-  event.refund = normalizeRefund({ transaction, invoice, subscription, creditNote }, currency);
-  if (invoice != null) event.invoice = normalizeInvoice(invoice, currency);
-  if (creditNote != null) event.creditNote = normalizeCreditNote(creditNote, currency);
-  return withParties(event, raw, { customer, subscription }, currency, options);
-};
-
-const customerEvent: Builder = (raw, options) => {
-  const wire = run(CustomerEventWire, raw);
-  const { customer, subscriptions } = wire.content;
-  const event = baseEvent(wire, true);
-  event.customer = normalizeCustomer(customer, rawOf(raw, "customer"));
-  if (subscriptions != null) {
-    const rawList = rawOf(raw, "subscriptions") as unknown as RawObject[];
-    const currency = eventCurrency([], customer.preferred_currency_code, options);
-    event.subscriptions = subscriptions.map((subscription, index) =>
-      normalizeSubscription(subscription, rawList[index] as RawObject, currency, options),
+  event.customer = customerOf(customer);
+  if (subscription !== null) {
+    event.subscription = normalizeSubscription(
+      subscription,
+      [...CONTENT, "subscription"],
+      code,
+      options,
+      event.customer?.id ?? null,
     );
   }
-  return event;
+  if (invoice !== null) event.invoice = normalizeInvoice(invoice, [...CONTENT, "invoice"], code);
+  if (creditNote !== null) {
+    event.creditNote = normalizeCreditNote(creditNote, [...CONTENT, "credit_note"], code);
+  }
+  const txn = readTransaction(transaction, [...CONTENT, "transaction"], code);
+  const context = {
+    invoice: event.invoice,
+    subscription: event.subscription,
+    creditNote: event.creditNote,
+  };
+  return { txn, context };
+}
+
+const TRANSACTION: Path = [...CONTENT, "transaction"];
+
+/**
+ * Spec §6: `payment_succeeded` is money collected: its transaction must be a `payment` with status
+ * `success` (a refund or a failed attempt under that name would be misread as revenue, so it is
+ * refused). `payment_failed` collected nothing: it fills `failedPayment`, never `payment`.
+ */
+const paymentEvent: Builder = (raw, options) => {
+  const event = baseEvent(raw, true);
+  const { txn, context } = transactionParts(event, contentOf(raw, event.type), options);
+  if (txn.type !== null && txn.type !== "payment") {
+    fail(TRANSACTION, "type", `Expected payment (a ${event.type} transaction is a payment)`);
+  }
+  if (event.type === "payment_succeeded") {
+    if (txn.status !== null && txn.status !== "success") {
+      fail(TRANSACTION, "status", "Expected success (payment_succeeded is money collected)");
+    }
+    event.payment = paymentOf(txn, context);
+  } else {
+    if (txn.status === "success") {
+      fail(TRANSACTION, "status", "Expected a failed status (payment_failed collected nothing)");
+    }
+    event.failedPayment = failedPaymentOf(txn, context);
+  }
+  return clearSubscriptionPii(event);
 };
 
-const invoiceEvent: Builder = (raw, options) => {
-  const wire = run(InvoiceEventWire, raw);
-  const { invoice, customer, subscription } = wire.content;
-  const currency = eventCurrency(
-    [invoice.currency_code, subscription?.currency_code],
-    customer?.preferred_currency_code,
-    options,
-  );
-  const event = baseEvent(wire, true);
-  event.invoice = normalizeInvoice(invoice, currency);
-  return withParties(event, raw, { customer, subscription }, currency, options);
+/** Spec §6: `payment_refunded`: a refund (or reversal) transaction, never a payment. */
+const refundEvent: Builder = (raw, options) => {
+  const event = baseEvent(raw, true);
+  const { txn, context } = transactionParts(event, contentOf(raw, event.type), options);
+  if (txn.type !== null && txn.type !== "refund" && txn.type !== "payment_reversal") {
+    fail(TRANSACTION, "type", "Expected refund (payment_refunded is money going back)");
+  }
+  event.refund = refundOf(txn, context);
+  return clearSubscriptionPii(event);
 };
 
-const creditNoteEvent: Builder = (raw, options) => {
-  const wire = run(CreditNoteEventWire, raw);
-  const creditNote = wire.content.credit_note;
-  const event = baseEvent(wire, true);
-  event.creditNote = normalizeCreditNote(
-    creditNote,
-    eventCurrency([creditNote.currency_code], null, options),
-  );
-  return event;
-};
-
+/**
+ * Spec §4.4: only a successful `payment` is money collected, and a failed one (`failure`,
+ * `timeout`, `late_failure`) a failed attempt; `refund` and `payment_reversal` (chargebacks) are money
+ * going back; an `authorization`, a pending payment or any other type moves no money.
+ */
 const transactionEvent: Builder = (raw, options) => {
-  const wire = run(TransactionEventWire, raw);
-  const { transaction } = wire.content;
-  const currency = eventCurrency([transaction.currency_code], null, options);
-  const event = baseEvent(wire, true);
-  const context = { transaction, invoice: null, subscription: null };
-  // Spec §4.4: only a `payment` is money received; `refund` and `payment_reversal` (chargebacks)
-  // are money going back; an `authorization` (or any other or missing type) moves no money.
-  switch (transaction.type) {
+  const event = baseEvent(raw, true);
+  const { txn, context } = transactionParts(event, contentOf(raw, event.type), options);
+  switch (txn.type) {
     case "payment":
-      event.payment = normalizePayment(context, currency);
+      if (txn.status === "success") event.payment = paymentOf(txn, context);
+      else if (txn.status !== null && FAILED_STATUSES.has(txn.status)) {
+        event.failedPayment = failedPaymentOf(txn, context);
+      }
       break;
     case "refund":
     case "payment_reversal":
-      event.refund = normalizeRefund(context, currency);
+      event.refund = refundOf(txn, context);
       break;
   }
+  return clearSubscriptionPii(event);
+};
+
+/** Spec §3, §10: customer events; `customer_deleted` may list `subscriptions` (an array). */
+const customerEvent: Builder = (raw, options) => {
+  const event = baseEvent(raw, true);
+  const content = contentOf(raw, event.type);
+  const customer = content.required("customer");
+  event.customer = normalizeCustomer(customer, [...CONTENT, "customer"]);
+  const list = array(content.raw, "subscriptions", CONTENT);
+  if (list !== null) {
+    const code = eventCurrency(event, [], customer, options);
+    const where = [...CONTENT, "subscriptions"];
+    event.subscriptions = list.map((_, index) =>
+      normalizeSubscription(
+        element(list, index, where),
+        [...where, index],
+        code,
+        options,
+        event.customer?.id ?? null,
+      ),
+    );
+  }
+  return clearSubscriptionPii(event);
+};
+
+/** Spec §3: `invoice_generated` (and its backdated variant). */
+const invoiceEvent: Builder = (raw, options) => {
+  const event = baseEvent(raw, true);
+  const content = contentOf(raw, event.type);
+  const invoice = content.required("invoice");
+  const customer = content.optional("customer");
+  const subscription = content.optional("subscription");
+  const code = eventCurrency(
+    event,
+    [
+      [invoice, "invoice"],
+      [subscription, "subscription"],
+    ],
+    customer,
+    options,
+  );
+  event.customer = customerOf(customer);
+  event.invoice = normalizeInvoice(invoice, [...CONTENT, "invoice"], code);
+  if (subscription !== null) {
+    event.subscription = normalizeSubscription(
+      subscription,
+      [...CONTENT, "subscription"],
+      code,
+      options,
+      event.customer?.id ?? event.invoice.customerId,
+    );
+  }
+  return clearSubscriptionPii(event);
+};
+
+/** Spec §3: `credit_note_created` (and its backdated variant). */
+const creditNoteEvent: Builder = (raw, options) => {
+  const event = baseEvent(raw, true);
+  const content = contentOf(raw, event.type);
+  const creditNote = content.required("credit_note");
+  const customer = content.optional("customer");
+  const code = eventCurrency(event, [[creditNote, "credit_note"]], customer, options);
+  event.customer = customerOf(customer);
+  event.creditNote = normalizeCreditNote(creditNote, [...CONTENT, "credit_note"], code);
   return event;
 };
 
-const BUILDERS: Readonly<Record<SupportedEventType, Builder>> = {
+const BUILDERS: Readonly<Record<BaseEventType, Builder>> = {
   subscription_created: subscriptionEvent,
   subscription_started: subscriptionEvent,
   subscription_activated: subscriptionEvent,
@@ -307,37 +392,34 @@ const BUILDERS: Readonly<Record<SupportedEventType, Builder>> = {
   transaction_created: transactionEvent,
 };
 
-/** Spec checklist 9: unknown types are acknowledged: envelope only, `supported: false`. */
-const unsupportedEvent: Builder = (raw) => baseEvent(run(EnvelopeWire, raw), false);
-
 function parseValue(value: unknown, options: ResolvedParseOptions): BillingEvent {
   const raw = unwrap(value);
-  if (!isObject(raw)) {
-    throw invalid("Invalid Chargebee event: the body is not a JSON object", [
-      customIssue("Expected a JSON object"),
-    ]);
-  }
+  if (!isObject(raw)) return fail([], null, "Expected a JSON object");
   const type = raw.event_type;
-  const build =
-    typeof type === "string" && isSupportedEventType(type) ? BUILDERS[type] : unsupportedEvent;
-  try {
-    return build(raw, options);
-  } catch (error) {
-    // An amount that cannot be represented (e.g. beyond 2^53 after scaling) is a bad payload.
-    if (MoneyError.isInstance(error)) {
-      throw invalid("Invalid Chargebee event: an amount is out of range", [
-        customIssue("Amount out of range"),
-      ]);
-    }
-    throw error;
-  }
+  // Spec checklist 9: unknown types are acknowledged: envelope only, `supported: false`.
+  if (typeof type !== "string" || !isSupportedEventType(type)) return baseEvent(raw, false);
+  return BUILDERS[baseEventType(type)](raw, options);
 }
 
+/** Spec §9: a List Events page: `{ "list": [{ "event": {…} }], "next_offset": "…" }`. */
+const EventListWire = z.object({
+  list: z.array(z.object({ event: z.unknown() })),
+  next_offset: z.string().nullish(),
+});
+
 function parseListValue(value: unknown, options: ResolvedParseOptions): ChargebeeEventPage {
-  const wire = run(EventListWire, value as RawObject);
+  const page = EventListWire.safeParse(value);
+  if (!page.success) {
+    const first = page.error.issues[0];
+    const where = first && first.path.length > 0 ? first.path.join(".") : "(body)";
+    throw new WebhookPayloadError(
+      `Invalid Chargebee event list: ${where}: ${first?.message ?? "invalid"}`,
+      { issues: redactIssues(page.error.issues) },
+    );
+  }
   return {
-    events: wire.list.map((entry) => parseValue(entry.event, options)),
-    nextOffset: wire.next_offset ?? null,
+    events: page.data.list.map((entry) => parseValue(entry.event, options)),
+    nextOffset: page.data.next_offset ?? null,
   };
 }
 
@@ -351,8 +433,8 @@ function parseListValue(value: unknown, options: ResolvedParseOptions): Chargebe
 export function createChargebeeParser(options?: ChargebeeParseOptions): ChargebeeParser {
   const resolved = resolveParseOptions(options);
   return {
-    parse: (input) => parseValue(decode(input), resolved),
-    parseList: (input) => parseListValue(decode(input), resolved),
+    parse: (input) => parseValue(decodeWebhookBody(input, BODY), resolved),
+    parseList: (input) => parseListValue(decodeWebhookBody(input, BODY), resolved),
   };
 }
 
@@ -363,9 +445,12 @@ export function createChargebeeParser(options?: ChargebeeParseOptions): Chargebe
  * `GET /events/{id}`. Unknown keys are ignored; unknown event types come back with `supported: false`
  * and only the envelope fields filled.
  *
- * @throws {WebhookPayloadError} (HTTP 400) for invalid JSON or UTF-8, a non-object body, a missing or
- *   malformed `id`/`event_type`/`occurred_at`, or a content object of the wrong shape; `issues` holds
- *   the zod issues (paths and messages, never input values).
+ * @throws {WebhookPayloadError} (HTTP 400) naming the field: invalid JSON or UTF-8, a non-object body,
+ *   a missing, blank or over-long `id`, a missing `event_type`, an `occurred_at` that is not unix
+ *   seconds (milliseconds are refused), a supported event without its content object, a field of the
+ *   wrong kind, a negative amount or quantity, an unknown currency, a v2 amount with no currency
+ *   anywhere, a `payment_succeeded` whose transaction is not a successful payment. `issues` holds the
+ *   path and rule, never input values.
  * @throws {ConfigError} when `options` are invalid.
  *
  * @example
@@ -376,7 +461,7 @@ export function parseChargebeeEvent(
   input: ChargebeeWebhookInput,
   options?: ChargebeeParseOptions,
 ): BillingEvent {
-  return parseValue(decode(input), resolveParseOptions(options));
+  return parseValue(decodeWebhookBody(input, BODY), resolveParseOptions(options));
 }
 
 /**
@@ -389,5 +474,5 @@ export function parseChargebeeEventList(
   input: ChargebeeWebhookInput,
   options?: ChargebeeParseOptions,
 ): ChargebeeEventPage {
-  return parseListValue(decode(input), resolveParseOptions(options));
+  return parseListValue(decodeWebhookBody(input, BODY), resolveParseOptions(options));
 }

@@ -32,12 +32,35 @@ export interface DispatchResult {
   handled: number;
 }
 
+/** What `removeListener` can remove a handler from. */
+export type ListenerTarget =
+  | SupportedEventType
+  | readonly SupportedEventType[]
+  /** Handlers registered with `onAny`. */
+  | "*"
+  /** Handlers registered with `onUnsupported`. */
+  | "unsupported";
+
 /** See {@link createChargebeeRouter}. */
 export interface ChargebeeRouter {
-  /** Registers `handler` for one supported event type; it receives the narrowed event. Returns `this`. */
+  /**
+   * Registers `handler` for one supported event type, or for several at once (like octokit's
+   * `on([...])`); it receives the narrowed event (a union for several types). Returns `this`.
+   *
+   * @throws {ConfigError} for an unknown type, an empty list, or a handler that is not a function.
+   */
   on<T extends SupportedEventType>(
-    type: T,
+    type: T | readonly T[],
     handler: ChargebeeEventHandler<ChargebeeEventMap[T]>,
+  ): ChargebeeRouter;
+  /**
+   * Removes `handler` from `target` (one type, several, `"*"` for `onAny`, `"unsupported"` for
+   * `onUnsupported`); removing a handler that is not registered does nothing. Returns `this`.
+   */
+  removeListener(
+    target: ListenerTarget,
+    // biome-ignore lint/suspicious/noExplicitAny: any registered handler, whatever event it narrows to
+    handler: ChargebeeEventHandler<any>,
   ): ChargebeeRouter;
   /** Registers `handler` for events revtrace does not interpret (`supported: false`). */
   onUnsupported(handler: ChargebeeEventHandler<BillingEvent>): ChargebeeRouter;
@@ -53,6 +76,14 @@ export interface ChargebeeRouter {
 }
 
 type AnyHandler = ChargebeeEventHandler<BillingEvent>;
+
+function checkHandler(handler: unknown, method: string): void {
+  if (typeof handler !== "function") {
+    throw new ConfigError(`${method}() takes a handler function as its last argument`, {
+      fields: ["handler"],
+    });
+  }
+}
 
 /**
  * Creates a router.
@@ -76,25 +107,56 @@ export function createChargebeeRouter(options: ChargebeeRouterOptions = {}): Cha
 
   const router: ChargebeeRouter = {
     on(type, handler) {
-      if (!isSupportedEventType(type)) {
-        throw new ConfigError(`Unknown Chargebee event type for on(): ${String(type)}`, {
-          fields: ["type"],
-        });
+      const types: readonly unknown[] = Array.isArray(type) ? type : [type];
+      if (types.length === 0) {
+        throw new ConfigError("on() needs at least one Chargebee event type", { fields: ["type"] });
       }
-      const list = byType.get(type) ?? [];
-      list.push(handler as AnyHandler);
-      byType.set(type, list);
+      for (const each of types) {
+        if (typeof each !== "string" || !isSupportedEventType(each)) {
+          throw new ConfigError(
+            `Unknown Chargebee event type for on(): ${typeof each === "string" ? each.slice(0, 80) : typeof each}; pass one of SUPPORTED_EVENT_TYPES, or use onUnsupported()`,
+            { fields: ["type"] },
+          );
+        }
+      }
+      checkHandler(handler, "on");
+      for (const each of types as SupportedEventType[]) {
+        const list = byType.get(each) ?? [];
+        list.push(handler as AnyHandler);
+        byType.set(each, list);
+      }
+      return router;
+    },
+    removeListener(target, handler) {
+      const lists =
+        target === "*"
+          ? [any]
+          : target === "unsupported"
+            ? [unsupported]
+            : (Array.isArray(target) ? target : [target]).map((type) => byType.get(type) ?? []);
+      for (const list of lists) {
+        const index = list.lastIndexOf(handler as AnyHandler);
+        if (index !== -1) list.splice(index, 1);
+      }
       return router;
     },
     onUnsupported(handler) {
+      checkHandler(handler, "onUnsupported");
       unsupported.push(handler);
       return router;
     },
     onAny(handler) {
+      checkHandler(handler, "onAny");
       any.push(handler);
       return router;
     },
     async dispatch(event) {
+      if (typeof event !== "object" || event === null || typeof event.type !== "string") {
+        throw new ConfigError(
+          "dispatch() takes a parsed event: pass the result of parseChargebeeEvent(body)",
+          { fields: ["event"] },
+        );
+      }
       const specific = event.supported ? (byType.get(event.type) ?? []) : unsupported;
       const handlers = [...specific, ...any];
       const errors: unknown[] = [];

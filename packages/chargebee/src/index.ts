@@ -1,25 +1,19 @@
 /**
  * @revtrace/chargebee: receive, verify and normalize Chargebee webhooks (both catalog models, v1-era
- * payloads, Chargebee Retention events), route them with typed handlers, and replay, backfill and
- * create checkouts through the official Chargebee SDK.
+ * payloads, Chargebee Retention events), say what each event means, route them with typed handlers,
+ * and replay, backfill and create checkouts through the official Chargebee SDK.
  *
  * @module
  */
+
+/** Core's Retention event model, re-exported for compatibility (it used to live here). */
 export {
-  type BackfillOptions,
-  type BackfillRecord,
-  type ChargebeeApi,
-  type ChargebeeApiOptions,
-  type CheckoutCustomer,
-  type CheckoutInput,
-  createChargebeeApi,
-  type FetchLike,
-  type HostedCheckout,
-  type ItemsCheckoutInput,
-  type PlansCheckoutInput,
-  type ReplayOptions,
-} from "./chargebee-api.js";
-export { CHARGEBEE_API } from "./chargebee-api-error.js";
+  RETENTION_EVENT_TYPES,
+  type RetentionEvent,
+  type RetentionEventType,
+} from "@revtrace/core";
+export { type ChargebeeApi, createChargebeeApi } from "./chargebee-api.js";
+export type { ChargebeeApiOptions, FetchLike } from "./chargebee-api-options.js";
 export {
   type BasicCredentials,
   type ChargebeeWebhookVerifier,
@@ -27,7 +21,23 @@ export {
   createChargebeeWebhookVerifier,
   verifyChargebeeAuth,
 } from "./chargebee-auth.js";
+export type {
+  BackfillOptions,
+  BackfillRecord,
+  InvalidRecord,
+} from "./chargebee-backfill.js";
+export type {
+  CheckoutCustomer,
+  CheckoutInput,
+  HostedCheckout,
+  ItemsCheckoutInput,
+  PlansCheckoutInput,
+} from "./chargebee-checkout.js";
 export {
+  BACKDATING_EVENT_TYPES,
+  type BackdatingEventType,
+  type BaseEventType,
+  baseEventType,
   type ChargebeeEvent,
   type ChargebeeEventMap,
   CUSTOMER_EVENT_TYPES,
@@ -38,6 +48,7 @@ export {
   SUPPORTED_EVENT_TYPES,
   type SupportedEventType,
 } from "./chargebee-event-types.js";
+export { conversionNamesOf } from "./chargebee-meanings.js";
 export { chargebeeExponent, chargebeeMoney } from "./chargebee-money.js";
 export {
   eventResourceVersions,
@@ -54,17 +65,18 @@ export {
   parseChargebeeEventList,
 } from "./chargebee-parse.js";
 export type { ChargebeeParseOptions } from "./chargebee-parse-options.js";
+export type { ReplayOptions } from "./chargebee-replay.js";
 export {
   type ChargebeeEventHandler,
   type ChargebeeRouter,
   type ChargebeeRouterOptions,
   createChargebeeRouter,
   type DispatchResult,
+  type ListenerTarget,
 } from "./chargebee-router.js";
+export { parseRetentionEvent } from "./retention-event.js";
 export {
-  parseRetentionEvent,
-  RETENTION_EVENT_TYPES,
-  type RetentionEvent,
-  type RetentionEventType,
-} from "./retention-event.js";
-export { verifyRetentionSignature } from "./retention-signature.js";
+  type RawBody,
+  verifyAndParseRetentionEvent,
+  verifyRetentionSignature,
+} from "./retention-signature.js";

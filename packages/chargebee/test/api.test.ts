@@ -2,7 +2,7 @@
  * The Chargebee API helpers, stubbed at the HTTP level with msw: the official SDK's real requests
  * (method, path, query, form body, auth header) are asserted exactly.
  */
-import { ConfigError, SinkError, WebhookPayloadError } from "@revtrace/core";
+import { ChargebeeApiError, ConfigError, SinkError, WebhookPayloadError } from "@revtrace/core";
 import { useMockServer } from "@revtrace/testing/msw";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it, vi } from "vitest";
@@ -147,7 +147,7 @@ describe("replayEvents", () => {
     expect(onInvalidEvent).toHaveBeenCalledWith(expect.any(WebhookPayloadError), "ev_broken");
   });
 
-  it("maps a 429 to a retryable SinkError with Retry-After", async () => {
+  it("maps a 429 to a retryable ChargebeeApiError with Retry-After", async () => {
     server.use(
       http.get(`${BASE}/events`, () =>
         HttpResponse.json(
@@ -162,14 +162,17 @@ describe("replayEvents", () => {
       ),
     );
     const error = await rejection(collect(api.replayEvents()));
-    expect(SinkError.isInstance(error)).toBe(true);
+    expect(ChargebeeApiError.isInstance(error)).toBe(true);
+    expect(SinkError.isInstance(error)).toBe(false);
     expect(error).toMatchObject({
-      sink: "chargebee",
+      code: "chargebee_api_failed",
+      operation: "list events",
       reason: "http_status",
       status: 429,
       retryable: true,
       retryAfterMs: 7000,
-      vendorCode: "api_request_limit_exceeded",
+      apiErrorCode: "api_request_limit_exceeded",
+      errorType: "invalid_request",
     });
     expect((error as Error).message).toBe(
       "Chargebee list events failed: HTTP 429 (api_request_limit_exceeded)",
@@ -177,7 +180,7 @@ describe("replayEvents", () => {
     expect((error as Error).message).not.toContain(API_KEY);
   });
 
-  it("maps a 401 to a non-retryable SinkError and a network failure to a retryable one", async () => {
+  it("maps a 401 to a non-retryable error and a network failure to a retryable one", async () => {
     server.use(
       http.get(`${BASE}/events`, () =>
         HttpResponse.json(
@@ -192,25 +195,25 @@ describe("replayEvents", () => {
     expect(await rejection(collect(api.replayEvents()))).toMatchObject({
       status: 401,
       retryable: false,
-      vendorCode: "api_authentication_failed",
+      apiErrorCode: "api_authentication_failed",
     });
     server.use(http.get(`${BASE}/events`, () => HttpResponse.error()));
     expect(await rejection(collect(api.replayEvents()))).toMatchObject({
-      sink: "chargebee",
+      operation: "list events",
       reason: "network",
       retryable: true,
     });
   });
 
-  it("checks the abort signal before each request: a SinkError with reason aborted", async () => {
+  it("checks the abort signal before each request: reason aborted, never retryable", async () => {
     const controller = new AbortController();
     const reason = new Error("stop");
     controller.abort(reason);
     const error = await rejection(collect(api.replayEvents({ signal: controller.signal })));
-    expect(error).toBeInstanceOf(SinkError);
+    expect(error).toBeInstanceOf(ChargebeeApiError);
     expect(error).toMatchObject({
-      code: "sink_failed",
-      sink: "chargebee",
+      code: "chargebee_api_failed",
+      operation: "list events",
       reason: "aborted",
       retryable: false,
       cause: reason,
@@ -224,7 +227,7 @@ describe("backfillCustomers", () => {
     customer: { id, email: `${id}@example.com`, created_at: 1700000000, ...extra },
   });
 
-  it("stops with a SinkError (reason aborted) when the signal fires between pages", async () => {
+  it("stops with reason aborted when the signal fires between pages", async () => {
     server.use(
       http.get(`${BASE}/customers`, () =>
         HttpResponse.json({ list: [customer("cus_1")], next_offset: "c-next" }),
@@ -244,9 +247,13 @@ describe("backfillCustomers", () => {
       })(),
     );
     expect(seen).toEqual(["cus_1"]);
-    expect(error).toBeInstanceOf(SinkError);
-    expect(error).toMatchObject({ sink: "chargebee", reason: "aborted", retryable: false });
-    expect((error as SinkError).cause).toBe(controller.signal.reason);
+    expect(error).toBeInstanceOf(ChargebeeApiError);
+    expect(error).toMatchObject({
+      operation: "list customers",
+      reason: "aborted",
+      retryable: false,
+    });
+    expect((error as ChargebeeApiError).cause).toBe(controller.signal.reason);
     expect(server.calls).toHaveLength(1);
   });
 
@@ -376,9 +383,13 @@ describe("backfillCustomers", () => {
     ]);
   });
 
-  it("reports an unrepresentable subscription amount as an invalid response", async () => {
+  it("stops on an invalid record, naming the field, or skips it when onInvalid is given", async () => {
     server.use(
-      http.get(`${BASE}/customers`, () => HttpResponse.json({ list: [customer("cus_1")] })),
+      http.get(`${BASE}/customers`, () =>
+        HttpResponse.json({
+          list: [customer("cus_bad", { created_at: 1_700_000_000_000 }), customer("cus_1")],
+        }),
+      ),
       http.get(`${BASE}/subscriptions`, () =>
         HttpResponse.json({
           list: [
@@ -391,14 +402,49 @@ describe("backfillCustomers", () => {
                 plan_unit_price: Number.MAX_SAFE_INTEGER,
               },
             },
+            { subscription: { id: "sub_ok", customer_id: "cus_1", plan_id: "p" } },
           ],
         }),
       ),
     );
-    expect(await rejection(collect(api.backfillCustomers()))).toMatchObject({
-      sink: "chargebee",
-      reason: "invalid_response",
+    const stop = await rejection(collect(api.backfillCustomers()));
+    expect(WebhookPayloadError.isInstance(stop)).toBe(true);
+    expect((stop as WebhookPayloadError).issues[0]?.path).toEqual(["customer", "created_at"]);
+    const onInvalid = vi.fn();
+    const records = await collect(api.backfillCustomers({ onInvalid }));
+    expect(records.map((record) => record.customer.id)).toEqual(["cus_1"]);
+    expect(records[0]?.subscriptions.map((subscription) => subscription.id)).toEqual(["sub_ok"]);
+    expect(onInvalid.mock.calls.map(([error, record]) => [error.issues[0]?.path, record])).toEqual([
+      [["customer", "created_at"], { kind: "customer", id: "cus_bad", customerId: null }],
+      [
+        ["subscription", "plan_unit_price"],
+        { kind: "subscription", id: "sub_x", customerId: "cus_1" },
+      ],
+    ]);
+  });
+
+  it("stops with a typed error when next_offset repeats instead of looping forever", async () => {
+    server.use(
+      http.get(`${BASE}/customers`, () =>
+        HttpResponse.json({ list: [customer("cus_1")], next_offset: "same" }),
+      ),
+    );
+    const seen: string[] = [];
+    const error = await rejection(
+      (async () => {
+        for await (const record of api.backfillCustomers({ includeSubscriptions: false })) {
+          seen.push(record.customer.id);
+        }
+      })(),
+    );
+    expect(seen).toEqual(["cus_1", "cus_1"]);
+    expect(error).toMatchObject({
+      code: "chargebee_api_failed",
+      operation: "list customers",
+      reason: "pagination_loop",
+      retryable: false,
     });
+    expect(server.calls).toHaveLength(2);
   });
 
   it("refuses subscriptions of another customer (a filter Chargebee ignored, spec §10)", async () => {
@@ -409,7 +455,7 @@ describe("backfillCustomers", () => {
       ),
     );
     expect(await rejection(collect(api.backfillCustomers()))).toMatchObject({
-      sink: "chargebee",
+      operation: "list subscriptions",
       reason: "invalid_response",
       retryable: false,
     });
@@ -459,6 +505,10 @@ describe("createCheckout", () => {
     expect(call?.method).toBe("POST");
     expect(call?.url).toBe(`${BASE}/hosted_pages/checkout_new_for_items`);
     expect(call?.headers["content-type"]).toBe("application/x-www-form-urlencoded; charset=utf-8");
+    // Spec §9: every POST is idempotent, so a retried call cannot create a second page.
+    expect(call?.headers["chargebee-idempotency-key"]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(call?.body).toEqual(
       "customer%5Bid%5D=user_4711&customer%5Bemail%5D=ada%40example.com&customer%5Bfirst_name%5D=Ada" +
         "&redirect_url=https%3A%2F%2Fapp.example.com%2Fwelcome&cancel_url=https%3A%2F%2Fapp.example.com%2Fpricing" +
@@ -495,6 +545,7 @@ describe("createCheckout", () => {
     });
     expect(checkout).toEqual(expected);
     expect(server.calls[0]?.url).toBe(`${BASE}/hosted_pages/checkout_new`);
+    expect(server.calls[0]?.headers["chargebee-idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(server.calls[0]?.body).toEqual(
       "pass_thru_content=order-77&subscription%5Bcf_click_id%5D=clk_plans_1" +
         "&subscription%5Bplan_id%5D=basic&subscription%5Bplan_quantity%5D=2" +
@@ -518,7 +569,7 @@ describe("createCheckout", () => {
     ]);
   });
 
-  it("maps Chargebee's api_restricted error (a Plans call on an Items site) to a SinkError", async () => {
+  it("maps Chargebee's api_restricted error (a Plans call on an Items site) to a ChargebeeApiError", async () => {
     server.use(
       http.post(`${BASE}/hosted_pages/checkout_new`, () =>
         HttpResponse.json(
@@ -532,11 +583,30 @@ describe("createCheckout", () => {
       ),
     );
     expect(await rejection(api.createCheckout({ model: "plans", planId: "basic" }))).toMatchObject({
-      sink: "chargebee",
+      code: "chargebee_api_failed",
+      operation: "checkout_new",
       status: 400,
       retryable: false,
-      vendorCode: "api_restricted",
+      apiErrorCode: "api_restricted",
       responseBody: "This API operation is not enabled for this site",
+    });
+  });
+
+  it("sends the caller's idempotency key, the same on a retry, and a new one per call", async () => {
+    server.use(
+      http.post(`${BASE}/hosted_pages/checkout_new_for_items`, () => HttpResponse.json(hostedPage)),
+    );
+    const input = { model: "items", items: [{ itemPriceId: "P" }] } as const;
+    await api.createCheckout({ ...input, idempotencyKey: "order-77-checkout" });
+    await api.createCheckout({ ...input, idempotencyKey: "order-77-checkout" });
+    await api.createCheckout(input);
+    await api.createCheckout(input);
+    const keys = server.calls.map((call) => call.headers["chargebee-idempotency-key"]);
+    expect(keys.slice(0, 2)).toEqual(["order-77-checkout", "order-77-checkout"]);
+    expect(keys[2]).not.toBe(keys[3]);
+    expect(await rejection(api.createCheckout({ ...input, idempotencyKey: "" }))).toMatchObject({
+      code: "config_invalid",
+      fields: ["idempotencyKey"],
     });
   });
 
@@ -618,7 +688,49 @@ describe("createChargebeeApi options", () => {
     expect(fetch).toHaveBeenCalledOnce();
   });
 
-  it("maps a timeout to a retryable SinkError", async () => {
+  it("keeps the real status of answers without a JSON body (HTML 429, HTML 404)", async () => {
+    const html = (status: number, headers: Record<string, string> = {}) =>
+      new HttpResponse("<html><body>Too many requests</body></html>", {
+        status,
+        headers: { "content-type": "text/html", ...headers },
+      });
+    server.use(http.get(`${BASE}/events`, () => html(429, { "retry-after": "3" })));
+    expect(await rejection(collect(api.replayEvents()))).toMatchObject({
+      code: "chargebee_api_failed",
+      reason: "http_status",
+      status: 429,
+      retryable: true,
+      retryAfterMs: 3000,
+      responseBody: "<html><body>Too many requests</body></html>",
+    });
+    server.use(http.get(`${BASE}/events`, () => html(404)));
+    expect(await rejection(collect(api.replayEvents()))).toMatchObject({
+      status: 404,
+      retryable: false,
+    });
+    server.use(http.post(`${BASE}/hosted_pages/checkout_new`, () => html(502)));
+    expect(await rejection(api.createCheckout({ model: "plans", planId: "p" }))).toMatchObject({
+      operation: "checkout_new",
+      status: 502,
+      retryable: true,
+    });
+    // A 200 that is not JSON is an invalid response, not a server error.
+    server.use(http.get(`${BASE}/events`, () => html(200)));
+    expect(await rejection(collect(api.replayEvents()))).toMatchObject({
+      reason: "invalid_response",
+      retryable: false,
+    });
+    // JSON served with another content type still works.
+    server.use(
+      http.get(
+        `${BASE}/events`,
+        () => new HttpResponse('{"list":[]}', { headers: { "content-type": "text/plain" } }),
+      ),
+    );
+    expect(await collect(api.replayEvents())).toEqual([]);
+  });
+
+  it("maps a timeout to a retryable ChargebeeApiError", async () => {
     const fetch = vi.fn(
       (_request: Request, init?: RequestInit) =>
         new Promise<Response>((_resolve, reject) => {

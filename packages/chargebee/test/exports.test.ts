@@ -4,13 +4,15 @@ import * as chargebee from "../src/index.js";
 describe("public API", () => {
   it("exports exactly these runtime names", () => {
     expect(Object.keys(chargebee).sort()).toEqual([
-      "CHARGEBEE_API",
+      "BACKDATING_EVENT_TYPES",
       "CUSTOMER_EVENT_TYPES",
       "RETENTION_EVENT_TYPES",
       "SUBSCRIPTION_EVENT_TYPES",
       "SUPPORTED_EVENT_TYPES",
+      "baseEventType",
       "chargebeeExponent",
       "chargebeeMoney",
+      "conversionNamesOf",
       "createChargebeeApi",
       "createChargebeeParser",
       "createChargebeeRouter",
@@ -23,6 +25,7 @@ describe("public API", () => {
       "parseChargebeeEvent",
       "parseChargebeeEventList",
       "parseRetentionEvent",
+      "verifyAndParseRetentionEvent",
       "verifyChargebeeAuth",
       "verifyRetentionSignature",
     ]);

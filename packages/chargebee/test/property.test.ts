@@ -1,6 +1,8 @@
 /**
- * fast-check: random JSON and mutated fixtures never crash the parser: it returns a valid BillingEvent
- * or throws WebhookPayloadError, nothing else.
+ * fast-check: random JSON and mutated fixtures never crash the parser, and say exactly what invalid
+ * input gets: a valid BillingEvent, or a WebhookPayloadError (HTTP 400) with one issue whose path
+ * names the field at fault (near the mutation) and whose message starts with that path; never another
+ * error class, never an input value in the issues.
  */
 import { BillingEventSchema, WebhookPayloadError } from "@revtrace/core";
 import fc from "fast-check";
@@ -12,22 +14,40 @@ const bodies = [...REAL_FIXTURES, ...SYNTHETIC_FIXTURES].map((name) =>
   JSON.parse(webhookBody(name)),
 );
 
-/** Parses `input`; asserts the outcome is a valid BillingEvent or a WebhookPayloadError. */
-function check(input: unknown): "event" | "rejected" {
+type Outcome = { kind: "event" } | { kind: "rejected"; path: Path };
+
+/**
+ * Parses `input`; asserts the outcome is a valid BillingEvent or a WebhookPayloadError that names one
+ * field path, and returns which.
+ */
+function check(input: unknown): Outcome {
   let event: unknown;
   try {
     event = parseChargebeeEvent(input as object);
   } catch (error) {
-    if (WebhookPayloadError.isInstance(error)) {
-      expect(error.httpStatus).toBe(400);
-      return "rejected";
+    expect(WebhookPayloadError.isInstance(error)).toBe(true);
+    const payload = error as WebhookPayloadError;
+    expect(payload.httpStatus).toBe(400);
+    expect(payload.issues).toHaveLength(1);
+    const issue = payload.issues[0];
+    expect(Object.keys(issue ?? {}).sort()).toEqual(["code", "message", "path"]);
+    const path = (issue?.path ?? []) as Path;
+    for (const key of path) expect(["string", "number"]).toContain(typeof key);
+    const where = path.length > 0 ? path.join(".") : "(body)";
+    if (payload.message.startsWith("Chargebee webhook body:")) {
+      expect(path).toEqual([]);
+    } else {
+      expect(payload.message.startsWith(`Invalid Chargebee event: ${where}: `)).toBe(true);
     }
-    throw error;
+    return { kind: "rejected", path };
   }
   const result = BillingEventSchema.safeParse(event);
   if (!result.success) throw new Error(`Invalid BillingEvent: ${result.error.message}`);
-  return "event";
+  return { kind: "event" };
 }
+
+const startsWith = (path: Path, prefix: Path) =>
+  prefix.length <= path.length && prefix.every((key, i) => path[i] === key);
 
 type Json = unknown;
 type Path = Array<string | number>;
@@ -76,22 +96,30 @@ const weirdValue = fc.oneof(
   ),
 );
 
+const ENVELOPE_FIELDS = ["id", "event_type", "occurred_at", "api_version", "source", "content"];
+
 describe("parser robustness (fast-check)", () => {
-  it("random JSON values never crash it", () => {
+  it("random JSON values are refused at the body or an envelope field", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        check(value);
-        check(JSON.stringify(value));
+        for (const outcome of [check(value), check(JSON.stringify(value))]) {
+          if (outcome.kind === "event") continue;
+          if (outcome.path.length === 0) continue;
+          expect(ENVELOPE_FIELDS).toContain(outcome.path[0]);
+        }
       }),
       { numRuns: 300 },
     );
   });
 
-  it("random strings and bytes never crash it", () => {
+  it("random strings and bytes are refused at the body (or parse as an event)", () => {
     fc.assert(
       fc.property(fc.string(), fc.uint8Array(), (text, bytes) => {
-        check(text);
-        check(bytes);
+        for (const outcome of [check(text), check(bytes)]) {
+          if (outcome.kind === "rejected" && outcome.path.length > 0) {
+            expect(ENVELOPE_FIELDS).toContain(outcome.path[0]);
+          }
+        }
       }),
       { numRuns: 200 },
     );
@@ -112,25 +140,67 @@ describe("parser robustness (fast-check)", () => {
         ),
         fc.dictionary(fc.string(), fc.jsonValue()),
         (eventType, content) => {
-          check({ id: "ev_x", event_type: eventType, occurred_at: 1700000000, content });
+          const outcome = check({
+            id: "ev_x",
+            event_type: eventType,
+            occurred_at: 1700000000,
+            content,
+          });
+          // The envelope is valid: whatever is refused is inside the content.
+          if (outcome.kind === "rejected") expect(outcome.path[0]).toBe("content");
         },
       ),
       { numRuns: 300 },
     );
   });
 
-  it("fixtures with one value replaced or removed never crash it", () => {
+  it("fixtures with one value replaced or removed are refused at that value's object", () => {
     const cases = bodies.flatMap((body) => paths(body).map((path) => ({ body, path })));
     fc.assert(
       fc.property(
         fc.constantFrom(...cases),
         fc.option(weirdValue, { nil: undefined }),
         ({ body, path }, replacement) => {
-          check(mutate(body, path, replacement));
+          const outcome = check(mutate(body, path, replacement));
+          if (outcome.kind === "event" || path.length === 0) return;
+          // Another event type reads other content; anything may be at fault then.
+          if (path.length === 1 && path[0] === "event_type") return;
+          // The field at fault is the mutated one, inside it, or a sibling read with it (an
+          // amount whose new currency cannot hold it, a required field that went missing).
+          expect(startsWith(outcome.path, path.slice(0, -1))).toBe(true);
         },
       ),
       { numRuns: 1000 },
     );
+  });
+
+  it("the rules named in the issue get their field paths", () => {
+    const payment = bodies.find((b) => b.id === "ev_AzqYRySIstMN16O") as Record<string, unknown>;
+    const cases: Array<[Path, unknown, string]> = [
+      [["id"], "", "id"],
+      [["id"], "x".repeat(41), "id"],
+      [["occurred_at"], 1_607_708_103_000, "occurred_at"],
+      [["content", "transaction", "amount"], -1, "content.transaction.amount"],
+      [["content", "transaction", "amount"], 1.5, "content.transaction.amount"],
+      [["content", "transaction", "amount"], 2 ** 60, "content.transaction.amount"],
+      [["content", "transaction", "type"], "refund", "content.transaction.type"],
+      [["content", "invoice", "total"], -100, "content.invoice.total"],
+      [["content", "transaction", "currency_code"], "usd", "content.transaction.currency_code"],
+    ];
+    for (const [path, value, expected] of cases) {
+      const outcome = check(mutate(payment, path, value));
+      expect(outcome).toEqual({ kind: "rejected", path: expected.split(".") });
+    }
+    // No currency anywhere in a v2 event: refused at the first amount's object.
+    let bare: Json = payment;
+    for (const key of ["transaction", "invoice", "subscription"]) {
+      bare = mutate(bare, ["content", key, "currency_code"], undefined);
+    }
+    bare = mutate(bare, ["content", "customer", "preferred_currency_code"], undefined);
+    expect(check(bare)).toEqual({
+      kind: "rejected",
+      path: ["content", "subscription", "currency_code"],
+    });
   });
 
   it("fixtures with several values replaced never crash it", () => {
@@ -145,6 +215,7 @@ describe("parser robustness (fast-check)", () => {
             if (all.length === 0) break;
             value = mutate(value, all[index % all.length] as Path, replacement);
           }
+          // Several faults: the error names one of them (check asserts its shape).
           check(value);
         },
       ),
@@ -152,7 +223,8 @@ describe("parser robustness (fast-check)", () => {
     );
   });
 
-  it("a transaction is money received only when its type is payment (spec §4.4)", () => {
+  it("a transaction is money received only when it is a successful payment (spec §4.4)", () => {
+    const statuses = ["success", "failure", "timeout", "late_failure", "in_progress", "voided"];
     fc.assert(
       fc.property(
         fc.option(
@@ -162,15 +234,18 @@ describe("parser robustness (fast-check)", () => {
           ),
           { nil: undefined },
         ),
+        fc.option(fc.oneof(fc.constantFrom(...statuses), fc.string()), { nil: undefined }),
         fc.integer({ min: 0, max: 10_000_000 }),
-        (type, amount) => {
+        (type, status, amount) => {
           const event = parseChargebeeEvent({
             id: "ev_x",
             event_type: "transaction_created",
             occurred_at: 1700000000,
-            content: { transaction: { id: "txn_x", type, amount, currency_code: "USD" } },
+            content: { transaction: { id: "txn_x", type, status, amount, currency_code: "USD" } },
           });
-          expect(event.payment !== null).toBe(type === "payment");
+          const failed = ["failure", "timeout", "late_failure"].includes(status as string);
+          expect(event.payment !== null).toBe(type === "payment" && status === "success");
+          expect(event.failedPayment !== null).toBe(type === "payment" && failed);
           expect(event.refund !== null).toBe(type === "refund" || type === "payment_reversal");
           if (event.refund) expect(event.refund.transactionType).toBe(type);
         },
@@ -179,7 +254,35 @@ describe("parser robustness (fast-check)", () => {
     );
   });
 
-  it("the unmutated fixtures all parse to events (the property above is not vacuous)", () => {
-    for (const body of bodies) expect(check(body)).toBe("event");
+  it("payment_succeeded is revenue only as a successful payment; anything else is refused", () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.constantFrom("payment", "refund", "payment_reversal", "authorization"), {
+          nil: undefined,
+        }),
+        fc.option(fc.constantFrom("success", "failure", "in_progress"), { nil: undefined }),
+        (type, status) => {
+          const outcome = check({
+            id: "ev_x",
+            event_type: "payment_succeeded",
+            occurred_at: 1700000000,
+            content: {
+              transaction: { id: "txn_x", type, status, amount: 1, currency_code: "USD" },
+            },
+          });
+          const typeOk = type === undefined || type === "payment";
+          const statusOk = status === undefined || status === "success";
+          if (typeOk && statusOk) expect(outcome).toEqual({ kind: "event" });
+          else {
+            const field = typeOk ? "status" : "type";
+            expect(outcome).toEqual({ kind: "rejected", path: ["content", "transaction", field] });
+          }
+        },
+      ),
+    );
+  });
+
+  it("the unmutated fixtures all parse to events (the properties above are not vacuous)", () => {
+    for (const body of bodies) expect(check(body)).toEqual({ kind: "event" });
   });
 });

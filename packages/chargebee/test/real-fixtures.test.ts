@@ -112,6 +112,8 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     occurredAt: s(1600440413),
     invoice: {
       id: "19",
+      // Ties invoice_generated to its customer (there is no content.customer).
+      customerId: "16CHTpRzjKx2O7mo",
       status: "posted",
       total: usd(500000),
       amountPaid: usd(0),
@@ -127,22 +129,47 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     type: "payment_failed",
     source: "scheduled_job",
     occurredAt: s(1364845255),
-    payment: {
+    // Nothing was collected: never `payment` (issue: a failed payment is not revenue).
+    payment: null,
+    failedPayment: {
       transactionId: "txn_3Nl7oGgQqGG8Pp4m",
+      customerId: "3Nl7oGgQqGFprj9",
       invoiceId: "6",
       subscriptionId: "3Nl7oGgQqGFprj9",
       // Credits were applied: the failed attempt (224) is below the invoice total (1095).
-      amount: usd(224),
+      attemptedAmount: usd(224),
+      amountDue: usd(224),
+      dunningStatus: "in_progress",
+      nextRetryAt: s(1364931655),
       status: "failure",
       errorCode: "3001",
+      errorText: "Insufficient funds",
       gateway: "chargebee",
       paymentMethod: "card",
       isFirstPayment: false,
-      isRecurring: true,
+      attemptedAt: s(1364845255),
+      exchangeRate: 1,
+      baseCurrencyCode: "USD",
     },
-    invoice: { id: "6", status: "payment_due", total: usd(1095), amountPaid: usd(0) },
+    invoice: {
+      id: "6",
+      customerId: "3Nl7oGgQqGFprj9",
+      status: "payment_due",
+      total: usd(1095),
+      amountPaid: usd(0),
+      amountDue: usd(224),
+      dunningStatus: "in_progress",
+      nextRetryAt: s(1364931655),
+    },
     customer: { id: "3Nl7oGgQqGFprj9", email: "Benjamin@test.com" },
-    subscription: { id: "3Nl7oGgQqGFprj9", catalogModel: "plans", planId: "no_trial" },
+    subscription: {
+      id: "3Nl7oGgQqGFprj9",
+      catalogModel: "plans",
+      planId: "no_trial",
+      currentTermEnd: s(1367437254),
+      nextBillingAt: s(1367437254),
+      mrr: usd(1095),
+    },
   },
   "payment_refunded.bonusly.1.json": {
     id: "ev_3Nl7oGgQqGG0Dl3f",
@@ -172,6 +199,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     apiVersion: "v2",
     payment: {
       transactionId: "txn_AzqYRySIstMLf6N",
+      customerId: "16BjsrSIh4AdLqkD",
       invoiceId: "22",
       subscriptionId: "tax customer test",
       amount: usd(450000),
@@ -182,6 +210,8 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
       paymentMethod: "cash",
       paidAt: s(1607700898),
       errorCode: null,
+      exchangeRate: 1,
+      baseCurrencyCode: "USD",
     },
     customer: {
       id: "16BjsrSIh4AdLqkD",
@@ -205,6 +235,11 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
       ],
       billingPeriodUnit: "year",
       clickId: null,
+      currentTermEnd: s(1639241376),
+      nextBillingAt: s(1639241376),
+      mrr: usd(25000),
+      planQuantity: 6,
+      planUnitPrice: usd(50000),
     },
   },
   "payment_succeeded.cbgo.1.json": {
@@ -224,10 +259,22 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
       isRecurring: true,
       gateway: "chargebee",
     },
-    invoice: { id: "3", total: usd(900), amountPaid: null, paidAt: s(1339951249) },
+    invoice: {
+      id: "3",
+      total: usd(900),
+      amountPaid: null,
+      paidAt: s(1339951249),
+      // v1 invoices keep their period (spec §8).
+      periodStart: s(1339951248),
+      periodEnd: s(1339951248),
+    },
     customer: { id: "8avPlNabxST86", email: "rr@chargebee.com", resourceVersion: null },
     subscription: {
       id: "8avPlNabxST86",
+      // A v1 subscription has no customer_id: the content's customer's id.
+      customerId: "8avPlNabxST86",
+      currentTermStart: s(1339951248),
+      currentTermEnd: s(1342543248),
       catalogModel: "plans",
       planId: "no_trial",
       currency: "USD",
@@ -382,6 +429,8 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     type: "transaction_created",
     payment: {
       transactionId: "txn_XpbG6hnQqGGHEQ3m",
+      // Ties the transaction to its customer without content.customer.
+      customerId: "3Nl7oGgQqGFqO7H",
       invoiceId: null,
       subscriptionId: null,
       amount: usd(100000),

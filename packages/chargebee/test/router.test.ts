@@ -99,3 +99,77 @@ describe("createChargebeeRouter", () => {
     expect(() => router.on("subscription_updated" as never, () => {})).toThrow(ConfigError);
   });
 });
+
+describe("router: several types, removing handlers, out-of-contract calls", () => {
+  const refund = parseChargebeeEvent(webhookBody("payment_refunded.bonusly.1.json"));
+
+  it("on([...types]) registers one handler for each type", async () => {
+    const seen: string[] = [];
+    const router = createChargebeeRouter().on(
+      ["payment_succeeded", "payment_refunded"],
+      (event) => {
+        seen.push(event.type);
+      },
+    );
+    await router.dispatch(payment);
+    await router.dispatch(refund);
+    await router.dispatch(cancelled);
+    expect(seen).toEqual(["payment_succeeded", "payment_refunded"]);
+  });
+
+  it("removeListener removes a handler from one type, several, onAny and onUnsupported", async () => {
+    const handler = vi.fn();
+    const router = createChargebeeRouter()
+      .on(["payment_succeeded", "payment_refunded"], handler)
+      .onAny(handler)
+      .onUnsupported(handler);
+    router.removeListener("payment_succeeded", handler);
+    expect(await router.dispatch(payment)).toEqual({ handled: 1 }); // onAny only
+    router.removeListener(["payment_refunded"], handler).removeListener("*", handler);
+    expect(await router.dispatch(refund)).toEqual({ handled: 0 });
+    router.removeListener("unsupported", handler);
+    expect(await router.dispatch(unknown)).toEqual({ handled: 0 });
+    // Removing what is not registered does nothing.
+    expect(() => router.removeListener("customer_created", () => {})).not.toThrow();
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  it("removes one registration at a time, the latest first", async () => {
+    const handler = vi.fn();
+    const router = createChargebeeRouter()
+      .on("payment_succeeded", handler)
+      .on("payment_succeeded", handler);
+    router.removeListener("payment_succeeded", handler);
+    expect(await router.dispatch(payment)).toEqual({ handled: 1 });
+  });
+
+  it("out-of-contract calls throw ConfigErrors that say what to pass", async () => {
+    const router = createChargebeeRouter();
+    expect(() => router.on([], () => {})).toThrow(/at least one Chargebee event type/);
+    expect(() => router.on(["payment_succeeded", 42 as never], () => {})).toThrow(
+      /pass one of SUPPORTED_EVENT_TYPES/,
+    );
+    expect(() => router.on("payment_succeeded", "handler" as never)).toThrow(
+      "on() takes a handler function as its last argument",
+    );
+    expect(() => router.onAny(undefined as never)).toThrow(ConfigError);
+    await expect(router.dispatch("{}" as never)).rejects.toThrow(
+      "dispatch() takes a parsed event: pass the result of parseChargebeeEvent(body)",
+    );
+  });
+
+  it("routes *_with_backdating events under their own name", async () => {
+    const backdated = parseChargebeeEvent({
+      id: "ev_bd",
+      event_type: "subscription_canceled_with_backdating",
+      occurred_at: 1_700_000_000,
+      api_version: "v2",
+      content: { subscription: { id: "s", status: "cancelled" } },
+    });
+    const handler = vi.fn();
+    await createChargebeeRouter()
+      .on("subscription_canceled_with_backdating", handler)
+      .dispatch(backdated);
+    expect(handler).toHaveBeenCalledWith(backdated);
+  });
+});

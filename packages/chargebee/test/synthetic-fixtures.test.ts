@@ -22,6 +22,7 @@ describe("synthetic Chargebee fixtures", () => {
     const event = parse("payment_succeeded.items-click-id.synthetic.json");
     expect(event.payment).toEqual({
       transactionId: "txn_synthetic_items_1",
+      customerId: "user_4711",
       invoiceId: "inv_9001",
       subscriptionId: "sub_synthetic_items_1",
       amount: { amount: 4900, currency: "EUR" },
@@ -32,6 +33,8 @@ describe("synthetic Chargebee fixtures", () => {
       paymentMethod: "card",
       paidAt: 1717199998000,
       errorCode: null,
+      exchangeRate: null,
+      baseCurrencyCode: null,
     });
     expect(event.subscription).toMatchObject({
       catalogModel: "items",
@@ -86,6 +89,7 @@ describe("synthetic Chargebee fixtures", () => {
     const event = parse("payment_refunded.partial.synthetic.json");
     expect(event.refund).toEqual({
       transactionId: "txn_synthetic_refund_1",
+      customerId: "user_4711",
       refundedTransactionId: "txn_synthetic_items_1",
       invoiceId: "inv_9001",
       subscriptionId: "sub_synthetic_items_1",
@@ -94,6 +98,8 @@ describe("synthetic Chargebee fixtures", () => {
       refundedAt: 1717500000000,
       transactionType: "refund",
       status: "success",
+      exchangeRate: null,
+      baseCurrencyCode: null,
     });
     expect(event.payment).toBeNull();
     expect(event.creditNote?.reasonCode).toBe("product_unsatisfactory");
@@ -168,6 +174,7 @@ describe("synthetic Chargebee fixtures", () => {
     expect(event.payment).toBeNull();
     expect(event.refund).toEqual({
       transactionId: "txn_synthetic_reversal_1",
+      customerId: "cus_synthetic_items_1",
       refundedTransactionId: "txn_synthetic_payment_1",
       invoiceId: null,
       subscriptionId: "sub_synthetic_items_1",
@@ -176,6 +183,8 @@ describe("synthetic Chargebee fixtures", () => {
       refundedAt: 1717999990000,
       transactionType: "payment_reversal",
       status: "success",
+      exchangeRate: 1,
+      baseCurrencyCode: "USD",
     });
   });
 
@@ -186,6 +195,7 @@ describe("synthetic Chargebee fixtures", () => {
       type: "transaction_created",
       supported: true,
       payment: null,
+      failedPayment: null,
       refund: null,
       invoice: null,
       customer: null,
@@ -206,6 +216,7 @@ describe("synthetic Chargebee fixtures", () => {
       subscription: null,
       subscriptions: null,
       payment: null,
+      failedPayment: null,
       refund: null,
       invoice: null,
       creditNote: null,

@@ -2,10 +2,12 @@ import type {
   BillingCreditNote,
   BillingCustomer,
   BillingEvent,
+  BillingFailedPayment,
   BillingInvoice,
   BillingPayment,
   BillingRefund,
   BillingSubscription,
+  RetentionEvent as CoreRetentionEvent,
   WebhookPayloadError,
 } from "@revtrace/core";
 import { describe, expectTypeOf, it } from "vitest";
@@ -16,6 +18,7 @@ import {
   isEventType,
   parseChargebeeEvent,
   parseRetentionEvent,
+  type RetentionEvent,
   type SupportedEventType,
 } from "../src/index.js";
 
@@ -68,8 +71,11 @@ describe("types", () => {
   it("isEventType narrows a BillingEvent", () => {
     const event = parseChargebeeEvent("{}");
     if (isEventType(event, "payment_failed")) {
-      expectTypeOf(event.payment).toEqualTypeOf<BillingPayment>();
+      expectTypeOf(event.failedPayment).toEqualTypeOf<BillingFailedPayment>();
       expectTypeOf(event.type).toEqualTypeOf<string & "payment_failed">();
+    }
+    if (isEventType(event, "payment_succeeded")) {
+      expectTypeOf(event.payment).toEqualTypeOf<BillingPayment>();
     }
   });
 
@@ -77,8 +83,18 @@ describe("types", () => {
     expectTypeOf<WebhookPayloadError["code"]>().toEqualTypeOf<"webhook_payload_invalid">();
   });
 
-  it("retention events are their own type", () => {
+  it("on() takes several types and hands the handler their union", () => {
+    createChargebeeRouter().on(["payment_succeeded", "payment_refunded"], (event) => {
+      expectTypeOf(event.type).toEqualTypeOf<"payment_succeeded" | "payment_refunded">();
+    });
+    // @ts-expect-error: not a Chargebee event type
+    createChargebeeRouter().on(["payment_succeeded", "subscription_updated"], () => {});
+  });
+
+  it("retention events are core's type", () => {
+    expectTypeOf<RetentionEvent>().toEqualTypeOf<CoreRetentionEvent>();
     const event = parseRetentionEvent("{}");
+    expectTypeOf(event.call).toEqualTypeOf<"track" | "identify">();
     expectTypeOf(event.account.billingId).toEqualTypeOf<string | null>();
     expectTypeOf(event.survey.sentiment).toEqualTypeOf<number | null>();
   });

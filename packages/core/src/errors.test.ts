@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
+  ChargebeeApiError,
   ConfigError,
   MoneyError,
   RevtraceError,
@@ -28,6 +29,16 @@ describe("error family", () => {
     ],
     [new StorageError("gone", { engine: "sqlite" }), "storage_failed", 503],
     [new MoneyError("bad amount"), "money_invalid", 400],
+    [
+      new ChargebeeApiError("down", {
+        operation: "list events",
+        reason: "http_status",
+        retryable: true,
+        status: 503,
+      }),
+      "chargebee_api_failed",
+      502,
+    ],
   ] as const;
 
   it.each(errors)("%s has its code, HTTP status, name and marker", (error, code, status) => {
@@ -62,5 +73,16 @@ describe("error family", () => {
     const error = new WebhookPayloadError("invalid", { issues });
     expect(error.issues[0]?.path).toEqual(["email"]);
     expect(JSON.stringify(error.issues)).not.toContain("not-an-email");
+  });
+
+  it("a Chargebee API abort is never retryable, whatever the caller passes", () => {
+    const error = new ChargebeeApiError("stopped", {
+      operation: "list events",
+      reason: "aborted",
+      retryable: true,
+    });
+    expect(error.retryable).toBe(false);
+    expect(ChargebeeApiError.isInstance(error)).toBe(true);
+    expect(SinkError.isInstance(error)).toBe(false);
   });
 });

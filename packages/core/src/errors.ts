@@ -20,7 +20,8 @@ export type RevtraceErrorCode =
   | "webhook_payload_invalid"
   | "sink_failed"
   | "storage_failed"
-  | "money_invalid";
+  | "money_invalid"
+  | "chargebee_api_failed";
 
 /** Options shared by every revtrace error. */
 export interface RevtraceErrorOptions {
@@ -191,6 +192,74 @@ export class MoneyError extends RevtraceError<"money_invalid"> {
   }
   static override isInstance(error: unknown): error is MoneyError {
     return hasCode(error, "money_invalid");
+  }
+}
+
+/** Why a Chargebee API call failed. */
+export type ChargebeeApiFailureReason =
+  /** Chargebee answered with a non-2xx HTTP status (its real status, even without a JSON body). */
+  | "http_status"
+  /** A 2xx answer whose body is not what the API documents (or a list filter Chargebee ignored). */
+  | "invalid_response"
+  /** List pagination handed back an offset it had already given: following it would loop forever. */
+  | "pagination_loop"
+  /** The connection failed (DNS, reset, refused). */
+  | "network"
+  /** The request ran out of time. */
+  | "timeout"
+  /** The caller's `AbortSignal` fired. Never retryable. */
+  | "aborted";
+
+/** Options of a {@link ChargebeeApiError}. */
+export interface ChargebeeApiErrorOptions extends RevtraceErrorOptions {
+  /** What was being done (`list events`, `checkout_new_for_items`, …). */
+  operation: string;
+  reason: ChargebeeApiFailureReason;
+  /** Whether the same request may succeed later (408, 429, 5xx, network, timeout). */
+  retryable: boolean;
+  /** From `Retry-After` (Chargebee spec §9: honour it on 429). */
+  retryAfterMs?: number | undefined;
+  /** The HTTP status Chargebee answered with. */
+  status?: number | undefined;
+  /** Chargebee's `api_error_code` (`api_request_limit_exceeded`, `resource_not_found`, …). */
+  apiErrorCode?: string | undefined;
+  /** Chargebee's error `type` (`payment`, `invalid_request`, `operation_failed`). */
+  errorType?: string | undefined;
+  /** The request parameter Chargebee blamed (`param`). */
+  param?: string | undefined;
+  /** Chargebee's message, or the start of a non-JSON body, truncated and redacted. */
+  responseBody?: string | undefined;
+}
+
+/**
+ * A call to the Chargebee REST API failed (replay, backfill, checkout). `reason` says how; `retryable`
+ * and `retryAfterMs` tell the caller, who owns the retry policy, whether and when to try again.
+ */
+export class ChargebeeApiError extends RevtraceError<"chargebee_api_failed"> {
+  readonly operation: string;
+  readonly reason: ChargebeeApiFailureReason;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly status: number | undefined;
+  readonly apiErrorCode: string | undefined;
+  readonly errorType: string | undefined;
+  readonly param: string | undefined;
+  readonly responseBody: string | undefined;
+  constructor(message: string, options: ChargebeeApiErrorOptions) {
+    super("chargebee_api_failed", message, { ...options, httpStatus: 502 });
+    this.operation = options.operation;
+    this.reason = options.reason;
+    // An abort is the caller's decision: retrying it would undo that decision.
+    this.retryable = options.reason === "aborted" ? false : options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
+    this.status = options.status;
+    this.apiErrorCode = options.apiErrorCode;
+    this.errorType = options.errorType;
+    this.param = options.param;
+    this.responseBody = options.responseBody;
+  }
+  static override isInstance(error: unknown): error is ChargebeeApiError {
+    return hasCode(error, "chargebee_api_failed");
   }
 }
 

@@ -4,8 +4,12 @@
  *
  * @module
  */
+export { decodeWebhookBody, rawBodyBytes, type WebhookBody } from "./body.js";
 export { type Clock, systemClock } from "./clock.js";
 export {
+  ChargebeeApiError,
+  type ChargebeeApiErrorOptions,
+  type ChargebeeApiFailureReason,
   ConfigError,
   MoneyError,
   RevtraceError,
@@ -50,6 +54,8 @@ export {
   BillingCustomerSchema,
   type BillingEvent,
   BillingEventSchema,
+  type BillingFailedPayment,
+  BillingFailedPaymentSchema,
   type BillingInvoice,
   BillingInvoiceSchema,
   type BillingPayment,

@@ -110,14 +110,40 @@ export const BillingSubscriptionSchema = z.object({
   metaData: z.record(z.string(), z.unknown()).nullable(),
   /** Chargebee `resource_version`, epoch milliseconds. */
   resourceVersion: epochMs,
+  /** Start of the current billing term (`current_term_start`), epoch milliseconds. */
+  currentTermStart: epochMs,
+  /** End of the current billing term (`current_term_end`), epoch milliseconds. */
+  currentTermEnd: epochMs,
+  /** When Chargebee bills next (`next_billing_at`), epoch milliseconds; `null` once nothing is due. */
+  nextBillingAt: epochMs,
+  /** Chargebee's own affiliate tracking token (`affiliate_token`), as text. */
+  affiliateToken: nullableString,
+  /** The IP the subscription was created from (`created_from_ip`). */
+  createdFromIp: nullableString,
+  /**
+   * Chargebee `mrr`: monthly recurring revenue in the subscription's currency. Often 0 or absent right
+   * at creation or activation (Chargebee spec §4.2): a state, never the value of an event.
+   */
+  mrr: MoneySchema.nullable(),
+  /** Quantity of the primary plan (`plan_quantity`, or the first plan item's `quantity`). */
+  planQuantity: z.number().nullable(),
+  /** Unit price of the primary plan (`plan_unit_price`, or the first plan item's `unit_price`). */
+  planUnitPrice: MoneySchema.nullable(),
 });
 export type BillingSubscription = z.infer<typeof BillingSubscriptionSchema>;
 
-/** A payment transaction (`payment_succeeded`, `payment_failed`, `transaction_created`). */
+/**
+ * Money collected: the transaction of `payment_succeeded`, or of `transaction_created` when its type
+ * is `payment` and its status `success`. Never a failed, pending or refund transaction (failed
+ * attempts are {@link BillingFailedPaymentSchema}).
+ */
 export const BillingPaymentSchema = z.object({
   transactionId: z.string(),
+  /** Chargebee `transaction.customer_id`: ties the payment to its customer without `content.customer`. */
+  customerId: nullableString,
   invoiceId: nullableString,
   subscriptionId: nullableString,
+  /** The cash collected by this transaction (`transaction.amount`). */
   amount: MoneySchema,
   /** `invoice.first_invoice`: true for the subscription's first invoice, false for renewals. */
   isFirstPayment: z.boolean().nullable(),
@@ -129,8 +155,49 @@ export const BillingPaymentSchema = z.object({
   /** Transaction date, epoch milliseconds. */
   paidAt: epochMs,
   errorCode: nullableString,
+  /** `transaction.exchange_rate`: the rate to the site's base currency (1 when they are the same). */
+  exchangeRate: z.number().nullable(),
+  /** `transaction.base_currency_code`: the site's base currency. */
+  baseCurrencyCode: nullableString,
 });
 export type BillingPayment = z.infer<typeof BillingPaymentSchema>;
+
+/**
+ * A payment attempt that collected nothing (`payment_failed`, or `transaction_created` with a
+ * `payment` transaction whose status is `failure`, `timeout` or `late_failure`). The amounts say
+ * what was asked for, never what was received: this is not revenue (Chargebee spec §6).
+ */
+export const BillingFailedPaymentSchema = z.object({
+  /** The failed transaction's id. */
+  transactionId: z.string(),
+  /** Chargebee `transaction.customer_id`. */
+  customerId: nullableString,
+  invoiceId: nullableString,
+  subscriptionId: nullableString,
+  /** The amount the attempt tried to collect (`transaction.amount`; may be below the invoice total when credits applied). */
+  attemptedAmount: MoneySchema,
+  /** What the invoice still asks for (`invoice.amount_due`). */
+  amountDue: MoneySchema.nullable(),
+  /** `invoice.dunning_status`: `in_progress`, `exhausted`, `stopped` or `success`. */
+  dunningStatus: nullableString,
+  /** `invoice.next_retry_at`: when Chargebee tries again, epoch milliseconds; `null` when it will not. */
+  nextRetryAt: epochMs,
+  /** `transaction.status` (`failure`, `timeout`, `late_failure`, …). */
+  status: nullableString,
+  /** The gateway's error code (`transaction.error_code`). */
+  errorCode: nullableString,
+  /** The gateway's error text (`transaction.error_text`, e.g. "Insufficient funds"). */
+  errorText: nullableString,
+  gateway: nullableString,
+  paymentMethod: nullableString,
+  /** `invoice.first_invoice`: true when the failed invoice is the subscription's first. */
+  isFirstPayment: z.boolean().nullable(),
+  /** When the attempt was made (`transaction.date`), epoch milliseconds. */
+  attemptedAt: epochMs,
+  exchangeRate: z.number().nullable(),
+  baseCurrencyCode: nullableString,
+});
+export type BillingFailedPayment = z.infer<typeof BillingFailedPaymentSchema>;
 
 /**
  * Money going back to the customer: a refund (`payment_refunded`, or `transaction_created` with a
@@ -141,6 +208,8 @@ export type BillingPayment = z.infer<typeof BillingPaymentSchema>;
 export const BillingRefundSchema = z.object({
   /** The refund (or reversal) transaction's id. */
   transactionId: z.string(),
+  /** Chargebee `transaction.customer_id`. */
+  customerId: nullableString,
   /**
    * The payment transaction taken back: `refunded_txn_id`, else `reference_transaction_id` (set on
    * refunds and reversals of offline payments).
@@ -155,26 +224,44 @@ export const BillingRefundSchema = z.object({
   transactionType: z.enum(["refund", "payment_reversal"]),
   /** Chargebee `transaction.status` (`success`, `in_progress`, `failure`, …): only `success` has moved money. */
   status: nullableString,
+  exchangeRate: z.number().nullable(),
+  baseCurrencyCode: nullableString,
 });
 export type BillingRefund = z.infer<typeof BillingRefundSchema>;
 
 /** An invoice summary (`invoice_generated`, and the invoice carried by payment events). */
 export const BillingInvoiceSchema = z.object({
   id: z.string(),
+  /** Chargebee `invoice.customer_id`: ties `invoice_generated` to its customer. */
+  customerId: nullableString,
   subscriptionId: nullableString,
   status: nullableString,
   total: MoneySchema.nullable(),
   amountPaid: MoneySchema.nullable(),
+  /** `amount_due`: what is still to be collected. */
+  amountDue: MoneySchema.nullable(),
   firstInvoice: z.boolean().nullable(),
   recurring: z.boolean().nullable(),
   date: epochMs,
   paidAt: epochMs,
+  /** Billing period start: v1 `start_date`, epoch milliseconds. */
+  periodStart: epochMs,
+  /** Billing period end: v1 `end_date`, epoch milliseconds. */
+  periodEnd: epochMs,
+  /** `dunning_status` (`in_progress`, `exhausted`, `stopped`, `success`). */
+  dunningStatus: nullableString,
+  /** `next_retry_at`, epoch milliseconds. */
+  nextRetryAt: epochMs,
+  exchangeRate: z.number().nullable(),
+  baseCurrencyCode: nullableString,
 });
 export type BillingInvoice = z.infer<typeof BillingInvoiceSchema>;
 
 /** A credit note summary (`credit_note_created`). */
 export const BillingCreditNoteSchema = z.object({
   id: z.string(),
+  /** Chargebee `credit_note.customer_id`. */
+  customerId: nullableString,
   referenceInvoiceId: nullableString,
   subscriptionId: nullableString,
   type: nullableString,
@@ -188,8 +275,8 @@ export type BillingCreditNote = z.infer<typeof BillingCreditNoteSchema>;
 
 /** One normalized Chargebee event. */
 export const BillingEventSchema = z.object({
-  /** Chargebee event id (`ev_…`): the dedupe key. */
-  id: z.string().min(1),
+  /** Chargebee event id (`ev_…`, at most 40 characters): the dedupe key. */
+  id: z.string().min(1).max(40),
   /** Chargebee `event_type`, verbatim. */
   type: z.string().min(1),
   /** False for event types revtrace does not interpret (acknowledged and recorded, not an error). */
@@ -205,16 +292,19 @@ export const BillingEventSchema = z.object({
   /**
    * The subscriptions listed by events whose content carries an array (`customer_deleted` →
    * `content.subscriptions[]`, Chargebee spec §3 and §10); `null` for every other event.
-   * `@revtrace/chargebee` always sets it; the key is optional only so that events built by hand before
-   * it existed stay valid.
    */
   subscriptions: z.array(BillingSubscriptionSchema).nullable(),
   /**
-   * The money received: the transaction of `payment_succeeded` / `payment_failed` (check `status`),
-   * or of `transaction_created` when its type is `payment`. `null` for every other transaction
-   * type (`authorization` moves no money).
+   * Money collected, and only that: the transaction of `payment_succeeded`, or of
+   * `transaction_created` when its type is `payment` and its status `success`. `null` for failed
+   * attempts (see `failedPayment`), pending, refund and authorization transactions.
    */
   payment: BillingPaymentSchema.nullable(),
+  /**
+   * A payment attempt that collected nothing, with the dunning state (`payment_failed`, failed
+   * `payment` transactions of `transaction_created`); see {@link BillingFailedPaymentSchema}.
+   */
+  failedPayment: BillingFailedPaymentSchema.nullable(),
   /** The money going back: refunds and payment reversals (chargebacks); see {@link BillingRefundSchema}. */
   refund: BillingRefundSchema.nullable(),
   invoice: BillingInvoiceSchema.nullable(),
