@@ -17,12 +17,20 @@
  *
  * @module
  */
-import { currencyExponent, type Money, MoneyError } from "@revtrace/core";
+import { CURRENCY_EXPONENTS, type Money, MoneyError } from "@revtrace/core";
 
 /** Spec §5: the zero-decimal currencies named in Chargebee's API docs. */
 const CHARGEBEE_ZERO_DECIMAL: ReadonlySet<string> = new Set(["JPY", "KRW", "XAF", "XOF"]);
 
 const POWERS = [1, 10, 100, 1000, 10_000] as const;
+
+/** Core's ISO 4217 table as a Map: the parser looks a code up per amount, and this is its hot path. */
+const ISO_EXPONENTS: ReadonlyMap<string, number> = new Map(Object.entries(CURRENCY_EXPONENTS));
+
+/** The ISO 4217 exponent of an upper-case code known to `@revtrace/core`, else `undefined`. */
+export function isoExponent(currency: string): number | undefined {
+  return ISO_EXPONENTS.get(currency);
+}
 
 /**
  * The number of decimals Chargebee's integer amounts carry for `currency`: 0 for JPY/KRW/XAF/XOF,
@@ -30,7 +38,7 @@ const POWERS = [1, 10, 100, 1000, 10_000] as const;
  */
 export function chargebeeExponent(currency: string): 0 | 2 | 3 {
   if (CHARGEBEE_ZERO_DECIMAL.has(currency)) return 0;
-  return currencyExponent(currency) === 3 ? 3 : 2;
+  return ISO_EXPONENTS.get(currency) === 3 ? 3 : 2;
 }
 
 /**
@@ -50,7 +58,7 @@ export function chargebeeMoney(amount: number, currency: string): Money {
   if (!Number.isSafeInteger(amount)) {
     throw new MoneyError(`A Chargebee ${String(currency)} amount must be a safe integer`);
   }
-  const iso = typeof currency === "string" ? currencyExponent(currency) : undefined;
+  const iso = typeof currency === "string" ? ISO_EXPONENTS.get(currency) : undefined;
   if (iso === undefined) throw new MoneyError("Unknown or lower-case ISO 4217 currency code");
   const own = chargebeeExponent(currency);
   if (own === iso) return { amount, currency };

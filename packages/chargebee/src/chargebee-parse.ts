@@ -72,6 +72,13 @@ export interface ChargebeeParser {
 
 const BODY = "Chargebee webhook body";
 const CONTENT: Path = ["content"];
+/** Paths of the content objects, built once (they are only read when a field is refused). */
+const AT_CREDIT_NOTE: Path = ["content", "credit_note"];
+const AT_CUSTOMER: Path = ["content", "customer"];
+const AT_INVOICE: Path = ["content", "invoice"];
+const AT_SUBSCRIPTION: Path = ["content", "subscription"];
+const AT_SUBSCRIPTIONS: Path = ["content", "subscriptions"];
+const AT_TRANSACTION: Path = ["content", "transaction"];
 /** Spec §4.4: the transaction statuses of a payment that collected nothing. */
 const FAILED_STATUSES: ReadonlySet<string> = new Set(["failure", "timeout", "late_failure"]);
 
@@ -119,25 +126,19 @@ function baseEvent(raw: RawObject, supported: boolean): BillingEvent {
   };
 }
 
-/** The event's `content`, and the objects in it. */
-interface Content {
-  raw: RawObject;
-  /** A content object the event type must carry. */
-  required(key: string): RawObject;
-  /** An optional content object. */
-  optional(key: string): RawObject | null;
+/** The event's `content` object (every supported event carries one). */
+function contentOf(raw: RawObject, type: string): RawObject {
+  return (
+    object(raw, "content", []) ?? fail([], "content", `Expected an object (a ${type} carries one)`)
+  );
 }
 
-function contentOf(raw: RawObject, type: string): Content {
-  const content = object(raw, "content", []);
-  if (content === null) return fail([], "content", `Expected an object (a ${type} carries one)`);
-  return {
-    raw: content,
-    required: (key) =>
-      object(content, key, CONTENT) ??
-      fail(CONTENT, key, `Expected an object (a ${type} carries content.${key})`),
-    optional: (key) => object(content, key, CONTENT),
-  };
+/** A content object the event type must carry. */
+function required(content: RawObject, key: string, type: string): RawObject {
+  return (
+    object(content, key, CONTENT) ??
+    fail(CONTENT, key, `Expected an object (a ${type} carries content.${key})`)
+  );
 }
 
 /**
@@ -148,24 +149,24 @@ function contentOf(raw: RawObject, type: string): Content {
  */
 function eventCurrency(
   event: BillingEvent,
-  objects: ReadonlyArray<readonly [RawObject | null, string]>,
+  objects: ReadonlyArray<readonly [RawObject | null, Path]>,
   customer: RawObject | null,
   options: ResolvedParseOptions,
 ): string | null {
-  for (const [raw, key] of objects) {
+  for (const [raw, at] of objects) {
     if (raw === null) continue;
-    const code = currency(raw, "currency_code", [...CONTENT, key]);
+    const code = currency(raw, "currency_code", at);
     if (code !== null) return code;
   }
   if (customer !== null) {
-    const preferred = currency(customer, "preferred_currency_code", [...CONTENT, "customer"]);
+    const preferred = currency(customer, "preferred_currency_code", AT_CUSTOMER);
     if (preferred !== null) return preferred;
   }
   return event.apiVersion === "v1" ? options.defaultCurrency : null;
 }
 
 function customerOf(raw: RawObject | null): BillingCustomer | null {
-  return raw === null ? null : normalizeCustomer(raw, [...CONTENT, "customer"]);
+  return raw === null ? null : normalizeCustomer(raw, AT_CUSTOMER);
 }
 
 /** DESIGN §3: a customer whose personal data Chargebee cleared keeps it cleared everywhere. */
@@ -181,14 +182,14 @@ type Builder = (raw: RawObject, options: ResolvedParseOptions) => BillingEvent;
 const subscriptionEvent: Builder = (raw, options) => {
   const event = baseEvent(raw, true);
   const content = contentOf(raw, event.type);
-  const subscription = content.required("subscription");
-  const customer = content.optional("customer");
-  const invoice = content.optional("invoice");
+  const subscription = required(content, "subscription", event.type);
+  const customer = object(content, "customer", CONTENT);
+  const invoice = object(content, "invoice", CONTENT);
   const code = eventCurrency(
     event,
     [
-      [subscription, "subscription"],
-      [invoice, "invoice"],
+      [subscription, AT_SUBSCRIPTION],
+      [invoice, AT_INVOICE],
     ],
     customer,
     options,
@@ -196,29 +197,29 @@ const subscriptionEvent: Builder = (raw, options) => {
   event.customer = customerOf(customer);
   event.subscription = normalizeSubscription(
     subscription,
-    [...CONTENT, "subscription"],
+    AT_SUBSCRIPTION,
     code,
     options,
     event.customer?.id ?? null,
   );
-  if (invoice !== null) event.invoice = normalizeInvoice(invoice, [...CONTENT, "invoice"], code);
+  if (invoice !== null) event.invoice = normalizeInvoice(invoice, AT_INVOICE, code);
   return clearSubscriptionPii(event);
 };
 
 /** The transaction-bearing events' shared part: every content object normalized. */
-function transactionParts(event: BillingEvent, content: Content, options: ResolvedParseOptions) {
-  const transaction = content.required("transaction");
-  const invoice = content.optional("invoice");
-  const creditNote = content.optional("credit_note");
-  const customer = content.optional("customer");
-  const subscription = content.optional("subscription");
+function transactionParts(event: BillingEvent, content: RawObject, options: ResolvedParseOptions) {
+  const transaction = required(content, "transaction", event.type);
+  const invoice = object(content, "invoice", CONTENT);
+  const creditNote = object(content, "credit_note", CONTENT);
+  const customer = object(content, "customer", CONTENT);
+  const subscription = object(content, "subscription", CONTENT);
   const code = eventCurrency(
     event,
     [
-      [transaction, "transaction"],
-      [creditNote, "credit_note"],
-      [invoice, "invoice"],
-      [subscription, "subscription"],
+      [transaction, AT_TRANSACTION],
+      [creditNote, AT_CREDIT_NOTE],
+      [invoice, AT_INVOICE],
+      [subscription, AT_SUBSCRIPTION],
     ],
     customer,
     options,
@@ -227,17 +228,17 @@ function transactionParts(event: BillingEvent, content: Content, options: Resolv
   if (subscription !== null) {
     event.subscription = normalizeSubscription(
       subscription,
-      [...CONTENT, "subscription"],
+      AT_SUBSCRIPTION,
       code,
       options,
       event.customer?.id ?? null,
     );
   }
-  if (invoice !== null) event.invoice = normalizeInvoice(invoice, [...CONTENT, "invoice"], code);
+  if (invoice !== null) event.invoice = normalizeInvoice(invoice, AT_INVOICE, code);
   if (creditNote !== null) {
-    event.creditNote = normalizeCreditNote(creditNote, [...CONTENT, "credit_note"], code);
+    event.creditNote = normalizeCreditNote(creditNote, AT_CREDIT_NOTE, code);
   }
-  const txn = readTransaction(transaction, [...CONTENT, "transaction"], code);
+  const txn = readTransaction(transaction, AT_TRANSACTION, code);
   const context = {
     invoice: event.invoice,
     subscription: event.subscription,
@@ -245,8 +246,6 @@ function transactionParts(event: BillingEvent, content: Content, options: Resolv
   };
   return { txn, context };
 }
-
-const TRANSACTION: Path = [...CONTENT, "transaction"];
 
 /**
  * Spec §6: `payment_succeeded` is money collected: its transaction must be a `payment` with status
@@ -257,16 +256,16 @@ const paymentEvent: Builder = (raw, options) => {
   const event = baseEvent(raw, true);
   const { txn, context } = transactionParts(event, contentOf(raw, event.type), options);
   if (txn.type !== null && txn.type !== "payment") {
-    fail(TRANSACTION, "type", `Expected payment (a ${event.type} transaction is a payment)`);
+    fail(AT_TRANSACTION, "type", `Expected payment (a ${event.type} transaction is a payment)`);
   }
   if (event.type === "payment_succeeded") {
     if (txn.status !== null && txn.status !== "success") {
-      fail(TRANSACTION, "status", "Expected success (payment_succeeded is money collected)");
+      fail(AT_TRANSACTION, "status", "Expected success (payment_succeeded is money collected)");
     }
     event.payment = paymentOf(txn, context);
   } else {
     if (txn.status === "success") {
-      fail(TRANSACTION, "status", "Expected a failed status (payment_failed collected nothing)");
+      fail(AT_TRANSACTION, "status", "Expected a failed status (payment_failed collected nothing)");
     }
     event.failedPayment = failedPaymentOf(txn, context);
   }
@@ -278,7 +277,7 @@ const refundEvent: Builder = (raw, options) => {
   const event = baseEvent(raw, true);
   const { txn, context } = transactionParts(event, contentOf(raw, event.type), options);
   if (txn.type !== null && txn.type !== "refund" && txn.type !== "payment_reversal") {
-    fail(TRANSACTION, "type", "Expected refund (payment_refunded is money going back)");
+    fail(AT_TRANSACTION, "type", "Expected refund (payment_refunded is money going back)");
   }
   event.refund = refundOf(txn, context);
   return clearSubscriptionPii(event);
@@ -311,12 +310,12 @@ const transactionEvent: Builder = (raw, options) => {
 const customerEvent: Builder = (raw, options) => {
   const event = baseEvent(raw, true);
   const content = contentOf(raw, event.type);
-  const customer = content.required("customer");
-  event.customer = normalizeCustomer(customer, [...CONTENT, "customer"]);
-  const list = array(content.raw, "subscriptions", CONTENT);
+  const customer = required(content, "customer", event.type);
+  event.customer = normalizeCustomer(customer, AT_CUSTOMER);
+  const list = array(content, "subscriptions", CONTENT);
   if (list !== null) {
     const code = eventCurrency(event, [], customer, options);
-    const where = [...CONTENT, "subscriptions"];
+    const where = AT_SUBSCRIPTIONS;
     event.subscriptions = list.map((_, index) =>
       normalizeSubscription(
         element(list, index, where),
@@ -334,24 +333,24 @@ const customerEvent: Builder = (raw, options) => {
 const invoiceEvent: Builder = (raw, options) => {
   const event = baseEvent(raw, true);
   const content = contentOf(raw, event.type);
-  const invoice = content.required("invoice");
-  const customer = content.optional("customer");
-  const subscription = content.optional("subscription");
+  const invoice = required(content, "invoice", event.type);
+  const customer = object(content, "customer", CONTENT);
+  const subscription = object(content, "subscription", CONTENT);
   const code = eventCurrency(
     event,
     [
-      [invoice, "invoice"],
-      [subscription, "subscription"],
+      [invoice, AT_INVOICE],
+      [subscription, AT_SUBSCRIPTION],
     ],
     customer,
     options,
   );
   event.customer = customerOf(customer);
-  event.invoice = normalizeInvoice(invoice, [...CONTENT, "invoice"], code);
+  event.invoice = normalizeInvoice(invoice, AT_INVOICE, code);
   if (subscription !== null) {
     event.subscription = normalizeSubscription(
       subscription,
-      [...CONTENT, "subscription"],
+      AT_SUBSCRIPTION,
       code,
       options,
       event.customer?.id ?? event.invoice.customerId,
@@ -364,11 +363,11 @@ const invoiceEvent: Builder = (raw, options) => {
 const creditNoteEvent: Builder = (raw, options) => {
   const event = baseEvent(raw, true);
   const content = contentOf(raw, event.type);
-  const creditNote = content.required("credit_note");
-  const customer = content.optional("customer");
-  const code = eventCurrency(event, [[creditNote, "credit_note"]], customer, options);
+  const creditNote = required(content, "credit_note", event.type);
+  const customer = object(content, "customer", CONTENT);
+  const code = eventCurrency(event, [[creditNote, AT_CREDIT_NOTE]], customer, options);
   event.customer = customerOf(customer);
-  event.creditNote = normalizeCreditNote(creditNote, [...CONTENT, "credit_note"], code);
+  event.creditNote = normalizeCreditNote(creditNote, AT_CREDIT_NOTE, code);
   return event;
 };
 

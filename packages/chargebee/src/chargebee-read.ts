@@ -11,8 +11,9 @@
  *
  * @module
  */
-import { isCurrencyCode, WebhookPayloadError } from "@revtrace/core";
+import { WebhookPayloadError } from "@revtrace/core";
 import type { z } from "zod";
+import { isoExponent } from "./chargebee-money.js";
 
 /** A raw JSON object as received. */
 export type RawObject = Readonly<Record<string, unknown>>;
@@ -159,6 +160,6 @@ export function millis(raw: RawObject, key: string, at: Path): number | null {
 export function currency(raw: RawObject, key: string, at: Path): string | null {
   const value = raw[key];
   if (value == null) return null;
-  if (typeof value === "string" && isCurrencyCode(value)) return value;
+  if (typeof value === "string" && isoExponent(value) !== undefined) return value;
   return fail(at, key, "Unknown ISO 4217 currency code (expected an upper-case code)");
 }
