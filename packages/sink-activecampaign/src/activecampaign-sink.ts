@@ -159,7 +159,8 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
   const tagCreations = new Map<string, Promise<string>>();
   /** Contact id → its status on the list, once known ("1", "2", "91"). */
   const listStatuses = new Map<string, string>();
-  const ecomCustomers = new Map<string, string>();
+  /** Chargebee customer id → its ecomCustomer id (in flight or known), per connection. */
+  const ecomCustomers = new Map<string, Promise<string>>();
   let ready: Promise<void> | undefined;
   let connection: Promise<string> | undefined;
   /** Per-contact chains: the changes of one contact are applied in order, one at a time. */
@@ -383,19 +384,23 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     return connection;
   }
 
-  async function ensureEcomCustomer(
+  /** The ecomCustomer of a Chargebee customer: found, else created, once at a time (spec §6). */
+  function ensureEcomCustomer(
     connectionId: string,
     customerId: string,
     email: string,
     signal: AbortSignal | undefined,
   ): Promise<string> {
-    const known = ecomCustomers.get(customerId);
-    if (known) return known;
-    const id =
-      (await api.findEcomCustomer(connectionId, customerId, signal)) ??
-      (await api.createEcomCustomer(connectionId, customerId, email, signal));
-    ecomCustomers.set(customerId, id);
-    return id;
+    const key = `${connectionId}\n${customerId}`;
+    let pending = ecomCustomers.get(key);
+    if (!pending) {
+      pending = (async () =>
+        (await api.findEcomCustomer(connectionId, customerId, signal)) ??
+        (await api.createEcomCustomer(connectionId, customerId, email, signal)))();
+      ecomCustomers.set(key, pending);
+      pending.catch(() => ecomCustomers.delete(key));
+    }
+    return pending;
   }
 
   async function recordPayment(
