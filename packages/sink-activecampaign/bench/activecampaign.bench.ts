@@ -23,7 +23,11 @@ const API_MINIMUM = 3;
 
 const real = billingEventOf("payment_succeeded.bonusly.1");
 const records: CustomerRecord[] = Array.from({ length: CUSTOMERS }, (_, i) => ({
-  customer: { ...(real.customer as BillingCustomer), id: `cus_${i}`, email: `bench${i}@example.com` },
+  customer: {
+    ...(real.customer as BillingCustomer),
+    id: `cus_${i}`,
+    email: `bench${i}@example.com`,
+  },
   subscriptions: [{ ...(real.subscription as BillingSubscription), id: `sub_${i}` }],
 }));
 
@@ -72,4 +76,6 @@ console.log(
   `| customers/s | ${(CUSTOMERS / seconds).toFixed(2)} | ceiling ${(CEILING / API_MINIMUM).toFixed(2)} at the API minimum | ${(CUSTOMERS / seconds / (CEILING / API_MINIMUM)).toFixed(3)} |`,
 );
 console.log(`| 429 answers | ${throttled} | 0 | — |`);
-console.log(`| most requests in any 1 s window | ${ac.maxRequestsInWindow(1000)} | ≤ ${CEILING} | — |`);
+console.log(
+  `| most requests in any 1 s window | ${ac.maxRequestsInWindow(1000)} | ≤ ${CEILING} | — |`,
+);

@@ -69,7 +69,7 @@ export function itemError(operation: string, error: unknown): SinkError {
     reason: "invalid_item",
     retryable: false,
     status: original?.status,
-    responseBody: original?.responseBody,
+    responseBody: original?.responseBody ? redactText(original.responseBody) : undefined,
     vendorCode: code,
     cause: error,
   });

@@ -250,6 +250,15 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     return pending;
   }
 
+  /** Like {@link ensureTag}, but always searches first (the cache proved wrong). */
+  async function ensureTagFresh(name: string, signal: AbortSignal | undefined): Promise<string> {
+    const key = name.toLowerCase();
+    const found = (await api.searchTags(name, signal)).find((t) => t.tag.toLowerCase() === key)?.id;
+    const id = found ?? (await api.createTag(name, signal));
+    tagIds.set(key, id);
+    return id;
+  }
+
   /** Subscribes the contact to the list unless it has any status there already (spec §4). */
   async function ensureListed(contactId: string, signal: AbortSignal | undefined): Promise<void> {
     let status = listStatuses.get(contactId) ?? null;
@@ -282,8 +291,25 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     }
     const wantedId = tagIds.get(wanted);
     if (!wantedId || !current.some((ct) => ct.tag === wantedId)) {
-      const tagId = await ensureTag(lifecycleTag(tagPrefix, state), signal);
-      if (!current.some((ct) => ct.tag === tagId)) await api.addTag(contactId, tagId, signal);
+      const name = lifecycleTag(tagPrefix, state);
+      let tagId = await ensureTag(name, signal);
+      if (!current.some((ct) => ct.tag === tagId)) {
+        try {
+          await api.addTag(contactId, tagId, signal);
+        } catch (error) {
+          // Spec §1: a cached id that no longer exists (the tag was deleted in ActiveCampaign):
+          // forget it and resolve the name once more.
+          if (
+            failsTheSend(error) ||
+            !SinkError.isInstance(error) ||
+            (error.status !== 404 && error.status !== 422)
+          )
+            throw error;
+          tagIds.delete(wanted);
+          tagId = await ensureTagFresh(name, signal);
+          await api.addTag(contactId, tagId, signal);
+        }
+      }
       lifecycleIds.delete(tagId);
     } else {
       lifecycleIds.delete(wantedId);

@@ -81,6 +81,19 @@ describe("with the emulator", () => {
     expect(ac.state.contacts).toHaveLength(20);
   });
 
+  it("resolves a cached tag again when it was deleted in ActiveCampaign", async () => {
+    const acSink = sink();
+    await acSink.send([lifecycle("a@example.com", "active")]);
+    // Someone deletes the tag (and with it its contact tags) in ActiveCampaign.
+    const tag = ac.state.tags.find((t) => t.tag === "chargebee:active");
+    ac.state.tags.splice(ac.state.tags.indexOf(tag as (typeof ac.state.tags)[number]), 1);
+    ac.state.contactTags.length = 0;
+    const results = await acSink.send([lifecycle("b@example.com", "active")]);
+    expect(results.map((r) => r.status)).toEqual(["delivered"]);
+    expect(ac.contactByEmail("b@example.com")?.tagNames).toEqual(["chargebee:active"]);
+    expect(ac.audit.duplicateTags).toEqual([]);
+  });
+
   it("never re-subscribes a contact who unsubscribed", async () => {
     const id = ac.seedContact({ email: "gone@example.com" });
     ac.seedListStatus(id, "1", 2);
