@@ -166,6 +166,21 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
   /** Per-contact chains: the changes of one contact are applied in order, one at a time. */
   const chains = new Map<string, Promise<unknown>>();
 
+  /**
+   * Runs work shared by concurrent sends (setup, a tag, the connection): when it failed only because
+   * the send that started it was aborted, this send (not aborted) starts it again.
+   */
+  async function shared<T>(signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await run();
+      } catch (error) {
+        const foreignAbort = SinkError.isInstance(error) && error.reason === "aborted";
+        if (signal?.aborted || !foreignAbort) throw error;
+      }
+    }
+  }
+
   function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = chains.get(key) ?? Promise.resolve();
     const next = previous.then(work, work);
@@ -292,7 +307,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     const wantedId = tagIds.get(wanted);
     if (!wantedId || !current.some((ct) => ct.tag === wantedId)) {
       const name = lifecycleTag(tagPrefix, state);
-      let tagId = await ensureTag(name, signal);
+      let tagId = await shared(signal, () => ensureTag(name, signal));
       if (!current.some((ct) => ct.tag === tagId)) {
         try {
           await api.addTag(contactId, tagId, signal);
@@ -330,7 +345,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
   ): Promise<{ status: "delivered" } | { status: "skipped"; reason: string }> {
     const plan = planContact(context, settings.fields, fallback);
     if (plan.kind === "skip") return { status: "skipped", reason: plan.reason };
-    await setup(signal);
+    await shared(signal, () => setup(signal));
     return serialized(plan.contact.email, async () => {
       const contactId = await api.syncContact(
         contactSyncBody(plan.contact, plan.values, fieldIds),
@@ -379,7 +394,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
         }
         listStatuses.delete(contactId);
       } else {
-        const tagId = await ensureTag(settings.deletedTag, signal);
+        const tagId = await shared(signal, () => ensureTag(settings.deletedTag, signal));
         await api.addTag(contactId, tagId, signal);
       }
       return { id, status: "delivered" };
@@ -440,9 +455,11 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
       conversion.billingEvent?.customer?.id ?? conversion.billingEvent?.subscription?.customerId;
     if (!customerId)
       return { id, status: "skipped", reason: "the payment names no Chargebee customer" };
-    const connectionId = await ensureConnection(signal);
+    const connectionId = await shared(signal, () => ensureConnection(signal));
     return serialized(`order:${plan.externalid}`, async (): Promise<ItemResult> => {
-      const ecomCustomerId = await ensureEcomCustomer(connectionId, customerId, plan.email, signal);
+      const ecomCustomerId = await shared(signal, () =>
+        ensureEcomCustomer(connectionId, customerId, plan.email, signal),
+      );
       // No idempotency key in AC (spec §1): look the transaction up before creating its order.
       if (await api.findOrder(connectionId, plan.externalid, signal)) {
         return { id, status: "delivered" };
@@ -479,7 +496,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     if (!original) {
       return { id, status: "skipped", reason: "the refund names no original payment transaction" };
     }
-    const connectionId = await ensureConnection(signal);
+    const connectionId = await shared(signal, () => ensureConnection(signal));
     return serialized(`order:${original}`, async (): Promise<ItemResult> => {
       const order = await api.findOrder(connectionId, original, signal);
       if (!order) {

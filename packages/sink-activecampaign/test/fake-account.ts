@@ -27,7 +27,7 @@ export function script(server: MockServer, routes: Record<string, Answer | Answe
       const answer = Array.isArray(route) ? route[Math.min(n, route.length - 1)] : route;
       const text = await request.text();
       const body = text === "" ? undefined : JSON.parse(text);
-      const value = typeof answer === "function" ? answer(body, url) : answer;
+      const value = await (typeof answer === "function" ? answer(body, url) : answer);
       if (value instanceof Response) return value;
       const status = request.method === "POST" ? 201 : 200;
       return HttpResponse.json(value as object, { status });

@@ -530,6 +530,26 @@ describe("failures", () => {
     expect(server.calls).toEqual([]);
   });
 
+  it("a send aborted during the shared setup does not fail another send waiting on it", async () => {
+    script(server, {
+      "GET fields": async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return fieldsAnswer();
+      },
+      "GET tags": listOf("tags", [{ id: "41", tag: "chargebee:trial" }]),
+      "POST contact/sync": { contact: { id: "7", email: "ann.lee@example.com" } },
+      "GET contacts/7/contactLists": listOf("contactLists", [{ id: "1", list: "3", status: "1" }]),
+      "GET contacts/7/contactTags": listOf("contactTags", [{ id: "90", tag: "41" }]),
+    });
+    const acSink = sink();
+    const controller = new AbortController();
+    const aborted = acSink.send([trialStarted()], { signal: controller.signal });
+    const other = acSink.send([trialStarted()]);
+    setTimeout(() => controller.abort(new Error("stop")), 20);
+    await expect(aborted).rejects.toMatchObject({ reason: "aborted" });
+    expect((await other).map((r) => r.status)).toEqual(["delivered"]);
+  });
+
   it("answers 429 with Retry-After by waiting and retrying", async () => {
     script(server, {
       "GET fields": [
