@@ -11,6 +11,7 @@
 import {
   type BillingCustomer,
   type BillingSubscription,
+  ConfigError,
   type Conversion,
   type ConversionName,
   createHttpClient,
@@ -627,7 +628,15 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     setup: (setupOptions = {}) => setup(setupOptions.signal),
 
     async verifyCredentials(verifyOptions = {}) {
-      await api.getList(listId, verifyOptions.signal);
+      try {
+        await api.getList(listId, verifyOptions.signal);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        throw new ConfigError("Invalid ActiveCampaign sink options: listId: no such list", {
+          fields: ["listId"],
+          cause: error,
+        });
+      }
     },
 
     initialSync: (syncOptions) =>

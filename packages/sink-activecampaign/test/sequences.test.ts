@@ -594,6 +594,19 @@ describe("options", () => {
     expect(sequence(server)).toEqual([["GET lists/3"], ["GET lists/3"]]);
   });
 
+  it("verifyCredentials names listId when the list does not exist", async () => {
+    script(server, {
+      "GET lists/3": HttpResponse.json(
+        { message: "No Result found for List with id 3" },
+        { status: 404 },
+      ),
+    });
+    await expect(sink().verifyCredentials()).rejects.toMatchObject({
+      name: "ConfigError",
+      fields: ["listId"],
+    });
+  });
+
   it("refuses duplicate perstags among the fields", () => {
     expect(() =>
       sink({ extraFields: [{ perstag: "chargebee_plan", title: "Again", source: "cf_x" }] }),
