@@ -16,6 +16,7 @@ import {
   type ConversionName,
   createHttpClient,
   type ItemResult,
+  type RateLimiter,
   type SendOptions,
   type Sink,
   SinkError,
@@ -130,7 +131,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
   const settings: ActiveCampaignSettings = parseActiveCampaignSinkOptions(options);
   const logger = toLogger(settings.logger);
   const now = settings.now ?? systemClock;
-  const limiter = settings.rateLimiter ?? createInProcessRateLimiter();
+  const limiter = settings.rateLimiter ?? accountLimiter(settings.apiUrl);
   const client = createHttpClient({
     name: NAME,
     baseUrl: settings.apiUrl,
@@ -656,6 +657,19 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
         false,
       ),
   };
+}
+
+/** The default limiters, one per account (API URL) in this process: its sinks share the 5 per second. */
+const accountLimiters = new Map<string, RateLimiter>();
+
+function accountLimiter(apiUrl: string): RateLimiter {
+  const key = apiUrl.toLowerCase();
+  let limiter = accountLimiters.get(key);
+  if (!limiter) {
+    limiter = createInProcessRateLimiter();
+    accountLimiters.set(key, limiter);
+  }
+  return limiter;
 }
 
 /** The subscription whose state the contact shows: a live one first, the newest otherwise. */

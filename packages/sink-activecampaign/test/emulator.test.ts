@@ -227,6 +227,31 @@ describe("initial and full sync", () => {
 });
 
 describe("the account limit in one process", () => {
+  it("sinks of one account share the default limiter", { timeout: 30_000 }, async () => {
+    const limited = createActiveCampaignSandbox({ origin: "https://shared.api-us1.com" });
+    server.use(...limited.handlers());
+    const sinks = [1, 2, 3].map(() =>
+      createActiveCampaignSink({
+        apiUrl: "https://shared.api-us1.com",
+        apiToken: "t",
+        listId: 1,
+        onCustomerDeleted: "unsubscribe",
+      }),
+    );
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        (sinks[i % 3] as (typeof sinks)[number]).send([
+          conversionOf("customer_deleted.bonusly.1", "customer_deleted", {
+            customer: { email: `shared${i}@example.com` },
+          }),
+        ]),
+      ),
+    );
+    expect(results.flat().every((r) => r.status === "skipped")).toBe(true);
+    expect(limited.requests.filter((r) => r.status === 429)).toEqual([]);
+    expect(limited.maxRequestsInWindow(1000)).toBeLessThanOrEqual(5);
+  });
+
   it("200 concurrent operations never put more than 5 requests into any second", {
     timeout: 90_000,
   }, async () => {
