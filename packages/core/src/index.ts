@@ -134,6 +134,7 @@ export {
   toMajorNumber,
 } from "./money/money.js";
 export { parseOptions } from "./options.js";
+export type { RateLimit, RateLimiter } from "./rate-limiter.js";
 export { type ItemResult, type SendOptions, type Sink, sendHandled } from "./sink.js";
 export type {
   IdentityChange,
