@@ -11,6 +11,12 @@ import { parseOptions } from "@revtrace/core";
 import { z } from "zod";
 import type { SandboxOutcome, VendorEmulator } from "./sandbox-types.js";
 import {
+  createSegmentSandbox,
+  type SegmentRecordedMessage,
+  type SegmentSandbox,
+  type SegmentSandboxOptions,
+} from "./segment/segment-sandbox.js";
+import {
   createTikTokSandbox,
   type TikTokRecordedEvent,
   type TikTokSandbox,
@@ -25,6 +31,8 @@ export interface SandboxServerOptions {
   host?: string;
   /** The TikTok emulator, or options to create one. */
   tiktok?: TikTokSandbox | TikTokSandboxOptions;
+  /** The Segment emulator, or options to create one. */
+  segment?: SegmentSandbox | SegmentSandboxOptions;
   /** Larger request bodies are answered 413. @default 5_000_000 */
   maxBodyBytes?: number;
 }
@@ -34,10 +42,14 @@ export interface SandboxServer {
   /** `http://host:port`. */
   readonly url: string;
   /** Base URL of each vendor on this server, e.g. `tiktok: "http://127.0.0.1:4010/tiktok"`. */
-  readonly vendors: { readonly tiktok: string };
+  readonly vendors: { readonly tiktok: string; readonly segment: string };
   readonly tiktok: TikTokSandbox;
+  readonly segment: SegmentSandbox;
   /** What each emulator accepted (live arrays). */
-  readonly recorded: { readonly tiktok: readonly TikTokRecordedEvent[] };
+  readonly recorded: {
+    readonly tiktok: readonly TikTokRecordedEvent[];
+    readonly segment: readonly SegmentRecordedMessage[];
+  };
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -52,12 +64,16 @@ const ServerOptionsSchema = z.strictObject({
       "must be a TikTok sandbox or its options",
     )
     .optional(),
+  segment: z
+    .custom<SegmentSandbox | SegmentSandboxOptions>(
+      (value) => typeof value === "object" && value !== null,
+      "must be a Segment sandbox or its options",
+    )
+    .optional(),
   maxBodyBytes: z.number().int().positive().default(5_000_000),
 });
 
-function isEmulator(
-  value: TikTokSandbox | TikTokSandboxOptions | undefined,
-): value is TikTokSandbox {
+function isEmulator<E extends VendorEmulator>(value: E | object | undefined): value is E {
   return typeof value === "object" && value !== null && "handle" in value;
 }
 
@@ -115,10 +131,16 @@ function deliver(
  */
 export async function startSandbox(options: SandboxServerOptions = {}): Promise<SandboxServer> {
   const settings = parseOptions(ServerOptionsSchema, options, "sandbox server options");
-  const tiktok = isEmulator(settings.tiktok)
+  const tiktok = isEmulator<TikTokSandbox>(settings.tiktok)
     ? settings.tiktok
     : createTikTokSandbox(settings.tiktok);
-  const emulators = new Map<string, VendorEmulator>([[tiktok.name, tiktok]]);
+  const segment = isEmulator<SegmentSandbox>(settings.segment)
+    ? settings.segment
+    : createSegmentSandbox(settings.segment);
+  const emulators = new Map<string, VendorEmulator>([
+    [tiktok.name, tiktok],
+    [segment.name, segment],
+  ]);
   const { maxBodyBytes } = settings;
   let url = "";
 
@@ -194,11 +216,15 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 
   return {
     url,
-    vendors: { tiktok: `${url}/${tiktok.name}` },
+    vendors: { tiktok: `${url}/${tiktok.name}`, segment: `${url}/${segment.name}` },
     tiktok,
+    segment,
     recorded: {
       get tiktok() {
         return tiktok.recorded;
+      },
+      get segment() {
+        return segment.recorded;
       },
     },
     close: () =>
