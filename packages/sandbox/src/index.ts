@@ -45,6 +45,17 @@ export {
   type VendorEmulator,
 } from "./sandbox-types.js";
 export {
+  createSegmentSandbox,
+  SEGMENT_LIMITS,
+  SEGMENT_ORIGINS,
+  type SegmentDroppedMessage,
+  type SegmentDropReason,
+  type SegmentRecordedMessage,
+  type SegmentRequestLogEntry,
+  type SegmentSandbox,
+  type SegmentSandboxOptions,
+} from "./segment/segment-sandbox.js";
+export {
   type EventTimeWindow,
   NOT_HASHED_MESSAGE,
   TIKTOK_CODE_MESSAGES,

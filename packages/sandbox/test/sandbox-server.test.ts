@@ -45,6 +45,7 @@ describe("startSandbox", () => {
       vendors: {
         tiktok: `${sandbox.url}/tiktok`,
         activecampaign: `${sandbox.url}/activecampaign`,
+        segment: `${sandbox.url}/segment`,
       },
     });
   });

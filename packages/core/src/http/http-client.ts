@@ -62,6 +62,10 @@ export interface HttpRequest<S extends z.ZodType> {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   searchParams?: Record<string, string | number | boolean>;
+  /**
+   * The JSON body. A function is called before every attempt, for bodies that carry the time of the
+   * attempt itself (Segment's `sentAt`, which must be fresh on every retry).
+   */
   json?: unknown;
   headers?: Record<string, string>;
   /** Schema of a successful response body. */
@@ -148,7 +152,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       response = await ky(request.path.replace(/^\/+/, ""), {
         baseUrl,
         method: request.method,
-        json: request.json,
+        json: typeof request.json === "function" ? request.json() : request.json,
         searchParams: request.searchParams,
         headers: { "user-agent": options.userAgent, ...options.headers, ...request.headers },
         retry: 0,
