@@ -75,6 +75,8 @@ describe("a new customer", () => {
       ["currency", "USD"],
       ["billingPeriod", "1 year"],
       ["trialEnd", "2020-10-02"],
+      // The parser now keeps the subscription's next_billing_at.
+      ["nextBillingAt", "2020-10-01"],
       ["firstTouchSource", "google"],
       ["firstTouchMedium", "cpc"],
       ["firstTouchCampaign", "spring"],
