@@ -1,6 +1,7 @@
 import { checkStorageInput, guardStorageMethods, type Storage } from "@revtrace/core";
 import { createMemoryIdentityStore } from "./memory-identity-store.js";
 import { createMemoryLedgerStore } from "./memory-ledger-store.js";
+import { createMemoryMappingStore } from "./memory-mapping-store.js";
 import { createMemoryOutboxStore } from "./memory-outbox-store.js";
 import { createMemoryReceiptStore } from "./memory-receipt-store.js";
 import { createMemoryResourceVersionStore } from "./memory-resource-version-store.js";
@@ -26,6 +27,7 @@ export function createMemoryStorage(): Storage {
       ...createMemoryOutboxStore(),
       ...createMemoryLedgerStore(),
       ...createMemoryResourceVersionStore(),
+      ...createMemoryMappingStore(),
       async migrate() {},
     },
     { engine: "memory", isClosed: () => closed, validate: checkStorageInput },

@@ -3,6 +3,7 @@ import { describePgError } from "./pg-errors.js";
 import type { PgPoolLike } from "./pg-types.js";
 import { createPostgresIdentityStore } from "./postgres-identity-store.js";
 import { createPostgresLedgerStore } from "./postgres-ledger-store.js";
+import { createPostgresMappingStore } from "./postgres-mapping-store.js";
 import { applyPostgresMigrations, quote, readPostgresMigrations } from "./postgres-migrations.js";
 import {
   type PostgresStorageOptions,
@@ -49,6 +50,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       ...createPostgresOutboxStore(pool, schema),
       ...createPostgresLedgerStore(pool, schema),
       ...createPostgresResourceVersionStore(pool, schema),
+      ...createPostgresMappingStore(pool, schema),
       migrate: () =>
         applyPostgresMigrations(pool, resolved.schema, readPostgresMigrations(), Date.now()),
     },

@@ -46,7 +46,10 @@ describe("createPostgresStorage options", () => {
       files: string[];
     };
     expect(pkg.files).toContain("migrations");
-    expect(readPostgresMigrations().map((m) => [m.version, m.name])).toEqual([[1, "initial"]]);
+    expect(readPostgresMigrations().map((m) => [m.version, m.name])).toEqual([
+      [1, "initial"],
+      [3, "mappings"],
+    ]);
   });
 
   it("reports an unreachable server as StorageError, without the connection string", async () => {
@@ -88,7 +91,10 @@ describePostgres("postgres storage engine", () => {
     const { rows } = await db.pool.query(
       `SELECT version, name FROM "${schema}".revtrace_migrations`,
     );
-    expect(rows).toEqual([{ version: 1, name: "initial" }]);
+    expect(rows).toEqual([
+      { version: 1, name: "initial" },
+      { version: 3, name: "mappings" },
+    ]);
     await Promise.all(storages.map((s) => s.close()));
   });
 
@@ -98,7 +104,7 @@ describePostgres("postgres storage engine", () => {
     await storage.migrate();
     await db.pool.query(`INSERT INTO "${schema}".revtrace_migrations VALUES (999, 'future', 0)`);
     const error = await rejection(storage.migrate());
-    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(1\)/);
+    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(3\)/);
     await storage.close();
   });
 

@@ -2,6 +2,7 @@ import { checkStorageInput, guardStorageMethods, type Storage, StorageError } fr
 import { openSqliteConnection } from "./sqlite-connection.js";
 import { createSqliteIdentityStore } from "./sqlite-identity-store.js";
 import { createSqliteLedgerStore } from "./sqlite-ledger-store.js";
+import { createSqliteMappingStore } from "./sqlite-mapping-store.js";
 import { applySqliteMigrations, readSqliteMigrations } from "./sqlite-migrations.js";
 import { parseSqliteStorageOptions, type SqliteStorageOptions } from "./sqlite-options.js";
 import { createSqliteOutboxStore } from "./sqlite-outbox-store.js";
@@ -63,6 +64,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       ...createSqliteOutboxStore(connection),
       ...createSqliteLedgerStore(connection),
       ...createSqliteResourceVersionStore(connection),
+      ...createSqliteMappingStore(connection),
       migrate: () => applySqliteMigrations(connection, readSqliteMigrations(), Date.now()),
     },
     {

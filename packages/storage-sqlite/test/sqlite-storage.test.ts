@@ -69,7 +69,10 @@ describe("migrations", () => {
     };
     expect(pkg.files).toContain("migrations");
     const migrations = readSqliteMigrations();
-    expect(migrations.map((m) => [m.version, m.name])).toEqual([[1, "initial"]]);
+    expect(migrations.map((m) => [m.version, m.name])).toEqual([
+      [1, "initial"],
+      [3, "mappings"],
+    ]);
     expect(migrations[0]?.sql).toContain("CREATE TABLE receipts");
   });
 
@@ -95,6 +98,7 @@ describe("migrations", () => {
     const raw = new DatabaseSync(path);
     expect(raw.prepare("SELECT version, name FROM revtrace_migrations").all()).toEqual([
       { version: 1, name: "initial" },
+      { version: 3, name: "mappings" },
     ]);
     expect(raw.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
     raw.close();
@@ -110,7 +114,7 @@ describe("migrations", () => {
     raw.close();
     const error = await rejection(storage.migrate());
     expect(StorageError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(1\)/);
+    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(3\)/);
     await storage.close();
   });
 });

@@ -28,6 +28,7 @@ import {
   type Touchpoint,
 } from "@revtrace/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { describeMappingConformance } from "./storage-mappings.js";
 
 /** Returns a fresh storage, already migrated, holding no data. Called once per test. */
 export type StorageFactory = () => Storage | Promise<Storage>;
@@ -972,6 +973,8 @@ export function runStorageConformance(
         },
       );
     });
+
+    describeMappingConformance({ open, openPair, crossConnection, concurrency });
 
     describe("identities", () => {
       const anon = key("anonymous_id", "anon-1");

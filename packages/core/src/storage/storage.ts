@@ -12,6 +12,7 @@
  */
 import type { IdentityStore } from "./identity-store.js";
 import type { LedgerStore } from "./ledger-store.js";
+import type { MappingStore } from "./mapping-store.js";
 import type { OutboxStore } from "./outbox-store.js";
 import type { ReceiptStore } from "./receipt-store.js";
 import type { ResourceVersionStore } from "./resource-version-store.js";
@@ -24,7 +25,8 @@ export interface Storage
     ReceiptStore,
     OutboxStore,
     LedgerStore,
-    ResourceVersionStore {
+    ResourceVersionStore,
+    MappingStore {
   /** The engine's name: `memory`, `sqlite`, `postgres`. */
   readonly engine: string;
   /**
