@@ -9,6 +9,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { parseOptions } from "@revtrace/core";
 import { z } from "zod";
+import {
+  createKifloSandbox,
+  type KifloSandbox,
+  type KifloSandboxOptions,
+} from "./kiflo/kiflo-sandbox.js";
 import type { SandboxOutcome, VendorEmulator } from "./sandbox-types.js";
 import {
   createTikTokSandbox,
@@ -25,6 +30,8 @@ export interface SandboxServerOptions {
   host?: string;
   /** The TikTok emulator, or options to create one. */
   tiktok?: TikTokSandbox | TikTokSandboxOptions;
+  /** The Kiflo emulator, or options to create one. */
+  kiflo?: KifloSandbox | KifloSandboxOptions;
   /** Larger request bodies are answered 413. @default 5_000_000 */
   maxBodyBytes?: number;
 }
@@ -34,8 +41,9 @@ export interface SandboxServer {
   /** `http://host:port`. */
   readonly url: string;
   /** Base URL of each vendor on this server, e.g. `tiktok: "http://127.0.0.1:4010/tiktok"`. */
-  readonly vendors: { readonly tiktok: string };
+  readonly vendors: { readonly tiktok: string; readonly kiflo: string };
   readonly tiktok: TikTokSandbox;
+  readonly kiflo: KifloSandbox;
   /** What each emulator accepted (live arrays). */
   readonly recorded: { readonly tiktok: readonly TikTokRecordedEvent[] };
   /** Stops listening and drops open connections. */
@@ -52,12 +60,16 @@ const ServerOptionsSchema = z.strictObject({
       "must be a TikTok sandbox or its options",
     )
     .optional(),
+  kiflo: z
+    .custom<KifloSandbox | KifloSandboxOptions>(
+      (value) => typeof value === "object" && value !== null,
+      "must be a Kiflo sandbox or its options",
+    )
+    .optional(),
   maxBodyBytes: z.number().int().positive().default(5_000_000),
 });
 
-function isEmulator(
-  value: TikTokSandbox | TikTokSandboxOptions | undefined,
-): value is TikTokSandbox {
+function isEmulator<E extends VendorEmulator>(value: E | object | undefined): value is E {
   return typeof value === "object" && value !== null && "handle" in value;
 }
 
@@ -115,10 +127,16 @@ function deliver(
  */
 export async function startSandbox(options: SandboxServerOptions = {}): Promise<SandboxServer> {
   const settings = parseOptions(ServerOptionsSchema, options, "sandbox server options");
-  const tiktok = isEmulator(settings.tiktok)
+  const tiktok = isEmulator<TikTokSandbox>(settings.tiktok)
     ? settings.tiktok
     : createTikTokSandbox(settings.tiktok);
-  const emulators = new Map<string, VendorEmulator>([[tiktok.name, tiktok]]);
+  const kiflo = isEmulator<KifloSandbox>(settings.kiflo)
+    ? settings.kiflo
+    : createKifloSandbox(settings.kiflo);
+  const emulators = new Map<string, VendorEmulator>([
+    [tiktok.name, tiktok],
+    [kiflo.name, kiflo],
+  ]);
   const { maxBodyBytes } = settings;
   let url = "";
 
@@ -194,8 +212,9 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 
   return {
     url,
-    vendors: { tiktok: `${url}/${tiktok.name}` },
+    vendors: { tiktok: `${url}/${tiktok.name}`, kiflo: `${url}/${kiflo.name}` },
     tiktok,
+    kiflo,
     recorded: {
       get tiktok() {
         return tiktok.recorded;
