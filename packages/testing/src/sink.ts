@@ -30,7 +30,7 @@ import {
   type Sink,
   SinkError,
 } from "@revtrace/core";
-import { HttpResponse, http } from "msw";
+import { HttpResponse, http, type RequestHandler } from "msw";
 import { describe, expect, it } from "vitest";
 import { type MockServer, useMockServer } from "./msw.js";
 
@@ -69,6 +69,27 @@ export interface SinkConformanceOptions<Item extends { readonly id: string }> {
   secrets: readonly string[];
   /** Expected `User-Agent` substring, e.g. `@revtrace/sink-tiktok/1.2.3`. */
   userAgent: string;
+  /**
+   * How the sink maps items to delivery requests: `batch` (the items travel in one request) or `item`
+   * (one request per item, for vendors without a batch endpoint); request counts are checked
+   * accordingly. @default "batch"
+   */
+  requests?: "batch" | "item";
+  /**
+   * Only requests to `endpoint` with this method are delivery requests (answered by the vendor
+   * adapter and counted); others fall through to `handlers`. @default every method
+   */
+  endpointMethod?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /**
+   * Handlers for the sink's other requests (setup, lookups before a create), installed in every test
+   * behind the delivery endpoint and never counted. @default none
+   */
+  handlers?: () => RequestHandler[];
+  /**
+   * The sink records what it delivered (a stateful sink): sending delivered items again may send no
+   * request at all; any request it does send carries the same dedupe ids. @default false
+   */
+  remembersDelivered?: boolean;
 }
 
 interface Seen {
@@ -131,6 +152,12 @@ export function runSinkConformance<Item extends { readonly id: string }>(
 ): void {
   const itemId = options.itemId ?? ((item: Item) => (item as { id: string }).id);
   const { vendor, endpoint } = options;
+  const perItem = options.requests === "item";
+  /** Delivery requests expected for `n` items after `extra` failed attempts. */
+  const expectedRequests = (n: number, extra: number) => (perItem ? n : 1) + extra;
+  const route = options.endpointMethod
+    ? http[options.endpointMethod.toLowerCase() as "get" | "post" | "put" | "patch" | "delete"]
+    : http.all;
 
   describe(`${options.name} sink conformance`, () => {
     const server: MockServer = useMockServer();
@@ -138,8 +165,9 @@ export function runSinkConformance<Item extends { readonly id: string }>(
     /** Answers with `respond(body, n)` (n = 0-based request count) and records each request. */
     function serve(respond: (body: unknown, n: number) => Response | Promise<Response>): Seen[] {
       const seen: Seen[] = [];
+      if (options.handlers) server.use(...options.handlers());
       server.use(
-        http.all(endpoint, async ({ request }) => {
+        route(endpoint, async ({ request }) => {
           const body = await bodyOf(request);
           seen.push({ at: Date.now(), body });
           return respond(body, seen.length - 1);
@@ -167,12 +195,21 @@ export function runSinkConformance<Item extends { readonly id: string }>(
       const sink = options.createSink();
       const first = await sink.send(items);
       expect(first.every((r) => r.status === "delivered")).toBe(true);
-      expect(seen.length).toBe(2);
+      expect(seen.length).toBe(expectedRequests(items.length, 1));
       const expected = items.map(options.dedupeIdOf).sort();
-      expect(vendor.dedupeIds(seen[0]?.body).sort()).toEqual(expected);
-      expect(vendor.dedupeIds(seen[1]?.body).sort()).toEqual(expected);
-      await sink.send(items);
-      expect(vendor.dedupeIds(seen[2]?.body).sort()).toEqual(expected);
+      if (perItem) {
+        // The refused request and its retry carry the same id; all requests together, every id.
+        expect(vendor.dedupeIds(seen[1]?.body)).toEqual(vendor.dedupeIds(seen[0]?.body));
+        expect([...new Set(allIds(seen))].sort()).toEqual(expected);
+      } else {
+        expect(vendor.dedupeIds(seen[0]?.body).sort()).toEqual(expected);
+        expect(vendor.dedupeIds(seen[1]?.body).sort()).toEqual(expected);
+      }
+      const before = seen.length;
+      const second = await sink.send(items);
+      expect(second.every((r) => r.status === "delivered")).toBe(true);
+      const again = allIds(seen.slice(before)).sort();
+      if (!(options.remembersDelivered && again.length === 0)) expect(again).toEqual(expected);
       expect(new Set(expected).size).toBe(items.length);
     });
 
@@ -186,7 +223,8 @@ export function runSinkConformance<Item extends { readonly id: string }>(
           (results) => ({ results, error: undefined }),
           (error: unknown) => ({ results: undefined, error }),
         );
-      expect(seen.length).toBe(1);
+      // No retry: one request, or one per item for a sink that rejects each item on its own.
+      expect(seen.length).toBe(outcome.error !== undefined ? 1 : expectedRequests(items.length, 0));
       if (outcome.error !== undefined) {
         const error = expectSinkError(outcome.error);
         expect(error.retryable).toBe(false);
@@ -206,9 +244,10 @@ export function runSinkConformance<Item extends { readonly id: string }>(
           ? new HttpResponse(null, { status: 429, headers: { "retry-after": "1" } })
           : vendor.accept(body),
       );
-      const results = await options.createSink().send(options.items());
+      const items = options.items();
+      const results = await options.createSink().send(items);
       expect(results.every((r) => r.status === "delivered")).toBe(true);
-      expect(seen.length).toBe(2);
+      expect(seen.length).toBe(expectedRequests(items.length, 1));
       // Retry-After: 1 second; allow for timer granularity.
       expect((seen[1]?.at ?? 0) - (seen[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
     });
@@ -219,9 +258,10 @@ export function runSinkConformance<Item extends { readonly id: string }>(
         if (n === 1) return new HttpResponse(null, { status: 500 });
         return vendor.accept(body);
       });
-      const results = await options.createSink().send(options.items());
+      const items = options.items();
+      const results = await options.createSink().send(items);
       expect(results.every((r) => r.status === "delivered")).toBe(true);
-      expect(seen.length).toBe(3);
+      expect(seen.length).toBe(expectedRequests(items.length, 2));
     });
 
     it("throws one retryable SinkError when 5xx answers outlast the retries", async () => {
@@ -287,12 +327,13 @@ export function runSinkConformance<Item extends { readonly id: string }>(
     });
 
     it("aborts a request in flight and stops retrying", async () => {
+      const controller = new AbortController();
+      // Aborted while the first delivery request is in flight (whatever setup requests came before).
       const seen = serve(async () => {
+        setTimeout(() => controller.abort(), 50);
         await sleep(2_000);
         return new HttpResponse(null, { status: 503 });
       });
-      const controller = new AbortController();
-      setTimeout(() => controller.abort(), 50);
       const error = expectSinkError(
         await caught(options.createSink().send(options.items(), { signal: controller.signal })),
       );
