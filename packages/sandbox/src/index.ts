@@ -31,6 +31,35 @@ export {
   type ActiveCampaignState,
   createActiveCampaignSandbox,
 } from "./activecampaign/activecampaign-sandbox.js";
+
+export {
+  AssociateCustomerContract,
+  ConvertLeadContract,
+  CreateCustomerContract,
+  CreateTransactionContract,
+  CustomerIdentifierContract,
+  KIFLO_API_PREFIX,
+  KIFLO_CHARGEBEE_LABELS,
+  KIFLO_MAX_PAGE_SIZE,
+  KIFLO_ORIGIN,
+  type KifloErrorBody,
+  PatchCustomerContract,
+  UpdateTransactionContract,
+} from "./kiflo/kiflo-contract.js";
+export {
+  createKifloSandbox,
+  type KifloContact,
+  type KifloCustomer,
+  type KifloDeal,
+  type KifloFailure,
+  KifloFailureSchema,
+  type KifloLead,
+  type KifloPropertyDefinition,
+  type KifloRequestLogEntry,
+  type KifloSandbox,
+  type KifloSandboxOptions,
+  type KifloTransaction,
+} from "./kiflo/kiflo-sandbox.js";
 export { mswHandlers, toFetchResponse, waitFor } from "./msw-handlers.js";
 export { type SandboxServer, type SandboxServerOptions, startSandbox } from "./sandbox-server.js";
 export {

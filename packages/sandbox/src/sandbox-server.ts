@@ -14,6 +14,11 @@ import {
   type ActiveCampaignSandboxOptions,
   createActiveCampaignSandbox,
 } from "./activecampaign/activecampaign-sandbox.js";
+import {
+  createKifloSandbox,
+  type KifloSandbox,
+  type KifloSandboxOptions,
+} from "./kiflo/kiflo-sandbox.js";
 import type { SandboxOutcome, VendorEmulator } from "./sandbox-types.js";
 import {
   createSegmentSandbox,
@@ -40,6 +45,8 @@ export interface SandboxServerOptions {
   activecampaign?: ActiveCampaignSandbox | ActiveCampaignSandboxOptions;
   /** The Segment emulator, or options to create one. */
   segment?: SegmentSandbox | SegmentSandboxOptions;
+  /** The Kiflo emulator, or options to create one. */
+  kiflo?: KifloSandbox | KifloSandboxOptions;
   /** Larger request bodies are answered 413. @default 5_000_000 */
   maxBodyBytes?: number;
 }
@@ -53,11 +60,13 @@ export interface SandboxServer {
     readonly tiktok: string;
     readonly activecampaign: string;
     readonly segment: string;
+    readonly kiflo: string;
   };
   readonly tiktok: TikTokSandbox;
   /** Every process pointed at this server shares its account limit (5 requests a second). */
   readonly activecampaign: ActiveCampaignSandbox;
   readonly segment: SegmentSandbox;
+  readonly kiflo: KifloSandbox;
   /** What each emulator accepted (live arrays). */
   readonly recorded: {
     readonly tiktok: readonly TikTokRecordedEvent[];
@@ -87,6 +96,12 @@ const ServerOptionsSchema = z.strictObject({
     .custom<SegmentSandbox | SegmentSandboxOptions>(
       (value) => typeof value === "object" && value !== null,
       "must be a Segment sandbox or its options",
+    )
+    .optional(),
+  kiflo: z
+    .custom<KifloSandbox | KifloSandboxOptions>(
+      (value) => typeof value === "object" && value !== null,
+      "must be a Kiflo sandbox or its options",
     )
     .optional(),
   maxBodyBytes: z.number().int().positive().default(5_000_000),
@@ -159,10 +174,14 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
   const segment = isEmulator<SegmentSandbox>(settings.segment)
     ? settings.segment
     : createSegmentSandbox(settings.segment);
+  const kiflo = isEmulator<KifloSandbox>(settings.kiflo)
+    ? settings.kiflo
+    : createKifloSandbox(settings.kiflo);
   const emulators = new Map<string, VendorEmulator>([
     [tiktok.name, tiktok],
     [activecampaign.name, activecampaign],
     [segment.name, segment],
+    [kiflo.name, kiflo],
   ]);
   const { maxBodyBytes } = settings;
   let url = "";
@@ -243,10 +262,12 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
       tiktok: `${url}/${tiktok.name}`,
       activecampaign: `${url}/${activecampaign.name}`,
       segment: `${url}/${segment.name}`,
+      kiflo: `${url}/${kiflo.name}`,
     },
     tiktok,
     activecampaign,
     segment,
+    kiflo,
     recorded: {
       get tiktok() {
         return tiktok.recorded;

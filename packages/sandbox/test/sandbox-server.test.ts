@@ -46,6 +46,7 @@ describe("startSandbox", () => {
         tiktok: `${sandbox.url}/tiktok`,
         activecampaign: `${sandbox.url}/activecampaign`,
         segment: `${sandbox.url}/segment`,
+        kiflo: `${sandbox.url}/kiflo`,
       },
     });
   });

@@ -2,6 +2,7 @@ import { checkStorageInput, guardStorageMethods, type Storage } from "@revtrace/
 import { createMemoryIdentityStore } from "./memory-identity-store.js";
 import { createMemoryInboxStore } from "./memory-inbox-store.js";
 import { createMemoryLedgerStore } from "./memory-ledger-store.js";
+import { createMemoryMappingStore } from "./memory-mapping-store.js";
 import { createMemoryOutbox } from "./memory-outbox-store.js";
 import { createMemoryReceiptStore } from "./memory-receipt-store.js";
 import { createMemoryResourceVersionStore } from "./memory-resource-version-store.js";
@@ -29,6 +30,7 @@ export function createMemoryStorage(): Storage {
       ...createMemoryInboxStore(outbox),
       ...createMemoryLedgerStore(),
       ...createMemoryResourceVersionStore(),
+      ...createMemoryMappingStore(),
       async migrate() {},
     },
     { engine: "memory", isClosed: () => closed, validate: checkStorageInput },

@@ -4,6 +4,7 @@ import type { PgPoolLike } from "./pg-types.js";
 import { createPostgresIdentityStore } from "./postgres-identity-store.js";
 import { createPostgresInboxStore } from "./postgres-inbox-store.js";
 import { createPostgresLedgerStore } from "./postgres-ledger-store.js";
+import { createPostgresMappingStore } from "./postgres-mapping-store.js";
 import { applyPostgresMigrations, quote, readPostgresMigrations } from "./postgres-migrations.js";
 import {
   type PostgresStorageOptions,
@@ -51,6 +52,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       ...createPostgresLedgerStore(pool, schema),
       ...createPostgresResourceVersionStore(pool, schema),
       ...createPostgresInboxStore(pool, schema),
+      ...createPostgresMappingStore(pool, schema),
       migrate: () =>
         applyPostgresMigrations(pool, resolved.schema, readPostgresMigrations(), Date.now()),
     },

@@ -50,6 +50,7 @@ describe("createPostgresStorage options", () => {
     expect(readPostgresMigrations().map((m) => [m.version, m.name])).toEqual([
       [1, "initial"],
       [2, "inbox"],
+      [3, "mappings"],
     ]);
   });
 
@@ -95,6 +96,7 @@ describePostgres("postgres storage engine", () => {
     expect(rows).toEqual([
       { version: 1, name: "initial" },
       { version: 2, name: "inbox" },
+      { version: 3, name: "mappings" },
     ]);
     await Promise.all(storages.map((s) => s.close()));
   });
@@ -105,7 +107,7 @@ describePostgres("postgres storage engine", () => {
     await storage.migrate();
     await db.pool.query(`INSERT INTO "${schema}".revtrace_migrations VALUES (999, 'future', 0)`);
     const error = await rejection(storage.migrate());
-    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(2\)/);
+    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(3\)/);
     await storage.close();
   });
 

@@ -3,6 +3,7 @@ import { openSqliteConnection } from "./sqlite-connection.js";
 import { createSqliteIdentityStore } from "./sqlite-identity-store.js";
 import { createSqliteInboxStore } from "./sqlite-inbox-store.js";
 import { createSqliteLedgerStore } from "./sqlite-ledger-store.js";
+import { createSqliteMappingStore } from "./sqlite-mapping-store.js";
 import { applySqliteMigrations, readSqliteMigrations } from "./sqlite-migrations.js";
 import { parseSqliteStorageOptions, type SqliteStorageOptions } from "./sqlite-options.js";
 import { createSqliteOutboxStore } from "./sqlite-outbox-store.js";
@@ -65,6 +66,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       ...createSqliteLedgerStore(connection),
       ...createSqliteResourceVersionStore(connection),
       ...createSqliteInboxStore(connection),
+      ...createSqliteMappingStore(connection),
       migrate: () => applySqliteMigrations(connection, readSqliteMigrations(), Date.now()),
     },
     {

@@ -72,6 +72,7 @@ describe("migrations", () => {
     expect(migrations.map((m) => [m.version, m.name])).toEqual([
       [1, "initial"],
       [2, "inbox"],
+      [3, "mappings"],
     ]);
     expect(migrations[0]?.sql).toContain("CREATE TABLE receipts");
   });
@@ -99,6 +100,7 @@ describe("migrations", () => {
     expect(raw.prepare("SELECT version, name FROM revtrace_migrations").all()).toEqual([
       { version: 1, name: "initial" },
       { version: 2, name: "inbox" },
+      { version: 3, name: "mappings" },
     ]);
     expect(raw.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
     raw.close();
@@ -114,7 +116,7 @@ describe("migrations", () => {
     raw.close();
     const error = await rejection(storage.migrate());
     expect(StorageError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(2\)/);
+    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(3\)/);
     await storage.close();
   });
 });

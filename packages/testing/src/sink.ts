@@ -30,7 +30,7 @@ import {
   type Sink,
   SinkError,
 } from "@revtrace/core";
-import { HttpResponse, http } from "msw";
+import { HttpResponse, http, type RequestHandler } from "msw";
 import { describe, expect, it } from "vitest";
 import { type MockServer, useMockServer } from "./msw.js";
 
@@ -83,6 +83,27 @@ export interface SinkConformanceOptions<Item extends { readonly id: string }> {
   isDelivery?: (request: Request) => boolean;
   /** How many item-carrying requests one send of `items()` makes when nothing fails. @default 1 */
   deliveriesPerSend?: number;
+  /**
+   * How the sink maps items to delivery requests: `batch` (the items travel in one request) or `item`
+   * (one request per item, for vendors without a batch endpoint); request counts are checked
+   * accordingly. @default "batch"
+   */
+  requests?: "batch" | "item";
+  /**
+   * Only requests to `endpoint` with this method are delivery requests (answered by the vendor
+   * adapter and counted); others fall through to `handlers`. @default every method
+   */
+  endpointMethod?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /**
+   * Handlers for the sink's other requests (setup, lookups before a create), installed in every test
+   * behind the delivery endpoint and never counted. @default none
+   */
+  handlers?: () => RequestHandler[];
+  /**
+   * The sink records what it delivered (a stateful sink): sending delivered items again may send no
+   * request at all; any request it does send carries the same dedupe ids. @default false
+   */
+  remembersDelivered?: boolean;
 }
 
 interface Seen {
@@ -145,7 +166,13 @@ export function runSinkConformance<Item extends { readonly id: string }>(
 ): void {
   const itemId = options.itemId ?? ((item: Item) => (item as { id: string }).id);
   const { vendor, endpoint } = options;
+  const perItem = options.requests === "item";
   const perSend = options.deliveriesPerSend ?? 1;
+  /** Delivery requests expected for `n` items after `extra` failed attempts. */
+  const expectedRequests = (n: number, extra: number) => (perItem ? n : perSend) + extra;
+  const route = options.endpointMethod
+    ? http[options.endpointMethod.toLowerCase() as "get" | "post" | "put" | "patch" | "delete"]
+    : http.all;
 
   describe(`${options.name} sink conformance`, () => {
     const server: MockServer = useMockServer();
@@ -153,8 +180,9 @@ export function runSinkConformance<Item extends { readonly id: string }>(
     /** Answers with `respond(body, n)` (n = 0-based request count) and records each request. */
     function serve(respond: (body: unknown, n: number) => Response | Promise<Response>): Seen[] {
       const seen: Seen[] = [];
+      if (options.handlers) server.use(...options.handlers());
       server.use(
-        http.all(endpoint, async ({ request }) => {
+        route(endpoint, async ({ request }) => {
           const body = await bodyOf(request);
           if (options.isDelivery && !options.isDelivery(request)) {
             if (!vendor.support) throw new Error("isDelivery needs vendor.support");
@@ -186,18 +214,30 @@ export function runSinkConformance<Item extends { readonly id: string }>(
       const sink = options.createSink();
       const first = await sink.send(items);
       expect(first.every((r) => r.status === "delivered")).toBe(true);
-      expect(seen.length).toBe(perSend + 1);
+      expect(seen.length).toBe(expectedRequests(items.length, 1));
       const expected = items.map(options.dedupeIdOf).sort();
-      // The failed request is sent again with the same ids; with the others, every item once.
-      const failed = vendor.dedupeIds(seen[0]?.body).sort();
-      const retried = seen.slice(1).find((s) => {
-        const ids = vendor.dedupeIds(s.body).sort();
-        return ids.length > 0 && JSON.stringify(ids) === JSON.stringify(failed);
-      });
-      expect(retried).toBeDefined();
-      expect(allIds(seen.slice(1)).sort()).toEqual(expected);
-      await sink.send(items);
-      expect(allIds(seen.slice(perSend + 1)).sort()).toEqual(expected);
+      if (perItem) {
+        // The refused request and its retry carry the same id; all requests together, every id.
+        expect(vendor.dedupeIds(seen[1]?.body)).toEqual(vendor.dedupeIds(seen[0]?.body));
+        expect([...new Set(allIds(seen))].sort()).toEqual(expected);
+      } else if (perSend > 1) {
+        // The failed request is sent again with the same ids; with the others, every item once.
+        const failed = vendor.dedupeIds(seen[0]?.body).sort();
+        const retried = seen.slice(1).find((s) => {
+          const ids = vendor.dedupeIds(s.body).sort();
+          return ids.length > 0 && JSON.stringify(ids) === JSON.stringify(failed);
+        });
+        expect(retried).toBeDefined();
+        expect(allIds(seen.slice(1)).sort()).toEqual(expected);
+      } else {
+        expect(vendor.dedupeIds(seen[0]?.body).sort()).toEqual(expected);
+        expect(vendor.dedupeIds(seen[1]?.body).sort()).toEqual(expected);
+      }
+      const before = seen.length;
+      const second = await sink.send(items);
+      expect(second.every((r) => r.status === "delivered")).toBe(true);
+      const again = allIds(seen.slice(before)).sort();
+      if (!(options.remembersDelivered && again.length === 0)) expect(again).toEqual(expected);
       expect(new Set(expected).size).toBe(items.length);
     });
 
@@ -211,8 +251,8 @@ export function runSinkConformance<Item extends { readonly id: string }>(
           (results) => ({ results, error: undefined }),
           (error: unknown) => ({ results: undefined, error }),
         );
-      // Each item-carrying request once: none retried.
-      expect(seen.length).toBe(outcome.error !== undefined ? 1 : perSend);
+      // No retry: one request, or one per item for a sink that rejects each item on its own.
+      expect(seen.length).toBe(outcome.error !== undefined ? 1 : expectedRequests(items.length, 0));
       if (outcome.error !== undefined) {
         const error = expectSinkError(outcome.error);
         expect(error.retryable).toBe(false);
@@ -232,9 +272,10 @@ export function runSinkConformance<Item extends { readonly id: string }>(
           ? new HttpResponse(null, { status: 429, headers: { "retry-after": "1" } })
           : vendor.accept(body),
       );
-      const results = await options.createSink().send(options.items());
+      const items = options.items();
+      const results = await options.createSink().send(items);
       expect(results.every((r) => r.status === "delivered")).toBe(true);
-      expect(seen.length).toBe(perSend + 1);
+      expect(seen.length).toBe(expectedRequests(items.length, 1));
       // Retry-After: 1 second; allow for timer granularity. The retry carries the same ids.
       const failed = JSON.stringify(vendor.dedupeIds(seen[0]?.body).sort());
       const retry = seen
@@ -249,9 +290,10 @@ export function runSinkConformance<Item extends { readonly id: string }>(
         if (n === 1) return new HttpResponse(null, { status: 500 });
         return vendor.accept(body);
       });
-      const results = await options.createSink().send(options.items());
+      const items = options.items();
+      const results = await options.createSink().send(items);
       expect(results.every((r) => r.status === "delivered")).toBe(true);
-      expect(seen.length).toBe(perSend + 2);
+      expect(seen.length).toBe(expectedRequests(items.length, 2));
     });
 
     it("throws one retryable SinkError when 5xx answers outlast the retries", async () => {

@@ -36,6 +36,7 @@ import {
   T0,
 } from "./storage-fixtures.js";
 import { inboxConformance } from "./storage-inbox.js";
+import { describeMappingConformance } from "./storage-mappings.js";
 
 /** Returns a fresh storage, already migrated, holding no data. Called once per test. */
 export type StorageFactory = () => Storage | Promise<Storage>;
@@ -968,6 +969,8 @@ export function runStorageConformance(
         },
       );
     });
+
+    describeMappingConformance({ open, openPair, crossConnection, concurrency });
 
     describe("identities", () => {
       const anon = key("anonymous_id", "anon-1");

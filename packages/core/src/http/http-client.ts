@@ -10,7 +10,7 @@
  * @module
  */
 import ky, { isHTTPError, isNetworkError, isTimeoutError } from "ky";
-import pRetry from "p-retry";
+import pRetry, { AbortError } from "p-retry";
 import type { z } from "zod";
 import { redactIssues, SinkError } from "../errors.js";
 import { type Logger, redactSecrets, redactText, toLogger } from "../logger.js";
@@ -76,6 +76,13 @@ export interface HttpRequest<S extends z.ZodType> {
    * TikTok's non-zero `code`). A retryable one is retried like an HTTP 503.
    */
   interpret?: (data: z.infer<S>, status: number) => SinkError | undefined;
+  /**
+   * Runs before each retry of this request, after the backoff wait. For requests that are not
+   * idempotent (a create): a failed attempt may still have taken effect (the answer was lost), so the
+   * caller looks first. Return `false` to stop retrying: the request then fails with the last attempt's
+   * error. A `SinkError` it throws counts as that attempt's failure.
+   */
+  beforeRetry?: (info: { attempt: number; error: SinkError }) => Promise<boolean | undefined>;
 }
 
 /** A successful response. */
@@ -249,10 +256,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       await acquire(request.signal);
       const started = Date.now();
       let attempts = 0;
+      let lastError: SinkError | undefined;
       try {
         const result = await pRetry(
           async () => {
             attempts++;
+            if (lastError && request.beforeRetry) {
+              const proceed = await request.beforeRetry({ attempt: attempts, error: lastError });
+              if (proceed === false) throw new AbortError(lastError);
+            }
             if (attempts > 1) await acquire(request.signal);
             return attempt(request, started);
           },
@@ -268,6 +280,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
               SinkError.isInstance(error) && error.retryable && error.reason !== "aborted",
             onFailedAttempt: async ({ error, retriesLeft, retryDelay }) => {
               const sinkError = SinkError.isInstance(error) ? error : undefined;
+              lastError = sinkError;
               logger.warn(
                 {
                   sink: name,

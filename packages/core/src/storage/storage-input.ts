@@ -300,6 +300,30 @@ const PARAMS: Record<StorageMethod, readonly (readonly [string, Check])[]> = {
     ["id", text],
     ["version", int],
   ],
+  getMapping: [
+    ["namespace", text],
+    ["key", text],
+  ],
+  putMappingIfAbsent: [
+    ["namespace", text],
+    ["key", text],
+    ["value", text],
+  ],
+  replaceMapping: [
+    ["namespace", text],
+    ["key", text],
+    ["expected", text],
+    ["value", text],
+  ],
+  putMapping: [
+    ["namespace", text],
+    ["key", text],
+    ["value", text],
+  ],
+  deleteMapping: [
+    ["namespace", text],
+    ["key", text],
+  ],
 };
 
 /**

@@ -13,6 +13,7 @@
 import type { IdentityStore } from "./identity-store.js";
 import type { InboxStore } from "./inbox-store.js";
 import type { LedgerStore } from "./ledger-store.js";
+import type { MappingStore } from "./mapping-store.js";
 import type { OutboxStore } from "./outbox-store.js";
 import type { ReceiptStore } from "./receipt-store.js";
 import type { ResourceVersionStore } from "./resource-version-store.js";
@@ -26,7 +27,8 @@ export interface Storage
     OutboxStore,
     LedgerStore,
     ResourceVersionStore,
-    InboxStore {
+    InboxStore,
+    MappingStore {
   /** The engine's name: `memory`, `sqlite`, `postgres`. */
   readonly engine: string;
   /**

@@ -1,0 +1,103 @@
+/**
+ * Kiflo answers → `SinkError`s. Kiflo reports failures with an HTTP status and a body
+ * `{ errorCode, errorMessage }` (spec §1); its error catalogue is not published, so the status decides
+ * what is retried (the core HTTP client's rules) and the `errorCode` is kept as `vendorCode`.
+ *
+ * @module
+ */
+import { ConfigError, SinkError } from "@revtrace/core";
+import { KifloErrorBodySchema } from "./kiflo-api-types.js";
+
+/** The sink's name, used in errors and logs. */
+export const KIFLO_SINK_NAME = "kiflo";
+
+/** The `errorCode` of a Kiflo error answer kept in `error.responseBody`, if it has one. */
+export function kifloErrorCode(error: SinkError): string | undefined {
+  if (error.responseBody === undefined) return undefined;
+  try {
+    const parsed = KifloErrorBodySchema.safeParse(JSON.parse(error.responseBody));
+    return parsed.success ? parsed.data.errorCode : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `error` with Kiflo's `errorCode` as `vendorCode` and in the message (never the error text: it may quote data). */
+export function withKifloCode(error: SinkError): SinkError {
+  const code = kifloErrorCode(error);
+  if (code === undefined || error.vendorCode !== undefined) return error;
+  return new SinkError(`${error.message} (${code})`, {
+    sink: KIFLO_SINK_NAME,
+    reason: error.reason,
+    retryable: error.retryable,
+    retryAfterMs: error.retryAfterMs,
+    status: error.status,
+    responseBody: error.responseBody,
+    vendorCode: code,
+    cause: error.cause,
+  });
+}
+
+/**
+ * True when Kiflo refused the item itself (400 invalid request, 404 a referenced record is gone, 409,
+ * 422): sending it again cannot succeed, and the other items of the batch are unaffected. 401 and 403
+ * (the token) and everything retryable concern the whole send.
+ */
+export function isItemRefusal(error: unknown): error is SinkError {
+  return (
+    SinkError.isInstance(error) &&
+    !error.retryable &&
+    (error.reason === "invalid_item" ||
+      (error.reason === "http_status" && [400, 404, 409, 422].includes(error.status ?? 0)))
+  );
+}
+
+/** The per-item error of an item Kiflo (or the sink) refused. */
+export function itemError(message: string, cause?: unknown): SinkError {
+  const source = SinkError.isInstance(cause) ? cause : undefined;
+  return new SinkError(`${KIFLO_SINK_NAME}: ${message}`, {
+    sink: KIFLO_SINK_NAME,
+    reason: "invalid_item",
+    retryable: false,
+    status: source?.status,
+    vendorCode: source?.vendorCode,
+    responseBody: source?.responseBody,
+    cause,
+  });
+}
+
+/** Another process holds the claim on this Chargebee transaction or customer: try again later. */
+export function inProgressError(what: string, retryAfterMs: number): SinkError {
+  return new SinkError(`${KIFLO_SINK_NAME}: ${what} is being delivered by another process`, {
+    sink: KIFLO_SINK_NAME,
+    reason: "vendor_error",
+    retryable: true,
+    retryAfterMs,
+  });
+}
+
+/** The mapping store failed: the outcome could not be recorded, so the send must be retried. */
+export function storeError(cause: unknown): SinkError {
+  return new SinkError(
+    `${KIFLO_SINK_NAME}: the mapping store failed; the send will be retried and checks Kiflo before creating anything`,
+    { sink: KIFLO_SINK_NAME, reason: "network", retryable: true, cause },
+  );
+}
+
+/** A Kiflo account that lacks a property the sink needs (Kiflo's Chargebee integration is off). */
+export function missingPropertyError(entity: "customer" | "transaction", label: string) {
+  return new ConfigError(
+    `Kiflo has no ${entity} property labelled "${label}": turn on Kiflo's Chargebee integration (Manage → Integrations → Chargebee → Add to Kiflo), which adds it, or create it with that label`,
+    { fields: [`${entity}Properties.${label}`] },
+  );
+}
+
+/** A setup error met during `send`: the whole send fails, not retryable until the account is fixed. */
+export function setupSinkError(cause: ConfigError): SinkError {
+  return new SinkError(`${KIFLO_SINK_NAME}: setup failed: ${cause.message}`, {
+    sink: KIFLO_SINK_NAME,
+    reason: "vendor_error",
+    retryable: false,
+    cause,
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * Options of `createKifloSink`, validated with zod at construction the way Kiflo validates its own
+ * Chargebee integration's settings. Bad options throw a `ConfigError` naming the field; values (the
+ * token) never appear in the message.
+ *
+ * @module
+ */
+import {
+  type Clock,
+  type Conversion,
+  type HttpClientOptions,
+  type Logger,
+  type MappingStore,
+  parseOptions,
+  type RetryPolicy,
+} from "@revtrace/core";
+import { z } from "zod";
+
+/** The production API base URL (Kiflo spec §1; keep the trailing slash). */
+export const KIFLO_DEFAULT_BASE_URL = "https://api.kiflo.com/v3/";
+
+/**
+ * The property labels Kiflo's Chargebee integration adds (Kiflo's Chargebee page, "Chargebee
+ * Properties"). Their internal names are resolved from Kiflo's property definitions at setup.
+ */
+export const KIFLO_PROPERTY_LABELS = {
+  /** Customer property: the Chargebee customer id. */
+  chargebeeCustomerId: "ChargeBee Customer ID",
+  /** Transaction property: the Chargebee transaction id. */
+  chargebeeTransactionId: "Chargebee Transaction ID",
+  /** Transaction property: the Chargebee invoice id. */
+  chargebeeInvoiceId: "Chargebee Invoice ID",
+} as const;
+
+/** Largest page the sink asks for. Kiflo documents no maximum (spec: Unknowns). */
+export const KIFLO_MAX_PAGE_SIZE = 100;
+
+const token = z
+  .string()
+  .min(1, "is required")
+  .refine((value) => !/^bearer\s/i.test(value), "must be the raw token, without a `Bearer ` prefix")
+  .refine((value) => !/\s/.test(value), "must not contain whitespace");
+
+const isFunction = (value: unknown) => typeof value === "function";
+
+const MAPPING_METHODS = [
+  "getMapping",
+  "putMappingIfAbsent",
+  "replaceMapping",
+  "putMapping",
+  "deleteMapping",
+] as const;
+
+const retryPolicy = z.strictObject({
+  retries: z.number().int().min(0).optional(),
+  minTimeoutMs: z.number().int().min(0).optional(),
+  maxTimeoutMs: z.number().int().min(0).optional(),
+  maxElapsedMs: z.number().int().positive().optional(),
+});
+
+/** The options schema of `createKifloSink`. */
+export const KifloSinkOptionsSchema = z
+  .strictObject({
+    /** API Access Token (Kiflo: Account → Integration → API Access Token → Add), sent as Bearer. */
+    apiToken: token,
+    /**
+     * Where the sink keeps its mappings (Chargebee customer → Kiflo customer, email → leads and deals,
+     * Chargebee transaction → Kiflo transaction) and its claims: any revtrace `Storage`, shared by
+     * every process that runs this sink.
+     */
+    store: z.custom<MappingStore>(
+      (value) =>
+        typeof value === "object" &&
+        value !== null &&
+        MAPPING_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === "function"),
+      "must be a MappingStore (a revtrace Storage)",
+    ),
+    /** Convert the lead whose email matches the Chargebee customer's into a Kiflo customer. */
+    convertLeadToCustomer: z.boolean().default(false),
+    /** On the first payment, attach the customer (created if needed) to every deal whose contact email matches. */
+    associateCustomerOnDeal: z.boolean().default(false),
+    /** Create a Kiflo transaction for every successful payment of a known customer (and adjust it on refunds). */
+    createTransactionFromPayment: z.boolean().default(false),
+    /** The transaction's `name`. @default `Chargebee invoice <invoice id>` (else the transaction id) */
+    transactionName: z
+      .custom<(conversion: Conversion) => string>(isFunction, "must be a function")
+      .optional(),
+    /** `source` of the customers the sink creates. @default "Chargebee" */
+    customerSource: z.string().trim().min(1).default("Chargebee"),
+    /** Page size of list requests, 1–100. @default 100 */
+    pageSize: z.number().int().min(1).max(KIFLO_MAX_PAGE_SIZE).default(KIFLO_MAX_PAGE_SIZE),
+    /** Most pages read when a lookup misses the mappings (customers, leads, deals, transactions). @default 10 */
+    maxPages: z.number().int().min(1).max(1_000).default(10),
+    /**
+     * How long a claim on a Chargebee transaction (or customer) protects a create in progress. Another
+     * process takes a claim over only after it expired (its holder is presumed dead). @default 300000
+     */
+    claimTtlMs: z.number().int().min(1_000).default(300_000),
+    /** Mappings kept in memory in front of the store. @default 10000 */
+    cacheSize: z.number().int().min(0).default(10_000),
+    /** API base URL (point it at `@revtrace/sandbox` in tests and demos). */
+    baseUrl: z.url().default(KIFLO_DEFAULT_BASE_URL),
+    /** Timeout of one attempt. @default 10000 */
+    timeoutMs: z.number().int().positive().optional(),
+    retry: retryPolicy.optional(),
+    onRetry: z
+      .custom<NonNullable<HttpClientOptions["onRetry"]>>(isFunction, "must be a function")
+      .optional(),
+    fetch: z.custom<typeof globalThis.fetch>(isFunction, "must be a function").optional(),
+    logger: z
+      .custom<Partial<Logger>>(
+        (value) => typeof value === "object" && value !== null,
+        "must be a logger object",
+      )
+      .optional(),
+    now: z.custom<Clock>(isFunction, "must be a function").optional(),
+  })
+  .superRefine((options, context) => {
+    const { convertLeadToCustomer, associateCustomerOnDeal, createTransactionFromPayment } =
+      options;
+    // Kiflo's Chargebee page: "When enabling this option you must enable at least one of the
+    // previous two options, either Convert lead to customer or Associate customer on deal."
+    if (createTransactionFromPayment && !convertLeadToCustomer && !associateCustomerOnDeal) {
+      context.addIssue({
+        code: "custom",
+        path: ["createTransactionFromPayment"],
+        message:
+          "needs convertLeadToCustomer or associateCustomerOnDeal as well (Kiflo requires one of them)",
+      });
+    }
+    if (!createTransactionFromPayment && !convertLeadToCustomer && !associateCustomerOnDeal) {
+      context.addIssue({
+        code: "custom",
+        path: ["convertLeadToCustomer"],
+        message: "turn on at least one action (convertLeadToCustomer, associateCustomerOnDeal)",
+      });
+    }
+  });
+
+/** Options of `createKifloSink`. */
+export type KifloSinkOptions = Omit<z.input<typeof KifloSinkOptionsSchema>, "retry"> & {
+  retry?: RetryPolicy;
+};
+
+/** Validated options with defaults applied. */
+export type KifloSettings = z.output<typeof KifloSinkOptionsSchema>;
+
+/** Validates `options`; throws a `ConfigError` naming every bad field, never its value. */
+export function parseKifloSinkOptions(options: unknown): KifloSettings {
+  return parseOptions(KifloSinkOptionsSchema, options, "Kiflo sink options");
+}
