@@ -92,7 +92,6 @@ export function createIngestor(options: {
       if (duplicate) metrics.duplicates++;
       else {
         metrics.received++;
-        metrics.track(WORK_QUEUE, key, receivedAt);
         options.onStored();
       }
       return { kind: "stored", key, type, duplicate };

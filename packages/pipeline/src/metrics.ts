@@ -1,7 +1,7 @@
 /**
  * The pipeline's counters, as an object and in the Prometheus text exposition format (version 0.0.4).
- * Counters are per process; the backlog is what this process enqueued or claimed and has not settled
- * yet (on one process, the whole backlog).
+ * Counters are per process; the backlog is what this process claimed and has not settled yet (in
+ * flight, or waiting for a retry), with the age of the oldest of those items.
  *
  * @module
  */
@@ -13,7 +13,7 @@ export interface QueueMetrics {
   rejected: number;
   retries: number;
   deadLetters: number;
-  /** Items not yet delivered or dead-lettered. */
+  /** Items claimed by this process and not yet delivered or dead-lettered (in flight or retrying). */
   backlog: number;
   /** Age of the oldest of them (ms), `0` when there is none. */
   oldestAgeMs: number;

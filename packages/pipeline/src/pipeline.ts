@@ -21,13 +21,14 @@ import {
   type FetchLike,
   type ReplayOptions,
 } from "@revtrace/chargebee";
-import { ConfigError, type Sink, systemClock, toLogger } from "@revtrace/core";
+import { ConfigError, type Sink, systemClock } from "@revtrace/core";
 import { createIdentityResolver } from "@revtrace/identity";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { createEventProcessor } from "./event-processor.js";
 import { livenessAnswer, readiness, readinessAnswer } from "./health.js";
 import { errorAnswer } from "./http-answers.js";
 import { createIngestor } from "./ingest.js";
+import { redactingLogger } from "./log.js";
 import { MetricsRegistry, type PipelineMetrics, prometheusText } from "./metrics.js";
 import {
   type PipelineOptions,
@@ -116,7 +117,7 @@ function sinkBatchSize(sink: Sink, fallback: number): number {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const resolved = parsePipelineOptions(options);
   const input = options as PipelineOptions;
-  const logger = toLogger(input.logger);
+  const logger = redactingLogger(input.logger);
   const now = input.now ?? systemClock;
   const random = input.random ?? Math.random;
   const sinks: readonly Sink[] = resolved.sinks;

@@ -56,9 +56,9 @@ export function createSinkDelivery(options: SinkDeliveryOptions) {
     const text = describeFailure(error);
     const token = item.leaseToken as string;
     if (!retryable || item.attempts >= options.maxAttempts) {
+      metrics.settle(sink.name, item.idempotencyKey);
       if (await store.deadLetter(item.id, token, { error: text, now: now() })) {
         counters.deadLetters++;
-        metrics.settle(sink.name, item.idempotencyKey);
         logger.warn(
           { sink: sink.name, item: item.id, key: item.idempotencyKey, attempts: item.attempts },
           "delivery dead-lettered",
@@ -70,8 +70,10 @@ export function createSinkDelivery(options: SinkDeliveryOptions) {
       now() + retryDelay(options.backoff, item.attempts, options.random, retryAfterMs);
     if (await store.retry(item.id, token, { error: text, availableAt, now: now() })) {
       counters.retries++;
+      return availableAt;
     }
-    return availableAt;
+    metrics.settle(sink.name, item.idempotencyKey); // the lease was lost: someone else has it
+    return null;
   };
 
   return async (items: OutboxItem[]): Promise<void> => {
@@ -113,8 +115,8 @@ export function createSinkDelivery(options: SinkDeliveryOptions) {
         if (await store.ack(item.id, token, now())) {
           if (result.status === "delivered") counters.delivered++;
           else counters.skipped++;
-          metrics.settle(sink.name, item.idempotencyKey);
         }
+        metrics.settle(sink.name, item.idempotencyKey);
         if (result.status === "skipped") {
           logger.debug({ sink: sink.name, item: item.id, reason: result.reason }, "skipped");
         }

@@ -43,26 +43,22 @@ export function createWorker(options: WorkerOptions) {
       if (!inbox) throw new TypeError("the inbox has no event under this key");
       const { items } = await process(inbox);
       if (items.length > 0) {
-        const created = await storage.enqueue(items, now());
-        if (created === items.length) {
-          for (const enqueued of items) {
-            metrics.track(enqueued.sink, enqueued.idempotencyKey, now());
-          }
-        }
+        await storage.enqueue(items, now());
         options.onEnqueued(new Set(items.map((enqueued) => enqueued.sink)));
       }
       if (await storage.ack(item.id, token, now())) {
         counters.delivered++;
         metrics.processed++;
-        metrics.settle(WORK_QUEUE, item.idempotencyKey);
       }
+      // Settled here, or (lease lost) by whoever holds it now.
+      metrics.settle(WORK_QUEUE, item.idempotencyKey);
     } catch (error) {
       const text = describeFailure(error);
       if (item.attempts >= options.maxAttempts || !isWorkPayload(item.payload)) {
         if (await storage.deadLetter(item.id, token, { error: text, now: now() })) {
           counters.deadLetters++;
-          metrics.settle(WORK_QUEUE, item.idempotencyKey);
         }
+        metrics.settle(WORK_QUEUE, item.idempotencyKey);
         logger.error(
           { item: item.id, key: item.idempotencyKey, error: text },
           "event dead-lettered",
@@ -72,6 +68,8 @@ export function createWorker(options: WorkerOptions) {
       const availableAt = now() + retryDelay(options.backoff, item.attempts, options.random);
       if (await storage.retry(item.id, token, { error: text, availableAt, now: now() })) {
         counters.retries++;
+      } else {
+        metrics.settle(WORK_QUEUE, item.idempotencyKey);
       }
       logger.warn({ item: item.id, key: item.idempotencyKey, error: text }, "event retried");
     }
