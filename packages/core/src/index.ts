@@ -134,6 +134,7 @@ export {
   toMajorNumber,
 } from "./money/money.js";
 export { parseOptions } from "./options.js";
+export type { RateLimit, RateLimiter } from "./rate-limiter.js";
 export { type ItemResult, type SendOptions, type Sink, sendHandled } from "./sink.js";
 export type {
   IdentityChange,
@@ -167,7 +168,13 @@ export {
   guardStorageMethods,
   type StorageGuardOptions,
 } from "./storage/storage-guard.js";
-export { checkStorageInput, outboxPayloadJson, parseOutboxId } from "./storage/storage-input.js";
+export {
+  checkStorageInput,
+  outboxPayloadJson,
+  parseOutboxId,
+  StorageInputError,
+  storageJson,
+} from "./storage/storage-input.js";
 export { type IdentityEdgeKey, identityEdgeKey, mergeRefusalKey } from "./storage/storage-keys.js";
 export type { TimeRange, TouchpointStore } from "./storage/touchpoint-store.js";
 export { VERSION } from "./version.js";

@@ -77,6 +77,26 @@ describe("createHttpClient", () => {
     expect(server.calls).toHaveLength(2);
   });
 
+  it("builds a function body anew for every attempt", async () => {
+    server.use(
+      http.post(
+        `${BASE}events`,
+        respondInSequence(
+          () => new HttpResponse(null, { status: 503 }),
+          () => HttpResponse.json({ ok: true }),
+        ),
+      ),
+    );
+    let attempt = 0;
+    await client().request({
+      method: "POST",
+      path: "events",
+      json: () => ({ attempt: ++attempt }),
+      schema,
+    });
+    expect(server.calls.map((call) => call.body)).toEqual([{ attempt: 1 }, { attempt: 2 }]);
+  });
+
   it("retries 5xx and succeeds", async () => {
     server.use(
       http.post(

@@ -5,6 +5,32 @@
  *
  * @module
  */
+export {
+  ACTIVECAMPAIGN_API_PREFIX,
+  ACTIVECAMPAIGN_DEFAULT_PAGE,
+  ACTIVECAMPAIGN_FIELD_TYPES,
+  ACTIVECAMPAIGN_MAX_PAGE,
+  ACTIVECAMPAIGN_ORIGIN,
+  ACTIVECAMPAIGN_RATE_LIMIT,
+  ConnectionContract,
+  ContactListContract,
+  ContactSyncContract,
+  ContactTagContract,
+  EcomCustomerContract,
+  EcomOrderContract,
+  EcomOrderUpdateContract,
+  FieldContract,
+  FieldRelContract,
+  TagContract,
+} from "./activecampaign/activecampaign-contract.js";
+export {
+  type ActiveCampaignAudit,
+  type ActiveCampaignRequestLogEntry,
+  type ActiveCampaignSandbox,
+  type ActiveCampaignSandboxOptions,
+  type ActiveCampaignState,
+  createActiveCampaignSandbox,
+} from "./activecampaign/activecampaign-sandbox.js";
 export { mswHandlers, toFetchResponse, waitFor } from "./msw-handlers.js";
 export { type SandboxServer, type SandboxServerOptions, startSandbox } from "./sandbox-server.js";
 export {
@@ -18,6 +44,17 @@ export {
   type SandboxResponse,
   type VendorEmulator,
 } from "./sandbox-types.js";
+export {
+  createSegmentSandbox,
+  SEGMENT_LIMITS,
+  SEGMENT_ORIGINS,
+  type SegmentDroppedMessage,
+  type SegmentDropReason,
+  type SegmentRecordedMessage,
+  type SegmentRequestLogEntry,
+  type SegmentSandbox,
+  type SegmentSandboxOptions,
+} from "./segment/segment-sandbox.js";
 export {
   type EventTimeWindow,
   NOT_HASHED_MESSAGE,

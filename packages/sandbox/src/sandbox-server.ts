@@ -9,7 +9,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { parseOptions } from "@revtrace/core";
 import { z } from "zod";
+import {
+  type ActiveCampaignSandbox,
+  type ActiveCampaignSandboxOptions,
+  createActiveCampaignSandbox,
+} from "./activecampaign/activecampaign-sandbox.js";
 import type { SandboxOutcome, VendorEmulator } from "./sandbox-types.js";
+import {
+  createSegmentSandbox,
+  type SegmentRecordedMessage,
+  type SegmentSandbox,
+  type SegmentSandboxOptions,
+} from "./segment/segment-sandbox.js";
 import {
   createTikTokSandbox,
   type TikTokRecordedEvent,
@@ -25,6 +36,10 @@ export interface SandboxServerOptions {
   host?: string;
   /** The TikTok emulator, or options to create one. */
   tiktok?: TikTokSandbox | TikTokSandboxOptions;
+  /** The ActiveCampaign emulator (one account), or options to create one. */
+  activecampaign?: ActiveCampaignSandbox | ActiveCampaignSandboxOptions;
+  /** The Segment emulator, or options to create one. */
+  segment?: SegmentSandbox | SegmentSandboxOptions;
   /** Larger request bodies are answered 413. @default 5_000_000 */
   maxBodyBytes?: number;
 }
@@ -34,10 +49,20 @@ export interface SandboxServer {
   /** `http://host:port`. */
   readonly url: string;
   /** Base URL of each vendor on this server, e.g. `tiktok: "http://127.0.0.1:4010/tiktok"`. */
-  readonly vendors: { readonly tiktok: string };
+  readonly vendors: {
+    readonly tiktok: string;
+    readonly activecampaign: string;
+    readonly segment: string;
+  };
   readonly tiktok: TikTokSandbox;
+  /** Every process pointed at this server shares its account limit (5 requests a second). */
+  readonly activecampaign: ActiveCampaignSandbox;
+  readonly segment: SegmentSandbox;
   /** What each emulator accepted (live arrays). */
-  readonly recorded: { readonly tiktok: readonly TikTokRecordedEvent[] };
+  readonly recorded: {
+    readonly tiktok: readonly TikTokRecordedEvent[];
+    readonly segment: readonly SegmentRecordedMessage[];
+  };
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -52,12 +77,22 @@ const ServerOptionsSchema = z.strictObject({
       "must be a TikTok sandbox or its options",
     )
     .optional(),
+  activecampaign: z
+    .custom<ActiveCampaignSandbox | ActiveCampaignSandboxOptions>(
+      (value) => typeof value === "object" && value !== null,
+      "must be an ActiveCampaign sandbox or its options",
+    )
+    .optional(),
+  segment: z
+    .custom<SegmentSandbox | SegmentSandboxOptions>(
+      (value) => typeof value === "object" && value !== null,
+      "must be a Segment sandbox or its options",
+    )
+    .optional(),
   maxBodyBytes: z.number().int().positive().default(5_000_000),
 });
 
-function isEmulator(
-  value: TikTokSandbox | TikTokSandboxOptions | undefined,
-): value is TikTokSandbox {
+function isEmulator<E extends VendorEmulator>(value: E | object | undefined): value is E {
   return typeof value === "object" && value !== null && "handle" in value;
 }
 
@@ -115,10 +150,20 @@ function deliver(
  */
 export async function startSandbox(options: SandboxServerOptions = {}): Promise<SandboxServer> {
   const settings = parseOptions(ServerOptionsSchema, options, "sandbox server options");
-  const tiktok = isEmulator(settings.tiktok)
+  const tiktok = isEmulator<TikTokSandbox>(settings.tiktok)
     ? settings.tiktok
     : createTikTokSandbox(settings.tiktok);
-  const emulators = new Map<string, VendorEmulator>([[tiktok.name, tiktok]]);
+  const activecampaign = isEmulator<ActiveCampaignSandbox>(settings.activecampaign)
+    ? settings.activecampaign
+    : createActiveCampaignSandbox(settings.activecampaign);
+  const segment = isEmulator<SegmentSandbox>(settings.segment)
+    ? settings.segment
+    : createSegmentSandbox(settings.segment);
+  const emulators = new Map<string, VendorEmulator>([
+    [tiktok.name, tiktok],
+    [activecampaign.name, activecampaign],
+    [segment.name, segment],
+  ]);
   const { maxBodyBytes } = settings;
   let url = "";
 
@@ -194,11 +239,20 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
 
   return {
     url,
-    vendors: { tiktok: `${url}/${tiktok.name}` },
+    vendors: {
+      tiktok: `${url}/${tiktok.name}`,
+      activecampaign: `${url}/${activecampaign.name}`,
+      segment: `${url}/${segment.name}`,
+    },
     tiktok,
+    activecampaign,
+    segment,
     recorded: {
       get tiktok() {
         return tiktok.recorded;
+      },
+      get segment() {
+        return segment.recorded;
       },
     },
     close: () =>

@@ -42,7 +42,11 @@ describe("startSandbox", () => {
       expect.objectContaining({ pixelCode: "C4PIXEL", duplicate: false, event: body.data[0] }),
     ]);
     expect(await (await fetch(sandbox.url)).json()).toEqual({
-      vendors: { tiktok: `${sandbox.url}/tiktok` },
+      vendors: {
+        tiktok: `${sandbox.url}/tiktok`,
+        activecampaign: `${sandbox.url}/activecampaign`,
+        segment: `${sandbox.url}/segment`,
+      },
     });
   });
 

@@ -19,4 +19,10 @@ export {
   readPostgresMigrations,
 } from "./postgres-migrations.js";
 export { type PostgresStorageOptions, PostgresStorageOptionsSchema } from "./postgres-options.js";
+export {
+  createPostgresRateLimiter,
+  type PostgresRateLimiter,
+  type PostgresRateLimiterOptions,
+  PostgresRateLimiterOptionsSchema,
+} from "./postgres-rate-limiter.js";
 export { createPostgresStorage } from "./postgres-storage.js";

@@ -45,6 +45,12 @@ export interface SinkVendorAdapter {
    * transport failure), with `detail` quoted in the vendor's error message.
    */
   reject(body: unknown, detail: string): Response;
+  /**
+   * For sinks that make several requests per send (lookups, setup; see
+   * {@link SinkConformanceOptions.isDelivery}): the vendor's normal answer to a request that carries
+   * no item. Such requests are never counted, failed or delayed by the suite.
+   */
+  support?(request: Request, body: unknown): Response | Promise<Response>;
 }
 
 /** Options of {@link runSinkConformance}. */
@@ -69,6 +75,14 @@ export interface SinkConformanceOptions<Item extends { readonly id: string }> {
   secrets: readonly string[];
   /** Expected `User-Agent` substring, e.g. `@revtrace/sink-tiktok/1.2.3`. */
   userAgent: string;
+  /**
+   * For a sink that sends each item in a request of its own, among lookups: which requests carry
+   * items (`endpoint` may then be a wildcard such as `https://x.api-us1.com/api/3/*`). The others are
+   * answered by `vendor.support`. @default every request under `endpoint` carries items
+   */
+  isDelivery?: (request: Request) => boolean;
+  /** How many item-carrying requests one send of `items()` makes when nothing fails. @default 1 */
+  deliveriesPerSend?: number;
 }
 
 interface Seen {
@@ -131,6 +145,7 @@ export function runSinkConformance<Item extends { readonly id: string }>(
 ): void {
   const itemId = options.itemId ?? ((item: Item) => (item as { id: string }).id);
   const { vendor, endpoint } = options;
+  const perSend = options.deliveriesPerSend ?? 1;
 
   describe(`${options.name} sink conformance`, () => {
     const server: MockServer = useMockServer();
@@ -141,6 +156,10 @@ export function runSinkConformance<Item extends { readonly id: string }>(
       server.use(
         http.all(endpoint, async ({ request }) => {
           const body = await bodyOf(request);
+          if (options.isDelivery && !options.isDelivery(request)) {
+            if (!vendor.support) throw new Error("isDelivery needs vendor.support");
+            return vendor.support(request, body);
+          }
           seen.push({ at: Date.now(), body });
           return respond(body, seen.length - 1);
         }),
@@ -167,12 +186,18 @@ export function runSinkConformance<Item extends { readonly id: string }>(
       const sink = options.createSink();
       const first = await sink.send(items);
       expect(first.every((r) => r.status === "delivered")).toBe(true);
-      expect(seen.length).toBe(2);
+      expect(seen.length).toBe(perSend + 1);
       const expected = items.map(options.dedupeIdOf).sort();
-      expect(vendor.dedupeIds(seen[0]?.body).sort()).toEqual(expected);
-      expect(vendor.dedupeIds(seen[1]?.body).sort()).toEqual(expected);
+      // The failed request is sent again with the same ids; with the others, every item once.
+      const failed = vendor.dedupeIds(seen[0]?.body).sort();
+      const retried = seen.slice(1).find((s) => {
+        const ids = vendor.dedupeIds(s.body).sort();
+        return ids.length > 0 && JSON.stringify(ids) === JSON.stringify(failed);
+      });
+      expect(retried).toBeDefined();
+      expect(allIds(seen.slice(1)).sort()).toEqual(expected);
       await sink.send(items);
-      expect(vendor.dedupeIds(seen[2]?.body).sort()).toEqual(expected);
+      expect(allIds(seen.slice(perSend + 1)).sort()).toEqual(expected);
       expect(new Set(expected).size).toBe(items.length);
     });
 
@@ -186,7 +211,8 @@ export function runSinkConformance<Item extends { readonly id: string }>(
           (results) => ({ results, error: undefined }),
           (error: unknown) => ({ results: undefined, error }),
         );
-      expect(seen.length).toBe(1);
+      // Each item-carrying request once: none retried.
+      expect(seen.length).toBe(outcome.error !== undefined ? 1 : perSend);
       if (outcome.error !== undefined) {
         const error = expectSinkError(outcome.error);
         expect(error.retryable).toBe(false);
@@ -208,9 +234,13 @@ export function runSinkConformance<Item extends { readonly id: string }>(
       );
       const results = await options.createSink().send(options.items());
       expect(results.every((r) => r.status === "delivered")).toBe(true);
-      expect(seen.length).toBe(2);
-      // Retry-After: 1 second; allow for timer granularity.
-      expect((seen[1]?.at ?? 0) - (seen[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
+      expect(seen.length).toBe(perSend + 1);
+      // Retry-After: 1 second; allow for timer granularity. The retry carries the same ids.
+      const failed = JSON.stringify(vendor.dedupeIds(seen[0]?.body).sort());
+      const retry = seen
+        .slice(1)
+        .find((s) => JSON.stringify(vendor.dedupeIds(s.body).sort()) === failed);
+      expect((retry?.at ?? 0) - (seen[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
     });
 
     it("retries 5xx answers until one succeeds", async () => {
@@ -221,7 +251,7 @@ export function runSinkConformance<Item extends { readonly id: string }>(
       });
       const results = await options.createSink().send(options.items());
       expect(results.every((r) => r.status === "delivered")).toBe(true);
-      expect(seen.length).toBe(3);
+      expect(seen.length).toBe(perSend + 2);
     });
 
     it("throws one retryable SinkError when 5xx answers outlast the retries", async () => {
@@ -287,19 +317,21 @@ export function runSinkConformance<Item extends { readonly id: string }>(
     });
 
     it("aborts a request in flight and stops retrying", async () => {
-      const seen = serve(async () => {
+      const controller = new AbortController();
+      // 50 ms after the first item-carrying request arrived: it is in flight then.
+      const seen = serve(async (_body, n) => {
+        if (n === 0) setTimeout(() => controller.abort(), 50);
         await sleep(2_000);
         return new HttpResponse(null, { status: 503 });
       });
-      const controller = new AbortController();
-      setTimeout(() => controller.abort(), 50);
       const error = expectSinkError(
         await caught(options.createSink().send(options.items(), { signal: controller.signal })),
       );
       expect(error.reason).toBe("aborted");
       expect(error.retryable).toBe(false);
-      // One attempt, cut short: no retry after the abort.
-      expect(seen.length).toBe(1);
+      // One attempt per request in flight, cut short: no retry after the abort.
+      expect(seen.length).toBeGreaterThanOrEqual(1);
+      expect(seen.length).toBeLessThanOrEqual(perSend);
     });
 
     it("never puts a secret in an error", async () => {

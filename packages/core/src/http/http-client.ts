@@ -14,6 +14,7 @@ import pRetry from "p-retry";
 import type { z } from "zod";
 import { redactIssues, SinkError } from "../errors.js";
 import { type Logger, redactSecrets, redactText, toLogger } from "../logger.js";
+import type { RateLimiter } from "../rate-limiter.js";
 import { parseRetryAfter } from "./retry-after.js";
 
 /** Retry policy of an {@link HttpClient}. */
@@ -48,6 +49,12 @@ export interface HttpClientOptions {
   secrets?: readonly string[];
   /** Called before each retry with the wait chosen (backoff or `Retry-After`, whichever is longer). */
   onRetry?: (info: { attempt: number; delayMs: number; error: SinkError }) => void;
+  /**
+   * Acquired before every attempt, retries included (a vendor limit counts every request). The wait
+   * before the first attempt is queueing, outside the time budget and the per-attempt timeout; waits
+   * before retries count against the budget.
+   */
+  rateLimiter?: RateLimiter;
 }
 
 /** One request. */
@@ -55,6 +62,10 @@ export interface HttpRequest<S extends z.ZodType> {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   searchParams?: Record<string, string | number | boolean>;
+  /**
+   * The JSON body. A function is called before every attempt, for bodies that carry the time of the
+   * attempt itself (Segment's `sentAt`, which must be fresh on every retry).
+   */
   json?: unknown;
   headers?: Record<string, string>;
   /** Schema of a successful response body. */
@@ -141,7 +152,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       response = await ky(request.path.replace(/^\/+/, ""), {
         baseUrl,
         method: request.method,
-        json: request.json,
+        json: typeof request.json === "function" ? request.json() : request.json,
         searchParams: request.searchParams,
         headers: { "user-agent": options.userAgent, ...options.headers, ...request.headers },
         retry: 0,
@@ -212,14 +223,37 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return { status: response.status, headers: response.headers, data: parsed.data as z.infer<S> };
   }
 
+  /** Waits for the rate limiter; an abort while waiting is the usual `aborted` SinkError. */
+  async function acquire(signal: AbortSignal | undefined): Promise<void> {
+    if (!options.rateLimiter) return;
+    try {
+      await options.rateLimiter.acquire(signal);
+    } catch (error) {
+      if (signal?.aborted) {
+        throw fail("request aborted", {
+          reason: "aborted",
+          retryable: false,
+          cause: safeCause(signal.reason),
+        });
+      }
+      throw fail("the rate limiter failed", {
+        reason: "network",
+        retryable: true,
+        cause: safeCause(error),
+      });
+    }
+  }
+
   return {
     async request(request) {
+      await acquire(request.signal);
       const started = Date.now();
       let attempts = 0;
       try {
         const result = await pRetry(
-          () => {
+          async () => {
             attempts++;
+            if (attempts > 1) await acquire(request.signal);
             return attempt(request, started);
           },
           {

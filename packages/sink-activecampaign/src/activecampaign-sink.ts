@@ -1,0 +1,711 @@
+/**
+ * `createActiveCampaignSink`: Chargebee conversions → ActiveCampaign contacts (upserted by email with
+ * `contact/sync`), custom fields (created once at setup when missing), list membership (never
+ * re-subscribing someone who unsubscribed), lifecycle tags (looked up before created, the old state
+ * removed), and Deep Data revenue (orders keyed by the Chargebee transaction id, refunds recorded on
+ * them). Every request goes through one rate limiter (5 requests a second per account, spec §1).
+ * Section numbers refer to shared/specs/activecampaign.md.
+ *
+ * @module
+ */
+import {
+  type BillingCustomer,
+  type BillingSubscription,
+  ConfigError,
+  type Conversion,
+  type ConversionName,
+  createHttpClient,
+  type ItemResult,
+  type RateLimiter,
+  type SendOptions,
+  type Sink,
+  SinkError,
+  sendHandled,
+  systemClock,
+  toLogger,
+} from "@revtrace/core";
+import { normalizeEmail } from "@revtrace/identity";
+import { type ActiveCampaignApi, createActiveCampaignApi } from "./activecampaign-api.js";
+import {
+  abortedError,
+  failsTheSend,
+  isDuplicate,
+  isNotFound,
+  itemError,
+  localItemError,
+  ACTIVECAMPAIGN_SINK_NAME as NAME,
+} from "./activecampaign-error.js";
+import {
+  contactSyncBody,
+  type FieldContext,
+  firstTouchOf,
+  isGiftPurchase,
+  lifecycleState,
+  lifecycleTag,
+  orderSource,
+  planContact,
+  planOrder,
+  planRefund,
+} from "./activecampaign-mapper.js";
+import { createInProcessRateLimiter } from "./activecampaign-rate-limiter.js";
+import {
+  type ActiveCampaignSettings,
+  type ActiveCampaignSinkOptions,
+  LIFECYCLE_STATES,
+  parseActiveCampaignSinkOptions,
+} from "./activecampaign-settings.js";
+import {
+  type CustomerSource,
+  type FullSyncOptions,
+  type FullSyncResult,
+  type InitialSyncOptions,
+  runSync,
+  type SyncError,
+  type SyncOutcome,
+  type SyncResult,
+} from "./activecampaign-sync.js";
+import { USER_AGENT } from "./version.js";
+
+/** Conversion names that update the contact (fields, list, lifecycle tags). */
+const CONTACT_NAMES: readonly ConversionName[] = [
+  "customer_created",
+  "customer_updated",
+  "subscription_created",
+  "trial_started",
+  "trial_converted",
+  "subscription_changed",
+  "subscription_renewed",
+  "subscription_cancelled",
+  "subscription_reactivated",
+];
+/** Conversion names that become Deep Data orders, or change one. */
+const REVENUE_NAMES: readonly ConversionName[] = ["first_payment", "recurring_payment", "refund"];
+
+/** Options of {@link ActiveCampaignSink.initialSync}, {@link ActiveCampaignSink.fullSync}. */
+export type { FullSyncOptions, InitialSyncOptions };
+
+/** The ActiveCampaign sink. */
+export interface ActiveCampaignSink extends Sink<Conversion> {
+  readonly name: typeof NAME;
+  /**
+   * Resolves (and creates when missing) the custom fields and finds the lifecycle tags. Runs once,
+   * on the first send that needs it; call it at startup to fail fast. A failure is retried next time.
+   */
+  setup(options?: SendOptions): Promise<void>;
+  /** `GET /lists/{listId}`: the token works and the list exists. */
+  verifyCredentials(options?: SendOptions): Promise<void>;
+  /** Syncs the latest `limit` (default 10) Chargebee customers and reports per-customer errors (seed 001). */
+  initialSync(options: InitialSyncOptions): Promise<SyncResult>;
+  /** Syncs every customer, resumable from `cursor`, with progress and a retryable error list. */
+  fullSync(options: FullSyncOptions): Promise<FullSyncResult>;
+  /** Syncs the customers of an earlier result's `errors` again (from the data they carry). */
+  retrySync(errors: readonly SyncError[], options?: RetrySyncOptions): Promise<SyncResult>;
+}
+
+/** Options of {@link ActiveCampaignSink.retrySync}. */
+export interface RetrySyncOptions extends SendOptions {
+  /** Read the failed customers again from here (fresh data); else replay the records kept. */
+  source?: CustomerSource;
+}
+
+/** A failure that ends the whole send (kept apart from per-item rejections). */
+class SendFailure extends Error {
+  constructor(readonly error: unknown) {
+    super("send failed");
+  }
+}
+
+/**
+ * Creates the ActiveCampaign sink. Options are validated at once (throws `ConfigError` naming the
+ * field).
+ *
+ * @example
+ * const sink = createActiveCampaignSink({
+ *   apiUrl: "https://acme.api-us1.com", apiToken: process.env.AC_TOKEN, listId: 3,
+ *   onCustomerDeleted: "unsubscribe", deepData: { site: "acme" },
+ * });
+ * await sink.setup();
+ * const results = await sink.send(conversions);
+ */
+export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): ActiveCampaignSink {
+  const settings: ActiveCampaignSettings = parseActiveCampaignSinkOptions(options);
+  const logger = toLogger(settings.logger);
+  const now = settings.now ?? systemClock;
+  const limiter = settings.rateLimiter ?? accountLimiter(settings.apiUrl);
+  const client = createHttpClient({
+    name: NAME,
+    baseUrl: settings.apiUrl,
+    userAgent: USER_AGENT,
+    // Spec §1: the token in `Api-Token` on every request.
+    headers: { "api-token": settings.apiToken },
+    fetch: settings.fetch,
+    timeoutMs: settings.timeoutMs,
+    retry: settings.retry,
+    logger: settings.logger,
+    secrets: [settings.apiToken],
+    onRetry: settings.onRetry,
+    rateLimiter: limiter,
+  });
+  const api: ActiveCampaignApi = createActiveCampaignApi(client);
+  const { listId, tagPrefix } = settings;
+  const handles: ReadonlySet<ConversionName> = new Set([
+    ...CONTACT_NAMES,
+    "customer_deleted",
+    ...(settings.deepData ? REVENUE_NAMES : []),
+  ]);
+
+  // Account state, resolved once per sink instance.
+  const fieldIds = new Map<string, string>();
+  /** Lower-cased tag name → id (spec §5: names are unique, matched case-insensitively). */
+  const tagIds = new Map<string, string>();
+  const tagCreations = new Map<string, Promise<string>>();
+  /** Contact id → its status on the list, once known ("1", "2", "91"). */
+  const listStatuses = new Map<string, string>();
+  /** Chargebee customer id → its ecomCustomer id (in flight or known), per connection. */
+  const ecomCustomers = new Map<string, Promise<string>>();
+  let ready: Promise<void> | undefined;
+  let connection: Promise<string> | undefined;
+  /** Per-contact chains: the changes of one contact are applied in order, one at a time. */
+  const chains = new Map<string, Promise<unknown>>();
+
+  /**
+   * Runs work shared by concurrent sends (setup, a tag, the connection): when it failed only because
+   * the send that started it was aborted, this send (not aborted) starts it again.
+   */
+  async function shared<T>(signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await run();
+      } catch (error) {
+        const foreignAbort = SinkError.isInstance(error) && error.reason === "aborted";
+        if (signal?.aborted || !foreignAbort) throw error;
+      }
+    }
+  }
+
+  function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = chains.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => {});
+    chains.set(key, settled);
+    void settled.then(() => {
+      if (chains.get(key) === settled) chains.delete(key);
+    });
+    return next;
+  }
+
+  async function runSetup(signal: AbortSignal | undefined): Promise<void> {
+    const existing = await api.listFields(signal);
+    const byTag = new Map(
+      existing.filter((f) => f.perstag).map((f) => [String(f.perstag).toUpperCase(), f.id]),
+    );
+    for (const field of settings.fields) {
+      const found = byTag.get(field.perstag);
+      if (found) {
+        fieldIds.set(field.perstag, found);
+        continue;
+      }
+      logger.info(
+        { sink: NAME, perstag: field.perstag },
+        "activecampaign: creating a missing field",
+      );
+      try {
+        fieldIds.set(field.perstag, await api.createField(field, signal));
+      } catch (error) {
+        // Spec §3: a duplicate title answers 422 `duplicate`; the field then exists under our perstag
+        // or not at all, so look again before giving up.
+        if (!isDuplicate(error)) throw error;
+        const again = (await api.listFields(signal)).find(
+          (f) => String(f.perstag).toUpperCase() === field.perstag,
+        );
+        if (!again) throw error;
+        fieldIds.set(field.perstag, again.id);
+      }
+    }
+    for (const tag of await api.searchTags(tagPrefix, signal)) {
+      tagIds.set(tag.tag.toLowerCase(), tag.id);
+    }
+  }
+
+  function setup(signal: AbortSignal | undefined): Promise<void> {
+    ready ??= runSetup(signal).catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    return ready;
+  }
+
+  /** The id of tag `name`: cached, else searched (every page), else created (spec §5). */
+  function ensureTag(name: string, signal: AbortSignal | undefined): Promise<string> {
+    const key = name.toLowerCase();
+    const known = tagIds.get(key);
+    if (known) return Promise.resolve(known);
+    let pending = tagCreations.get(key);
+    if (!pending) {
+      const find = async () =>
+        (await api.searchTags(name, signal)).find((t) => t.tag.toLowerCase() === key)?.id;
+      pending = (async () => {
+        // Setup searched our prefix already: a tag with it that is not cached does not exist.
+        const found = key.startsWith(tagPrefix.toLowerCase()) && ready ? undefined : await find();
+        if (found) return found;
+        try {
+          return await api.createTag(name, signal);
+        } catch (error) {
+          // Created meanwhile by someone else (verbb/formie #1389): search again.
+          const again = isDuplicate(error) ? await find() : undefined;
+          if (again) return again;
+          throw error;
+        }
+      })();
+      tagCreations.set(key, pending);
+      pending.then(
+        (id) => tagIds.set(key, id),
+        () => {},
+      );
+      pending.finally(() => tagCreations.delete(key)).catch(() => {});
+    }
+    return pending;
+  }
+
+  /** Like {@link ensureTag}, but always searches first (the cache proved wrong). */
+  async function ensureTagFresh(name: string, signal: AbortSignal | undefined): Promise<string> {
+    const key = name.toLowerCase();
+    const found = (await api.searchTags(name, signal)).find((t) => t.tag.toLowerCase() === key)?.id;
+    const id = found ?? (await api.createTag(name, signal));
+    tagIds.set(key, id);
+    return id;
+  }
+
+  /** Subscribes the contact to the list unless it has any status there already (spec §4). */
+  async function ensureListed(contactId: string, signal: AbortSignal | undefined): Promise<void> {
+    let status = listStatuses.get(contactId) ?? null;
+    if (status === null) status = await api.listStatus(contactId, listId, signal);
+    if (status === null) {
+      await api.setListStatus(contactId, listId, 1, signal);
+      status = "1";
+    } else if (status !== "1") {
+      // 2 = unsubscribed, 91 = removed: setting 1 would re-subscribe them (spec §4 compliance).
+      logger.info(
+        { sink: NAME, contactId, status },
+        "activecampaign: contact left the list; not re-subscribing",
+      );
+    }
+    listStatuses.set(contactId, status);
+  }
+
+  /** Adds the state's tag and removes the other lifecycle tags (spec §5). */
+  async function syncLifecycleTags(
+    contactId: string,
+    state: NonNullable<ReturnType<typeof lifecycleState>>,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const wanted = lifecycleTag(tagPrefix, state).toLowerCase();
+    const current = await api.contactTags(contactId, signal);
+    const lifecycleIds = new Map<string, string>();
+    for (const other of LIFECYCLE_STATES) {
+      const id = tagIds.get(lifecycleTag(tagPrefix, other).toLowerCase());
+      if (id) lifecycleIds.set(id, other);
+    }
+    const wantedId = tagIds.get(wanted);
+    if (!wantedId || !current.some((ct) => ct.tag === wantedId)) {
+      const name = lifecycleTag(tagPrefix, state);
+      let tagId = await shared(signal, () => ensureTag(name, signal));
+      if (!current.some((ct) => ct.tag === tagId)) {
+        try {
+          await api.addTag(contactId, tagId, signal);
+        } catch (error) {
+          // Spec §1: a cached id that no longer exists (the tag was deleted in ActiveCampaign):
+          // forget it and resolve the name once more.
+          if (
+            failsTheSend(error) ||
+            !SinkError.isInstance(error) ||
+            (error.status !== 404 && error.status !== 422)
+          )
+            throw error;
+          tagIds.delete(wanted);
+          tagId = await ensureTagFresh(name, signal);
+          await api.addTag(contactId, tagId, signal);
+        }
+      }
+      lifecycleIds.delete(tagId);
+    } else {
+      lifecycleIds.delete(wantedId);
+    }
+    for (const contactTag of current) {
+      if (lifecycleIds.has(contactTag.tag)) await api.removeContactTag(contactTag.id, signal);
+    }
+  }
+
+  /**
+   * Upserts one customer: `contact/sync` with fields, list membership, lifecycle tag. Answers what
+   * happened; throws a SinkError for a failure.
+   */
+  async function syncCustomer(
+    context: FieldContext,
+    fallback: Conversion["contact"] | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ status: "delivered" } | { status: "skipped"; reason: string }> {
+    const plan = planContact(context, settings.fields, fallback);
+    if (plan.kind === "skip") return { status: "skipped", reason: plan.reason };
+    await shared(signal, () => setup(signal));
+    return serialized(plan.contact.email, async () => {
+      const contactId = await api.syncContact(
+        contactSyncBody(plan.contact, plan.values, fieldIds),
+        signal,
+      );
+      await ensureListed(contactId, signal);
+      const state = lifecycleState(context.subscription);
+      if (state) await syncLifecycleTags(contactId, state, signal);
+      return { status: "delivered" as const };
+    });
+  }
+
+  async function deleteCustomer(
+    conversion: Conversion,
+    signal: AbortSignal | undefined,
+  ): Promise<ItemResult> {
+    const { id } = conversion;
+    const policy = settings.onCustomerDeleted;
+    if (policy === "keep") {
+      return { id, status: "skipped", reason: "the deletion policy is keep" };
+    }
+    const plan = planContact(
+      {
+        customer: conversion.billingEvent?.customer ?? null,
+        subscription: null,
+        firstTouch: null,
+        conversion,
+      },
+      [],
+      conversion.contact,
+    );
+    if (plan.kind === "skip") return { id, status: "skipped", reason: plan.reason };
+    const email = plan.contact.email;
+    return serialized(email, async (): Promise<ItemResult> => {
+      const contactId = await api.findContact(email, signal);
+      if (!contactId)
+        return { id, status: "skipped", reason: "no ActiveCampaign contact has this email" };
+      if (policy === "unsubscribe") {
+        await api.setListStatus(contactId, listId, 2, signal);
+        listStatuses.set(contactId, "2");
+      } else if (policy === "delete") {
+        try {
+          await api.deleteContact(contactId, signal);
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+        listStatuses.delete(contactId);
+      } else {
+        const tagId = await shared(signal, () => ensureTag(settings.deletedTag, signal));
+        await api.addTag(contactId, tagId, signal);
+      }
+      return { id, status: "delivered" };
+    });
+  }
+
+  /** The Deep Data connection of this Chargebee site: found, else created, once (spec §6). */
+  function ensureConnection(signal: AbortSignal | undefined): Promise<string> {
+    const deepData = settings.deepData;
+    if (!deepData) throw new TypeError("Deep Data is off");
+    connection ??= (async () => {
+      const found = await api.findConnection("Chargebee", deepData.site, signal);
+      if (found) return found;
+      return api.createConnection(
+        {
+          service: "Chargebee",
+          externalid: deepData.site,
+          name: deepData.name,
+          logoUrl: deepData.logoUrl,
+          linkUrl: deepData.linkUrl ?? `https://${deepData.site}.chargebee.com`,
+        },
+        signal,
+      );
+    })().catch((error: unknown) => {
+      connection = undefined;
+      throw error;
+    });
+    return connection;
+  }
+
+  /** The ecomCustomer of a Chargebee customer: found, else created, once at a time (spec §6). */
+  function ensureEcomCustomer(
+    connectionId: string,
+    customerId: string,
+    email: string,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const key = `${connectionId}\n${customerId}`;
+    let pending = ecomCustomers.get(key);
+    if (!pending) {
+      pending = (async () =>
+        (await api.findEcomCustomer(connectionId, customerId, signal)) ??
+        (await api.createEcomCustomer(connectionId, customerId, email, signal)))();
+      ecomCustomers.set(key, pending);
+      pending.catch(() => ecomCustomers.delete(key));
+    }
+    return pending;
+  }
+
+  async function recordPayment(
+    conversion: Conversion,
+    signal: AbortSignal | undefined,
+  ): Promise<ItemResult> {
+    const { id } = conversion;
+    const plan = planOrder(conversion);
+    if (plan.kind === "skip") return { id, status: "skipped", reason: plan.reason };
+    const customerId =
+      conversion.billingEvent?.customer?.id ?? conversion.billingEvent?.subscription?.customerId;
+    if (!customerId)
+      return { id, status: "skipped", reason: "the payment names no Chargebee customer" };
+    const connectionId = await shared(signal, () => ensureConnection(signal));
+    return serialized(`order:${plan.externalid}`, async (): Promise<ItemResult> => {
+      const ecomCustomerId = await shared(signal, () =>
+        ensureEcomCustomer(connectionId, customerId, plan.email, signal),
+      );
+      // No idempotency key in AC (spec §1): look the transaction up before creating its order.
+      if (await api.findOrder(connectionId, plan.externalid, signal)) {
+        return { id, status: "delivered" };
+      }
+      const paidAt = conversion.billingEvent?.payment?.paidAt ?? conversion.occurredAt;
+      const source = orderSource(paidAt, now(), settings.liveOrderMaxAgeMs);
+      const body = plan.build({ connectionId, customerId: ecomCustomerId, source });
+      try {
+        await api.createOrder(body, signal);
+      } catch (error) {
+        // Spec §6 (module-integration): a 422 on create may mean it exists; look again.
+        if (SinkError.isInstance(error) && error.status === 422) {
+          if (await api.findOrder(connectionId, plan.externalid, signal)) {
+            return { id, status: "delivered" };
+          }
+        }
+        throw error;
+      }
+      return { id, status: "delivered" };
+    });
+  }
+
+  async function recordRefund(
+    conversion: Conversion,
+    signal: AbortSignal | undefined,
+  ): Promise<ItemResult> {
+    const { id } = conversion;
+    const refund = conversion.billingEvent?.refund;
+    if (!refund) return { id, status: "skipped", reason: "the conversion carries no refund" };
+    if (refund.status !== null && refund.status !== "success") {
+      return { id, status: "skipped", reason: `the refund's status is ${refund.status}` };
+    }
+    const original = refund.refundedTransactionId;
+    if (!original) {
+      return { id, status: "skipped", reason: "the refund names no original payment transaction" };
+    }
+    const connectionId = await shared(signal, () => ensureConnection(signal));
+    return serialized(`order:${original}`, async (): Promise<ItemResult> => {
+      const order = await api.findOrder(connectionId, original, signal);
+      if (!order) {
+        return {
+          id,
+          status: "skipped",
+          reason: "the refunded payment has no ActiveCampaign order",
+        };
+      }
+      if (order.currency && order.currency !== refund.amount.currency) {
+        return {
+          id,
+          status: "rejected",
+          error: localItemError("the refund's currency differs from the order's"),
+        };
+      }
+      const plan = planRefund(order, refund.transactionId, refund.amount);
+      if (plan.kind === "already") return { id, status: "delivered" };
+      await api.updateOrder(order.id, plan.body, signal);
+      return { id, status: "delivered" };
+    });
+  }
+
+  /** Delivers one conversion; a failure of the whole send is thrown as {@link SendFailure}. */
+  async function deliver(conversion: Conversion, signal: AbortSignal): Promise<ItemResult> {
+    const { id } = conversion;
+    try {
+      switch (conversion.name) {
+        case "customer_deleted":
+          return await deleteCustomer(conversion, signal);
+        case "first_payment":
+        case "recurring_payment":
+          return await recordPayment(conversion, signal);
+        case "refund":
+          return await recordRefund(conversion, signal);
+        default: {
+          const event = conversion.billingEvent;
+          if (isGiftPurchase(event) && !settings.syncGiftPurchasers) {
+            return {
+              id,
+              status: "skipped",
+              reason: "gift purchasers are not synced (syncGiftPurchasers)",
+            };
+          }
+          const result = await syncCustomer(
+            {
+              customer: event?.customer ?? null,
+              subscription: event?.subscription ?? null,
+              firstTouch: firstTouchOf(conversion),
+              conversion,
+            },
+            conversion.contact,
+            signal,
+          );
+          return { id, ...result };
+        }
+      }
+    } catch (error) {
+      if (failsTheSend(error)) throw new SendFailure(error);
+      logger.warn(
+        { sink: NAME, item: id, status: (error as SinkError).status },
+        "activecampaign: item refused",
+      );
+      return { id, status: "rejected", error: itemError(`${conversion.name}`, error) };
+    }
+  }
+
+  /** Delivers the handled items concurrently (the limiter paces); one send failure stops them all. */
+  async function sendAll(
+    items: readonly Conversion[],
+    signal: AbortSignal | undefined,
+  ): Promise<ItemResult[]> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await Promise.all(items.map((item) => deliver(item, controller.signal)));
+    } catch (error) {
+      controller.abort(error);
+      const cause = error instanceof SendFailure ? error.error : error;
+      if (signal?.aborted) throw abortedError(signal.reason);
+      throw SinkError.isInstance(cause) ? cause : abortedError(cause);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Syncs one backfilled customer (no conversion: no attribution fields). */
+  async function syncRecord(
+    record: { customer: BillingCustomer; subscriptions: readonly BillingSubscription[] },
+    signal: AbortSignal | undefined,
+  ): Promise<SyncOutcome> {
+    if (isGiftPurchase(null, record.subscriptions) && !settings.syncGiftPurchasers) {
+      return {
+        status: "skipped",
+        reason: "the customer has no subscription of their own (gift purchasers are not synced)",
+      };
+    }
+    const raw = record.customer.email;
+    if (record.customer.piiCleared !== "cleared" && !(raw && normalizeEmail(raw))) {
+      return { status: "invalid", reason: "the customer has no valid email address" };
+    }
+    const subscription = primarySubscription(record.subscriptions);
+    return syncCustomer(
+      { customer: record.customer, subscription, firstTouch: null, conversion: null },
+      undefined,
+      signal,
+    );
+  }
+
+  return {
+    specificationVersion: "v1",
+    name: NAME,
+    handles,
+
+    async send(items, sendOptions = {}) {
+      const { signal } = sendOptions;
+      if (signal?.aborted) throw abortedError(signal.reason);
+      return sendHandled(
+        NAME,
+        handles,
+        items,
+        (handled) => sendAll(handled, signal),
+        unhandledReason,
+      );
+    },
+
+    setup: (setupOptions = {}) => setup(setupOptions.signal),
+
+    async verifyCredentials(verifyOptions = {}) {
+      try {
+        await api.getList(listId, verifyOptions.signal);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        throw new ConfigError("Invalid ActiveCampaign sink options: listId: no such list", {
+          fields: ["listId"],
+          cause: error,
+        });
+      }
+    },
+
+    initialSync: (syncOptions) =>
+      runSync(
+        syncRecord,
+        { ...syncOptions, limit: syncOptions.limit ?? 10 },
+        settings.syncConcurrency,
+        false,
+      ),
+    fullSync: (syncOptions) =>
+      runSync(syncRecord, syncOptions, settings.syncConcurrency, syncOptions.countFirst !== false),
+    retrySync: (errors, retryOptions = {}) =>
+      runSync(
+        syncRecord,
+        { source: fromErrors(errors, retryOptions.source), signal: retryOptions.signal },
+        settings.syncConcurrency,
+        false,
+      ),
+  };
+}
+
+/** The default limiters, one per account (API URL) in this process: its sinks share the 5 per second. */
+const accountLimiters = new Map<string, RateLimiter>();
+
+function accountLimiter(apiUrl: string): RateLimiter {
+  const key = apiUrl.toLowerCase();
+  let limiter = accountLimiters.get(key);
+  if (!limiter) {
+    limiter = createInProcessRateLimiter();
+    accountLimiters.set(key, limiter);
+  }
+  return limiter;
+}
+
+/** The subscription whose state the contact shows: a live one first, the newest otherwise. */
+function primarySubscription(
+  subscriptions: readonly BillingSubscription[],
+): BillingSubscription | null {
+  const rank = (s: BillingSubscription) =>
+    ["active", "in_trial", "non_renewing", "future", "paused"].includes(s.status ?? "") ? 1 : 0;
+  return (
+    [...subscriptions].sort(
+      (a, b) => rank(b) - rank(a) || (b.createdAt ?? 0) - (a.createdAt ?? 0),
+    )[0] ?? null
+  );
+}
+
+/**
+ * The customers of `errors`: read again from `source` when given (fresh data, after a fix in
+ * Chargebee), else the records the errors carry.
+ */
+function fromErrors(errors: readonly SyncError[], source?: CustomerSource): CustomerSource {
+  const ids = new Set(errors.map((error) => error.customerId));
+  return {
+    async *backfillCustomers(options) {
+      if (source) {
+        for await (const record of source.backfillCustomers({ signal: options?.signal })) {
+          if (ids.has(record.customer.id)) yield record;
+        }
+        return;
+      }
+      for (const error of errors) if (error.record) yield error.record;
+    },
+  };
+}
+
+function unhandledReason(name: ConversionName): string {
+  if (REVENUE_NAMES.includes(name))
+    return `the activecampaign sink does not handle "${name}" conversions without deepData`;
+  return `the activecampaign sink does not handle "${name}" conversions`;
+}
