@@ -12,6 +12,7 @@ import type { Readable } from "node:stream";
 /** A readable stream of the request body that pauses Node's stream under back-pressure. */
 export function bodyStream(source: Readable): ReadableStream<Uint8Array> {
   let onData: ((chunk: Buffer) => void) | null = null;
+  let finished = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       if (source.readableEnded) {
@@ -19,17 +20,27 @@ export function bodyStream(source: Readable): ReadableStream<Uint8Array> {
         return;
       }
       onData = (chunk: Buffer) => {
+        if (finished) return;
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 1) <= 0) source.pause();
       };
       source.on("data", onData);
-      source.once("end", () => controller.close());
-      source.once("error", (error) => controller.error(error));
+      source.once("end", () => {
+        if (finished) return;
+        finished = true;
+        controller.close();
+      });
+      source.once("error", (error) => {
+        if (finished) return;
+        finished = true;
+        controller.error(error);
+      });
     },
     pull() {
       source.resume();
     },
     cancel() {
+      finished = true;
       if (onData) source.off("data", onData);
       source.resume(); // drain and discard the rest
     },
