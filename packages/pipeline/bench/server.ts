@@ -1,0 +1,46 @@
+/**
+ * One benchmark server, started in its own process by the benches: `bare` (Fastify parsing JSON and
+ * answering 200, the baseline) or the pipeline's webhook behind `@revtrace/pipeline/fastify` on
+ * `sqlite-normal`, `sqlite-full` or `postgres`. Prints `PORT <n>` when listening.
+ */
+import { join } from "node:path";
+import type { Storage } from "@revtrace/core";
+import { createPostgresStorage } from "@revtrace/storage-postgres";
+import { createSqliteStorage } from "@revtrace/storage-sqlite";
+import Fastify from "fastify";
+import { revtraceFastify } from "../src/adapters/fastify.ts";
+import { createPipeline, type PipelineStorage } from "../src/index.ts";
+
+export const BENCH_PASSWORD = "bench-webhook-password";
+
+const [config = "bare", dir = ".", pgSchema = "revtrace_bench"] = process.argv.slice(2);
+const app = Fastify({ logger: false });
+let storage: Storage | null = null;
+if (config === "bare") {
+  app.post("/webhooks/chargebee", async (_request, reply) => reply.code(200).send("ok"));
+} else {
+  storage =
+    config === "postgres"
+      ? createPostgresStorage({
+          connectionString: process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+          schema: pgSchema,
+        })
+      : createSqliteStorage({
+          path: join(dir, `${config}.db`),
+          synchronous: config === "sqlite-full" ? "FULL" : "NORMAL",
+        });
+  await storage.migrate();
+  const pipeline = createPipeline({
+    storage: storage as PipelineStorage,
+    chargebee: { credentials: [{ username: "chargebee", password: BENCH_PASSWORD }] },
+  });
+  await app.register(revtraceFastify, { pipeline });
+}
+const address = await app.listen({ port: 0, host: "127.0.0.1" });
+console.log(`PORT ${new URL(address).port}`);
+process.on("SIGTERM", () => {
+  void app.close().then(async () => {
+    await storage?.close();
+    process.exit(0);
+  });
+});
