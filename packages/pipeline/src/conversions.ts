@@ -83,15 +83,20 @@ export function conversionTime(event: BillingEvent, name: ConversionName): numbe
   return event.occurredAt;
 }
 
-/** One conversion of a Chargebee event. */
+/**
+ * One conversion of a Chargebee event. A refund's id comes from its refund transaction, not from the
+ * event: Chargebee raises `payment_refunded` and `transaction_created` for the same refund, and both
+ * must be one conversion for every sink.
+ */
 export function billingConversion(
   event: BillingEvent,
   name: ConversionName,
   person: ResolvedPerson,
   credits: Credit[],
 ): Conversion {
+  const idSource = name === "refund" && event.refund ? event.refund.transactionId : event.id;
   return {
-    id: conversionId("chargebee", event.id, name),
+    id: conversionId("chargebee", idSource, name),
     name,
     source: "chargebee",
     sourceEventId: event.id,

@@ -17,7 +17,7 @@ import {
   commissionEventFromBillingEvent,
   type Referral,
 } from "@revtrace/attribution";
-import { eventResourceVersions, isStaleVersion } from "@revtrace/chargebee";
+import { conversionNamesOf, eventResourceVersions, isStaleVersion } from "@revtrace/chargebee";
 import type {
   BillingEvent,
   Conversion,
@@ -39,7 +39,6 @@ import {
   retentionConversion,
 } from "./conversions.js";
 import { billingIdentityKeys, retentionIdentityKeys } from "./identity-keys.js";
-import { conversionNamesOf } from "./meanings.js";
 import type { PipelineStorage } from "./pipeline-options.js";
 
 /** Meanings that carry only a resource's state: not delivered when that resource is stale. */

@@ -9,7 +9,6 @@
 export { type BackoffPolicy, retryDelay } from "./backoff.js";
 export { billingContact, billingConversion, retentionConversion } from "./conversions.js";
 export { billingIdentityKeys, retentionIdentityKeys } from "./identity-keys.js";
-export { conversionNamesOf } from "./meanings.js";
 export { type PipelineMetrics, prometheusText, type QueueMetrics } from "./metrics.js";
 export { createPipeline, type Pipeline, type WebHandler } from "./pipeline.js";
 export type { PipelineOptions, PipelineStorage } from "./pipeline-options.js";
