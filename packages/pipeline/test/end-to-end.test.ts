@@ -95,10 +95,12 @@ async function recordVisitAndLead(s: Stack, now: number) {
 }
 
 describe("the pipeline end to end", () => {
-  it("delivers an attributed first payment to TikTok and reverses the commission of a partial refund", async () => {
-    stack = await startStack();
+  it("delivers an attributed first payment to TikTok, Segment, ActiveCampaign and Kiflo, and reverses the commission of a partial refund", async () => {
+    stack = await startStack({}, { allSinks: true });
     const now = Date.now();
     await recordVisitAndLead(stack, now);
+    // The partner registered the lead in Kiflo (Kiflo converts it into the paying customer).
+    stack.sandbox.kiflo.addLead({ email: EMAIL, partnerId: 42 });
 
     expect(await stack.post(subscriptionCreatedBody(now))).toBe(200);
     expect(await stack.post(paymentBody(now))).toBe(200);
@@ -115,6 +117,25 @@ describe("the pipeline end to end", () => {
       properties: { value: 49, currency: "EUR", order_id: "inv_9001" },
     });
 
+    // Segment: the customer's identify and an attributed Order Completed, with deterministic ids.
+    const segment = stack.sandbox.segment.recorded.map((r) => r.message);
+    const order = segment.find((m) => m.event === "Order Completed");
+    expect(order).toMatchObject({
+      type: "track",
+      messageId: "chargebee:ev_synthetic_items_paid_1:first_payment:track",
+      anonymousId: VISITOR,
+      properties: { order_id: "inv_9001", revenue: 49, currency: "EUR" },
+      context: { campaign: { source: "tiktok", name: "spring_launch", ttclid: TTCLID } },
+    });
+    expect(segment.filter((m) => m.type === "identify").length).toBeGreaterThan(0);
+    expect(stack.sandbox.segment.dropped).toEqual([]);
+    // ActiveCampaign: the contact, by email, with the first-touch source.
+    const contacts = stack.sandbox.activecampaign.state.contacts;
+    expect(contacts.map((c) => c.email)).toEqual([EMAIL]);
+    // Kiflo: one transaction of EUR 49.00 for the payment.
+    const transactions = stack.sandbox.kiflo.transactions.filter((t) => !t.isDeleted);
+    expect(transactions.map((t) => [t.properties.amount, t.currency])).toEqual([[49, "EUR"]]);
+
     const earned = await stack.storage.listCommissions({ partnerId: "partner-42" });
     expect(earned.map((entry) => [entry.kind, entry.amount.amount])).toEqual([["earned", 980]]);
 
@@ -127,6 +148,10 @@ describe("the pipeline end to end", () => {
       ["reversed", -300],
     ]);
     expect(stack.sandbox.recorded.tiktok).toHaveLength(1); // TikTok has no refund event
+    expect(stack.sandbox.segment.recorded.map((r) => r.message.event)).toContain("Order Refunded");
+    // Kiflo: the transaction now carries what is left after the refund (EUR 49.00 − 15.00).
+    const adjusted = stack.sandbox.kiflo.transactions.filter((t) => !t.isDeleted);
+    expect(adjusted.map((t) => t.properties.amount)).toEqual([34]);
     expect(stack.pipeline.metrics()).toMatchObject({
       received: 3,
       processed: 3,

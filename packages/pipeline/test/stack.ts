@@ -7,7 +7,14 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Sink } from "@revtrace/core";
 import { type SandboxServer, startSandbox } from "@revtrace/sandbox";
+import {
+  createActiveCampaignSink,
+  createInProcessRateLimiter,
+} from "@revtrace/sink-activecampaign";
+import { createKifloSink } from "@revtrace/sink-kiflo";
+import { createSegmentSink } from "@revtrace/sink-segment";
 import { createTikTokSink } from "@revtrace/sink-tiktok";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { createNodeListener } from "../src/adapters/node.ts";
@@ -22,6 +29,9 @@ import { basic } from "./fixtures.ts";
 export const WEBHOOK_PASSWORD = "e2e-webhook-password";
 export const TIKTOK_TOKEN = "e2e-tiktok-token";
 export const PIXEL = "CE2EPIXEL0001";
+export const SEGMENT_WRITE_KEY = "e2e-segment-write-key";
+export const AC_TOKEN = "e2e-activecampaign-token";
+export const KIFLO_TOKEN = "e2e-kiflo-token";
 
 export interface Stack {
   pipeline: Pipeline;
@@ -34,11 +44,22 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(overrides: Partial<PipelineOptions> = {}): Promise<Stack> {
+/**
+ * Starts the stack. With `allSinks`, Segment, ActiveCampaign and Kiflo are wired beside TikTok, each
+ * against its sandbox emulator (ActiveCampaign's account limit is lifted here: its 5 requests a
+ * second are tested in its own package, and would only make this test slow).
+ */
+export async function startStack(
+  overrides: Partial<PipelineOptions> = {},
+  { allSinks = false }: { allSinks?: boolean } = {},
+): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), "revtrace-pipeline-e2e-"));
   const sandbox = await startSandbox({
     port: 0,
     tiktok: { credentials: [{ accessToken: TIKTOK_TOKEN, pixelCodes: [PIXEL] }] },
+    segment: { writeKeys: { [SEGMENT_WRITE_KEY]: "us" } },
+    activecampaign: { tokens: [AC_TOKEN], rateLimit: false },
+    kiflo: { tokens: [KIFLO_TOKEN] },
   });
   const storage = createSqliteStorage({
     path: join(dir, "revtrace.db"),
@@ -52,9 +73,36 @@ export async function startStack(overrides: Partial<PipelineOptions> = {}): Prom
     // The pipeline owns the retries in these tests.
     retry: { retries: 0 },
   });
+  const sinks: Sink[] = [tiktok];
+  if (allSinks) {
+    sinks.push(
+      createSegmentSink({
+        writeKey: SEGMENT_WRITE_KEY,
+        baseUrl: sandbox.vendors.segment,
+        retry: { retries: 0 },
+      }),
+      createActiveCampaignSink({
+        apiUrl: sandbox.vendors.activecampaign,
+        apiToken: AC_TOKEN,
+        listId: 1,
+        rateLimiter: createInProcessRateLimiter({ limit: 1_000, intervalMs: 1_000 }),
+        deepData: { site: "https://app.lovelace-analytics.io" },
+        retry: { retries: 0 },
+      }),
+      createKifloSink({
+        apiToken: KIFLO_TOKEN,
+        store: storage,
+        baseUrl: `${sandbox.vendors.kiflo}/v3/`,
+        convertLeadToCustomer: true,
+        associateCustomerOnDeal: true,
+        createTransactionFromPayment: true,
+        retry: { retries: 0 },
+      }),
+    );
+  }
   const pipeline = createPipeline({
     storage,
-    sinks: [tiktok],
+    sinks,
     chargebee: { credentials: [{ username: "chargebee", password: WEBHOOK_PASSWORD }] },
     commissions: { rules: [{ percent: 20, duration: "lifetime" }] },
     delivery: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 20 },
