@@ -167,7 +167,13 @@ export {
   guardStorageMethods,
   type StorageGuardOptions,
 } from "./storage/storage-guard.js";
-export { checkStorageInput, outboxPayloadJson, parseOutboxId } from "./storage/storage-input.js";
+export {
+  checkStorageInput,
+  outboxPayloadJson,
+  parseOutboxId,
+  StorageInputError,
+  storageJson,
+} from "./storage/storage-input.js";
 export { type IdentityEdgeKey, identityEdgeKey, mergeRefusalKey } from "./storage/storage-keys.js";
 export type { TimeRange, TouchpointStore } from "./storage/touchpoint-store.js";
 export { VERSION } from "./version.js";

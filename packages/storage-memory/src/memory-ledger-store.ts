@@ -8,7 +8,7 @@ export function createMemoryLedgerStore(): LedgerStore {
   return {
     async appendCommissions(commissions) {
       // Every entry is copied before the first is stored: one that cannot be stored fails the batch.
-      const copies = commissions.map(jsonCopy);
+      const copies = commissions.map((c, i) => jsonCopy(c, `entries.${i}`));
       const added: StoredCommission[] = [];
       for (const commission of copies) {
         if (byKey.has(commission.key)) continue;

@@ -1,16 +1,35 @@
 import { randomUUID } from "node:crypto";
 import {
   type OutboxItem,
+  type OutboxItemInput,
   type OutboxStore,
   outboxPayloadJson,
   parseOutboxId,
 } from "@revtrace/core";
 
+/** Items ready to store: their payloads converted already. */
+export interface PreparedItems {
+  inputs: readonly OutboxItemInput[];
+  payloads: unknown[];
+}
+
+/** The memory outbox: the store, and the two halves of its enqueue for the inbox's atomic ingest. */
+export interface MemoryOutbox {
+  store: OutboxStore;
+  /**
+   * Converts every payload (throws `StorageInputError` naming `<path>.<i>.payload` for one JSON
+   * cannot hold); changes nothing.
+   */
+  prepare(inputs: readonly OutboxItemInput[], path: string): PreparedItems;
+  /** Stores the prepared items that are new (cannot fail); returns how many. */
+  commit(prepared: PreparedItems, now: number): number;
+}
+
 /**
  * The outbox as a map in insertion order, plus the live (pending or leased) items of each sink, so a
  * claim scans only those.
  */
-export function createMemoryOutboxStore(): OutboxStore {
+export function createMemoryOutbox(): MemoryOutbox {
   const items = new Map<string, OutboxItem>();
   const byKey = new Map<string, string>();
   const live = new Map<string, Set<OutboxItem>>();
@@ -26,38 +45,45 @@ export function createMemoryOutboxStore(): OutboxStore {
     return item && item.status === "leased" && item.leaseToken === token ? item : undefined;
   };
 
-  return {
+  // Every payload is converted before the first item is stored: one that is not JSON fails the batch.
+  const prepare = (inputs: readonly OutboxItemInput[], path: string): PreparedItems => ({
+    inputs,
+    payloads: inputs.map(
+      (input, i) => JSON.parse(outboxPayloadJson(input.payload, `${path}.${i}.payload`)) as unknown,
+    ),
+  });
+  const commit = ({ inputs, payloads }: PreparedItems, now: number) => {
+    let added = 0;
+    for (const [i, input] of inputs.entries()) {
+      const key = `${input.sink}\u0000${input.idempotencyKey}`;
+      if (byKey.has(key)) continue;
+      const id = String(nextId++);
+      const item: OutboxItem = {
+        id,
+        sink: input.sink,
+        idempotencyKey: input.idempotencyKey,
+        payload: payloads[i],
+        status: "pending",
+        attempts: 0,
+        availableAt: input.availableAt ?? now,
+        leaseExpiresAt: null,
+        leaseToken: null,
+        lastError: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      items.set(id, item);
+      const sinkItems = live.get(item.sink) ?? new Set<OutboxItem>();
+      live.set(item.sink, sinkItems.add(item));
+      byKey.set(key, id);
+      added++;
+    }
+    return added;
+  };
+
+  const store: OutboxStore = {
     async enqueue(inputs, now) {
-      // Every payload is converted before the first item is stored: one that is not JSON fails the batch.
-      const payloads = inputs.map(
-        (input) => JSON.parse(outboxPayloadJson(input.payload)) as unknown,
-      );
-      let added = 0;
-      for (const [i, input] of inputs.entries()) {
-        const key = `${input.sink}\u0000${input.idempotencyKey}`;
-        if (byKey.has(key)) continue;
-        const id = String(nextId++);
-        const item: OutboxItem = {
-          id,
-          sink: input.sink,
-          idempotencyKey: input.idempotencyKey,
-          payload: payloads[i],
-          status: "pending",
-          attempts: 0,
-          availableAt: input.availableAt ?? now,
-          leaseExpiresAt: null,
-          leaseToken: null,
-          lastError: null,
-          createdAt: now,
-          updatedAt: now,
-        };
-        items.set(id, item);
-        const sinkItems = live.get(item.sink) ?? new Set<OutboxItem>();
-        live.set(item.sink, sinkItems.add(item));
-        byKey.set(key, id);
-        added++;
-      }
-      return added;
+      return commit(prepare(inputs, "items"), now);
     },
     async claim({ sink, limit, leaseMs, now }) {
       const due = [...(live.get(sink) ?? [])]
@@ -132,4 +158,5 @@ export function createMemoryOutboxStore(): OutboxStore {
       return item ? structuredClone(item) : null;
     },
   };
+  return { store, prepare, commit };
 }

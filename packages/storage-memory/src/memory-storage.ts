@@ -1,7 +1,8 @@
 import { checkStorageInput, guardStorageMethods, type Storage } from "@revtrace/core";
 import { createMemoryIdentityStore } from "./memory-identity-store.js";
+import { createMemoryInboxStore } from "./memory-inbox-store.js";
 import { createMemoryLedgerStore } from "./memory-ledger-store.js";
-import { createMemoryOutboxStore } from "./memory-outbox-store.js";
+import { createMemoryOutbox } from "./memory-outbox-store.js";
 import { createMemoryReceiptStore } from "./memory-receipt-store.js";
 import { createMemoryResourceVersionStore } from "./memory-resource-version-store.js";
 import { createMemoryTouchpointStore } from "./memory-touchpoint-store.js";
@@ -18,12 +19,14 @@ import { createMemoryTouchpointStore } from "./memory-touchpoint-store.js";
  */
 export function createMemoryStorage(): Storage {
   let closed = false;
+  const outbox = createMemoryOutbox();
   const methods = guardStorageMethods(
     {
       ...createMemoryIdentityStore(),
       ...createMemoryTouchpointStore(),
       ...createMemoryReceiptStore(),
-      ...createMemoryOutboxStore(),
+      ...outbox.store,
+      ...createMemoryInboxStore(outbox),
       ...createMemoryLedgerStore(),
       ...createMemoryResourceVersionStore(),
       async migrate() {},

@@ -25,7 +25,7 @@ export function createMemoryTouchpointStore(): TouchpointStore {
   return {
     async addTouchpoints(touchpoints) {
       // Every touchpoint is copied before the first is stored: one that cannot be stored fails the batch.
-      for (const copy of touchpoints.map(jsonCopy)) {
+      for (const copy of touchpoints.map((tp, i) => jsonCopy(tp, `touchpoints.${i}`))) {
         if (byId.has(copy.id)) continue;
         byId.set(copy.id, copy);
         const list = byVisitor.get(copy.anonymousId) ?? [];

@@ -1,11 +1,12 @@
 import {
   type OutboxItem,
+  type OutboxItemInput,
   type OutboxStatus,
   type OutboxStore,
   outboxPayloadJson,
   parseOutboxId,
 } from "@revtrace/core";
-import type { PgPoolLike } from "./pg-types.js";
+import type { PgClientLike, PgPoolLike } from "./pg-types.js";
 
 const toItem = (row: Record<string, unknown>): OutboxItem => ({
   id: String(row.id),
@@ -24,6 +25,43 @@ const toItem = (row: Record<string, unknown>): OutboxItem => ({
 
 const claimOrder = (a: OutboxItem, b: OutboxItem) =>
   a.availableAt - b.availableAt || Number(a.id) - Number(b.id);
+
+/** One item to insert: its payload as JSON text, and the time it is enqueued at. */
+export interface OutboxRow {
+  item: OutboxItemInput;
+  payload: string;
+  now: number;
+}
+
+/**
+ * Inserts `rows` in one statement, skipping known `(sink, idempotencyKey)` pairs (the first of a pair
+ * within `rows`, in `order`, wins); returns how many were new. `order` orders the unnested rows, whose
+ * columns are `sink`, `key` and `n` (the position in `rows`).
+ */
+export async function insertOutboxRows(
+  db: PgPoolLike | PgClientLike,
+  table: string,
+  rows: readonly OutboxRow[],
+  order: "ORDER BY n" | "ORDER BY sink, key, n",
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await db.query(
+    `INSERT INTO ${table} (sink, idempotency_key, payload, status, attempts, available_at, created_at, updated_at)
+     SELECT sink, key, payload::json, 'pending', 0, available_at, created_at, created_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) WITH ORDINALITY
+       AS t(sink, key, payload, available_at, created_at, n)
+     ${order}
+     ON CONFLICT (sink, idempotency_key) DO NOTHING`,
+    [
+      rows.map((row) => row.item.sink),
+      rows.map((row) => row.item.idempotencyKey),
+      rows.map((row) => row.payload),
+      rows.map((row) => row.item.availableAt ?? row.now),
+      rows.map((row) => row.now),
+    ],
+  );
+  return result.rowCount ?? 0;
+}
 
 /**
  * The outbox in one table. A claim locks the due rows it takes with `FOR UPDATE SKIP LOCKED`, so
@@ -55,22 +93,12 @@ export function createPostgresOutboxStore(pool: PgPoolLike, schema: string): Out
   return {
     async enqueue(items, now) {
       if (items.length === 0) return 0;
-      const result = await pool.query(
-        `INSERT INTO ${table} (sink, idempotency_key, payload, status, attempts, available_at, created_at, updated_at)
-         SELECT sink, key, payload::json, 'pending', 0, available_at, $5, $5
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY
-           AS t(sink, key, payload, available_at, n)
-         ORDER BY n
-         ON CONFLICT (sink, idempotency_key) DO NOTHING`,
-        [
-          items.map((item) => item.sink),
-          items.map((item) => item.idempotencyKey),
-          items.map((item) => outboxPayloadJson(item.payload)),
-          items.map((item) => item.availableAt ?? now),
-          now,
-        ],
-      );
-      return result.rowCount ?? 0;
+      const rows = items.map((item, i) => ({
+        item,
+        payload: outboxPayloadJson(item.payload, `items.${i}.payload`),
+        now,
+      }));
+      return insertOutboxRows(pool, table, rows, "ORDER BY n");
     },
     async claim({ sink, limit, leaseMs, now }) {
       const { rows } = await pool.query(

@@ -1,7 +1,10 @@
 import type { ResourceVersionStore } from "@revtrace/core";
 import type { PgPoolLike } from "./pg-types.js";
 
-/** Last applied `resource_version` per resource; an upsert that only moves forward. */
+/**
+ * Last applied `resource_version` per resource; an upsert that only moves forward. An equal version
+ * updates the row to the same value, so it counts as applied (only an older one is stale).
+ */
 export function createPostgresResourceVersionStore(
   pool: PgPoolLike,
   schema: string,
@@ -20,7 +23,7 @@ export function createPostgresResourceVersionStore(
       const result = await pool.query(
         `INSERT INTO ${table} AS current (resource_type, resource_id, version) VALUES ($1, $2, $3)
          ON CONFLICT (resource_type, resource_id) DO UPDATE SET version = excluded.version
-         WHERE excluded.version > current.version`,
+         WHERE excluded.version >= current.version`,
         [type, id, version],
       );
       return result.rowCount === 1;

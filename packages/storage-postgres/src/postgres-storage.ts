@@ -2,6 +2,7 @@ import { checkStorageInput, guardStorageMethods, type Storage } from "@revtrace/
 import { describePgError } from "./pg-errors.js";
 import type { PgPoolLike } from "./pg-types.js";
 import { createPostgresIdentityStore } from "./postgres-identity-store.js";
+import { createPostgresInboxStore } from "./postgres-inbox-store.js";
 import { createPostgresLedgerStore } from "./postgres-ledger-store.js";
 import { applyPostgresMigrations, quote, readPostgresMigrations } from "./postgres-migrations.js";
 import {
@@ -49,6 +50,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       ...createPostgresOutboxStore(pool, schema),
       ...createPostgresLedgerStore(pool, schema),
       ...createPostgresResourceVersionStore(pool, schema),
+      ...createPostgresInboxStore(pool, schema),
       migrate: () =>
         applyPostgresMigrations(pool, resolved.schema, readPostgresMigrations(), Date.now()),
     },

@@ -1,7 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ConfigError, StorageError } from "@revtrace/core";
 import { describe, expect, it } from "vitest";
-import { createPostgresStorage, readPostgresMigrations } from "../src/index.js";
+import { createPostgresStorage, type PgPoolLike, readPostgresMigrations } from "../src/index.js";
 import { describePostgres, TEST_DATABASE_URL, useTestSchemas } from "./postgres-test-db.js";
 
 const rejection = (promise: Promise<unknown>) =>
@@ -46,7 +47,10 @@ describe("createPostgresStorage options", () => {
       files: string[];
     };
     expect(pkg.files).toContain("migrations");
-    expect(readPostgresMigrations().map((m) => [m.version, m.name])).toEqual([[1, "initial"]]);
+    expect(readPostgresMigrations().map((m) => [m.version, m.name])).toEqual([
+      [1, "initial"],
+      [2, "inbox"],
+    ]);
   });
 
   it("reports an unreachable server as StorageError, without the connection string", async () => {
@@ -88,7 +92,10 @@ describePostgres("postgres storage engine", () => {
     const { rows } = await db.pool.query(
       `SELECT version, name FROM "${schema}".revtrace_migrations`,
     );
-    expect(rows).toEqual([{ version: 1, name: "initial" }]);
+    expect(rows).toEqual([
+      { version: 1, name: "initial" },
+      { version: 2, name: "inbox" },
+    ]);
     await Promise.all(storages.map((s) => s.close()));
   });
 
@@ -98,7 +105,7 @@ describePostgres("postgres storage engine", () => {
     await storage.migrate();
     await db.pool.query(`INSERT INTO "${schema}".revtrace_migrations VALUES (999, 'future', 0)`);
     const error = await rejection(storage.migrate());
-    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(1\)/);
+    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(2\)/);
     await storage.close();
   });
 
@@ -164,6 +171,72 @@ describePostgres("postgres storage engine", () => {
     expect(await connections()).toBeGreaterThan(0);
     await owned.close();
     await expect.poll(connections).toBe(0);
+  });
+
+  const webhook = (key: string, receivedAt = 1) => ({
+    key,
+    source: "chargebee",
+    type: "payment_succeeded",
+    receivedAt,
+    rawBody: `{"id":"${key}"}`,
+    event: { id: key },
+  });
+
+  it("group-commits concurrent ingests: one transaction, each resolved after its COMMIT", async () => {
+    const schema = db.schema();
+    let begins = 0;
+    const counting: PgPoolLike = {
+      query: (text, values) => db.pool.query(text, values),
+      async connect() {
+        const client = await db.pool.connect();
+        return {
+          query(text: string, values?: unknown[]) {
+            if (text === "BEGIN") begins++;
+            return client.query(text, values);
+          },
+          release: (error?: Error | boolean) => client.release(error),
+        };
+      },
+    };
+    const storage = createPostgresStorage({ pool: counting, schema });
+    await storage.migrate();
+    begins = 0;
+    const visible = async (key: string) =>
+      (await db.pool.query(`SELECT 1 FROM "${schema}".inbox_events WHERE key = $1`, [key]))
+        .rowCount;
+    const seen = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        storage
+          .ingest(webhook(`ev_${i % 15}`, i), [{ sink: "s", idempotencyKey: `w${i}`, payload: {} }])
+          .then(async (result) => [result.duplicate, await visible(`ev_${i % 15}`)]),
+      ),
+    );
+    expect(begins).toBe(1);
+    expect(seen.filter(([duplicate]) => duplicate === false)).toHaveLength(15);
+    expect(seen.every(([, rows]) => rows === 1)).toBe(true);
+    await storage.close();
+  });
+
+  it("an ingest the database refuses fails alone; the rest of its group commits", async () => {
+    const schema = db.schema();
+    const storage = createPostgresStorage({ pool: db.pool, schema });
+    await storage.migrate();
+    // Too long for a btree index entry (random bytes, so compression cannot shrink it): SQLSTATE 54000.
+    const huge = randomBytes(9_000).toString("base64");
+    const results = await Promise.allSettled([
+      storage.ingest(webhook("ev_a"), [{ sink: "s", idempotencyKey: "a", payload: {} }]),
+      storage.ingest(webhook(huge), [{ sink: "s", idempotencyKey: "huge", payload: {} }]),
+      storage.ingest(webhook("ev_b"), [{ sink: "s", idempotencyKey: "b", payload: {} }]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const error = (results[1] as PromiseRejectedResult).reason as StorageError;
+    expect(StorageError.isInstance(error)).toBe(true);
+    expect(error.message).toBe("postgres storage: ingest failed: SQLSTATE 54000");
+    expect(await storage.getInboxEvent("ev_a")).not.toBeNull();
+    expect(await storage.getInboxEvent(huge)).toBeNull();
+    const claimed = await storage.claim({ sink: "s", limit: 10, leaseMs: 1, now: 10 });
+    expect(claimed.map((item) => item.idempotencyKey).sort()).toEqual(["a", "b"]);
+    await storage.close();
   });
 
   it("keeps the ledger append-only even against raw SQL", async () => {

@@ -1,4 +1,9 @@
-import type { Commission, LedgerStore, StoredCommission } from "@revtrace/core";
+import {
+  type Commission,
+  type LedgerStore,
+  type StoredCommission,
+  storageJson,
+} from "@revtrace/core";
 import type { SqliteConnection } from "./sqlite-connection.js";
 
 /** A stored entry: what JSON gives back for the entry, with its position. */
@@ -18,6 +23,7 @@ export function createSqliteLedgerStore(connection: SqliteConnection): LedgerSto
   return {
     appendCommissions(entries) {
       if (entries.length === 0) return Promise.resolve([]);
+      const datas = entries.map((c, i) => storageJson(c, `entries.${i}`));
       return write(() => {
         const insert = statement(
           `INSERT INTO commissions (key, partner_id, program_id, kind, amount, currency, transaction_id,
@@ -27,8 +33,8 @@ export function createSqliteLedgerStore(connection: SqliteConnection): LedgerSto
            ON CONFLICT (key) DO NOTHING RETURNING seq`,
         );
         const added: StoredCommission[] = [];
-        for (const c of entries) {
-          const data = JSON.stringify(c);
+        for (const [i, c] of entries.entries()) {
+          const data = datas[i] as string;
           const row = insert.get(
             c.key,
             c.partnerId,

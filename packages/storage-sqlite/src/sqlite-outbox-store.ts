@@ -1,5 +1,6 @@
 import {
   type OutboxItem,
+  type OutboxItemInput,
   type OutboxStatus,
   type OutboxStore,
   outboxPayloadJson,
@@ -42,6 +43,41 @@ const SETTLE = `UPDATE outbox SET status = ?, available_at = coalesce(?, availab
   lease_token = NULL, lease_expires_at = NULL, updated_at = ?
   WHERE id = ? AND status = 'leased' AND lease_token = ?`;
 
+const INSERT = `INSERT INTO outbox (sink, idempotency_key, payload, status, attempts, available_at, created_at, updated_at)
+  VALUES (?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (sink, idempotency_key) DO NOTHING`;
+
+/**
+ * The payloads of `items` as JSON text, converted before anything is written (a `StorageInputError`
+ * naming `<path>.<i>.payload` for one JSON cannot hold).
+ */
+export function outboxPayloads(items: readonly OutboxItemInput[], path: string): string[] {
+  return items.map((item, i) => outboxPayloadJson(item.payload, `${path}.${i}.payload`));
+}
+
+/** Inserts the new items (inside a write transaction); returns how many were new. */
+export function insertOutboxItems(
+  connection: SqliteConnection,
+  items: readonly OutboxItemInput[],
+  payloads: readonly string[],
+  now: number,
+): number {
+  const insert = connection.statement(INSERT);
+  let added = 0;
+  items.forEach((item, i) => {
+    added += Number(
+      insert.run(
+        item.sink,
+        item.idempotencyKey,
+        payloads[i] as string,
+        item.availableAt ?? now,
+        now,
+        now,
+      ).changes,
+    );
+  });
+  return added;
+}
+
 /** The outbox in one table; claims and settlements are single statements inside write transactions. */
 export function createSqliteOutboxStore(connection: SqliteConnection): OutboxStore {
   const { statement, write } = connection;
@@ -64,21 +100,8 @@ export function createSqliteOutboxStore(connection: SqliteConnection): OutboxSto
   return {
     enqueue(items, now) {
       if (items.length === 0) return Promise.resolve(0);
-      return write(() => {
-        const insert = statement(
-          `INSERT INTO outbox (sink, idempotency_key, payload, status, attempts, available_at, created_at, updated_at)
-           VALUES (?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (sink, idempotency_key) DO NOTHING`,
-        );
-        let added = 0;
-        for (const item of items) {
-          const payload = outboxPayloadJson(item.payload);
-          added += Number(
-            insert.run(item.sink, item.idempotencyKey, payload, item.availableAt ?? now, now, now)
-              .changes,
-          );
-        }
-        return added;
-      });
+      const payloads = outboxPayloads(items, "items");
+      return write(() => insertOutboxItems(connection, items, payloads, now));
     },
     claim({ sink, limit, leaseMs, now }) {
       return write(() => {

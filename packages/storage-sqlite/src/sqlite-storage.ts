@@ -1,6 +1,7 @@
 import { checkStorageInput, guardStorageMethods, type Storage, StorageError } from "@revtrace/core";
 import { openSqliteConnection } from "./sqlite-connection.js";
 import { createSqliteIdentityStore } from "./sqlite-identity-store.js";
+import { createSqliteInboxStore } from "./sqlite-inbox-store.js";
 import { createSqliteLedgerStore } from "./sqlite-ledger-store.js";
 import { applySqliteMigrations, readSqliteMigrations } from "./sqlite-migrations.js";
 import { parseSqliteStorageOptions, type SqliteStorageOptions } from "./sqlite-options.js";
@@ -63,6 +64,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       ...createSqliteOutboxStore(connection),
       ...createSqliteLedgerStore(connection),
       ...createSqliteResourceVersionStore(connection),
+      ...createSqliteInboxStore(connection),
       migrate: () => applySqliteMigrations(connection, readSqliteMigrations(), Date.now()),
     },
     {

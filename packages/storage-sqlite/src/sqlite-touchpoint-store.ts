@@ -1,4 +1,4 @@
-import type { Touchpoint, TouchpointStore } from "@revtrace/core";
+import { storageJson, type Touchpoint, type TouchpointStore } from "@revtrace/core";
 import type { SqliteConnection } from "./sqlite-connection.js";
 
 const DEFAULT_LIMIT = 1000;
@@ -9,13 +9,14 @@ export function createSqliteTouchpointStore(connection: SqliteConnection): Touch
   return {
     addTouchpoints(touchpoints) {
       if (touchpoints.length === 0) return Promise.resolve();
+      const data = touchpoints.map((tp, i) => storageJson(tp, `touchpoints.${i}`));
       return write(() => {
         const insert = statement(
           "INSERT INTO touchpoints (id, anonymous_id, occurred_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
         );
-        for (const tp of touchpoints) {
-          insert.run(tp.id, tp.anonymousId, tp.occurredAt, JSON.stringify(tp));
-        }
+        touchpoints.forEach((tp, i) => {
+          insert.run(tp.id, tp.anonymousId, tp.occurredAt, data[i] as string);
+        });
       });
     },
     async getTouchpoint(id) {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { ConfigError, StorageError, type Touchpoint } from "@revtrace/core";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { createSqliteStorage, readSqliteMigrations } from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "revtrace-sqlite-unit-"));
@@ -69,7 +69,10 @@ describe("migrations", () => {
     };
     expect(pkg.files).toContain("migrations");
     const migrations = readSqliteMigrations();
-    expect(migrations.map((m) => [m.version, m.name])).toEqual([[1, "initial"]]);
+    expect(migrations.map((m) => [m.version, m.name])).toEqual([
+      [1, "initial"],
+      [2, "inbox"],
+    ]);
     expect(migrations[0]?.sql).toContain("CREATE TABLE receipts");
   });
 
@@ -95,6 +98,7 @@ describe("migrations", () => {
     const raw = new DatabaseSync(path);
     expect(raw.prepare("SELECT version, name FROM revtrace_migrations").all()).toEqual([
       { version: 1, name: "initial" },
+      { version: 2, name: "inbox" },
     ]);
     expect(raw.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
     raw.close();
@@ -110,7 +114,7 @@ describe("migrations", () => {
     raw.close();
     const error = await rejection(storage.migrate());
     expect(StorageError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(1\)/);
+    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(2\)/);
     await storage.close();
   });
 });
@@ -131,6 +135,44 @@ describe("writes", () => {
     expect(await storage.getReceipt("b")).not.toBeNull();
     expect(await storage.getTouchpoint("good-in-bad-batch")).toBeNull();
     await storage.close();
+  });
+
+  it("ingest joins the group commit: one transaction for concurrent webhooks, each answered after COMMIT", async () => {
+    const path = freshPath();
+    const storage = createSqliteStorage({ path });
+    await storage.migrate();
+    const reader = new DatabaseSync(path);
+    const visible = (key: string) =>
+      reader.prepare("SELECT count(*) AS n FROM inbox_events WHERE key = ?").get(key)?.n;
+    const exec = vi.spyOn(DatabaseSync.prototype, "exec");
+    try {
+      const seenAtResolve: unknown[] = [];
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          storage
+            .ingest(
+              {
+                key: `k${i % 10}`,
+                source: "chargebee",
+                type: "t",
+                receivedAt: i,
+                rawBody: "{}",
+                event: {},
+              },
+              [{ sink: "s", idempotencyKey: `w${i}`, payload: {} }],
+            )
+            .then(() => seenAtResolve.push(visible(`k${i % 10}`))),
+        ),
+      );
+      expect(exec.mock.calls.filter(([sql]) => sql === "BEGIN IMMEDIATE")).toHaveLength(1);
+      expect(exec.mock.calls.filter(([sql]) => sql === "COMMIT")).toHaveLength(1);
+      // Another connection sees each event by the time its ingest resolves: it was committed.
+      expect(seenAtResolve).toEqual(Array.from({ length: 20 }, () => 1));
+    } finally {
+      exec.mockRestore();
+      reader.close();
+      await storage.close();
+    }
   });
 
   it("a lone failing write rolls back completely", async () => {

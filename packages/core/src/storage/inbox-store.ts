@@ -67,6 +67,11 @@ export interface InboxStore {
    * (its `duplicates` count goes up) and writes nothing else. Exactly one of any number of concurrent
    * ingests of a key, in this process or any other, gets `duplicate: false`. Nothing is visible before
    * the call resolves, and a failure writes nothing.
+   *
+   * The work is enqueued as `enqueue(work, event.receivedAt)` would (`createdAt` and the default
+   * `availableAt` are `receivedAt`). The raw body comes back exactly as given (any well-formed string,
+   * U+0000 included); the key, source and type follow the usual string rules (`checkStorageInput`).
+   * Engines may group concurrent ingests in one transaction; each still resolves after its commit.
    */
   ingest(event: InboxEventInput, work: readonly OutboxItemInput[]): Promise<IngestResult>;
   /** One stored event by key, or `null`. */
@@ -80,17 +85,23 @@ export interface InboxStore {
     source?: string;
     limit: number;
   }): Promise<InboxEvent[]>;
-  /** Keeps an authenticated body that failed validation; returns its id. */
+  /**
+   * Keeps an authenticated body that failed validation; returns its id (canonical decimal, assigned in
+   * quarantine order). `error` is stored as JSON and read back as `JSON.parse(JSON.stringify(error))`.
+   */
   quarantine(body: QuarantineInput): Promise<string>;
   /**
-   * Quarantined bodies in id order: only those with id greater than `afterId`, unresolved ones only
-   * unless `includeResolved`, at most `limit`.
+   * Quarantined bodies in id order: only those with id greater than `afterId` (`"0"` or an id), unresolved
+   * ones only unless `includeResolved`, at most `limit`.
    */
   listQuarantine(query: {
     afterId?: string;
     includeResolved?: boolean;
     limit: number;
   }): Promise<QuarantinedBody[]>;
-  /** Marks a quarantined body replayed. Returns `false` when the id is unknown or already resolved. */
+  /**
+   * Marks a quarantined body replayed (`resolvedAt = now`). Returns `false`, changing nothing, when the
+   * id is unknown (or not canonical: ids are named like outbox ids) or already resolved.
+   */
   resolveQuarantine(id: string, now: number): Promise<boolean>;
 }

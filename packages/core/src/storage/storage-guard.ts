@@ -1,13 +1,15 @@
 /**
  * The lifecycle, input and error rules every storage engine shares, in one wrapper: a call after
  * `close()` rejects with `StorageError`; a call whose arguments break the input rules (`validate`,
- * normally `checkStorageInput`) rejects with `StorageError` before the engine runs; and any other
+ * normally `checkStorageInput`) rejects with `StorageError` before the engine runs, as does one whose
+ * value JSON cannot hold (the engine's `storageJson` throws `StorageInputError`); and any other
  * failure reaches the caller as a `StorageError` whose message says which method failed (never the
  * data involved) and whose `cause` is the engine's error.
  *
  * @module
  */
 import { StorageError } from "../errors.js";
+import { StorageInputError } from "./storage-input.js";
 
 /** An object of async methods. */
 export type AsyncMethods = Record<string, (...args: never[]) => Promise<unknown>>;
@@ -53,6 +55,12 @@ export function guardStorageMethods<T extends AsyncMethods>(
         return await call(...args);
       } catch (error) {
         if (StorageError.isInstance(error)) throw error;
+        if (StorageInputError.isInstance(error)) {
+          throw new StorageError(
+            `${engine} storage: ${name}: invalid input: ${error.path}: ${error.message}`,
+            { engine, invalidInput: true },
+          );
+        }
         const detail = describe?.(error);
         throw new StorageError(`${engine} storage: ${name} failed${detail ? `: ${detail}` : ""}`, {
           engine,

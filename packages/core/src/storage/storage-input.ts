@@ -15,8 +15,14 @@
  *   ledger entry or touchpoint (extra fields included). Outbox payloads are exempt: they are stored as
  *   JSON, which escapes both.
  *
+ * - Raw bodies (inbox events, quarantined bodies) are stored as their UTF-8 bytes, byte for byte:
+ *   U+0000 is allowed in them, a lone surrogate is not.
+ * - Every value stored as JSON (records, outbox payloads, normalized inbox events, quarantine issues)
+ *   must be one JSON can hold: engines serialize it with {@link storageJson} before writing anything,
+ *   and a BigInt, a cycle or a function is refused as invalid input too (the same `StorageError`,
+ *   HTTP 400), never as an engine failure.
+ *
  * Unknown extra fields are allowed (a ledger entry is read back with every field it was written with).
- * Values JSON cannot hold (a BigInt, a cycle) fail in the engine, which writes nothing either.
  *
  * Records with a core schema are checked with it (zod); the other arguments with the small checks
  * below, which allocate nothing on valid input: they run on every storage call.
@@ -78,6 +84,21 @@ function findUnstorable(value: unknown, seen: Set<object>): Problem | undefined 
 }
 
 const text: Check = (v) => (typeof v === "string" ? unstorable(v) : fail("expected a string"));
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Raw bodies are stored as their UTF-8 bytes: U+0000 is kept, a lone surrogate could not be. */
+const wellFormedText: Check = (v) =>
+  typeof v !== "string"
+    ? fail("expected a string")
+    : LONE_SURROGATE.test(v)
+      ? fail("contains a lone UTF-16 surrogate")
+      : undefined;
+const bool: Check = (v) => (typeof v === "boolean" ? undefined : fail("expected a boolean"));
+/** A position to page after: `"0"` or a canonical decimal id. */
+const afterId: Check = (v) =>
+  v === "0" || (typeof v === "string" && parseOutboxId(v) !== null)
+    ? undefined
+    : fail('expected "0" or a canonical decimal id');
 const nonEmptyText: Check = (v) => (v === "" ? fail("expected a non-empty string") : text(v));
 const int: Check = (v) => (Number.isSafeInteger(v) ? undefined : fail("expected a safe integer"));
 const nonNegative: Check = (v) =>
@@ -137,6 +158,7 @@ const record =
 const identityKey = object({ kind: oneOf(IdentityKeyKindSchema.options), value: nonEmptyText });
 const identityKeys = array(identityKey);
 const evidence = object({ source: text, observationId: text, at: int });
+const workItems = array(object({ sink: text, idempotencyKey: text, availableAt: optional(int) }));
 const claimQuery: Check = (v) =>
   object({ sink: text, limit: nonNegative, leaseMs: nonNegative, now: int })(v) ??
   (Number.isSafeInteger((v as { now: number }).now + (v as { leaseMs: number }).leaseMs)
@@ -191,7 +213,7 @@ const PARAMS: Record<StorageMethod, readonly (readonly [string, Check])[]> = {
   getReceipt: [["key", text]],
   // The payload is opaque JSON: not checked here.
   enqueue: [
-    ["items", array(object({ sink: text, idempotencyKey: text, availableAt: optional(int) }))],
+    ["items", workItems],
     ["now", int],
   ],
   claim: [["query", claimQuery]],
@@ -226,6 +248,49 @@ const PARAMS: Record<StorageMethod, readonly (readonly [string, Check])[]> = {
     ],
   ],
   getCommission: [["key", text]],
+  // The normalized event, outbox payloads and quarantine issues are opaque JSON: not checked here.
+  ingest: [
+    [
+      "event",
+      object({
+        key: text,
+        source: text,
+        type: text,
+        receivedAt: int,
+        rawBody: wellFormedText,
+      }),
+    ],
+    ["work", workItems],
+  ],
+  getInboxEvent: [["key", text]],
+  listInboxEvents: [
+    [
+      "query",
+      object({ afterSeq: optional(nonNegative), source: optional(text), limit: nonNegative }),
+    ],
+  ],
+  quarantine: [
+    [
+      "body",
+      object({
+        source: text,
+        receivedAt: int,
+        rawBody: wellFormedText,
+        contentType: nullable(text),
+        error: object({ code: text, message: text }),
+      }),
+    ],
+  ],
+  listQuarantine: [
+    [
+      "query",
+      object({ afterId: optional(afterId), includeResolved: optional(bool), limit: nonNegative }),
+    ],
+  ],
+  resolveQuarantine: [
+    ["id", text],
+    ["now", int],
+  ],
   getResourceVersion: [
     ["resourceType", text],
     ["id", text],
@@ -257,13 +322,52 @@ export function checkStorageInput(method: string, args: readonly unknown[]): str
 }
 
 /**
- * The JSON text every engine stores for an outbox payload (`undefined` is stored as `null`).
- * @throws TypeError when JSON cannot hold the payload (a BigInt, a cycle, a function).
+ * Thrown by {@link storageJson} for a value JSON cannot hold. `guardStorageMethods` turns it into an
+ * invalid-input `StorageError` (HTTP 400) naming `path`, as it does for `checkStorageInput`'s findings.
  */
-export function outboxPayloadJson(payload: unknown): string {
-  const json: string | undefined = JSON.stringify(payload ?? null);
-  if (json === undefined) throw new TypeError("The outbox payload is not JSON");
+export class StorageInputError extends TypeError {
+  override readonly name = "StorageInputError";
+  /** The argument path of the value (`items.1.payload`). */
+  readonly path: string;
+  constructor(path: string, why: string) {
+    super(why);
+    this.path = path;
+  }
+  /** True for a `StorageInputError` from any copy of this package. */
+  static isInstance(error: unknown): error is StorageInputError {
+    return (
+      error instanceof TypeError &&
+      error.name === "StorageInputError" &&
+      typeof (error as StorageInputError).path === "string"
+    );
+  }
+}
+
+/**
+ * The JSON text every engine stores for a record or payload (`undefined` is stored as `null`): what is
+ * read back is `JSON.parse` of it. Engines serialize with this before they write anything.
+ * @throws StorageInputError (a TypeError) naming `path` when JSON cannot hold the value (a BigInt, a
+ *   cycle, a function).
+ */
+export function storageJson(value: unknown, path: string): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value ?? null);
+  } catch {
+    // JSON.stringify's message can quote the value's keys: not repeated here.
+  }
+  if (json === undefined) {
+    throw new StorageInputError(path, "not storable as JSON (a BigInt, a cycle or a function)");
+  }
   return json;
+}
+
+/**
+ * The JSON text every engine stores for an outbox payload (see {@link storageJson}).
+ * @throws StorageInputError (a TypeError) when JSON cannot hold the payload.
+ */
+export function outboxPayloadJson(payload: unknown, path = "payload"): string {
+  return storageJson(payload, path);
 }
 
 /**

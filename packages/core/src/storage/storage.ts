@@ -11,6 +11,7 @@
  * @module
  */
 import type { IdentityStore } from "./identity-store.js";
+import type { InboxStore } from "./inbox-store.js";
 import type { LedgerStore } from "./ledger-store.js";
 import type { OutboxStore } from "./outbox-store.js";
 import type { ReceiptStore } from "./receipt-store.js";
@@ -24,7 +25,8 @@ export interface Storage
     ReceiptStore,
     OutboxStore,
     LedgerStore,
-    ResourceVersionStore {
+    ResourceVersionStore,
+    InboxStore {
   /** The engine's name: `memory`, `sqlite`, `postgres`. */
   readonly engine: string;
   /**
