@@ -1,0 +1,57 @@
+/**
+ * `@revtrace/pipeline/node`: the pipeline's handlers on plain `node:http`.
+ *
+ * @example
+ * import { createServer } from "node:http";
+ * import { createNodeListener } from "@revtrace/pipeline/node";
+ *
+ * createServer(createNodeListener(pipeline)).listen(3000);
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Pipeline, WebHandler } from "../pipeline.js";
+import { toWebRequest, writeWebResponse } from "./node-bridge.js";
+import { type RoutePaths, resolvePaths } from "./routes.js";
+
+export { DEFAULT_PATHS, type RoutePaths } from "./routes.js";
+
+/** A `node:http` request listener. */
+export type NodeListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+function failed(response: ServerResponse): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+  response.end(JSON.stringify({ error: { code: "internal", message: "Internal error" } }));
+}
+
+/** Runs one Web handler for a Node request. */
+export function toNodeListener(handler: WebHandler): NodeListener {
+  return (request, response) => {
+    handler(toWebRequest(request))
+      .then((answer) => writeWebResponse(answer, response))
+      .catch(() => failed(response));
+  };
+}
+
+/**
+ * A listener routing the pipeline's endpoints by path (see {@link RoutePaths}); any other path
+ * answers 404.
+ */
+export function createNodeListener(pipeline: Pipeline, paths?: Partial<RoutePaths>): NodeListener {
+  const routes = resolvePaths(pipeline, paths);
+  return (request, response) => {
+    const path = (request.url ?? "/").split("?")[0] as string;
+    const handler = routes.get(path);
+    if (!handler) {
+      request.resume();
+      response.writeHead(404, { "content-type": "application/json; charset=utf-8" });
+      response.end(JSON.stringify({ error: { code: "not_found", message: "No such endpoint" } }));
+      return;
+    }
+    toNodeListener(handler)(request, response);
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Where the adapters mount the pipeline's endpoints.
+ *
+ * @module
+ */
+import type { Pipeline, WebHandler } from "../pipeline.js";
+
+/** The path of each endpoint; `null` leaves it out. */
+export interface RoutePaths {
+  webhook: string | null;
+  retention: string | null;
+  live: string | null;
+  ready: string | null;
+  metrics: string | null;
+}
+
+/** The default paths. */
+export const DEFAULT_PATHS: RoutePaths = {
+  webhook: "/webhooks/chargebee",
+  retention: "/webhooks/chargebee-retention",
+  live: "/health/live",
+  ready: "/health/ready",
+  metrics: "/metrics",
+};
+
+/** Path → handler. */
+export function resolvePaths(
+  pipeline: Pipeline,
+  paths: Partial<RoutePaths> = {},
+): Map<string, WebHandler> {
+  const merged = { ...DEFAULT_PATHS, ...paths };
+  const routes = new Map<string, WebHandler>();
+  const add = (path: string | null, handler: WebHandler) => {
+    if (path !== null) routes.set(path, handler);
+  };
+  add(merged.webhook, pipeline.handleWebhook);
+  add(merged.retention, pipeline.handleRetentionWebhook);
+  add(merged.live, pipeline.handleLive);
+  add(merged.ready, pipeline.handleReady);
+  add(merged.metrics, pipeline.handleMetrics);
+  return routes;
+}

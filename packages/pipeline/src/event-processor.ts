@@ -1,0 +1,209 @@
+/**
+ * What the worker does with one stored inbound event (DESIGN §1 steps 3–6): link the identity keys,
+ * read the person's touchpoints, attribute each meaning under the configured models, book the
+ * commission (payments earn, refunds reverse), and return one outbox item per (meaning, sink that
+ * handles it). Everything it writes is idempotent, so processing an event twice changes nothing.
+ *
+ * Ordering: Chargebee does not deliver in order. Resource versions decide only whether an event's
+ * *state* may still be applied (state-only meanings of a stale resource are not delivered, so an old
+ * `customer_changed` never overwrites newer contact data downstream); no event is dropped for being
+ * old, and money (payments, refunds) always counts (Chargebee spec §7 step 5).
+ *
+ * @module
+ */
+import {
+  type AttributionEngine,
+  type CommissionLedger,
+  commissionEventFromBillingEvent,
+  type Referral,
+} from "@revtrace/attribution";
+import { eventResourceVersions, isStaleVersion } from "@revtrace/chargebee";
+import type {
+  BillingEvent,
+  Conversion,
+  ConversionName,
+  Credit,
+  InboxEvent,
+  Logger,
+  OutboxItemInput,
+  RetentionEvent,
+  Sink,
+  Touchpoint,
+} from "@revtrace/core";
+import type { IdentityResolver } from "@revtrace/identity";
+import {
+  billingConversion,
+  conversionTime,
+  conversionValue,
+  type ResolvedPerson,
+  retentionConversion,
+} from "./conversions.js";
+import { billingIdentityKeys, retentionIdentityKeys } from "./identity-keys.js";
+import { conversionNamesOf } from "./meanings.js";
+import type { PipelineStorage } from "./pipeline-options.js";
+
+/** Meanings that carry only a resource's state: not delivered when that resource is stale. */
+const STATE_MEANINGS: Partial<Record<ConversionName, "customer" | "subscription">> = {
+  customer_updated: "customer",
+  subscription_changed: "subscription",
+};
+
+export interface EventProcessorOptions {
+  storage: PipelineStorage;
+  identity: IdentityResolver;
+  attribution: AttributionEngine;
+  touchpointLookbackMs: number;
+  ledger: CommissionLedger | null;
+  /** The attribution run whose credit names the partner (its touchpoint's `affiliateRef`). */
+  partnerModel: string;
+  sinks: readonly Sink[];
+  logger: Logger;
+}
+
+/** The outcome of processing one event. */
+export interface ProcessedEvent {
+  conversions: Conversion[];
+  items: OutboxItemInput[];
+}
+
+/** Creates the per-event processing function. */
+export function createEventProcessor(options: EventProcessorOptions) {
+  const { storage, identity, sinks, logger } = options;
+
+  const resolvePerson = async (
+    keys: ReturnType<typeof billingIdentityKeys>,
+    observationId: string,
+    source: string,
+    at: number,
+  ): Promise<ResolvedPerson> => {
+    if (keys.length === 0) return { personId: null, anonymousId: null, identityKeys: [] };
+    const linked = await identity.link(keys, { source, observationId, at });
+    if (!linked.personId) return { personId: null, anonymousId: null, identityKeys: [] };
+    const records = await storage.listPersonKeys(linked.personId);
+    const identityKeys = records.map((record) => record.key);
+    const anonymous = identityKeys.find((key) => key.kind === "anonymous_id");
+    return { personId: linked.personId, anonymousId: anonymous?.value ?? null, identityKeys };
+  };
+
+  /** Resources whose carried version is older than the one already applied. */
+  const staleResources = async (event: BillingEvent): Promise<Set<string>> => {
+    const stale = new Set<string>();
+    for (const { resourceType, id, version } of eventResourceVersions(event)) {
+      const applied = await storage.getResourceVersion(resourceType, id);
+      if (isStaleVersion(applied, version)) {
+        // Only the event's own top-level resource decides its state meanings.
+        const own = resourceType === "customer" ? event.customer?.id : event.subscription?.id;
+        if (own === id) stale.add(resourceType);
+      } else {
+        await storage.advanceResourceVersion(resourceType, id, version);
+      }
+    }
+    return stale;
+  };
+
+  const touchpointsOf = async (person: ResolvedPerson, from: number, to: number) => {
+    const anonymousIds = person.identityKeys
+      .filter((key) => key.kind === "anonymous_id")
+      .map((key) => key.value);
+    if (anonymousIds.length === 0) return [];
+    return storage.listTouchpoints({ anonymousIds, range: { from, to } });
+  };
+
+  const referralOf = (event: BillingEvent, credits: Credit[]): Referral | null => {
+    const credit = credits.find(
+      (c) => c.model === options.partnerModel && c.touchpoint.clickIds?.affiliateRef,
+    );
+    const partnerId =
+      credit?.touchpoint.clickIds?.affiliateRef ?? event.subscription?.affiliateRef ?? null;
+    return partnerId ? { partnerId } : null;
+  };
+
+  const bookCommission = async (event: BillingEvent, credits: Credit[]) => {
+    if (!options.ledger) return;
+    if (event.refund && event.refund.status !== null && event.refund.status !== "success") return;
+    const commissionEvent = commissionEventFromBillingEvent(event, referralOf(event, credits));
+    if (commissionEvent) await options.ledger.record(commissionEvent);
+  };
+
+  const outboxItems = (conversions: Conversion[]): OutboxItemInput[] => {
+    const items: OutboxItemInput[] = [];
+    for (const conversion of conversions) {
+      for (const sink of sinks) {
+        if (sink.handles.has(conversion.name)) {
+          items.push({ sink: sink.name, idempotencyKey: conversion.id, payload: conversion });
+        }
+      }
+    }
+    return items;
+  };
+
+  const processBilling = async (inbox: InboxEvent): Promise<ProcessedEvent> => {
+    const event = inbox.event as BillingEvent;
+    const stale = await staleResources(event);
+    const names = conversionNamesOf(event).filter((name) => {
+      const resource = STATE_MEANINGS[name];
+      if (resource && stale.has(resource)) {
+        logger.info({ event: event.id, name, resource }, "stale state not delivered");
+        return false;
+      }
+      return true;
+    });
+    const person = await resolvePerson(
+      billingIdentityKeys(event),
+      inbox.key,
+      "chargebee_webhook",
+      event.occurredAt,
+    );
+    const times = names.map((name) => conversionTime(event, name));
+    const latest = Math.max(event.occurredAt, ...times);
+    const anchor = event.subscription?.activatedAt ?? event.subscription?.startedAt ?? latest;
+    const touchpoints: Touchpoint[] = await touchpointsOf(
+      person,
+      Math.min(anchor, latest) - options.touchpointLookbackMs,
+      latest,
+    );
+    const conversions: Conversion[] = [];
+    let paymentCredits: Credit[] = [];
+    for (const name of names) {
+      const value = conversionValue(event, name);
+      const credits = name.startsWith("customer_")
+        ? []
+        : options.attribution.attribute(
+            { occurredAt: conversionTime(event, name), value, billingEvent: event },
+            touchpoints,
+          ).credits;
+      if (name === "first_payment" || name === "recurring_payment") paymentCredits = credits;
+      conversions.push(billingConversion(event, name, person, credits));
+    }
+    if (event.payment || event.refund) {
+      if (event.payment && !names.some((n) => n === "first_payment" || n === "recurring_payment")) {
+        // A payment seen through `transaction_created`: the partner is decided the same way.
+        const occurredAt = conversionTime(event, "first_payment");
+        const value = event.payment.amount;
+        paymentCredits = options.attribution.attribute(
+          { occurredAt, value, billingEvent: event },
+          touchpoints,
+        ).credits;
+      }
+      await bookCommission(event, paymentCredits);
+    }
+    return { conversions, items: outboxItems(conversions) };
+  };
+
+  const processRetention = async (inbox: InboxEvent): Promise<ProcessedEvent> => {
+    const event = inbox.event as RetentionEvent;
+    const eventId = inbox.key.slice("retention:".length);
+    const occurredAt = event.occurredAt ?? inbox.receivedAt;
+    const person = await resolvePerson(
+      retentionIdentityKeys(event),
+      inbox.key,
+      "chargebee_retention",
+      occurredAt,
+    );
+    const conversions = [retentionConversion(event, eventId, occurredAt, person)];
+    return { conversions, items: outboxItems(conversions) };
+  };
+
+  return (inbox: InboxEvent): Promise<ProcessedEvent> =>
+    inbox.source === "retention" ? processRetention(inbox) : processBilling(inbox);
+}

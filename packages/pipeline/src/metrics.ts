@@ -1,0 +1,187 @@
+/**
+ * The pipeline's counters, as an object and in the Prometheus text exposition format (version 0.0.4).
+ * Counters are per process; the backlog is what this process claimed and has not settled yet (in
+ * flight, or waiting for a retry), with the age of the oldest of those items.
+ *
+ * @module
+ */
+
+/** Counters of one sink (or of the worker's queue). */
+export interface QueueMetrics {
+  delivered: number;
+  skipped: number;
+  rejected: number;
+  retries: number;
+  deadLetters: number;
+  /** Items claimed by this process and not yet delivered or dead-lettered (in flight or retrying). */
+  backlog: number;
+  /** Age of the oldest of them (ms), `0` when there is none. */
+  oldestAgeMs: number;
+}
+
+/** A snapshot of every counter. */
+export interface PipelineMetrics {
+  /** Webhook requests that passed authentication and validation and were stored. */
+  received: number;
+  /** Deliveries of an event already received (answered 200, audited). */
+  duplicates: number;
+  /** Authenticated bodies that failed validation and were kept for replay. */
+  quarantined: number;
+  /** Requests refused (401, 405, 413, 415) or failed (500). */
+  refused: number;
+  /** Inbound events the worker finished (deliveries enqueued). */
+  processed: number;
+  /** Worker retries and dead letters. */
+  worker: { retries: number; deadLetters: number; backlog: number; oldestAgeMs: number };
+  /** Per sink. */
+  sinks: Record<string, QueueMetrics>;
+}
+
+/** Tracks an item between enqueue/claim and its settlement. */
+export interface BacklogEntry {
+  createdAt: number;
+}
+
+/** The mutable counters behind {@link PipelineMetrics}. */
+export class MetricsRegistry {
+  received = 0;
+  duplicates = 0;
+  quarantined = 0;
+  refused = 0;
+  processed = 0;
+  readonly queues = new Map<string, QueueMetrics>();
+  /** Per queue: outbox idempotency key → when the item was created. */
+  readonly backlog = new Map<string, Map<string, BacklogEntry>>();
+
+  queue(name: string): QueueMetrics {
+    let counters = this.queues.get(name);
+    if (!counters) {
+      counters = {
+        delivered: 0,
+        skipped: 0,
+        rejected: 0,
+        retries: 0,
+        deadLetters: 0,
+        backlog: 0,
+        oldestAgeMs: 0,
+      };
+      this.queues.set(name, counters);
+      this.backlog.set(name, new Map());
+    }
+    return counters;
+  }
+
+  track(queue: string, key: string, createdAt: number): void {
+    this.queue(queue);
+    const entries = this.backlog.get(queue) as Map<string, BacklogEntry>;
+    if (!entries.has(key)) entries.set(key, { createdAt });
+  }
+
+  settle(queue: string, key: string): void {
+    this.backlog.get(queue)?.delete(key);
+  }
+
+  /** Undelivered items this process knows of, over every queue. */
+  pendingCount(): number {
+    let total = 0;
+    for (const entries of this.backlog.values()) total += entries.size;
+    return total;
+  }
+
+  private backlogOf(queue: string, now: number): { backlog: number; oldestAgeMs: number } {
+    const entries = this.backlog.get(queue);
+    if (!entries || entries.size === 0) return { backlog: 0, oldestAgeMs: 0 };
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const entry of entries.values()) oldest = Math.min(oldest, entry.createdAt);
+    return { backlog: entries.size, oldestAgeMs: Math.max(0, now - oldest) };
+  }
+
+  snapshot(now: number, workQueue: string, sinkNames: readonly string[]): PipelineMetrics {
+    const work = this.queue(workQueue);
+    const sinks: Record<string, QueueMetrics> = {};
+    for (const name of sinkNames) {
+      sinks[name] = { ...this.queue(name), ...this.backlogOf(name, now) };
+    }
+    return {
+      received: this.received,
+      duplicates: this.duplicates,
+      quarantined: this.quarantined,
+      refused: this.refused,
+      processed: this.processed,
+      worker: {
+        retries: work.retries,
+        deadLetters: work.deadLetters,
+        ...this.backlogOf(workQueue, now),
+      },
+      sinks,
+    };
+  }
+}
+
+function label(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+
+/** The snapshot in the Prometheus text format. */
+export function prometheusText(metrics: PipelineMetrics): string {
+  const lines: string[] = [];
+  const metric = (
+    name: string,
+    type: "counter" | "gauge",
+    help: string,
+    samples: Array<[Record<string, string>, number]>,
+  ) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) {
+      const text = Object.entries(labels)
+        .map(([k, v]) => `${k}="${label(v)}"`)
+        .join(",");
+      lines.push(`${name}${text ? `{${text}}` : ""} ${value}`);
+    }
+  };
+  metric("revtrace_webhooks_received_total", "counter", "Webhooks stored.", [
+    [{}, metrics.received],
+  ]);
+  metric("revtrace_webhooks_duplicate_total", "counter", "Duplicate webhook deliveries.", [
+    [{}, metrics.duplicates],
+  ]);
+  metric("revtrace_webhooks_quarantined_total", "counter", "Authenticated invalid bodies kept.", [
+    [{}, metrics.quarantined],
+  ]);
+  metric("revtrace_webhooks_refused_total", "counter", "Requests refused or failed.", [
+    [{}, metrics.refused],
+  ]);
+  metric("revtrace_events_processed_total", "counter", "Inbound events processed.", [
+    [{}, metrics.processed],
+  ]);
+  const sinks = Object.entries(metrics.sinks);
+  for (const [status, key] of [
+    ["delivered", "delivered"],
+    ["skipped", "skipped"],
+    ["rejected", "rejected"],
+  ] as const) {
+    metric(`revtrace_sink_${status}_total`, "counter", `Conversions ${status} per sink.`, [
+      ...sinks.map(([sink, m]): [Record<string, string>, number] => [{ sink }, m[key]]),
+    ]);
+  }
+  metric("revtrace_retries_total", "counter", "Retries scheduled.", [
+    [{ queue: "worker" }, metrics.worker.retries],
+    ...sinks.map(([sink, m]): [Record<string, string>, number] => [{ queue: sink }, m.retries]),
+  ]);
+  metric("revtrace_dead_letters_total", "counter", "Items dead-lettered.", [
+    [{ queue: "worker" }, metrics.worker.deadLetters],
+    ...sinks.map(([sink, m]): [Record<string, string>, number] => [{ queue: sink }, m.deadLetters]),
+  ]);
+  metric("revtrace_outbox_backlog", "gauge", "Undelivered items.", [
+    [{ queue: "worker" }, metrics.worker.backlog],
+    ...sinks.map(([sink, m]): [Record<string, string>, number] => [{ queue: sink }, m.backlog]),
+  ]);
+  metric("revtrace_outbox_oldest_age_seconds", "gauge", "Age of the oldest undelivered item.", [
+    [{ queue: "worker" }, metrics.worker.oldestAgeMs / 1000],
+    ...sinks.map(([sink, m]): [Record<string, string>, number] => [
+      { queue: sink },
+      m.oldestAgeMs / 1000,
+    ]),
+  ]);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,412 @@
+/**
+ * `createPipeline`: the whole revtrace flow behind one object. The HTTP handlers do verify → parse →
+ * one durable `ingest` → answer; a worker turns each stored event into deliveries; one runner per
+ * sink delivers them in batches with retries and dead letters. Every queue is a storage outbox, so
+ * several processes on one PostgreSQL database share the work (claims are leased).
+ *
+ * @module
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type AttributionOptions,
+  type CommissionLedger,
+  createAttributionEngine,
+  createCommissionLedger,
+} from "@revtrace/attribution";
+import {
+  type ChargebeeApi,
+  createChargebeeApi,
+  createChargebeeParser,
+  createChargebeeWebhookVerifier,
+  type FetchLike,
+  type ReplayOptions,
+} from "@revtrace/chargebee";
+import { ConfigError, type Sink, systemClock } from "@revtrace/core";
+import { createIdentityResolver } from "@revtrace/identity";
+import { createSqliteStorage } from "@revtrace/storage-sqlite";
+import { createEventProcessor } from "./event-processor.js";
+import { livenessAnswer, readiness, readinessAnswer } from "./health.js";
+import { errorAnswer } from "./http-answers.js";
+import { createIngestor } from "./ingest.js";
+import { redactingLogger } from "./log.js";
+import { MetricsRegistry, type PipelineMetrics, prometheusText } from "./metrics.js";
+import {
+  type PipelineOptions,
+  type PipelineStorage,
+  parsePipelineOptions,
+  withOptionPath,
+} from "./pipeline-options.js";
+import { createQueueRunner, type QueueRunner } from "./queue-runner.js";
+import {
+  type ReplayReport,
+  replayApiEvents,
+  replayDeadLetters,
+  replayFiles,
+  replayQuarantine,
+} from "./replay.js";
+import { createSinkDelivery } from "./sink-delivery.js";
+import {
+  basicAuthenticator,
+  createWebhookHandler,
+  retentionAuthenticator,
+} from "./webhook-handler.js";
+import { WORK_QUEUE } from "./work-item.js";
+import { createWorker } from "./worker.js";
+
+/** A Web handler: `Request` in, `Response` out. */
+export type WebHandler = (request: Request) => Promise<Response>;
+
+/** See {@link createPipeline}. */
+export interface Pipeline {
+  /** The Chargebee webhook endpoint (POST, Basic auth). */
+  readonly handleWebhook: WebHandler;
+  /** The Chargebee Retention webhook endpoint (POST, `X-Hub-Signature`); 404 unless `retention` is set. */
+  readonly handleRetentionWebhook: WebHandler;
+  /** Liveness: 200 while running, 503 once closing. */
+  readonly handleLive: WebHandler;
+  /** Readiness: storage reachable, backlog and oldest age under the thresholds (503 otherwise). */
+  readonly handleReady: WebHandler;
+  /** The counters in the Prometheus text format. */
+  readonly handleMetrics: WebHandler;
+  /** The storage in use. */
+  readonly storage: PipelineStorage;
+  /** Starts the worker and the sink runners in the background (idempotent). */
+  start(): Promise<void>;
+  /**
+   * Runs the worker and every sink in this process until nothing this process knows of is left
+   * undelivered (retries waited for); rejects after `timeoutMs` (default 30 s).
+   */
+  drain(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Stops accepting requests (503), answers those in flight, stops claiming, finishes the batches in
+   * flight, then closes storage. Idempotent.
+   */
+  close(): Promise<void>;
+  /** Puts dead-lettered items back in their queues (one sink's, or all). Returns how many. */
+  replayDeadLetters(options?: { sink?: string; limit?: number }): Promise<number>;
+  /** Ingests quarantined bodies again (after an upgrade or a fixed setting). */
+  replayQuarantine(options?: { limit?: number }): Promise<ReplayReport & { stillInvalid: number }>;
+  /** Ingests recorded Chargebee bodies (files, or directories of `.json` files). */
+  replayFiles(paths: readonly string[]): Promise<ReplayReport>;
+  /** Ingests events from Chargebee's List Events API (needs `chargebee.api`). */
+  replayChargebeeEvents(options?: ReplayOptions): Promise<ReplayReport>;
+  /** Every counter, now. */
+  metrics(): PipelineMetrics;
+  /** The counters in the Prometheus text format. */
+  prometheus(): string;
+}
+
+const DEFAULT_MODELS: AttributionOptions["models"] = ["first_touch", "click_id_chain"];
+
+function sinkBatchSize(sink: Sink, fallback: number): number {
+  const size = (sink as { batchSize?: unknown }).batchSize;
+  return typeof size === "number" && Number.isInteger(size) && size > 0 ? size : fallback;
+}
+
+/**
+ * Creates the pipeline. Every option is validated now (a `ConfigError` naming the field).
+ *
+ * @example
+ * const pipeline = createPipeline({
+ *   sinks: [createTikTokSink({ accessToken, pixelCode })],
+ *   chargebee: { credentials: [{ username: "chargebee", password: process.env.CB_WEBHOOK_PASSWORD! }] },
+ * });
+ * await pipeline.start();
+ * // Fastify: app.register(revtraceFastify, { pipeline }) — Express, Node: see the adapters
+ */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const resolved = parsePipelineOptions(options);
+  const input = options as PipelineOptions;
+  const logger = redactingLogger(input.logger);
+  const now = input.now ?? systemClock;
+  const random = input.random ?? Math.random;
+  const sinks: readonly Sink[] = resolved.sinks;
+
+  const verifier = withOptionPath("chargebee", () =>
+    createChargebeeWebhookVerifier({ credentials: input.chargebee.credentials }),
+  );
+  const parser = withOptionPath("chargebee.parse", () =>
+    createChargebeeParser(input.chargebee.parse),
+  );
+  const engine = withOptionPath("attribution", () => {
+    const { touchpointLookbackMs: _lookback, ...attribution } = input.attribution ?? {};
+    return createAttributionEngine({
+      ...attribution,
+      models: attribution.models ?? DEFAULT_MODELS,
+    });
+  });
+  const partnerModel = input.commissions?.partnerModel ?? "click_id_chain";
+  if (input.commissions && !engine.models.some((model) => model.name === partnerModel)) {
+    throw new ConfigError(
+      "Invalid pipeline options: commissions.partnerModel: names no attribution run",
+      { fields: ["commissions.partnerModel"] },
+    );
+  }
+
+  const ownsStorage = resolved.storage === undefined;
+  const storage: PipelineStorage =
+    resolved.storage ??
+    (withOptionPath("sqlite", () =>
+      createSqliteStorage({ path: resolved.sqlite.path, synchronous: resolved.sqlite.synchronous }),
+    ) as PipelineStorage);
+  let readyPromise: Promise<void> | null = null;
+  const ready = () => {
+    readyPromise ??= ownsStorage ? storage.migrate() : Promise.resolve();
+    return readyPromise;
+  };
+
+  const identity = withOptionPath("identity", () =>
+    createIdentityResolver({ storage, rules: input.identity?.rules, now, logger }),
+  );
+  let ledger: CommissionLedger | null = null;
+  if (input.commissions) {
+    const { partnerModel: _partner, ...policy } = input.commissions;
+    ledger = withOptionPath("commissions", () =>
+      createCommissionLedger({ ...policy, store: storage, now }),
+    );
+  }
+
+  const metrics = new MetricsRegistry();
+  for (const sink of sinks) metrics.queue(sink.name);
+  const backoff = {
+    baseDelayMs: resolved.delivery.baseDelayMs,
+    maxDelayMs: resolved.delivery.maxDelayMs,
+  };
+
+  const sinkRunners = new Map<string, QueueRunner>();
+  const workerRunner: QueueRunner = createQueueRunner({
+    queue: WORK_QUEUE,
+    store: storage,
+    batchSize: resolved.worker.batchSize,
+    leaseMs: resolved.worker.leaseMs,
+    pollMs: resolved.pollMs,
+    now,
+    logger,
+    handle: createWorker({
+      storage,
+      process: createEventProcessor({
+        storage,
+        identity,
+        attribution: engine,
+        touchpointLookbackMs: resolved.attribution.touchpointLookbackMs,
+        ledger,
+        partnerModel,
+        sinks,
+        logger,
+      }),
+      metrics,
+      backoff,
+      maxAttempts: resolved.worker.maxAttempts,
+      now,
+      random,
+      logger,
+      onEnqueued: (names) => {
+        for (const name of names) sinkRunners.get(name)?.wake();
+      },
+    }),
+  });
+  for (const sink of sinks) {
+    const runner: QueueRunner = createQueueRunner({
+      queue: sink.name,
+      store: storage,
+      batchSize: sinkBatchSize(sink, resolved.delivery.batchSize),
+      leaseMs: resolved.delivery.leaseMs,
+      pollMs: resolved.pollMs,
+      now,
+      logger,
+      handle: createSinkDelivery({
+        sink,
+        store: storage,
+        metrics,
+        backoff,
+        maxAttempts: resolved.delivery.maxAttempts,
+        now,
+        random,
+        logger,
+        pause: (until) => runner.pause(until),
+      }),
+    });
+    sinkRunners.set(sink.name, runner);
+  }
+  const runners = [workerRunner, ...sinkRunners.values()];
+
+  const ingestor = createIngestor({
+    storage,
+    parser,
+    metrics,
+    now,
+    onStored: () => workerRunner.wake(),
+  });
+
+  let closing = false;
+  let closed: Promise<void> | null = null;
+  const inFlight = new Set<Promise<Response>>();
+  /** Tracks requests (so `close()` answers them first) and refuses new ones while closing. */
+  const guarded =
+    (handler: WebHandler): WebHandler =>
+    (request) => {
+      if (closing) {
+        return Promise.resolve(errorAnswer(503, "closing", "The pipeline is shutting down"));
+      }
+      const answer = ready().then(
+        () => handler(request),
+        () => errorAnswer(500, "storage_failed", "Storage is not available"),
+      );
+      inFlight.add(answer);
+      void answer.finally(() => inFlight.delete(answer)).catch(() => {});
+      return answer;
+    };
+
+  const chargebeeHandler = createWebhookHandler({
+    source: "chargebee",
+    ingestor,
+    authenticate: basicAuthenticator(verifier),
+    challenge: 'Basic realm="chargebee"',
+    maxBodyBytes: resolved.http.maxBodyBytes,
+    metrics,
+    logger,
+  });
+  const retentionHandler = resolved.retention
+    ? createWebhookHandler({
+        source: "retention",
+        ingestor,
+        authenticate: retentionAuthenticator(resolved.retention.secret),
+        challenge: null,
+        maxBodyBytes: resolved.http.maxBodyBytes,
+        metrics,
+        logger,
+      })
+    : async () => errorAnswer(404, "not_found", "Chargebee Retention webhooks are not enabled");
+
+  const snapshot = () =>
+    metrics.snapshot(
+      now(),
+      WORK_QUEUE,
+      sinks.map((sink) => sink.name),
+    );
+
+  let api: ChargebeeApi | null = null;
+  const rawEvents = new Map<string, string>();
+  const chargebeeApi = (): ChargebeeApi => {
+    if (api) return api;
+    const apiOptions = input.chargebee.api;
+    if (!apiOptions) {
+      throw new ConfigError(
+        "Invalid pipeline options: chargebee.api: is required for API replays",
+        {
+          fields: ["chargebee.api"],
+        },
+      );
+    }
+    const base: FetchLike =
+      apiOptions.fetch ?? ((request, init) => globalThis.fetch(request, init));
+    // Keeps each listed event's raw JSON, so the inbox stores what Chargebee sent.
+    const fetch: FetchLike = async (request, init) => {
+      const response = await base(request, init);
+      try {
+        const page = (await response.clone().json()) as {
+          list?: Array<{ event?: { id?: unknown } }>;
+        };
+        for (const entry of page.list ?? []) {
+          if (typeof entry.event?.id === "string") {
+            rawEvents.set(entry.event.id, JSON.stringify(entry.event));
+          }
+        }
+      } catch {
+        // not a list page: nothing to keep
+      }
+      return response;
+    };
+    api = withOptionPath("chargebee.api", () =>
+      createChargebeeApi({ ...apiOptions, fetch, parse: input.chargebee.parse, logger }),
+    );
+    return api;
+  };
+
+  const drainQueue = async (runner: QueueRunner): Promise<number> => {
+    let total = 0;
+    for (let claimed = await runner.tick(); claimed > 0; claimed = await runner.tick()) {
+      total += claimed;
+    }
+    return total;
+  };
+
+  return {
+    handleWebhook: guarded(chargebeeHandler),
+    handleRetentionWebhook: guarded(retentionHandler),
+    handleLive: async () => livenessAnswer(closing),
+    handleReady: async () => {
+      let storageReachable = true;
+      try {
+        await ready();
+        await storage.getInboxEvent("~revtrace-health");
+      } catch {
+        storageReachable = false;
+      }
+      return readinessAnswer(
+        readiness({
+          storageReachable,
+          metrics: snapshot(),
+          maxBacklog: resolved.health.maxBacklog,
+          maxOldestAgeMs: resolved.health.maxOldestAgeMs,
+          closing,
+        }),
+      );
+    },
+    handleMetrics: async () =>
+      new Response(prometheusText(snapshot()), {
+        status: 200,
+        headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+      }),
+    storage,
+    async start() {
+      if (closing) throw new ConfigError("The pipeline is closed", { fields: [] });
+      await ready();
+      for (const runner of runners) runner.start();
+    },
+    async drain({ timeoutMs = 30_000 } = {}) {
+      await ready();
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        let claimed = await drainQueue(workerRunner);
+        for (const runner of sinkRunners.values()) claimed += await drainQueue(runner);
+        if (claimed === 0 && metrics.pendingCount() === 0) return;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `drain timed out after ${timeoutMs} ms with ${metrics.pendingCount()} items undelivered`,
+          );
+        }
+        if (claimed === 0) await sleep(10);
+      }
+    },
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        await Promise.allSettled([...inFlight]);
+        await Promise.all(runners.map((runner) => runner.stop()));
+        await storage.close();
+      })();
+      return closed;
+    },
+    replayDeadLetters: async ({ sink, limit = 10_000 } = {}) => {
+      await ready();
+      const count = await replayDeadLetters(storage, now, { sink, limit });
+      for (const runner of runners) runner.wake();
+      return count;
+    },
+    replayQuarantine: async ({ limit = 10_000 } = {}) => {
+      await ready();
+      return replayQuarantine(ingestor, storage, now, limit);
+    },
+    replayFiles: async (paths) => {
+      await ready();
+      return replayFiles(ingestor, paths);
+    },
+    replayChargebeeEvents: async (replayOptions = {}) => {
+      await ready();
+      return replayApiEvents(ingestor, chargebeeApi(), rawEvents, replayOptions);
+    },
+    metrics: snapshot,
+    prometheus: () => prometheusText(snapshot()),
+  };
+}

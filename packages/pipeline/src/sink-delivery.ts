@@ -1,0 +1,129 @@
+/**
+ * Delivery of one claimed batch to one sink: `send`, then one settlement per item — delivered and
+ * skipped items are acked, rejected ones retried when the error is retryable and dead-lettered
+ * otherwise; a thrown transport failure retries the whole batch with backoff (at least the vendor's
+ * `retryAfterMs`) and pauses the sink meanwhile. An item that used up its attempts is dead-lettered.
+ *
+ * @module
+ */
+import {
+  type Clock,
+  type Conversion,
+  type ItemResult,
+  type Logger,
+  type OutboxItem,
+  type OutboxStore,
+  type Sink,
+  SinkError,
+} from "@revtrace/core";
+import { type BackoffPolicy, retryDelay } from "./backoff.js";
+import type { MetricsRegistry } from "./metrics.js";
+
+export interface SinkDeliveryOptions {
+  sink: Sink;
+  store: OutboxStore;
+  metrics: MetricsRegistry;
+  backoff: BackoffPolicy;
+  maxAttempts: number;
+  now: Clock;
+  random: () => number;
+  logger: Logger;
+  /** Called with the time until which the sink should not be called again. */
+  pause: (until: number) => void;
+}
+
+/** A short description of a failure for `lastError`: code and message, which never hold PII. */
+export function describeFailure(error: unknown): string {
+  if (SinkError.isInstance(error)) {
+    const status = error.status !== undefined ? ` (HTTP ${error.status})` : "";
+    return `${error.code}/${error.reason}${status}: ${error.message}`.slice(0, 1000);
+  }
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 1000);
+  return String(error).slice(0, 1000);
+}
+
+/** Creates the batch handler of one sink's queue. */
+export function createSinkDelivery(options: SinkDeliveryOptions) {
+  const { sink, store, metrics, now, logger } = options;
+  const counters = metrics.queue(sink.name);
+
+  const settleFailure = async (
+    item: OutboxItem,
+    error: unknown,
+    retryable: boolean,
+    retryAfterMs?: number,
+  ): Promise<number | null> => {
+    const text = describeFailure(error);
+    const token = item.leaseToken as string;
+    if (!retryable || item.attempts >= options.maxAttempts) {
+      metrics.settle(sink.name, item.idempotencyKey);
+      if (await store.deadLetter(item.id, token, { error: text, now: now() })) {
+        counters.deadLetters++;
+        logger.warn(
+          { sink: sink.name, item: item.id, key: item.idempotencyKey, attempts: item.attempts },
+          "delivery dead-lettered",
+        );
+      }
+      return null;
+    }
+    const availableAt =
+      now() + retryDelay(options.backoff, item.attempts, options.random, retryAfterMs);
+    if (await store.retry(item.id, token, { error: text, availableAt, now: now() })) {
+      counters.retries++;
+      return availableAt;
+    }
+    metrics.settle(sink.name, item.idempotencyKey); // the lease was lost: someone else has it
+    return null;
+  };
+
+  return async (items: OutboxItem[]): Promise<void> => {
+    for (const item of items) metrics.track(sink.name, item.idempotencyKey, item.createdAt);
+    let results: readonly ItemResult[];
+    try {
+      results = await sink.send(items.map((item) => item.payload as Conversion));
+      if (results.length !== items.length) {
+        throw new TypeError(
+          `the ${sink.name} sink returned ${results.length} results for ${items.length} items`,
+        );
+      }
+    } catch (error) {
+      const sinkError = SinkError.isInstance(error) ? error : null;
+      const retryable = sinkError ? sinkError.retryable : true;
+      logger.warn(
+        {
+          sink: sink.name,
+          items: items.length,
+          retryable,
+          reason: sinkError?.reason ?? "error",
+          status: sinkError?.status,
+          retryAfterMs: sinkError?.retryAfterMs,
+        },
+        "sink send failed",
+      );
+      let resumeAt = Number.POSITIVE_INFINITY;
+      for (const item of items) {
+        const at = await settleFailure(item, error, retryable, sinkError?.retryAfterMs);
+        if (at !== null) resumeAt = Math.min(resumeAt, at);
+      }
+      if (Number.isFinite(resumeAt)) options.pause(resumeAt);
+      return;
+    }
+    for (const [index, item] of items.entries()) {
+      const result = results[index] as ItemResult;
+      const token = item.leaseToken as string;
+      if (result.status === "delivered" || result.status === "skipped") {
+        if (await store.ack(item.id, token, now())) {
+          if (result.status === "delivered") counters.delivered++;
+          else counters.skipped++;
+        }
+        metrics.settle(sink.name, item.idempotencyKey);
+        if (result.status === "skipped") {
+          logger.debug({ sink: sink.name, item: item.id, reason: result.reason }, "skipped");
+        }
+        continue;
+      }
+      counters.rejected++;
+      await settleFailure(item, result.error, result.error.retryable, result.error.retryAfterMs);
+    }
+  };
+}

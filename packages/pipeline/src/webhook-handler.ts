@@ -1,0 +1,128 @@
+/**
+ * The Web webhook handlers (`Request` → `Response`), framework-neutral. The order of checks: method
+ * (405), authentication (401, no detail), content type (415), size while streaming (413), validation
+ * (400, after the body was quarantined), then the one durable write and 200. Only a storage failure
+ * answers 500, so Chargebee retries (Chargebee spec §1: any non-2xx is retried).
+ *
+ * | answer | when |
+ * |---|---|
+ * | 200 `{ ok, duplicate }` | stored, or a duplicate of a stored event (audited) |
+ * | 400 `{ error }` | authenticated, but not a valid event (the body is quarantined) |
+ * | 401 (empty) | missing or wrong credentials / signature |
+ * | 405 | not POST |
+ * | 413 | body over `http.maxBodyBytes` |
+ * | 415 | not `application/json` |
+ * | 500 | storage failed |
+ * | 503 | the pipeline is closing |
+ *
+ * @module
+ */
+import type { ChargebeeWebhookVerifier } from "@revtrace/chargebee";
+import { verifyRetentionSignature } from "@revtrace/chargebee";
+import { type Logger, StorageError, WebhookAuthError, WebhookPayloadError } from "@revtrace/core";
+import {
+  errorAnswer,
+  jsonAnswer,
+  methodNotAllowedAnswer,
+  unauthorizedAnswer,
+} from "./http-answers.js";
+import { BodyTooLargeError, isJsonContentType, readBodyLimited } from "./http-body.js";
+import type { InboundSource, Ingestor } from "./ingest.js";
+import type { MetricsRegistry } from "./metrics.js";
+
+export interface WebhookHandlerOptions {
+  source: InboundSource;
+  ingestor: Ingestor;
+  /** Throws `WebhookAuthError` when the request is not authentic (may need the raw body). */
+  authenticate: (request: Request, body: () => Promise<Uint8Array>) => Promise<void>;
+  /** `WWW-Authenticate` of a 401, or `null`. */
+  challenge: string | null;
+  maxBodyBytes: number;
+  metrics: MetricsRegistry;
+  logger: Logger;
+}
+
+/** Creates one webhook handler. */
+export function createWebhookHandler(options: WebhookHandlerOptions) {
+  const { metrics, logger, source } = options;
+  const refuse = (response: Response) => {
+    metrics.refused++;
+    return response;
+  };
+
+  return async (request: Request): Promise<Response> => {
+    if (request.method !== "POST") return refuse(methodNotAllowedAnswer("POST"));
+    let bodyPromise: Promise<Uint8Array> | null = null;
+    const body = () => {
+      bodyPromise ??= readBodyLimited(request, options.maxBodyBytes);
+      return bodyPromise;
+    };
+    const contentType = request.headers.get("content-type");
+    try {
+      // Basic auth needs no body: 401 before reading it. A signature check reads it first.
+      await options.authenticate(request, body);
+      if (!isJsonContentType(contentType)) {
+        return refuse(
+          errorAnswer(415, "unsupported_media_type", "Send the body as application/json"),
+        );
+      }
+      const raw = await body();
+      const outcome = await options.ingestor.ingest(source, raw, { contentType });
+      if (outcome.kind === "quarantined") {
+        logger.warn(
+          { source, quarantineId: outcome.quarantineId, issues: outcome.error.issues.length },
+          "invalid webhook body quarantined",
+        );
+        return errorAnswer(400, outcome.error.code, outcome.error.message, {
+          issues: outcome.error.issues.map((issue) => ({
+            path: issue.path.map(String),
+            message: issue.message,
+          })),
+        });
+      }
+      logger.debug(
+        { source, key: outcome.key, type: outcome.type, duplicate: outcome.duplicate },
+        outcome.duplicate ? "duplicate webhook" : "webhook stored",
+      );
+      return jsonAnswer(200, { ok: true, duplicate: outcome.duplicate });
+    } catch (error) {
+      if (WebhookAuthError.isInstance(error)) {
+        logger.warn({ source }, "webhook authentication failed");
+        return refuse(unauthorizedAnswer(options.challenge));
+      }
+      if (error instanceof BodyTooLargeError) {
+        return refuse(
+          errorAnswer(413, "payload_too_large", `The body exceeds ${error.limit} bytes`),
+        );
+      }
+      if (WebhookPayloadError.isInstance(error)) {
+        return errorAnswer(400, error.code, error.message);
+      }
+      logger.error(
+        {
+          source,
+          code: StorageError.isInstance(error) ? error.code : "internal",
+          error: error instanceof Error ? error.message : String(error),
+        },
+        "webhook not stored",
+      );
+      return refuse(errorAnswer(500, "storage_failed", "The event could not be stored; retry"));
+    }
+  };
+}
+
+/** Chargebee Billing: HTTP Basic auth (Chargebee spec §1.1), before the body is read. */
+export function basicAuthenticator(verifier: ChargebeeWebhookVerifier) {
+  return async (request: Request): Promise<void> => {
+    verifier.verify(request.headers.get("authorization"));
+  };
+}
+
+/** Chargebee Retention: HMAC-SHA1 of the raw body in `X-Hub-Signature` (Chargebee spec §1.1). */
+export function retentionAuthenticator(secret: string) {
+  return async (request: Request, body: () => Promise<Uint8Array>): Promise<void> => {
+    const signature = request.headers.get("x-hub-signature");
+    if (!signature) throw new WebhookAuthError("Missing X-Hub-Signature");
+    verifyRetentionSignature(await body(), signature, secret);
+  };
+}
