@@ -17,6 +17,12 @@ describe("deriveChannel", () => {
     ["fbclid → paid social", { clickIds: { fbclid: "IwAR" } }, "paid_social"],
     ["gclid → paid search", { clickIds: { gclid: "Cj0" } }, "paid_search"],
     ["msclkid → paid search", { clickIds: { msclkid: "abc" } }, "paid_search"],
+    ["gbraid → paid search", { clickIds: { gbraid: "0AAAA" } }, "paid_search"],
+    ["wbraid → paid search", { clickIds: { wbraid: "CjkK" } }, "paid_search"],
+    ["li_fat_id → paid social", { clickIds: { li_fat_id: "a1b2" } }, "paid_social"],
+    ["twclid → paid social", { clickIds: { twclid: "2bkw" } }, "paid_social"],
+    ["irclid → affiliate", { clickIds: { irclid: "x1" } }, "affiliate"],
+    ["_kx → email", { clickIds: { _kx: "k" } }, "email"],
     ["utm_medium=email", { utm: { medium: "Email", source: "newsletter" } }, "email"],
     [
       "utm cpc from tiktok → paid social",

@@ -19,6 +19,29 @@ export const ClickIdsSchema = z.object({
   fbclid: z.string().min(1).optional(),
   /** Microsoft Ads click id. */
   msclkid: z.string().min(1).optional(),
+  /** Google Ads: the click's source (`gclsrc`), Display & Video 360 (`dclid`), iOS app/web (`gbraid`, `wbraid`). */
+  gclsrc: z.string().min(1).optional(),
+  dclid: z.string().min(1).optional(),
+  gbraid: z.string().min(1).optional(),
+  wbraid: z.string().min(1).optional(),
+  /** X (Twitter) Ads click id. */
+  twclid: z.string().min(1).optional(),
+  /** LinkedIn Ads click id. */
+  li_fat_id: z.string().min(1).optional(),
+  /** Instagram share id. */
+  igshid: z.string().min(1).optional(),
+  /** Reddit Ads click id. */
+  rdt_cid: z.string().min(1).optional(),
+  /** Pinterest click id. */
+  epik: z.string().min(1).optional(),
+  /** Quora Ads click id. */
+  qclid: z.string().min(1).optional(),
+  /** Snapchat Ads click id. */
+  sccid: z.string().min(1).optional(),
+  /** impact.com (affiliate network) click id. */
+  irclid: z.string().min(1).optional(),
+  /** Klaviyo tracking id (email). */
+  _kx: z.string().min(1).optional(),
   /** An affiliate click id issued (or verified) by our server. */
   affiliateClickId: z.string().min(1).optional(),
   /** An affiliate/partner referral code (`ref`, `via`, …). */
@@ -92,8 +115,9 @@ function hostOf(url: string | undefined): string | undefined {
 
 /**
  * Derives the channel from click ids, UTM parameters and the referrer, in this order: an affiliate id
- * or ref → `affiliate`; an ad click id (`ttclid`, `fbclid` → paid social; `gclid`, `msclkid` → paid
- * search); `utm_medium` (`email`, paid mediums, `social`, `organic`, `referral`); the referrer's host
+ * or ref (or an impact.com `irclid`) → `affiliate`; an ad click id (`ttclid`, `fbclid`, `twclid`,
+ * `li_fat_id`, `rdt_cid`, `epik`, `sccid`, `qclid` → paid social; `gclid`, `gbraid`, `wbraid`,
+ * `dclid`, `msclkid` → paid search; Klaviyo's `_kx` → email); `utm_medium` (`email`, paid mediums, `social`, `organic`, `referral`); the referrer's host
  * (search engine, social site, any other site); otherwise `direct`. A referrer on the landing page's own
  * host is not a referral.
  */
@@ -102,9 +126,21 @@ export function deriveChannel(
 ): Channel {
   const click = tp.clickIds ?? {};
   const utm = tp.utm ?? {};
-  if (click.affiliateClickId || click.affiliateRef) return "affiliate";
-  if (click.ttclid || click.fbclid) return "paid_social";
-  if (click.gclid || click.msclkid) return "paid_search";
+  if (click.affiliateClickId || click.affiliateRef || click.irclid) return "affiliate";
+  if (
+    click.ttclid ||
+    click.fbclid ||
+    click.twclid ||
+    click.li_fat_id ||
+    click.rdt_cid ||
+    click.epik ||
+    click.sccid ||
+    click.qclid
+  )
+    return "paid_social";
+  if (click.gclid || click.gbraid || click.wbraid || click.dclid || click.msclkid)
+    return "paid_search";
+  if (click._kx) return "email";
   const medium = utm.medium?.toLowerCase();
   const source = utm.source?.toLowerCase() ?? "";
   const sourceIsSocial = SOCIAL_SITES.test(`${source}.com`) || /social/.test(medium ?? "");

@@ -1,0 +1,281 @@
+/**
+ * The collect endpoint (Web `Request` → `Response`): receives what `@revtrace/tracker` sends, stores
+ * each landing as a touchpoint, links the visitor's anonymous id to the click ids it arrived with and
+ * to the email/phone of a lead form, and answers 204 with the first-party visitor cookie.
+ *
+ * | answer | when |
+ * |---|---|
+ * | 204 | stored (or a bot, ignored); sets the visitor cookie |
+ * | 400 `{ error }` | not JSON, or not a valid collect body (`issues` name the fields) |
+ * | 403 | an `Origin` that is neither this site nor an allowed origin |
+ * | 405 | not POST (OPTIONS answers CORS preflights of allowed origins) |
+ * | 413 | over 64 KB |
+ * | 415 | neither `text/plain` nor `application/json` |
+ * | 429 | the visitor's request limit (with `Retry-After`) |
+ * | 500 | storage failed |
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import {
+  type ClickIds,
+  type Clock,
+  createTouchpoint,
+  type IdentityKey,
+  type Logger,
+  redactIssues,
+  type Touchpoint,
+  type TouchpointStore,
+} from "@revtrace/core";
+import type { IdentityResolver } from "@revtrace/identity";
+import { errorAnswer, methodNotAllowedAnswer } from "../http-answers.js";
+import { BodyTooLargeError, readBodyLimited } from "../http-body.js";
+import { createBotFilter } from "./bot-filter.js";
+import {
+  CollectBodySchema,
+  MAX_COLLECT_BYTES,
+  type ValidCollectBody,
+  type ValidTouchEvent,
+} from "./collect-body.js";
+import type { CollectSettings } from "./collect-settings.js";
+import { newVisitorId, readVisitorCookie, visitorCookie } from "./visitor-cookie.js";
+import { createVisitorRateLimit } from "./visitor-rate-limit.js";
+
+/** A lead the collect endpoint accepted (an identify with an email or a phone). */
+export interface CollectedLead {
+  /** Deterministic per (visitor, contact): the same form sent twice is one lead. */
+  id: string;
+  visitorId: string;
+  email: string | undefined;
+  phone: string | undefined;
+  /** Epoch milliseconds (server clock). */
+  at: number;
+}
+
+/** Counters of the collect endpoint. */
+export interface CollectCounters {
+  requests: number;
+  touchpoints: number;
+  identifies: number;
+  bots: number;
+  refused: number;
+  rateLimited: number;
+  /** Affiliate refs dropped because the server could not verify them. */
+  unverifiedRefs: number;
+}
+
+export interface CollectHandlerOptions {
+  touchpoints: TouchpointStore;
+  identity: IdentityResolver;
+  settings: CollectSettings;
+  now: Clock;
+  logger: Logger;
+  counters: CollectCounters;
+  /** Called for each accepted lead, after it was linked (the pipeline ingests it as a `lead`). */
+  onLead?: (lead: CollectedLead) => Promise<void>;
+}
+
+/** The core field each tracker click-id parameter is stored under (the same name). */
+function clickIdsOf(event: ValidTouchEvent, ref: string | undefined): ClickIds {
+  const ids: ClickIds = { ...(event.clickIds ?? {}) };
+  if (ref) ids.affiliateRef = ref;
+  return ids;
+}
+
+const digest = (...parts: string[]) =>
+  createHash("sha256").update(parts.join("\n")).digest("base64url").slice(0, 32);
+
+/** Creates the collect handler. */
+export function createCollectHandler(options: CollectHandlerOptions) {
+  const { settings, counters, logger, now } = options;
+  const isBot = createBotFilter(settings.botUserAgents);
+  const limiter = createVisitorRateLimit(settings.rateLimit);
+  const allowed = new Set(settings.allowedOrigins.map((origin) => origin.replace(/\/+$/, "")));
+
+  /** CORS headers for a cross-origin caller that is allowed; `undefined` when it is not allowed. */
+  function cors(request: Request): Record<string, string> | undefined {
+    const origin = request.headers.get("origin");
+    if (origin === null) return {};
+    if (origin === new URL(request.url).origin) return {};
+    if (!allowed.has(origin)) return undefined;
+    return {
+      "access-control-allow-origin": origin,
+      "access-control-allow-credentials": "true",
+      vary: "Origin",
+    };
+  }
+
+  async function verifiedRef(ref: string | undefined): Promise<string | undefined> {
+    if (ref === undefined) return undefined;
+    // A ref typed into a URL is not proof of a referral: only a ref the server recognizes may earn
+    // a partner credit (DESIGN §1: affiliate click ids are issued or verified server-side).
+    if (settings.verifyAffiliateRef && (await settings.verifyAffiliateRef(ref))) return ref;
+    counters.unverifiedRefs++;
+    return undefined;
+  }
+
+  async function store(visitorId: string, body: ValidCollectBody, request: Request) {
+    const at = now();
+    const userAgent = request.headers.get("user-agent")?.slice(0, 512) ?? undefined;
+    const ip = settings.trustProxy
+      ? request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || undefined
+      : undefined;
+    const touchpoints: Touchpoint[] = [];
+    for (const event of body.events) {
+      if (event.type !== "touch") continue;
+      const clickIds = clickIdsOf(event, await verifiedRef(event.ref));
+      const touchpoint = createTouchpoint({
+        id: `tp_${digest(visitorId, String(event.at), event.url)}`,
+        anonymousId: visitorId,
+        occurredAt: at,
+        clickIds,
+        utm: event.utm ?? {},
+        landingPage: event.url,
+        ...(event.referrer ? { referrer: event.referrer } : {}),
+        ...(userAgent ? { userAgent } : {}),
+        ...(ip ? { ip } : {}),
+        ...(event.ttp ? { ttp: event.ttp } : {}),
+      });
+      touchpoints.push(touchpoint);
+    }
+    if (touchpoints.length > 0) {
+      await options.touchpoints.addTouchpoints(touchpoints);
+      counters.touchpoints += touchpoints.length;
+      for (const touchpoint of touchpoints) {
+        // The ad click ids the visitor arrived with, so a checkout carrying one (`cf_click_id`)
+        // finds this visitor even before any email is known.
+        const keys: IdentityKey[] = Object.entries(touchpoint.clickIds)
+          .filter(([name, value]) => name !== "affiliateRef" && typeof value === "string")
+          .map(([, value]) => ({ kind: "click_id", value: value as string }));
+        if (keys.length === 0) continue;
+        await options.identity.link([{ kind: "anonymous_id", value: visitorId }, ...keys], {
+          source: "tracker",
+          observationId: `tracker:${touchpoint.id}`,
+          at,
+        });
+      }
+    }
+    for (const event of body.events) {
+      if (event.type !== "identify") continue;
+      const keys: IdentityKey[] = [{ kind: "anonymous_id", value: visitorId }];
+      if (event.email) keys.push({ kind: "email", value: event.email });
+      if (event.phone) keys.push({ kind: "phone", value: event.phone });
+      const id = `lead_${digest(visitorId, event.email ?? "", event.phone ?? "")}`;
+      await options.identity.link(keys, {
+        source: "lead_form",
+        observationId: `tracker:${id}`,
+        at,
+      });
+      counters.identifies++;
+      await options.onLead?.({ id, visitorId, email: event.email, phone: event.phone, at });
+    }
+  }
+
+  return async (request: Request): Promise<Response> => {
+    counters.requests++;
+    const headers = cors(request);
+    if (headers === undefined) {
+      counters.refused++;
+      return errorAnswer(403, "origin_not_allowed", "This origin may not send events");
+    }
+    if (request.method === "OPTIONS") {
+      return new Response(null, {
+        status: 204,
+        headers: {
+          ...headers,
+          "access-control-allow-methods": "POST",
+          "access-control-allow-headers": "content-type",
+          "access-control-max-age": "600",
+        },
+      });
+    }
+    if (request.method !== "POST") {
+      counters.refused++;
+      return methodNotAllowedAnswer("POST");
+    }
+    const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+    if (type !== "text/plain" && type !== "application/json") {
+      counters.refused++;
+      return errorAnswer(415, "unsupported_media_type", "Send the body as text/plain or JSON");
+    }
+    let raw: Uint8Array;
+    try {
+      raw = await readBodyLimited(request, MAX_COLLECT_BYTES);
+    } catch (error) {
+      counters.refused++;
+      if (error instanceof BodyTooLargeError) {
+        return errorAnswer(413, "payload_too_large", `The body exceeds ${error.limit} bytes`);
+      }
+      return errorAnswer(400, "invalid_body", "The body could not be read");
+    }
+    if (isBot(request.headers.get("user-agent"))) {
+      counters.bots++;
+      return new Response(null, { status: 204, headers });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+    } catch {
+      counters.refused++;
+      return errorAnswer(400, "invalid_json", "The body is not JSON", { headers });
+    }
+    const parsed = CollectBodySchema.safeParse(json);
+    if (!parsed.success) {
+      counters.refused++;
+      const issues = redactIssues(parsed.error.issues).map((issue) => ({
+        path: issue.path.map(String),
+        message: issue.message,
+      }));
+      return errorAnswer(400, "invalid_collect_body", "The body is not a valid collect body", {
+        issues,
+        headers,
+      });
+    }
+    const body = parsed.data;
+    const cookieName = settings.cookie.name;
+    // GA's client id, when the site chose to reuse it, else the server's own cookie, else a new id.
+    const visitorId =
+      (settings.acceptClientVisitorId ? body.vid : undefined) ??
+      readVisitorCookie(request.headers.get("cookie"), cookieName) ??
+      newVisitorId();
+    const take = limiter.take(visitorId, now());
+    if (!take.allowed) {
+      counters.rateLimited++;
+      return errorAnswer(429, "rate_limited", "Too many events from this visitor", {
+        headers: {
+          ...headers,
+          "retry-after": String(Math.max(1, Math.ceil(take.retryAfterMs / 1000))),
+        },
+      });
+    }
+    try {
+      await store(visitorId, body, request);
+    } catch (error) {
+      logger.error(
+        { error: error instanceof Error ? error.name : "unknown" },
+        "collect: events not stored",
+      );
+      return errorAnswer(500, "storage_failed", "The events could not be stored; retry", {
+        headers,
+      });
+    }
+    const secure =
+      settings.cookie.secure === "auto"
+        ? new URL(request.url).protocol === "https:" ||
+          (settings.trustProxy && request.headers.get("x-forwarded-proto") === "https")
+        : settings.cookie.secure;
+    return new Response(null, {
+      status: 204,
+      headers: {
+        ...headers,
+        "set-cookie": visitorCookie(cookieName, visitorId, {
+          maxAgeDays: settings.cookie.maxAgeDays,
+          secure,
+          domain: settings.cookie.domain,
+          path: settings.cookie.path,
+        }),
+        "cache-control": "no-store",
+      },
+    });
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Options of the collect endpoint (`createPipeline({ collect })`), validated with zod.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { DEFAULT_BOT_USER_AGENTS } from "./bot-filter.js";
+import { DEFAULT_VISITOR_COOKIE_DAYS } from "./visitor-cookie.js";
+
+const isFunction = (value: unknown) => typeof value === "function";
+
+export const CollectOptionsSchema = z.strictObject({
+  /**
+   * Origins (other than the site's own) allowed to send events with their cookies, e.g. your
+   * marketing site `https://www.example.com` when the pipeline runs on `https://app.example.com`.
+   * @default [] (same origin only)
+   */
+  allowedOrigins: z
+    .array(
+      z
+        .url()
+        .refine((value) => value !== "*", "must be an origin, not *")
+        .transform((value) => new URL(value).origin),
+    )
+    .default([]),
+  /** The visitor cookie. */
+  cookie: z
+    .strictObject({
+      /** @default "rt_vid" */
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a cookie name")
+        .default("rt_vid"),
+      /** Lifetime in days, at most the browsers' 400-day cap. @default 400 */
+      maxAgeDays: z
+        .number()
+        .positive()
+        .max(DEFAULT_VISITOR_COOKIE_DAYS)
+        .default(DEFAULT_VISITOR_COOKIE_DAYS),
+      /** `Domain` attribute, to share the id across subdomains. @default none (this host only) */
+      domain: z.string().min(1).optional(),
+      /** @default "/" */
+      path: z.string().startsWith("/").default("/"),
+      /** `Secure`: `"auto"` sets it on HTTPS requests. @default "auto" */
+      secure: z.union([z.literal("auto"), z.boolean()]).default("auto"),
+    })
+    .prefault({}),
+  /** Take the page's `vid` (GA's client id, `useGaClientId` in the tracker) as the visitor id. @default false */
+  acceptClientVisitorId: z.boolean().default(false),
+  /** User-agent substrings of bots, whose events are ignored. @default a list of crawlers and tools */
+  botUserAgents: z.array(z.string()).default([...DEFAULT_BOT_USER_AGENTS]),
+  /** Requests per visitor per window. @default 120 per minute */
+  rateLimit: z
+    .strictObject({
+      requests: z.number().int().positive().default(120),
+      windowMs: z.number().int().positive().default(60_000),
+    })
+    .prefault({}),
+  /** Read the client IP from `X-Forwarded-For` and HTTPS from `X-Forwarded-Proto` (behind your proxy). @default false */
+  trustProxy: z.boolean().default(false),
+  /**
+   * Decides whether an affiliate ref from a landing URL is genuine (a known partner code, a signed
+   * click id). Refs it does not confirm are dropped: a ref typed into a URL never earns a commission.
+   * @default none (every client-sent ref is dropped)
+   */
+  verifyAffiliateRef: z
+    .custom<(ref: string) => boolean | Promise<boolean>>(isFunction, "must be a function")
+    .optional(),
+});
+
+export type CollectOptions = z.input<typeof CollectOptionsSchema>;
+export type CollectSettings = z.output<typeof CollectOptionsSchema>;

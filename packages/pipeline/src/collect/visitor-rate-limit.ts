@@ -1,0 +1,43 @@
+/**
+ * A per-visitor request limit for the collect endpoint: a fixed window per visitor id, in memory,
+ * with a bounded number of tracked visitors (the oldest windows are dropped first). It protects the
+ * store from one script gone wrong or one abuser; across processes each process counts its own.
+ *
+ * @module
+ */
+
+/** Tells whether a visitor may make one more request now, and how long to wait when not. */
+export interface VisitorRateLimit {
+  take(
+    visitorId: string,
+    now: number,
+  ): { allowed: true } | { allowed: false; retryAfterMs: number };
+}
+
+export function createVisitorRateLimit(options: {
+  requests: number;
+  windowMs: number;
+  maxVisitors?: number;
+}): VisitorRateLimit {
+  const maxVisitors = options.maxVisitors ?? 100_000;
+  const windows = new Map<string, { start: number; count: number }>();
+  return {
+    take(visitorId, now) {
+      let window = windows.get(visitorId);
+      if (!window || now - window.start >= options.windowMs) {
+        windows.delete(visitorId);
+        window = { start: now, count: 0 };
+        windows.set(visitorId, window);
+        if (windows.size > maxVisitors) {
+          const oldest = windows.keys().next().value as string;
+          windows.delete(oldest);
+        }
+      }
+      if (window.count >= options.requests) {
+        return { allowed: false, retryAfterMs: window.start + options.windowMs - now };
+      }
+      window.count++;
+      return { allowed: true };
+    },
+  };
+}

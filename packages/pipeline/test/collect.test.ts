@@ -1,0 +1,266 @@
+/**
+ * The collect endpoint through its Web handler, on the memory store and the real identity resolver:
+ * what is stored and linked, the visitor cookie, CORS, bots, bounds and every refusal.
+ */
+import { createIdentityResolver } from "@revtrace/identity";
+import { createMemoryStorage } from "@revtrace/storage-memory";
+import { beforeEach, describe, expect, it } from "vitest";
+import { type CollectCounters, createCollectHandler } from "../src/collect/collect-handler.js";
+import { type CollectOptions, CollectOptionsSchema } from "../src/collect/collect-settings.js";
+
+const NOW = Date.UTC(2026, 2, 1, 12);
+const SITE = "https://shop.example.org";
+const UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 Safari/605.1.15";
+
+let storage: ReturnType<typeof createMemoryStorage>;
+let counters: CollectCounters;
+let leads: unknown[];
+
+function handler(options: CollectOptions = {}) {
+  const identity = createIdentityResolver({ storage, now: () => NOW });
+  return createCollectHandler({
+    touchpoints: storage,
+    identity,
+    settings: CollectOptionsSchema.parse(options),
+    now: () => NOW,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    counters,
+    onLead: async (lead) => {
+      leads.push(lead);
+    },
+  });
+}
+
+beforeEach(() => {
+  storage = createMemoryStorage();
+  counters = {
+    requests: 0,
+    touchpoints: 0,
+    identifies: 0,
+    bots: 0,
+    refused: 0,
+    rateLimited: 0,
+    unverifiedRefs: 0,
+  };
+  leads = [];
+});
+
+function post(body: unknown, init: { headers?: Record<string, string>; raw?: string } = {}) {
+  return new Request(`${SITE}/rt/collect`, {
+    method: "POST",
+    headers: { "content-type": "text/plain", "user-agent": UA, ...init.headers },
+    body: init.raw ?? JSON.stringify(body),
+  });
+}
+
+const touch = (extra: Record<string, unknown> = {}) => ({
+  type: "touch",
+  at: NOW - 10,
+  url: `${SITE}/pricing?ttclid=E.C.P.abc&utm_source=tiktok`,
+  referrer: "https://www.tiktok.com/",
+  clickIds: { ttclid: "E.C.P.abc" },
+  utm: { source: "tiktok", campaign: "spring" },
+  ttp: "ttp-cookie-value",
+  first: true,
+  ...extra,
+});
+
+async function visitorOf(response: Response): Promise<string> {
+  const cookie = response.headers.get("set-cookie") ?? "";
+  return /^rt_vid=([^;]+)/.exec(cookie)?.[1] ?? "";
+}
+
+describe("the collect endpoint", () => {
+  it("stores a landing as a touchpoint, links its click id, and sets the first-party cookie", async () => {
+    const response = await handler()(post({ v: 1, events: [touch()] }));
+    expect(response.status).toBe(204);
+    const cookie = response.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(
+      /^rt_vid=[0-9a-f-]{36}; Max-Age=34560000; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
+    );
+    const visitor = await visitorOf(response);
+    const [touchpoint] = await storage.listTouchpoints({
+      anonymousIds: [visitor],
+      range: { from: 0, to: NOW },
+    });
+    expect(touchpoint).toMatchObject({
+      anonymousId: visitor,
+      occurredAt: NOW,
+      clickIds: { ttclid: "E.C.P.abc" },
+      utm: { source: "tiktok", campaign: "spring" },
+      referrer: "https://www.tiktok.com/",
+      landingPage: `${SITE}/pricing?ttclid=E.C.P.abc&utm_source=tiktok`,
+      userAgent: UA,
+      ttp: "ttp-cookie-value",
+      channel: "paid_social",
+    });
+    const identity = createIdentityResolver({ storage, now: () => NOW });
+    const person = await identity.resolve([{ kind: "click_id", value: "E.C.P.abc" }]);
+    expect(person?.keys.map((k) => `${k.key.kind}:${k.key.value}`).sort()).toEqual([
+      `anonymous_id:${visitor}`,
+      "click_id:E.C.P.abc",
+    ]);
+  });
+
+  it("keeps the visitor's cookie id, and the same landing sent twice is one touchpoint", async () => {
+    const collect = handler();
+    const cookie = { cookie: "other=1; rt_vid=visitor-0001-abcdef" };
+    const first = await collect(post({ v: 1, events: [touch()] }, { headers: cookie }));
+    const again = await collect(post({ v: 1, events: [touch()] }, { headers: cookie }));
+    expect(await visitorOf(first)).toBe("visitor-0001-abcdef");
+    expect(await visitorOf(again)).toBe("visitor-0001-abcdef");
+    const stored = await storage.listTouchpoints({
+      anonymousIds: ["visitor-0001-abcdef"],
+      range: { from: 0, to: NOW },
+    });
+    expect(stored).toHaveLength(1);
+  });
+
+  it("links a lead form's email and phone to the visitor and reports the lead once per contact", async () => {
+    const collect = handler();
+    const headers = { cookie: "rt_vid=visitor-0002-abcdef" };
+    const identify = {
+      type: "identify",
+      at: NOW,
+      email: "Ada@Analytical-Engines.com ",
+      phone: "+33 6 12 34 56 78",
+    };
+    await collect(post({ v: 1, events: [touch(), identify] }, { headers }));
+    await collect(post({ v: 1, events: [identify] }, { headers }));
+    const identity = createIdentityResolver({ storage, now: () => NOW });
+    const person = await identity.resolve([{ kind: "email", value: "ada@analytical-engines.com" }]);
+    expect(person?.keys.map((k) => k.key.kind).sort()).toEqual([
+      "anonymous_id",
+      "click_id",
+      "email",
+      "phone",
+    ]);
+    expect(leads).toHaveLength(2);
+    expect(new Set(leads.map((l) => (l as { id: string }).id)).size).toBe(1);
+  });
+
+  it("drops a client-sent affiliate ref unless the server verifies it", async () => {
+    const headers = { cookie: "rt_vid=visitor-0003-abcdef" };
+    await handler()(
+      post({ v: 1, events: [touch({ clickIds: undefined, ref: "P42" })] }, { headers }),
+    );
+    await handler({ verifyAffiliateRef: (ref) => ref === "P7" })(
+      post(
+        { v: 1, events: [touch({ clickIds: undefined, ref: "P7", url: `${SITE}/b` })] },
+        { headers },
+      ),
+    );
+    const stored = await storage.listTouchpoints({
+      anonymousIds: ["visitor-0003-abcdef"],
+      range: { from: 0, to: NOW },
+    });
+    expect(stored.map((t) => t.clickIds)).toEqual(
+      expect.arrayContaining([{}, { affiliateRef: "P7" }]),
+    );
+    expect(counters.unverifiedRefs).toBe(1);
+  });
+
+  it("answers CORS for allowed origins only, and 403 for any other cross-origin caller", async () => {
+    const collect = handler({ allowedOrigins: ["https://www.example.org"] });
+    const preflight = await collect(
+      new Request(`${SITE}/rt/collect`, {
+        method: "OPTIONS",
+        headers: { origin: "https://www.example.org" },
+      }),
+    );
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://www.example.org");
+    expect(preflight.headers.get("access-control-allow-credentials")).toBe("true");
+    const allowed = await collect(
+      post({ v: 1, events: [touch()] }, { headers: { origin: "https://www.example.org" } }),
+    );
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://www.example.org");
+    const same = await collect(post({ v: 1, events: [touch()] }, { headers: { origin: SITE } }));
+    expect(same.status).toBe(204);
+    expect(same.headers.get("access-control-allow-origin")).toBeNull();
+    const evil = await collect(
+      post({ v: 1, events: [touch()] }, { headers: { origin: "https://evil.test" } }),
+    );
+    expect(evil.status).toBe(403);
+  });
+
+  it("ignores bots by user agent, configurably", async () => {
+    const bot = { "user-agent": "Mozilla/5.0 (compatible; Googlebot/2.1)" };
+    expect((await handler()(post({ v: 1, events: [touch()] }, { headers: bot }))).status).toBe(204);
+    expect(counters.bots).toBe(1);
+    expect(counters.touchpoints).toBe(0);
+    const none = await handler({ botUserAgents: [] })(
+      post({ v: 1, events: [touch()] }, { headers: bot }),
+    );
+    expect(none.status).toBe(204);
+    expect(counters.touchpoints).toBe(1);
+  });
+
+  it("refuses what is not a bounded collect body, naming the field and storing nothing", async () => {
+    const collect = handler();
+    const bad = async (body: unknown, raw?: string) => {
+      const response = await collect(post(body, raw === undefined ? {} : { raw }));
+      return {
+        status: response.status,
+        body: (await response.json()) as {
+          error: { code: string; issues?: Array<{ path: string[] }> };
+        },
+      };
+    };
+    expect((await bad(null, "{not json")).status).toBe(400);
+    const js = await bad({ v: 1, events: [touch({ url: "javascript:alert(1)" })] });
+    expect(js.status).toBe(400);
+    expect(js.body.error.issues?.[0]?.path).toEqual(["events", "0", "url"]);
+    expect(
+      (await bad({ v: 1, events: [touch({ url: `${SITE}/${"x".repeat(3_000)}` })] })).status,
+    ).toBe(400);
+    expect((await bad({ v: 1, events: Array.from({ length: 51 }, () => touch()) })).status).toBe(
+      400,
+    );
+    expect((await bad({ v: 1, events: [{ type: "identify", at: NOW }] })).status).toBe(400);
+    expect((await bad({ v: 2, events: [touch()] })).status).toBe(400);
+    expect((await bad({ v: 1, events: [touch({ clickIds: { unknown_id: "x" } })] })).status).toBe(
+      400,
+    );
+    expect(counters.touchpoints).toBe(0);
+  });
+
+  it("answers 405, 415 and 413 for the wrong method, type and size", async () => {
+    const collect = handler();
+    expect((await collect(new Request(`${SITE}/rt/collect`))).status).toBe(405);
+    const xml = post(
+      { v: 1, events: [touch()] },
+      { headers: { "content-type": "application/xml" } },
+    );
+    expect((await collect(xml)).status).toBe(415);
+    const huge = post(null, { raw: `{"v":1,"events":[],"pad":"${"x".repeat(70_000)}"}` });
+    expect((await collect(huge)).status).toBe(413);
+  });
+
+  it("limits requests per visitor with a Retry-After", async () => {
+    const collect = handler({ rateLimit: { requests: 2, windowMs: 60_000 } });
+    const headers = { cookie: "rt_vid=visitor-0004-abcdef" };
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push(
+        (await collect(post({ v: 1, events: [touch({ url: `${SITE}/${i}` })] }, { headers })))
+          .status,
+      );
+    }
+    expect(statuses).toEqual([204, 204, 429]);
+  });
+
+  it("reuses GA's client id as the visitor id only when allowed", async () => {
+    const body = { v: 1, vid: "123456789.1700000000", events: [touch()] };
+    expect(await visitorOf(await handler()(post(body)))).not.toBe("123456789.1700000000");
+    expect(await visitorOf(await handler({ acceptClientVisitorId: true })(post(body)))).toBe(
+      "123456789.1700000000",
+    );
+  });
+
+  it("validates its options with clear errors", () => {
+    expect(() => CollectOptionsSchema.parse({ allowedOrigins: ["*"] })).toThrow();
+    expect(() => CollectOptionsSchema.parse({ cookie: { maxAgeDays: 500 } })).toThrow();
+  });
+});

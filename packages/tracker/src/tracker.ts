@@ -1,0 +1,176 @@
+/**
+ * The browser tracker: records each landing (click ids, UTM parameters, the external referrer, the
+ * landing URL, TikTok's `_ttp` cookie) and lead-form identities, and sends them to a same-origin
+ * collect endpoint with `fetch` + `keepalive` as `text/plain` (no CORS preflight), or `sendBeacon`
+ * when the page goes away. The visitor id is a cookie the server sets (`HttpOnly`, first party), so
+ * this script never reads it. Kept small on purpose: every byte ships to every visitor.
+ *
+ * @module
+ */
+import {
+  CLICK_ID_PARAMS,
+  type CollectBody,
+  type TouchEvent,
+  type Tracker,
+  type TrackerEvent,
+  type TrackerOptions,
+  UTM_PARAMS,
+} from "./tracker-types.js";
+
+/** Keepalive requests and beacons are limited to 64 KB; stay well under it. */
+const MAX_BODY = 60_000;
+/** Longest URL or referrer kept. */
+const MAX_URL = 2_000;
+const FIRST = "rt_ft";
+const LAST_CLICK = "rt_ck";
+
+const cookie = (name: string): string | undefined =>
+  document.cookie.match(new RegExp(`(?:^|; )${name}=([^;]*)`))?.[1];
+
+function store(key: string, value?: string): string | null {
+  try {
+    if (value !== undefined) localStorage.setItem(key, value);
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+/** What the current URL says about where the visitor came from; `undefined` for internal navigation. */
+function landing(affiliateParam: string, hasFirst: boolean): TouchEvent | undefined {
+  const query = new URLSearchParams(location.search);
+  const touch: TouchEvent = { type: "touch", at: Date.now(), url: location.href.slice(0, MAX_URL) };
+  const pick = <K extends string>(keys: readonly K[], prefix: string) => {
+    const found: Partial<Record<K, string>> = {};
+    let any = false;
+    for (const key of keys) {
+      const value = query.get(prefix + key);
+      if (value) {
+        found[key] = value.slice(0, 500);
+        any = true;
+      }
+    }
+    return any ? found : undefined;
+  };
+  touch.clickIds = pick(CLICK_ID_PARAMS, "");
+  touch.utm = pick(UTM_PARAMS, "utm_");
+  const ref = query.get(affiliateParam);
+  if (ref) touch.ref = ref.slice(0, 200);
+  let referrer = "";
+  try {
+    if (document.referrer && new URL(document.referrer).host !== location.host)
+      referrer = document.referrer.slice(0, MAX_URL);
+  } catch {}
+  if (referrer) touch.referrer = referrer;
+  const ttp = cookie("_ttp");
+  if (ttp) touch.ttp = decodeURIComponent(ttp);
+  if (!hasFirst) touch.first = true;
+  return touch.clickIds || touch.utm || touch.ref || referrer || !hasFirst ? touch : undefined;
+}
+
+/** Starts the tracker on this page and records the landing. */
+export function init(options: TrackerOptions = {}): Tracker {
+  const endpoint = options.endpoint ?? "/rt/collect";
+  const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
+  const off = options.respectDoNotTrack && (nav.doNotTrack === "1" || nav.globalPrivacyControl);
+  let consented = !options.requireConsent;
+  let queue: TrackerEvent[] = [];
+  const vid = options.useGaClientId ? cookie("_ga")?.split(".").slice(2).join(".") : undefined;
+
+  function send(beacon?: boolean) {
+    if (off || !consented || queue.length === 0) return;
+    const events = queue;
+    queue = [];
+    while (events.length > 0) {
+      const body: CollectBody = { v: 1, events: [] };
+      if (vid) body.vid = vid;
+      while (events.length > 0 && JSON.stringify(body).length < MAX_BODY / 2) {
+        body.events.push(events.shift() as TrackerEvent);
+      }
+      const text = JSON.stringify(body);
+      const blob = new Blob([text], { type: "text/plain" });
+      if (!(beacon && nav.sendBeacon?.(endpoint, blob))) {
+        fetch(endpoint, {
+          method: "POST",
+          body: text,
+          keepalive: true,
+          credentials: "same-origin",
+          headers: { "content-type": "text/plain" },
+        }).catch(() => nav.sendBeacon?.(endpoint, blob));
+      }
+    }
+  }
+
+  function push(event: TrackerEvent) {
+    if (off) return;
+    queue.push(event);
+    send();
+  }
+
+  /** Remembers the first landing (never overwritten) and the latest click id; only with consent. */
+  function remember(touch: TouchEvent) {
+    const ids = touch.clickIds;
+    const click = touch.ref ?? (ids && Object.values(ids)[0]);
+    if (touch.first) store(FIRST, JSON.stringify({ at: touch.at, click, url: touch.url }));
+    if (click) store(LAST_CLICK, click);
+  }
+
+  const touch = landing(options.affiliateParam ?? "ref", store(FIRST) !== null);
+  if (touch) {
+    if (consented) remember(touch);
+    push(touch);
+  }
+
+  const tracker: Tracker = {
+    identify(contact) {
+      const event: TrackerEvent = { type: "identify", at: Date.now() };
+      const email = contact.email?.trim();
+      const phone = contact.phone?.trim();
+      if (email) event.email = email.slice(0, 254);
+      if (phone) event.phone = phone.slice(0, 40);
+      if (email || phone) push(event);
+    },
+    consent(granted = true) {
+      consented = granted;
+      if (!granted) {
+        queue = [];
+        return;
+      }
+      const first = queue.find((e): e is TouchEvent => e.type === "touch");
+      if (first) remember(first);
+      send();
+    },
+    clickId() {
+      const last = store(LAST_CLICK);
+      if (last) return last;
+      try {
+        return JSON.parse(store(FIRST) ?? "null")?.click ?? undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    flush: () => send(true),
+  };
+
+  addEventListener("pagehide", () => send(true));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") send(true);
+  });
+  if (options.forms) {
+    document.addEventListener(
+      "submit",
+      (event) => {
+        const form = event.target as HTMLFormElement;
+        const field = (selector: string) =>
+          (form.querySelector?.(selector) as HTMLInputElement | null)?.value;
+        // Email and phone fields only; a password field is never read.
+        tracker.identify({
+          email: field("input[type=email],input[name*=email i]:not([type=password])"),
+          phone: field("input[type=tel],input[name*=phone i]:not([type=password])"),
+        });
+      },
+      true,
+    );
+  }
+  return tracker;
+}

@@ -1,0 +1,182 @@
+/**
+ * The tracker in real headless Chromium (Debian's `chromium` through playwright-core), against a
+ * small local server on an ephemeral port that serves the IIFE build, two pages and a collect
+ * endpoint recording every request. The pipeline's own browser tests cover the real collect endpoint.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { browserAvailable, launchChromium } from "@revtrace/testing/browser";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { CollectBody, TouchEvent } from "../src/index.js";
+import { buildIife } from "./tracker-build.ts";
+
+interface Seen {
+  method: string;
+  path: string;
+  contentType: string | undefined;
+  body: CollectBody | undefined;
+}
+
+const available = browserAvailable();
+if (!available) console.warn("tracker browser tests skipped: no Chromium (set CHROMIUM_PATH)");
+
+let server: Server;
+let origin = "";
+let browser: Browser;
+let script = "";
+const seen: Seen[] = [];
+
+function page(attrs: string): string {
+  return `<!doctype html><html><head><script src="/revtrace.js" ${attrs}></script></head><body>
+<a id="next" href="/page2?${attrs.includes("data-require-consent") ? "c=1" : ""}">next</a>
+<form id="lead" action="/thanks" method="post" onsubmit="event.preventDefault()">
+<input type="email" name="email"><input type="password" name="password" value="hunter2-secret">
+<input type="tel" name="phone"><button id="send" type="submit">Send</button></form></body></html>`;
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let text = "";
+    request.on("data", (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+    });
+    request.on("end", () => resolve(text));
+  });
+}
+
+beforeAll(async () => {
+  if (!available) return;
+  script = (await buildIife()).code;
+  server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? "/", "http://local");
+    const body = await readBody(request);
+    if (url.pathname === "/revtrace.js") {
+      response.writeHead(200, { "content-type": "text/javascript" });
+      return response.end(script);
+    }
+    if (url.pathname === "/rt/collect") {
+      seen.push({
+        method: request.method ?? "",
+        path: url.pathname,
+        contentType: request.headers["content-type"],
+        body: body ? (JSON.parse(body) as CollectBody) : undefined,
+      });
+      response.writeHead(204);
+      return response.end();
+    }
+    response.writeHead(200, { "content-type": "text/html" });
+    response.end(page(url.searchParams.get("attrs") ?? "data-forms"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+let context: BrowserContext;
+let tab: Page;
+beforeEach(async () => {
+  if (!available) return;
+  seen.length = 0;
+  await context?.close();
+  context = await browser.newContext();
+  tab = await context.newPage();
+});
+
+const events = () => seen.flatMap((s) => s.body?.events ?? []);
+const touches = () => events().filter((e): e is TouchEvent => e.type === "touch");
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!check()) throw new Error(`timed out waiting for ${what}`);
+}
+
+describe.runIf(available)("the tracker in Chromium", () => {
+  it("records a landing's click ids, UTM, ref and external referrer as text/plain, first touch flagged", async () => {
+    await tab.goto(`${origin}/?ttclid=E.C.P.abc&utm_source=tiktok&utm_campaign=spring&ref=P42`, {
+      referer: "https://www.tiktok.com/",
+    });
+    await until(() => touches().length === 1, "the landing");
+    const [touch] = touches();
+    expect(touch).toMatchObject({
+      type: "touch",
+      url: `${origin}/?ttclid=E.C.P.abc&utm_source=tiktok&utm_campaign=spring&ref=P42`,
+      referrer: "https://www.tiktok.com/",
+      clickIds: { ttclid: "E.C.P.abc" },
+      utm: { source: "tiktok", campaign: "spring" },
+      ref: "P42",
+      first: true,
+    });
+    expect(seen.map((s) => [s.method, s.contentType])).toEqual([["POST", "text/plain"]]);
+  });
+
+  it("keeps the first touch, sends later landings, ignores internal navigation, exposes the latest click id", async () => {
+    await tab.goto(`${origin}/?ttclid=FIRST`);
+    await until(() => touches().length === 1, "the first landing");
+    await tab.click("#next");
+    await tab.waitForURL(/page2/);
+    await tab.goto(`${origin}/?gclid=LATER&utm_source=google`);
+    await until(() => touches().length === 2, "the second landing");
+    expect(touches().map((t) => [t.clickIds, t.first])).toEqual([
+      [{ ttclid: "FIRST" }, true],
+      [{ gclid: "LATER" }, undefined],
+    ]);
+    const stored = await tab.evaluate(() => JSON.parse(localStorage.getItem("rt_ft") ?? "{}"));
+    expect(stored.click).toBe("FIRST");
+    expect(await tab.evaluate(() => (window.revtrace as { clickId(): string }).clickId())).toBe(
+      "LATER",
+    );
+  });
+
+  it("identifies a lead form's email and phone, never reading the password", async () => {
+    await tab.goto(`${origin}/?utm_source=newsletter`);
+    await tab.fill("input[name=email]", " Ada@Example.org ");
+    await tab.fill("input[name=phone]", "+33 6 12 34 56 78");
+    await tab.click("#send");
+    await until(() => events().some((e) => e.type === "identify"), "the identify");
+    expect(events().find((e) => e.type === "identify")).toMatchObject({
+      email: "Ada@Example.org",
+      phone: "+33 6 12 34 56 78",
+    });
+    expect(JSON.stringify(seen)).not.toContain("hunter2-secret");
+  });
+
+  it("sends and stores nothing before consent, then everything once consent is given", async () => {
+    await tab.goto(`${origin}/?ttclid=C1&attrs=data-require-consent`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toHaveLength(0);
+    expect(await tab.evaluate(() => localStorage.getItem("rt_ft"))).toBeNull();
+    await tab.evaluate(() => (window.revtrace as { consent(): void }).consent());
+    await until(() => touches().length === 1, "the consented landing");
+    expect(touches()[0]?.clickIds).toEqual({ ttclid: "C1" });
+  });
+
+  it("does nothing under Do Not Track when asked to respect it", async () => {
+    await tab.addInitScript(() => Object.defineProperty(navigator, "doNotTrack", { value: "1" }));
+    await tab.goto(`${origin}/?ttclid=D1&attrs=data-respect-dnt`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toHaveLength(0);
+  });
+
+  it("reuses GA's client id as the visitor id when asked", async () => {
+    await context.addCookies([{ name: "_ga", value: "GA1.1.123456789.1700000000", url: origin }]);
+    await tab.goto(`${origin}/?ttclid=G1&attrs=data-ga-client-id`);
+    await until(() => touches().length === 1, "the landing");
+    expect(seen[0]?.body?.vid).toBe("123456789.1700000000");
+  });
+
+  it("delivers an identify made just before the page goes away", async () => {
+    await tab.goto(`${origin}/?attrs=data-forms&utm_source=x`);
+    await until(() => touches().length === 1, "the landing");
+    await tab.evaluate(() => {
+      (window.revtrace as { identify(c: object): void }).identify({ email: "late@example.org" });
+      location.href = "/page2";
+    });
+    await until(() => events().some((e) => e.type === "identify"), "the identify");
+  });
+});
