@@ -4,6 +4,7 @@
  *
  * @module
  */
+
 import {
   type BillingEvent,
   type Conversion,
@@ -15,6 +16,7 @@ import {
   type Money,
   type RetentionEvent,
 } from "@revtrace/core";
+import type { CollectedLead } from "./collect/collect-handler.js";
 
 /** Who the conversion belongs to, as the identity resolver found them. */
 export interface ResolvedPerson {
@@ -107,6 +109,37 @@ export function billingConversion(
     contact: billingContact(event),
     personId: person.personId,
     anonymousId: person.anonymousId,
+    identityKeys: person.identityKeys,
+    credits,
+  };
+}
+
+/** The conversion of a lead the collect endpoint received (a lead form's email or phone). */
+export function leadConversion(
+  lead: CollectedLead,
+  person: ResolvedPerson,
+  credits: Credit[],
+): Conversion {
+  return {
+    id: conversionId("tracker", lead.id, "lead"),
+    name: "lead",
+    source: "tracker",
+    sourceEventId: lead.id,
+    occurredAt: lead.at,
+    value: null,
+    billingEvent: null,
+    retentionEvent: null,
+    contact: {
+      email: lead.email ?? null,
+      phone: lead.phone ?? null,
+      externalId: null,
+      firstName: null,
+      lastName: null,
+      company: null,
+      country: null,
+    },
+    personId: person.personId,
+    anonymousId: person.anonymousId ?? lead.visitorId,
     identityKeys: person.identityKeys,
     credits,
   };

@@ -23,6 +23,7 @@ import type {
   Conversion,
   ConversionName,
   Credit,
+  IdentityKey,
   InboxEvent,
   Logger,
   OutboxItemInput,
@@ -31,10 +32,12 @@ import type {
   Touchpoint,
 } from "@revtrace/core";
 import type { IdentityResolver } from "@revtrace/identity";
+import type { CollectedLead } from "./collect/collect-handler.js";
 import {
   billingConversion,
   conversionTime,
   conversionValue,
+  leadConversion,
   type ResolvedPerson,
   retentionConversion,
 } from "./conversions.js";
@@ -203,6 +206,29 @@ export function createEventProcessor(options: EventProcessorOptions) {
     return { conversions, items: outboxItems(conversions) };
   };
 
-  return (inbox: InboxEvent): Promise<ProcessedEvent> =>
-    inbox.source === "retention" ? processRetention(inbox) : processBilling(inbox);
+  /** A lead form: the visitor's person, credited like any conversion (first touch by default). */
+  const processLead = async (inbox: InboxEvent): Promise<ProcessedEvent> => {
+    const lead = inbox.event as CollectedLead;
+    const keys: IdentityKey[] = [{ kind: "anonymous_id", value: lead.visitorId }];
+    if (lead.email) keys.push({ kind: "email", value: lead.email });
+    if (lead.phone) keys.push({ kind: "phone", value: lead.phone });
+    const person = await resolvePerson(keys, inbox.key, "lead_form", lead.at);
+    const touchpoints = await touchpointsOf(
+      person,
+      lead.at - options.touchpointLookbackMs,
+      lead.at,
+    );
+    const credits = options.attribution.attribute(
+      { occurredAt: lead.at, value: null },
+      touchpoints,
+    ).credits;
+    const conversions = [leadConversion(lead, person, credits)];
+    return { conversions, items: outboxItems(conversions) };
+  };
+
+  return (inbox: InboxEvent): Promise<ProcessedEvent> => {
+    if (inbox.source === "retention") return processRetention(inbox);
+    if (inbox.source === "tracker") return processLead(inbox);
+    return processBilling(inbox);
+  };
 }

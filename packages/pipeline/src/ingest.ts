@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import type { ChargebeeParser } from "@revtrace/chargebee";
 import { parseRetentionEvent } from "@revtrace/chargebee";
 import { type Clock, redactIssues, WebhookPayloadError } from "@revtrace/core";
+import type { CollectedLead } from "./collect/collect-handler.js";
 import type { MetricsRegistry } from "./metrics.js";
 import type { PipelineStorage } from "./pipeline-options.js";
 import { WORK_QUEUE, type WorkPayload } from "./work-item.js";
@@ -32,6 +33,8 @@ export interface Ingestor {
     body: Uint8Array | string,
     meta: { contentType: string | null; quarantine?: boolean },
   ): Promise<IngestOutcome>;
+  /** Stores a lead from the collect endpoint (deduplicated on its id) and enqueues its work. */
+  ingestLead(lead: CollectedLead): Promise<void>;
 }
 
 const text = new TextDecoder("utf-8");
@@ -95,6 +98,27 @@ export function createIngestor(options: {
         options.onStored();
       }
       return { kind: "stored", key, type, duplicate };
+    },
+
+    async ingestLead(lead) {
+      const key = `tracker:${lead.id}`;
+      const work: WorkPayload = { key, source: "tracker" };
+      const { duplicate } = await storage.ingest(
+        {
+          key,
+          source: "tracker",
+          type: "lead",
+          receivedAt: now(),
+          rawBody: JSON.stringify(lead),
+          event: lead,
+        },
+        [{ sink: WORK_QUEUE, idempotencyKey: key, payload: work }],
+      );
+      if (duplicate) metrics.duplicates++;
+      else {
+        metrics.received++;
+        options.onStored();
+      }
     },
   };
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { CollectCounters } from "./collect/collect-handler.js";
 
 /** Counters of one sink (or of the worker's queue). */
 export interface QueueMetrics {
@@ -35,6 +36,8 @@ export interface PipelineMetrics {
   worker: { retries: number; deadLetters: number; backlog: number; oldestAgeMs: number };
   /** Per sink. */
   sinks: Record<string, QueueMetrics>;
+  /** The collect endpoint: requests, touchpoints and identifies stored, bots, refusals, limits. */
+  collect: CollectCounters;
 }
 
 /** Tracks an item between enqueue/claim and its settlement. */
@@ -49,6 +52,15 @@ export class MetricsRegistry {
   quarantined = 0;
   refused = 0;
   processed = 0;
+  readonly collect: CollectCounters = {
+    requests: 0,
+    touchpoints: 0,
+    identifies: 0,
+    bots: 0,
+    refused: 0,
+    rateLimited: 0,
+    unverifiedRefs: 0,
+  };
   readonly queues = new Map<string, QueueMetrics>();
   /** Per queue: outbox idempotency key → when the item was created. */
   readonly backlog = new Map<string, Map<string, BacklogEntry>>();
@@ -114,6 +126,7 @@ export class MetricsRegistry {
         ...this.backlogOf(workQueue, now),
       },
       sinks,
+      collect: { ...this.collect },
     };
   }
 }
@@ -154,6 +167,15 @@ export function prometheusText(metrics: PipelineMetrics): string {
   metric("revtrace_events_processed_total", "counter", "Inbound events processed.", [
     [{}, metrics.processed],
   ]);
+  metric(
+    "revtrace_collect_total",
+    "counter",
+    "Collect endpoint: requests, stored touchpoints and identifies, bots, refusals, limits.",
+    Object.entries(metrics.collect).map(([outcome, value]): [Record<string, string>, number] => [
+      { outcome },
+      value,
+    ]),
+  );
   const sinks = Object.entries(metrics.sinks);
   for (const [status, key] of [
     ["delivered", "delivered"],

@@ -7,6 +7,7 @@
  *
  * @module
  */
+
 import type { AttributionOptions, CommissionPolicyOptions } from "@revtrace/attribution";
 import type {
   BasicCredentials,
@@ -24,6 +25,7 @@ import {
 } from "@revtrace/core";
 import type { IdentityRulesInput } from "@revtrace/identity";
 import { z } from "zod";
+import { type CollectOptions, CollectOptionsSchema } from "./collect/collect-settings.js";
 import { WORK_QUEUE } from "./work-item.js";
 
 /** What the pipeline needs from storage: every core storage interface plus the inbox. */
@@ -49,6 +51,8 @@ export interface PipelineOptions {
   };
   /** Chargebee Retention webhooks (HMAC-SHA1 `X-Hub-Signature`); off when absent. */
   retention?: { secret: string } | undefined;
+  /** The collect endpoint of `@revtrace/tracker` (cookie, CORS, bots, limits, affiliate refs). */
+  collect?: CollectOptions | undefined;
   /** Identity resolution rules (see `@revtrace/identity`). */
   identity?: { rules?: IdentityRulesInput | undefined } | undefined;
   /**
@@ -180,6 +184,7 @@ export const PipelineOptionsSchema = z.strictObject({
     api: z.record(z.string(), z.unknown()).optional(),
   }),
   retention: z.strictObject({ secret: z.string().min(1) }).optional(),
+  collect: CollectOptionsSchema.prefault({}),
   identity: z.strictObject({ rules: z.unknown().optional() }).default({}),
   attribution: z
     .looseObject({

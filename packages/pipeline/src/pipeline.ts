@@ -24,6 +24,7 @@ import {
 import { ConfigError, type Sink, systemClock } from "@revtrace/core";
 import { createIdentityResolver } from "@revtrace/identity";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
+import { createCollectHandler } from "./collect/collect-handler.js";
 import { createEventProcessor } from "./event-processor.js";
 import { livenessAnswer, readiness, readinessAnswer } from "./health.js";
 import { errorAnswer } from "./http-answers.js";
@@ -62,6 +63,8 @@ export interface Pipeline {
   readonly handleWebhook: WebHandler;
   /** The Chargebee Retention webhook endpoint (POST, `X-Hub-Signature`); 404 unless `retention` is set. */
   readonly handleRetentionWebhook: WebHandler;
+  /** The collect endpoint of `@revtrace/tracker` (touchpoints, lead forms, the visitor cookie). */
+  readonly handleCollect: WebHandler;
   /** Liveness: 200 while running, 503 once closing. */
   readonly handleLive: WebHandler;
   /** Readiness: storage reachable, backlog and oldest age under the thresholds (503 otherwise). */
@@ -278,6 +281,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       })
     : async () => errorAnswer(404, "not_found", "Chargebee Retention webhooks are not enabled");
 
+  const collectHandler = createCollectHandler({
+    touchpoints: storage,
+    identity,
+    settings: resolved.collect,
+    now,
+    logger,
+    counters: metrics.collect,
+    onLead: (lead) => ingestor.ingestLead(lead),
+  });
+
   const snapshot = () =>
     metrics.snapshot(
       now(),
@@ -334,6 +347,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   return {
     handleWebhook: guarded(chargebeeHandler),
     handleRetentionWebhook: guarded(retentionHandler),
+    handleCollect: guarded(collectHandler),
     handleLive: async () => livenessAnswer(closing),
     handleReady: async () => {
       let storageReachable = true;

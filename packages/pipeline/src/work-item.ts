@@ -13,12 +13,15 @@ export const WORK_QUEUE = "~revtrace-worker";
 export interface WorkPayload {
   /** Inbox key of the event (`chargebee:ev_…`, `retention:…`). */
   key: string;
-  source: "chargebee" | "retention";
+  source: "chargebee" | "retention" | "tracker";
 }
 
 /** True when `value` is a {@link WorkPayload}. */
 export function isWorkPayload(value: unknown): value is WorkPayload {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.key === "string" && (v.source === "chargebee" || v.source === "retention");
+  return (
+    typeof v.key === "string" &&
+    (v.source === "chargebee" || v.source === "retention" || v.source === "tracker")
+  );
 }

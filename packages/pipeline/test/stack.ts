@@ -3,7 +3,7 @@
  * behind a real `node:http` server on an ephemeral port, delivering to the TikTok sandbox server.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,7 +51,14 @@ export interface Stack {
  */
 export async function startStack(
   overrides: Partial<PipelineOptions> = {},
-  { allSinks = false }: { allSinks?: boolean } = {},
+  {
+    allSinks = false,
+    site,
+  }: {
+    allSinks?: boolean;
+    /** Serves the site's own pages beside the pipeline; returns `false` for paths it does not serve. */
+    site?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  } = {},
 ): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), "revtrace-pipeline-e2e-"));
   const sandbox = await startSandbox({
@@ -109,7 +116,10 @@ export async function startStack(
     pollMs: 20,
     ...overrides,
   });
-  const server = createServer(createNodeListener(pipeline));
+  const listener = createNodeListener(pipeline);
+  const server = createServer((request, response) => {
+    if (!site?.(request, response)) listener(request, response);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const authorization = basic("chargebee", WEBHOOK_PASSWORD);

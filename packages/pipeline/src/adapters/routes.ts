@@ -9,6 +9,8 @@ import type { Pipeline, WebHandler } from "../pipeline.js";
 export interface RoutePaths {
   webhook: string | null;
   retention: string | null;
+  /** The tracker's collect endpoint (same-origin: serve it on your site's own host). */
+  collect: string | null;
   live: string | null;
   ready: string | null;
   metrics: string | null;
@@ -18,6 +20,7 @@ export interface RoutePaths {
 export const DEFAULT_PATHS: RoutePaths = {
   webhook: "/webhooks/chargebee",
   retention: "/webhooks/chargebee-retention",
+  collect: "/rt/collect",
   live: "/health/live",
   ready: "/health/ready",
   metrics: "/metrics",
@@ -35,6 +38,7 @@ export function resolvePaths(
   };
   add(merged.webhook, pipeline.handleWebhook);
   add(merged.retention, pipeline.handleRetentionWebhook);
+  add(merged.collect, pipeline.handleCollect);
   add(merged.live, pipeline.handleLive);
   add(merged.ready, pipeline.handleReady);
   add(merged.metrics, pipeline.handleMetrics);
