@@ -102,10 +102,10 @@ function piiCleared(event: BillingEvent | null): boolean {
   return event?.customer?.piiCleared === "cleared";
 }
 
-/** The subscription's MRR, when the normalized event carries it. */
+/** The subscription's MRR, when Chargebee gave one (it often sends 0 right at creation). */
 function mrrOf(subscription: BillingSubscription | null | undefined): Money | null {
-  const mrr = (subscription as { mrr?: Money | null } | null | undefined)?.mrr;
-  return mrr ?? null;
+  const mrr = subscription?.mrr ?? null;
+  return mrr && mrr.amount > 0 ? mrr : null;
 }
 
 /**
@@ -173,10 +173,6 @@ function products(subscription: BillingSubscription | null | undefined) {
 function subscriptionProperties(subscription: BillingSubscription | null | undefined) {
   if (!subscription) return {};
   const mrr = mrrOf(subscription);
-  const extra = subscription as {
-    nextBillingAt?: number | null;
-    currentTermEnd?: number | null;
-  };
   return compact({
     subscription_id: subscription.id,
     plan: subscription.planId,
@@ -186,8 +182,8 @@ function subscriptionProperties(subscription: BillingSubscription | null | undef
     billing_period: subscription.billingPeriod,
     billing_period_unit: subscription.billingPeriodUnit,
     trial_end: iso(subscription.trialEnd),
-    next_billing_at: iso(extra.nextBillingAt),
-    current_term_end: iso(extra.currentTermEnd),
+    next_billing_at: iso(subscription.nextBillingAt),
+    current_term_end: iso(subscription.currentTermEnd),
   });
 }
 
@@ -233,20 +229,17 @@ export function trackProperties(conversion: Conversion): Record<string, unknown>
         subscription_id: subscription?.id,
       });
     case "payment_failed": {
-      const failed = (event as { failedPayment?: Record<string, unknown> | null } | null)
-        ?.failedPayment;
-      const due = (failed?.amountDue ??
-        failed?.amount ??
-        event?.invoice?.total ??
-        null) as Money | null;
+      // No money was collected: the amount is what is still due (Chargebee spec §4.4).
+      const failed = event?.failedPayment;
+      const due = failed?.amountDue ?? failed?.attemptedAmount ?? null;
       return compact({
         invoice_id: failed?.invoiceId ?? event?.invoice?.id,
         transaction_id: failed?.transactionId,
         subscription_id: failed?.subscriptionId ?? subscription?.id,
-        amount: major(due),
+        amount_due: major(due),
         currency: due?.currency,
         dunning_status: failed?.dunningStatus,
-        next_retry_at: iso(failed?.nextRetryAt as number | null | undefined),
+        next_retry_at: iso(failed?.nextRetryAt),
         error_code: failed?.errorCode,
       });
     }
