@@ -1,8 +1,7 @@
 /**
  * The sink against `@revtrace/sandbox`'s ActiveCampaign emulator (written from the spec on its own):
  * lifecycle end to end, concurrency without duplicate tags, Deep Data with refunds, initial and
- * full sync, and the account limit: 200 concurrent operations in one process never put more than
- * 5 requests into any 1-second window of the emulator's clock.
+ * full sync. The account limit has its own file (`rate-limit.timing.test.ts`).
  */
 import type { BillingCustomer, BillingSubscription, Conversion, RateLimiter } from "@revtrace/core";
 import { createActiveCampaignSandbox } from "@revtrace/sandbox";
@@ -24,7 +23,7 @@ const ac = createActiveCampaignSandbox({
   tokens: ["emulator-token"],
   rateLimit: false,
 });
-const server = useMockServer(...ac.handlers());
+useMockServer(...ac.handlers());
 const unlimited: RateLimiter = { acquire: async () => {} };
 
 beforeEach(() => ac.reset());
@@ -223,61 +222,5 @@ describe("initial and full sync", () => {
     await expect(sink().initialSync({ source: sourceOf(records(3)) })).rejects.toMatchObject({
       status: 403,
     });
-  });
-});
-
-describe("the account limit in one process", () => {
-  it("sinks of one account share the default limiter", { timeout: 30_000 }, async () => {
-    const limited = createActiveCampaignSandbox({ origin: "https://shared.api-us1.com" });
-    server.use(...limited.handlers());
-    const sinks = [1, 2, 3].map(() =>
-      createActiveCampaignSink({
-        apiUrl: "https://shared.api-us1.com",
-        apiToken: "t",
-        listId: 1,
-        onCustomerDeleted: "unsubscribe",
-      }),
-    );
-    const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) =>
-        (sinks[i % 3] as (typeof sinks)[number]).send([
-          conversionOf("customer_deleted.bonusly.1", "customer_deleted", {
-            customer: { email: `shared${i}@example.com` },
-          }),
-        ]),
-      ),
-    );
-    expect(results.flat().every((r) => r.status === "skipped")).toBe(true);
-    expect(limited.requests.filter((r) => r.status === 429)).toEqual([]);
-    expect(limited.maxRequestsInWindow(1000)).toBeLessThanOrEqual(5);
-  });
-
-  it("200 concurrent operations never put more than 5 requests into any second", {
-    timeout: 90_000,
-  }, async () => {
-    const limited = createActiveCampaignSandbox({ origin: "https://limit.api-us1.com" });
-    server.use(...limited.handlers());
-    {
-      // The default limiter: in-process, 5 a second.
-      const acSink = createActiveCampaignSink({
-        apiUrl: "https://limit.api-us1.com",
-        apiToken: "t",
-        listId: 1,
-        onCustomerDeleted: "unsubscribe",
-      });
-      // Each operation: one contact lookup (a deletion of someone ActiveCampaign does not know).
-      const operations = Array.from({ length: 200 }, (_, i) =>
-        acSink.send([
-          conversionOf("customer_deleted.bonusly.1", "customer_deleted", {
-            customer: { email: `nobody${i}@example.com` },
-          }),
-        ]),
-      );
-      const results = (await Promise.all(operations)).flat();
-      expect(results.every((r) => r.status === "skipped")).toBe(true);
-      expect(limited.requests).toHaveLength(200);
-      expect(limited.requests.filter((r) => r.status === 429)).toEqual([]);
-      expect(limited.maxRequestsInWindow(1000)).toBeLessThanOrEqual(5);
-    }
   });
 });
