@@ -645,3 +645,20 @@ describe("createIdentityResolver: junk emails, placeholder phones, test sites", 
     expect(y.personId).not.toBe(x.personId);
   });
 });
+
+describe("createIdentityResolver: forget a person with shared keys", () => {
+  it("erasing the first customer seen with an affiliate ref keeps the ref for the others", async () => {
+    const { identity, storage } = setup();
+    const ref = k("affiliate_ref", "PARTNER42");
+    const first = await identity.link([customer("cus_1"), ref], ev("o1", 1));
+    await identity.link([customer("cus_2"), ref], ev("o2", 2));
+    await identity.forget({ personId: first.personId as string });
+    expect(await identity.resolve([customer("cus_1")])).toBeNull();
+    const edges = await storage.listEdges([ref]);
+    expect(edges.map((e) => [e.a.value, e.b.value])).toEqual([["PARTNER42", "cus_2"]]);
+    expect(keysOf(await identity.resolve([ref]))).toEqual([
+      "affiliate_ref:PARTNER42",
+      "chargebee_customer_id:cus_2",
+    ]);
+  });
+});
