@@ -529,9 +529,24 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
     const target = validTarget(rawTarget);
     return exclusive(async () => {
       let keys: IdentityKey[];
+      const shared = new Set<string>();
       if ("personId" in target) {
         const person = await live(target.personId);
-        keys = person ? (await store.listPersonKeys(person.id)).map((r) => r.key) : [];
+        const own = person ? (await store.listPersonKeys(person.id)).map((r) => r.key) : [];
+        // A key that only followed the person (an affiliate ref, a role mailbox) and was also seen
+        // with keys of other persons is not only the erased person's: it stays, and only its edges
+        // with the erased keys (the erased person's observations) go.
+        const ids = new Set(own.map(identityKeyId));
+        for (const edge of await store.listEdges(own)) {
+          const a = identityKeyId(edge.a);
+          const b = identityKeyId(edge.b);
+          if (!ids.has(b)) shared.add(a);
+          if (!ids.has(a)) shared.add(b);
+        }
+        for (const id of [...shared])
+          if (own.some((key) => identityKeyId(key) === id && normalizer.classify(key) === "merge"))
+            shared.delete(id);
+        keys = own.filter((key) => !shared.has(identityKeyId(key)));
       } else {
         // every stored form of each key, whatever today's rules say of it (GDPR erasure)
         const forms = new Map<string, IdentityKey>();
@@ -576,7 +591,8 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
               (identityKeyId(e.a) === identityKeyId(key) ||
                 identityKeyId(e.b) === identityKeyId(key)),
           );
-          if (!kept) selfEdges.push({ a: key, b: key, evidence: group.evidence });
+          if (!kept && !shared.has(identityKeyId(key)))
+            selfEdges.push({ a: key, b: key, evidence: group.evidence });
         }
       }
       const loaded = await loadComponent(store, normalizer, [...survivors.values()], {

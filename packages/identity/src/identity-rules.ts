@@ -46,7 +46,12 @@ export interface IdentityRules {
     mode: "no_merge" | "block" | "merge";
   };
   blocklist: {
-    /** Use the built-in junk list (`null`, `undefined`, `0`, all-zero UUID, …; see `junk-id.ts`). */
+    /**
+     * Use the built-in junk rules: the junk id list (`null`, `undefined`, `0`, all-zero UUID, …; see
+     * `junk-id.ts`), junk email addresses (`test@test.com`, `asdf@…`, `noreply@…`; see
+     * `junk-email.ts`) and placeholder phone numbers (`+1 111 111 1111`; see `phone.ts`). Reserved
+     * email domains have their own switch, `email.allowReservedDomains`.
+     */
     builtIn: boolean;
     /** Extra blocked values, compared case-insensitively with the normalized value. */
     values: readonly string[];
@@ -56,6 +61,13 @@ export interface IdentityRules {
   email: {
     /** Fold Gmail/Googlemail dots and `+tag` into the matching key (never use it for sending). */
     foldGmail: boolean;
+    /**
+     * Accept addresses at RFC 2606 / RFC 6761 reserved domains (`example.com`, `*.test`, `*.example`,
+     * `*.invalid`, `*.localhost`), junk local parts included (`test@example.com`). Off by default:
+     * no real mailbox lives there. Turn it on for a Chargebee test site, whose customers mostly use
+     * such addresses. Independent of `blocklist.builtIn`.
+     */
+    allowReservedDomains: boolean;
   };
   phone: {
     /** Country for numbers written without `+` (ISO 3166-1 alpha-2); `null` requires the `+` form. */
@@ -88,13 +100,33 @@ export const KEY_KINDS: readonly IdentityKeyKind[] = [...IdentityKeyKindSchema.o
  * Segment Unify's defaults (research §1.1, §1.8).
  */
 export const DEFAULT_KIND_RULES: Readonly<Record<IdentityKeyKind, KindRule>> = {
-  chargebee_customer_id: { limit: 1, priority: 1, merge: "merge", hubThreshold: null },
-  external_id: { limit: 1, priority: 2, merge: "merge", hubThreshold: null },
+  chargebee_customer_id: {
+    limit: 1,
+    priority: 1,
+    merge: "merge",
+    hubThreshold: null,
+  },
+  external_id: {
+    limit: 1,
+    priority: 2,
+    merge: "merge",
+    hubThreshold: null,
+  },
   email: { limit: 5, priority: 3, merge: "merge", hubThreshold: 10 },
   phone: { limit: 3, priority: 4, merge: "merge", hubThreshold: 10 },
   click_id: { limit: null, priority: 5, merge: "merge", hubThreshold: 3 },
-  anonymous_id: { limit: null, priority: 6, merge: "merge", hubThreshold: 5 },
-  affiliate_ref: { limit: null, priority: 7, merge: "no_merge", hubThreshold: null },
+  anonymous_id: {
+    limit: null,
+    priority: 6,
+    merge: "merge",
+    hubThreshold: 5,
+  },
+  affiliate_ref: {
+    limit: null,
+    priority: 7,
+    merge: "no_merge",
+    hubThreshold: null,
+  },
 };
 
 /** The rules used when none are given. */
@@ -103,7 +135,7 @@ export const DEFAULT_IDENTITY_RULES: IdentityRules = {
   hubCountedKinds: ["chargebee_customer_id", "email", "external_id", "phone"],
   roleMailboxes: { localParts: DEFAULT_ROLE_MAILBOXES, mode: "no_merge" },
   blocklist: { builtIn: true, values: [], patterns: [] },
-  email: { foldGmail: false },
+  email: { foldGmail: false, allowReservedDomains: false },
   phone: { defaultCountry: null },
   hashedKinds: [],
   maxKeysPerObservation: 20,
@@ -140,7 +172,10 @@ const RulesSchema = z
       })
       .partial()
       .strict(),
-    email: z.object({ foldGmail: z.boolean() }).partial().strict(),
+    email: z
+      .object({ foldGmail: z.boolean(), allowReservedDomains: z.boolean() })
+      .partial()
+      .strict(),
     phone: z
       .object({
         defaultCountry: z

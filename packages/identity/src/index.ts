@@ -37,7 +37,19 @@ export {
   type MergeMode,
   resolveIdentityRules,
 } from "./identity-rules.js";
-export { BUILT_IN_JUNK_IDS, type JunkReason, junkIdReason, MAX_ID_LENGTH } from "./junk-id.js";
+export {
+  isJunkEmail,
+  isKeyboardRun,
+  JUNK_EMAIL_DOMAIN_LABELS,
+  JUNK_EMAIL_LOCAL_PARTS,
+} from "./junk-email.js";
+export {
+  BUILT_IN_JUNK_IDS,
+  cleanId,
+  type JunkReason,
+  junkIdReason,
+  MAX_ID_LENGTH,
+} from "./junk-id.js";
 export {
   createKeyNormalizer,
   type KeyCheck,
@@ -47,5 +59,10 @@ export {
   normalizeIdentityKey,
   ROLE_PREFIX,
 } from "./key-normalizer.js";
-export { type NormalizePhoneOptions, normalizePhone } from "./phone.js";
+export {
+  isPlaceholderNationalNumber,
+  isPlaceholderPhone,
+  type NormalizePhoneOptions,
+  normalizePhone,
+} from "./phone.js";
 export { DEFAULT_ROLE_MAILBOXES, isRoleMailbox } from "./role-mailbox.js";

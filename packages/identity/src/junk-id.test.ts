@@ -20,6 +20,15 @@ describe("junkIdReason", () => {
     ["00000000-0000-0000-0000-000000000000", "junk"],
     ["Anonymous", "junk"],
     [" guest ", "junk"],
+    ["\u201cnull\u201d", "junk"],
+    ["\u2018undefined\u2019", "junk"],
+    ["\u201enull\u201c", "junk"],
+    ["\u00abnull\u00bb", "junk"],
+    ["null\u200b", "junk"],
+    ["\ufeffnull", "junk"],
+    ["n\u200bu\u200cl\u200dl", "junk"],
+    ["\u200b\u200b", "empty"],
+    ["\uff4e\uff55\uff4c\uff4c", "junk"], // full-width "null"
   ])("%j is %j", (value, reason) => {
     expect(junkIdReason(value)).toBe(reason);
   });
@@ -51,12 +60,23 @@ describe("junkIdReason", () => {
     );
   });
   it("agrees with its plain definition: trim, unquote once, lower-case, look up", () => {
+    const typographic =
+      "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033\u00ab\u00bb\u2039\u203a\uff02\uff07";
     const reference = (value: string) => {
-      let v = value.trim();
+      let v = value
+        .replace(/[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g, "")
+        .trim();
       if (v === "") return "empty";
       if (v.length > MAX_ID_LENGTH) return "too_long";
       const q = v[0] as string;
-      if (v.length >= 2 && "'\"`".includes(q) && v[v.length - 1] === q) v = v.slice(1, -1).trim();
+      const z = v[v.length - 1] as string;
+      if (
+        v.length >= 2 &&
+        (("'\"`".includes(q) && z === q) ||
+          (typographic.includes(q) && `${typographic}'"\``.includes(z)))
+      )
+        v = v.slice(1, -1).trim();
+      v = v.normalize("NFKC");
       if (/^[0-]*$/.test(v)) return "junk";
       return BUILT_IN_JUNK_IDS.includes(v.toLowerCase()) ? "junk" : null;
     };
@@ -73,6 +93,10 @@ describe("junkIdReason", () => {
       "`",
       " ",
       "\u00a0",
+      "\u201c",
+      "\u201d",
+      "\u200b",
+      "\ufeff",
     ];
     const value = fc.oneof(
       fc.string({ unit: "binary", maxLength: 40 }),

@@ -73,6 +73,15 @@ const JUNK_SIGNATURES = new Set(
 /** Printable ASCII other than space: never trimmed. */
 const isPrintable = (c: number) => c > 32 && c < 127;
 
+/** Anything outside printable ASCII and space: only such values need the slow path of {@link cleanId}. */
+const NOT_PLAIN = /[^\x20-\x7e]/;
+/**
+ * Invisible format characters that copy-paste and some SDKs leave in values: soft hyphen, Mongolian
+ * vowel separator, zero-width space / non-joiner / joiner, left-to-right and right-to-left marks and
+ * embeddings, word joiner and invisible operators, byte-order mark.
+ */
+const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
+
 /**
  * `String.prototype.trim`, skipping the scan when both ends are printable ASCII (nothing to trim):
  * identifiers are trimmed on every link.
@@ -83,6 +92,19 @@ export function trimId(value: string): string {
     isPrintable(value.charCodeAt(value.length - 1))
     ? value
     : value.trim();
+}
+
+/**
+ * A raw identifier as it should be compared and stored: invisible format characters (zero-width
+ * space, byte-order mark, direction marks, soft hyphen, …) removed, then trimmed. Plain ASCII values
+ * skip the scan. Idempotent.
+ *
+ * @example
+ * cleanId(" v_123\u200b "); // "v_123"
+ */
+export function cleanId(value: string): string {
+  if (!NOT_PLAIN.test(value)) return trimId(value);
+  return value.replace(INVISIBLE, "").trim();
 }
 
 /** Segment Unify's suggested blocked pattern `^[0-]*$`: only zeros and dashes (`0`, the all-zero UUID). */
@@ -100,23 +122,61 @@ export const MAX_ID_LENGTH = 200;
 /** Why a value was rejected before reaching the identity graph. */
 export type JunkReason = "empty" | "too_long" | "junk";
 
-const QUOTES = new Set(['"', "'", "`"]);
+/**
+ * Quote marks stripped from both ends before the junk check: ASCII quotes and backtick, and the
+ * typographic ones word processors and phone keyboards substitute (`“null”`, `‘null’`, `„null“`,
+ * `«null»`), plus their full-width forms.
+ */
+const QUOTES = new Set([
+  '"',
+  "'",
+  "`",
+  "\u2018",
+  "\u2019",
+  "\u201a",
+  "\u201b",
+  "\u201c",
+  "\u201d",
+  "\u201e",
+  "\u201f",
+  "\u2032",
+  "\u2033",
+  "\u00ab",
+  "\u00bb",
+  "\u2039",
+  "\u203a",
+  "\uff02",
+  "\uff07",
+]);
+const ASCII_QUOTES = new Set(['"', "'", "`"]);
+
+/** One pair of quotes removed: the same ASCII quote at both ends, or typographic quotes at both. */
+function unquote(v: string): string {
+  if (v.length < 2) return v;
+  const first = v[0] as string;
+  const last = v[v.length - 1] as string;
+  if (ASCII_QUOTES.has(first) ? last === first : QUOTES.has(first) && QUOTES.has(last))
+    return v.slice(1, -1).trim();
+  return v;
+}
 
 /**
- * Why `value` is junk, or `null` when it is a usable identifier: empty or whitespace-only, over
- * {@link MAX_ID_LENGTH} characters, or (once trimmed, unquoted and lower-cased) in
- * {@link BUILT_IN_JUNK_IDS} or made only of zeros and dashes.
+ * Why `value` is junk, or `null` when it is a usable identifier: empty or whitespace-only (invisible
+ * characters such as zero-width spaces removed first, see {@link cleanId}), over
+ * {@link MAX_ID_LENGTH} characters, or (once unquoted, with ASCII or typographic quotes, Unicode
+ * NFKC-folded and lower-cased) in {@link BUILT_IN_JUNK_IDS} or made only of zeros and dashes.
  *
  * @example
  * junkIdReason("'null'"); // "junk"
+ * junkIdReason("\u201cnull\u201d"); // "junk"
  * junkIdReason("cus_16BPgPSLGt5Q41I0"); // null
  */
 export function junkIdReason(value: string): JunkReason | null {
-  let v = trimId(value);
+  let v = cleanId(value);
   if (v === "") return "empty";
   if (v.length > MAX_ID_LENGTH) return "too_long";
-  const first = v[0] as string;
-  if (v.length >= 2 && QUOTES.has(first) && v[v.length - 1] === first) v = v.slice(1, -1).trim();
+  v = unquote(v);
+  if (NOT_PLAIN.test(v)) v = v.normalize("NFKC");
   if (zerosAndDashes(v)) return "junk";
   if (!JUNK_LENGTHS.has(v.length)) return null;
   const head = v.charCodeAt(0);

@@ -142,8 +142,8 @@ describe("normalizeIdentityKey", () => {
 
 describe("review fixes", () => {
   it("accepts emails of 201-254 characters (the 200-character junk limit is for ids)", () => {
-    const local = "j".repeat(64);
-    const domain = `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(58)}.io`;
+    const local = `${"jane.doe.".repeat(7)}x`;
+    const domain = `${"acme-".repeat(12)}abc.${"b".repeat(63)}.${"c".repeat(58)}.io`;
     const email = `${local}@${domain}`;
     expect(email).toHaveLength(254);
     const normalizer = createKeyNormalizer(resolveIdentityRules({}));
@@ -178,3 +178,64 @@ describe("review fixes", () => {
     expect(normalizer.normalize(k("email", other))).toEqual(ok("email", other));
   });
 });
+
+describe("junk emails, placeholder phones and reserved domains", () => {
+  const normalizer = createKeyNormalizer(resolveIdentityRules({}));
+  it.each([
+    "test@test.com",
+    "NULL@null.com",
+    " asdf@asdf.com ",
+    "noreply@acme.io",
+    "“null”",
+    "null\u200b",
+  ])("rejects the email %j as junk", (value) => {
+    expect(normalizer.normalize(k("email", value))).toEqual({ ok: false, reason: "junk" });
+  });
+
+  it.each(["+1 111 111 1111", "+1 000 000 0000", "+1 (123) 456-7890", "+1-212-555-0199"])(
+    "rejects the phone %j as junk, after normalizing it",
+    (value) => {
+      expect(normalizer.normalize(k("phone", value))).toEqual({ ok: false, reason: "junk" });
+      // a stored placeholder (linked before this rule) is blocked too
+      expect(normalizer.classify(k("phone", normalizePhoneForTest(value)))).toBe("blocked");
+    },
+  );
+
+  it("removes zero-width characters from stored values", () => {
+    expect(normalizer.normalize(k("anonymous_id", "v_1\u200b"))).toEqual(ok("anonymous_id", "v_1"));
+    expect(normalizer.normalize(k("email", "\ufeffjane@acme.io\u200b"))).toEqual(
+      ok("email", "jane@acme.io"),
+    );
+  });
+
+  it("reserved domains have their own switch, independent of the built-in junk rules", () => {
+    const testSite = createKeyNormalizer(
+      resolveIdentityRules({ email: { allowReservedDomains: true } }),
+    );
+    expect(testSite.normalize(k("email", "jane@example.com"))).toEqual(
+      ok("email", "jane@example.com"),
+    );
+    expect(testSite.normalize(k("email", "test@example.com"))).toEqual(
+      ok("email", "test@example.com"),
+    );
+    expect(testSite.classify(k("email", "jane@acme.test"))).toBe("merge");
+    // the junk rules stay on
+    expect(testSite.normalize(k("anonymous_id", "null"))).toEqual({ ok: false, reason: "junk" });
+    expect(testSite.normalize(k("email", "test@test.com"))).toEqual({ ok: false, reason: "junk" });
+    // and turning the junk rules off keeps reserved domains out
+    const noBuiltIn = createKeyNormalizer(resolveIdentityRules({ blocklist: { builtIn: false } }));
+    expect(noBuiltIn.normalize(k("email", "jane@example.com"))).toEqual({
+      ok: false,
+      reason: "reserved_domain",
+    });
+    expect(noBuiltIn.normalize(k("email", "test@test.com"))).toEqual(ok("email", "test@test.com"));
+  });
+});
+
+function normalizePhoneForTest(value: string): string {
+  const check = createKeyNormalizer(
+    resolveIdentityRules({ blocklist: { builtIn: false } }),
+  ).normalize(k("phone", value));
+  if (!check.ok) throw new Error("not a phone");
+  return check.key.value;
+}

@@ -12,8 +12,9 @@ import {
   type IdentityRulesInput,
   resolveIdentityRules,
 } from "./identity-rules.js";
-import { type JunkReason, junkIdReason, trimId } from "./junk-id.js";
-import { normalizePhone } from "./phone.js";
+import { isJunkEmail } from "./junk-email.js";
+import { cleanId, type JunkReason, junkIdReason } from "./junk-id.js";
+import { isPlaceholderNationalNumber, normalizePhone, parsePhone } from "./phone.js";
 import { isRoleMailbox } from "./role-mailbox.js";
 
 /** Prefix of a hashed role mailbox's value: `role:<sha256 hex>`. */
@@ -62,30 +63,36 @@ export interface KeyNormalizer {
  * lower-case hex (or `role:<hex>`) is taken as hashed.
  */
 export function createKeyNormalizer(rules: IdentityRules): KeyNormalizer {
-  const { hashed, isBlocked, isBlockedDigest, roleClass, hashedClass, classifyValue } =
+  const { hashed, isBlocked, isBlockedDigest, roleClass, hashedClass, classifyValue, emailReason } =
     keyChecks(rules);
   const kindClass = (key: IdentityKey): "merge" | "no_merge" => rules.kinds[key.kind].merge;
 
-  /** The normalized value of a trimmed, non-junk raw value, or why it is rejected. */
+  /** The normalized value of a cleaned, non-junk raw value, or why it is rejected. */
   const normalizeValue = (
     kind: IdentityKey["kind"],
     raw: string,
   ): { value: string } | { reason: KeyRejectReason } => {
     if (kind === "phone") {
-      const phone = normalizePhone(raw, rules.phone);
-      return phone === null ? { reason: "invalid_phone" } : { value: phone };
+      const phone = parsePhone(raw, rules.phone);
+      if (phone === null) return { reason: "invalid_phone" };
+      // the placeholder check runs on the parsed number, whatever the spacing and prefix
+      if (
+        rules.blocklist.builtIn &&
+        isPlaceholderNationalNumber(phone.nationalNumber, phone.countryCallingCode)
+      )
+        return { reason: "junk" };
+      return { value: phone.number };
     }
     if (kind !== "email") return { value: raw };
     const email = normalizeEmail(raw);
     if (email === null) return { reason: "invalid_email" };
-    if (rules.blocklist.builtIn && isReservedEmailDomain(email))
-      return { reason: "reserved_domain" };
-    return { value: email };
+    const reason = emailReason(email);
+    return reason ? { reason } : { value: email };
   };
 
   const normalize = (key: IdentityKey): KeyCheck => {
     if (typeof key.value !== "string") return { ok: false, reason: "not_a_string" };
-    const raw = trimId(key.value);
+    const raw = cleanId(key.value);
     const junk = rules.blocklist.builtIn ? junkOf(key.kind, raw) : raw === "" ? "empty" : null;
     if (junk) return { ok: false, reason: junk };
     const isHashed = hashed.has(key.kind);
@@ -146,6 +153,23 @@ function junkOf(kind: IdentityKeyKind, value: string): JunkReason | null {
   return reason === "too_long" && kind === "email" ? null : reason;
 }
 
+/** Whether a stored (E.164) phone is a placeholder; other stored forms are not checked. */
+function isPlaceholderStored(value: string): boolean {
+  if (value.charCodeAt(0) !== 43 || value.length < 6) return false;
+  // every placeholder ends in four digits that repeat, alternate or step, or is a NANP 555-01xx
+  // number: anything else is not parsed again
+  const tail = value.slice(-4);
+  if (
+    !isPlaceholderNationalNumber(tail) &&
+    !(value.length === 12 && value.startsWith("+1") && value.slice(5, 10) === "55501")
+  )
+    return false;
+  const parts = parsePhone(value);
+  return (
+    parts !== null && isPlaceholderNationalNumber(parts.nationalNumber, parts.countryCallingCode)
+  );
+}
+
 /** The blocklist, role and hashing checks of one set of rules, built once. */
 function keyChecks(rules: IdentityRules) {
   const blockedValues = new Set(rules.blocklist.values.map((v) => v.trim().toLowerCase()));
@@ -199,13 +223,22 @@ function keyChecks(rules: IdentityRules) {
         : "role_mailbox";
   };
 
+  /**
+   * Why a normalized email is rejected by the built-in rules: at a reserved domain (unless
+   * `email.allowReservedDomains`, which then accepts every address there), or junk.
+   */
+  const emailReason = (email: string): "reserved_domain" | "junk" | null => {
+    if (isReservedEmailDomain(email))
+      return rules.email.allowReservedDomains ? null : "reserved_domain";
+    return rules.blocklist.builtIn && isJunkEmail(email) ? "junk" : null;
+  };
+
   const classifyValue = (kind: IdentityKeyKind, value: string): KeyClass => {
     if (hashed.size > 0 && hashed.has(kind) && isHashedValue(value))
       return hashedClass(kind, value);
-    if (rules.blocklist.builtIn) {
-      if (junkOf(kind, value) !== null) return "blocked";
-      if (kind === "email" && isReservedEmailDomain(value)) return "blocked";
-    }
+    if (rules.blocklist.builtIn && junkOf(kind, value) !== null) return "blocked";
+    if (kind === "email" && emailReason(value) !== null) return "blocked";
+    if (kind === "phone" && rules.blocklist.builtIn && isPlaceholderStored(value)) return "blocked";
     if (isBlocked(value)) return "blocked";
     if (kind === "email") {
       const role = roleClass(value);
@@ -214,7 +247,15 @@ function keyChecks(rules: IdentityRules) {
     return rules.kinds[kind].merge;
   };
 
-  return { hashed, isBlocked, isBlockedDigest, roleClass, hashedClass, classifyValue };
+  return {
+    hashed,
+    isBlocked,
+    isBlockedDigest,
+    roleClass,
+    hashedClass,
+    classifyValue,
+    emailReason,
+  };
 }
 
 /**
@@ -236,8 +277,8 @@ export function normalizeIdentityKey(key: IdentityKey, rules?: IdentityRulesInpu
  * change must stay erasable.
  */
 export function erasureForms(key: IdentityKey, rules: IdentityRules): IdentityKey[] {
-  const raw = key.value.trim();
-  const values = new Set([key.value, raw]);
+  const raw = cleanId(key.value);
+  const values = new Set([key.value, key.value.trim(), raw]);
   if (key.kind === "email") {
     const email = normalizeEmail(raw);
     if (email !== null) values.add(email).add(foldGmailAddress(email));

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { normalizePhone } from "./phone.js";
+import { isPlaceholderPhone, normalizePhone } from "./phone.js";
 
 describe("normalizePhone", () => {
   it.each([
@@ -44,6 +44,42 @@ describe("normalizePhone", () => {
           expect(once).toBe(`+1${digits}`);
           expect(normalizePhone(once as string)).toBe(once);
           expect(normalizePhone(once as string, { defaultCountry: "GB" })).toBe(once);
+        },
+      ),
+    );
+  });
+});
+
+describe("isPlaceholderPhone", () => {
+  it.each([
+    "+1 111 111 1111",
+    "+1 000 000 0000",
+    "+1 (234) 567-8901",
+    "+1 987 654 3210",
+    "+44 1111 111111",
+    "+1 212 555 0123",
+    "+1 121 212 1212",
+  ])("%j is a placeholder", (phone) => {
+    expect(isPlaceholderPhone(phone)).toBe(true);
+  });
+
+  it.each(["+1 213 373 4253", "+44 20 7946 0958", "+1 212 555 1234", "not a phone"])(
+    "%j is not",
+    (phone) => {
+      expect(isPlaceholderPhone(phone)).toBe(false);
+    },
+  );
+
+  it("a repeated digit is a placeholder in any country and formatting (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("1", "44", "33", "49", "91"),
+        fc.integer({ min: 0, max: 9 }),
+        fc.constantFrom(" ", "-", "", "."),
+        (cc, digit, sep) => {
+          const national = String(digit).repeat(10);
+          const raw = `+${cc}${sep}${national.slice(0, 3)}${sep}${national.slice(3)}`;
+          if (normalizePhone(raw) !== null) expect(isPlaceholderPhone(raw)).toBe(true);
         },
       ),
     );

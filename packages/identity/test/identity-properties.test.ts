@@ -225,6 +225,44 @@ describe("identity resolver properties", { timeout: 60_000 }, () => {
     );
   });
 
+  it("junk emails and placeholder phones never merge: adding them changes nothing", async () => {
+    const junkArb = fc.oneof(
+      fc
+        .tuple(
+          fc.constantFrom("test", "null", "asdf", "qwerty", "noreply", "aaaa"),
+          fc.constantFrom("", "\u200b", "+tag"),
+          fc.constantFrom("gmail.com", "acme.io"),
+          fc.boolean(),
+        )
+        .map(([word, extra, domain, self]) =>
+          k("email", ` ${word}${extra}@${self ? `${word}.com` : domain} `.toUpperCase()),
+        ),
+      fc
+        .tuple(fc.integer({ min: 0, max: 9 }), fc.constantFrom(" ", "-", ""))
+        .map(([d, sep]) => k("phone", `+1${sep}${`${d}`.repeat(3)}${sep}${`${d}`.repeat(7)}`)),
+      fc.constantFrom(k("phone", "+1 123 456 7890"), k("email", "\u201cnull\u201d")),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        observationsArb.chain((obs) =>
+          fc.tuple(
+            fc.constant(obs),
+            fc.array(fc.tuple(fc.nat(obs.length - 1), junkArb), { maxLength: 8 }),
+          ),
+        ),
+        async ([observations, injections]) => {
+          const polluted = observations.map((o) => ({ ...o, keys: [...o.keys] }));
+          for (const [i, junk] of injections) (polluted[i] as Obs).keys.push(junk);
+          const { identity } = resolver();
+          await linkAll(identity, polluted);
+          expect(await snapshot(identity)).toEqual(expectedSnapshot(observations));
+          for (const [, junk] of injections) expect(await identity.resolve([junk])).toBeNull();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it("link is idempotent: linking observations again, in any order, changes nothing", async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -592,3 +592,73 @@ describe("createIdentityResolver: forget after a rule change", () => {
     expect(keysOf(await identity.resolve([anon("v1")]))).toEqual(["anonymous_id:v1"]);
   });
 });
+
+describe("createIdentityResolver: junk emails, placeholder phones, test sites", () => {
+  it("50 visitors who typed test@test.com and one real customer stay 51 persons", async () => {
+    const { identity } = setup();
+    for (let i = 0; i < 50; i++)
+      await identity.link([anon(`v${i}`), email("test@test.com")], ev(`form:${i}`, i));
+    const real = await identity.link(
+      [customer("cus_real"), email("test@test.com"), anon("v_real")],
+      ev("cb:1", 100),
+    );
+    expect(real.rejected).toEqual([{ index: 1, kind: "email", reason: "junk" }]);
+    const person = await identity.resolve([customer("cus_real")]);
+    expect(keysOf(person)).toEqual(["anonymous_id:v_real", "chargebee_customer_id:cus_real"]);
+    expect(keysOf(await identity.resolve([anon("v7")]))).toEqual(["anonymous_id:v7"]);
+    expect(await identity.resolve([email("test@test.com")])).toBeNull();
+  });
+
+  it("placeholder phones and curly-quoted nulls never merge two visitors", async () => {
+    const { identity } = setup({ phone: { defaultCountry: "US" } });
+    const a = await identity.link(
+      [anon("v1"), k("phone", "+1 111 111 1111"), k("external_id", "\u201cnull\u201d")],
+      ev("o1", 1),
+    );
+    const b = await identity.link(
+      [anon("v2"), k("phone", "(111) 111-1111"), k("external_id", "null\u200b")],
+      ev("o2", 2),
+    );
+    expect(a.rejected.map((r) => r.reason)).toEqual(["junk", "junk"]);
+    expect(b.personId).not.toBe(a.personId);
+  });
+
+  it("a Chargebee test site is attributable with email.allowReservedDomains", async () => {
+    const visit = [anon("v_test"), email("jane@example.com")];
+    const checkout = [customer("cus_test"), email("jane@example.com")];
+    const strict = setup().identity;
+    await strict.link(visit, ev("form:1", 1));
+    await strict.link(checkout, ev("cb:1", 2));
+    expect(keysOf(await strict.resolve([anon("v_test")]))).toEqual(["anonymous_id:v_test"]);
+
+    const testSite = setup({ email: { allowReservedDomains: true } }).identity;
+    await testSite.link(visit, ev("form:1", 1));
+    await testSite.link(checkout, ev("cb:1", 2));
+    expect(keysOf(await testSite.resolve([anon("v_test")]))).toEqual([
+      "anonymous_id:v_test",
+      "chargebee_customer_id:cus_test",
+      "email:jane@example.com",
+    ]);
+    // the junk rules stay on: anonymous_id "null" still merges no one
+    const x = await testSite.link([anon("null"), email("a@acme.io")], ev("o3", 3));
+    const y = await testSite.link([anon("null"), email("b@acme.io")], ev("o4", 4));
+    expect(y.personId).not.toBe(x.personId);
+  });
+});
+
+describe("createIdentityResolver: forget a person with shared keys", () => {
+  it("erasing the first customer seen with an affiliate ref keeps the ref for the others", async () => {
+    const { identity, storage } = setup();
+    const ref = k("affiliate_ref", "PARTNER42");
+    const first = await identity.link([customer("cus_1"), ref], ev("o1", 1));
+    await identity.link([customer("cus_2"), ref], ev("o2", 2));
+    await identity.forget({ personId: first.personId as string });
+    expect(await identity.resolve([customer("cus_1")])).toBeNull();
+    const edges = await storage.listEdges([ref]);
+    expect(edges.map((e) => [e.a.value, e.b.value])).toEqual([["PARTNER42", "cus_2"]]);
+    expect(keysOf(await identity.resolve([ref]))).toEqual([
+      "affiliate_ref:PARTNER42",
+      "chargebee_customer_id:cus_2",
+    ]);
+  });
+});
