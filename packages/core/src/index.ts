@@ -119,6 +119,7 @@ export {
 export {
   addMoney,
   allocateMoney,
+  assertMoney,
   CurrencyCodeSchema,
   fromMajor,
   type Money,
