@@ -125,6 +125,7 @@ export {
 export {
   addMoney,
   allocateMoney,
+  assertMoney,
   CurrencyCodeSchema,
   fromMajor,
   type Money,

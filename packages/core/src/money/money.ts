@@ -32,10 +32,54 @@ export type Money = z.infer<typeof MoneySchema>;
 /** How to round a quotient that is not a whole number of minor units. */
 export type Rounding = "half-even" | "half-up" | "floor" | "ceil" | "trunc";
 
-function exponentOf(currency: string): number {
-  const exponent = currencyExponent(currency);
-  if (exponent === undefined) throw new MoneyError(`Unknown currency code "${currency}"`);
-  return exponent;
+/**
+ * A currency code as it may appear in an error message: only short alphabetic codes are echoed, so a
+ * message never carries arbitrary input.
+ */
+function describeCode(currency: unknown): string {
+  return typeof currency === "string" && /^[A-Za-z]{1,8}$/.test(currency)
+    ? `"${currency}"`
+    : `of type ${currency === null ? "null" : typeof currency}`;
+}
+
+function exponentOf(currency: unknown): number {
+  const exponent = typeof currency === "string" ? currencyExponent(currency) : undefined;
+  if (exponent !== undefined) return exponent;
+  if (typeof currency === "string" && currencyExponent(currency.toUpperCase()) !== undefined) {
+    throw new MoneyError(
+      `Currency codes are upper-case ISO 4217: ${describeCode(currency)} is not accepted`,
+    );
+  }
+  throw new MoneyError(`Unknown currency code ${describeCode(currency)}`);
+}
+
+/**
+ * Throws {@link MoneyError} unless `value` is a {@link Money}: an object whose `amount` is a safe
+ * integer (no fraction, NaN, Infinity or beyond 2^53 − 1) and whose `currency` is a known upper-case
+ * ISO 4217 code. Every Money function checks its arguments with it; use it at your own boundaries.
+ *
+ * @param label names the value in the message (e.g. `"refund.amount"`).
+ */
+export function assertMoney(value: unknown, label = "Money"): asserts value is Money {
+  if (typeof value !== "object" || value === null) {
+    throw new MoneyError(`${label} must be an object { amount, currency }`);
+  }
+  const { amount, currency } = value as { amount?: unknown; currency?: unknown };
+  exponentOf(currency);
+  if (!Number.isSafeInteger(amount)) {
+    throw new MoneyError(
+      `${label}.amount must be a safe integer of minor units (${describeAmount(amount)})`,
+    );
+  }
+}
+
+/** What is wrong with a non-safe-integer amount, without echoing it. */
+function describeAmount(amount: unknown): string {
+  if (typeof amount !== "number") return `got ${amount === null ? "null" : typeof amount}`;
+  if (Number.isNaN(amount)) return "got NaN";
+  if (!Number.isFinite(amount)) return "got an infinite number";
+  if (!Number.isInteger(amount)) return "got a fractional number";
+  return "got a number beyond 2^53 - 1";
 }
 
 function checked(amount: bigint, currency: string): Money {
@@ -47,10 +91,9 @@ function checked(amount: bigint, currency: string): Money {
 
 /** Builds a {@link Money} from minor units, checking the amount and the currency. */
 export function money(amount: number, currency: string): Money {
-  if (!Number.isSafeInteger(amount))
-    throw new MoneyError(`Amount in ${currency} must be a safe integer of minor units`);
-  exponentOf(currency);
-  return { amount, currency };
+  const value = { amount, currency };
+  assertMoney(value);
+  return value;
 }
 
 const MAJOR_PATTERN = /^([+-])?(\d+)(?:\.(\d+))?$/;
@@ -66,6 +109,11 @@ const MAJOR_PATTERN = /^([+-])?(\d+)(?:\.(\d+))?$/;
 export function fromMajor(value: string | number, currency: string, rounding?: Rounding): Money {
   const exponent = exponentOf(currency);
   let text: string;
+  if (typeof value !== "number" && typeof value !== "string") {
+    throw new MoneyError(
+      `A major-unit amount is a decimal string or a number, not ${typeof value}`,
+    );
+  }
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new MoneyError("Amount must be a finite number");
     // Shortest round-trip representation; exponent notation only appears for |v| < 1e-6 or >= 1e21.
@@ -101,6 +149,7 @@ export function fromMajor(value: string | number, currency: string, rounding?: R
  * @example toMajor({ amount: -5, currency: "KWD" })   // "-0.005"
  */
 export function toMajor(value: Money): string {
+  assertMoney(value);
   const exponent = exponentOf(value.currency);
   const negative = value.amount < 0;
   const digits = String(Math.abs(value.amount)).padStart(exponent + 1, "0");
@@ -115,6 +164,8 @@ export function toMajorNumber(value: Money): number {
 }
 
 function sameCurrency(a: Money, b: Money): void {
+  assertMoney(a, "The first Money");
+  assertMoney(b, "The second Money");
   if (a.currency !== b.currency) {
     throw new MoneyError(`Cannot combine ${a.currency} with ${b.currency}`);
   }
@@ -134,8 +185,11 @@ export function subtractMoney(a: Money, b: Money): Money {
 
 /** Sum of amounts in one currency; `currency` is required so that an empty list has one. */
 export function sumMoney(values: readonly Money[], currency: string): Money {
+  exponentOf(currency);
+  if (!Array.isArray(values)) throw new MoneyError("sumMoney takes an array of Money");
   let total = 0n;
   for (const value of values) {
+    assertMoney(value, "Each summed Money");
     if (value.currency !== currency)
       throw new MoneyError(`Cannot combine ${currency} with ${value.currency}`);
     total += BigInt(value.amount);
@@ -166,6 +220,15 @@ function roundQuotient(n: bigint, d: bigint, rounding: Rounding, negative: boole
   }
 }
 
+/** A scale factor as a bigint: a safe integer number or a bigint, else {@link MoneyError}. */
+function integerFactor(factor: number | bigint, name: string): bigint {
+  if (typeof factor === "bigint") return factor;
+  if (!Number.isSafeInteger(factor)) {
+    throw new MoneyError(`The scale ${name} must be a safe integer or a bigint`);
+  }
+  return BigInt(factor);
+}
+
 /**
  * `value × numerator / denominator`, rounded as asked. `floor`/`ceil` round toward −∞/+∞, `trunc`
  * toward zero, `half-up` away from zero on ties, `half-even` to the even neighbour on ties.
@@ -178,8 +241,9 @@ export function scaleMoney(
   denominator: number | bigint,
   rounding: Rounding,
 ): Money {
-  const num = BigInt(numerator);
-  const den = BigInt(denominator);
+  assertMoney(value);
+  const num = integerFactor(numerator, "numerator");
+  const den = integerFactor(denominator, "denominator");
   if (den === 0n) throw new MoneyError("Cannot scale by a zero denominator");
   const product = BigInt(value.amount) * num;
   const negative = product < 0n !== den < 0n;
@@ -188,20 +252,27 @@ export function scaleMoney(
   return checked(negative ? -magnitude : magnitude, value.currency);
 }
 
-function checkWeights(weights: readonly number[]): { total: number; integers: boolean } {
+function checkWeights(weights: readonly number[]): {
+  total: number;
+  max: number;
+  integers: boolean;
+} {
+  if (!Array.isArray(weights)) throw new MoneyError("Allocation weights must be an array");
   if (weights.length === 0) throw new MoneyError("Cannot allocate into zero parts");
   let total = 0;
+  let max = 0;
   let integers = true;
   for (const w of weights) {
     if (!Number.isFinite(w) || w < 0)
       throw new MoneyError("Allocation weights must be finite and >= 0");
     if (!Number.isSafeInteger(w)) integers = false;
+    if (w > max) max = w;
     total += w;
   }
   if (!(total > 0)) throw new MoneyError("At least one allocation weight must be > 0");
   if (!Number.isFinite(total))
     throw new MoneyError("Allocation weights must sum to a finite number");
-  return { total, integers };
+  return { total, max, integers };
 }
 
 /**
@@ -226,6 +297,9 @@ function distributeLeftover(parts: number[], remainders: number[], left: number)
         best = i;
     }
     if (best === -1) {
+      // Every part had its unit: start another round. A round that finds no part at all cannot
+      // happen with a whole amount; refuse rather than loop.
+      if (!used.includes(1)) throw new MoneyError("Cannot distribute the allocation's remainder");
       used = new Uint8Array(n);
       continue;
     }
@@ -246,7 +320,8 @@ function distributeLeftover(parts: number[], remainders: number[], left: number)
  * @example allocateMoney({ amount: 100, currency: "USD" }, [1, 1, 1]) // 34, 33, 33
  */
 export function allocateMoney(value: Money, weights: readonly number[]): Money[] {
-  const { total, integers } = checkWeights(weights);
+  assertMoney(value);
+  const { total, max, integers } = checkWeights(weights);
   const { currency } = value;
   const negative = value.amount < 0;
   const whole = Math.abs(value.amount);
@@ -276,8 +351,11 @@ export function allocateMoney(value: Money, weights: readonly number[]): Money[]
       assigned += parts[i] as number;
     }
   } else {
+    // whole × weight overflows to Infinity for huge weights; weight / total never exceeds 1.
+    const huge = !Number.isFinite(whole * max);
     for (let i = 0; i < n; i++) {
-      const share = (whole * (weights[i] as number)) / total;
+      const weight = weights[i] as number;
+      const share = huge ? whole * (weight / total) : (whole * weight) / total;
       const part = Math.floor(share);
       parts[i] = part;
       remainders[i] = share - part;
@@ -293,10 +371,13 @@ export function allocateMoney(value: Money, weights: readonly number[]): Money[]
 
 /** True when both values have the same currency and amount. */
 export function moneyEquals(a: Money, b: Money): boolean {
+  assertMoney(a, "The first Money");
+  assertMoney(b, "The second Money");
   return a.currency === b.currency && a.amount === b.amount;
 }
 
 /** The currency's number of minor-unit digits; throws {@link MoneyError} for an unknown code. */
 export function minorUnitExponent(currency: string): number {
+  // Upper-case ISO 4217 only: "usd" is refused like an unknown code.
   return exponentOf(currency);
 }
