@@ -1,4 +1,9 @@
-import { checkStorageInput, guardStorageMethods, type Storage } from "@revtrace/core";
+import {
+  checkStorageInput,
+  createInFlightCalls,
+  guardStorageMethods,
+  type Storage,
+} from "@revtrace/core";
 import { createMemoryIdentityStore } from "./memory-identity-store.js";
 import { createMemoryInboxStore } from "./memory-inbox-store.js";
 import { createMemoryLedgerStore } from "./memory-ledger-store.js";
@@ -20,6 +25,7 @@ import { createMemoryTouchpointStore } from "./memory-touchpoint-store.js";
  */
 export function createMemoryStorage(): Storage {
   let closed = false;
+  const inFlight = createInFlightCalls("memory");
   const outbox = createMemoryOutbox();
   const methods = guardStorageMethods(
     {
@@ -33,12 +39,14 @@ export function createMemoryStorage(): Storage {
       ...createMemoryMappingStore(),
       async migrate() {},
     },
-    { engine: "memory", isClosed: () => closed, validate: checkStorageInput },
+    { engine: "memory", isClosed: () => closed, validate: checkStorageInput, inFlight },
   );
   return {
     ...methods,
     engine: "memory",
     async close() {
+      // Calls made before close() complete (they never wait for anything here).
+      await inFlight.drain(Number.POSITIVE_INFINITY);
       closed = true;
     },
   };

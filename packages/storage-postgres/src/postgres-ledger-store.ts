@@ -1,4 +1,9 @@
-import type { Commission, LedgerStore, StoredCommission } from "@revtrace/core";
+import {
+  type Commission,
+  type LedgerStore,
+  type StoredCommission,
+  storageJson,
+} from "@revtrace/core";
 import { inTransaction } from "./pg-transaction.js";
 import type { PgPoolLike } from "./pg-types.js";
 
@@ -18,6 +23,8 @@ export function createPostgresLedgerStore(pool: PgPoolLike, schema: string): Led
   return {
     async appendCommissions(entries) {
       if (entries.length === 0) return [];
+      // Serialized before the transaction: an entry JSON cannot hold fails without taking the lock.
+      const datas = entries.map((c, i) => storageJson(c, `entries.${i}`));
       return inTransaction(pool, async (client) => {
         await client.query(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
         const keys = entries.map((c) => c.key);
@@ -27,16 +34,22 @@ export function createPostgresLedgerStore(pool: PgPoolLike, schema: string): Led
         );
         const seen = new Set(existing.rows.map((row) => row.key as string));
         const fresh: Commission[] = [];
-        for (const c of entries) {
+        const json: string[] = [];
+        for (const [i, c] of entries.entries()) {
           if (seen.has(c.key)) continue;
           seen.add(c.key);
           fresh.push(c);
+          json.push(datas[i] as string);
         }
         if (fresh.length === 0) return [];
         const last = await client.query(`SELECT coalesce(max(seq), 0) AS seq FROM ${table}`);
         const first = Number(last.rows[0]?.seq) + 1;
+        // What a read gives back (JSON: Dates as strings, no undefined fields), as on every engine.
         const added = fresh.map(
-          (c, i): StoredCommission => ({ ...structuredClone(c), seq: first + i }),
+          (_, i): StoredCommission => ({
+            ...(JSON.parse(json[i] as string) as Commission),
+            seq: first + i,
+          }),
         );
         const column = <T>(pick: (c: StoredCommission) => T) => added.map(pick);
         await client.query(
@@ -66,7 +79,7 @@ export function createPostgresLedgerStore(pool: PgPoolLike, schema: string): Led
             column((c) => c.baseAmount?.currency ?? null),
             column((c) => c.payableAt ?? null),
             column((c) => c.payoutId ?? null),
-            fresh.map((c) => JSON.stringify(c)),
+            json,
           ],
         );
         return added;

@@ -44,6 +44,13 @@ export const PostgresStorageOptionsSchema = PostgresConnectionOptionsSchema.exte
    * @default "revtrace"
    */
   schema: SchemaNameSchema.default("revtrace"),
+  /**
+   * How long `close()` waits for calls in flight (those waiting for a pool connection included)
+   * before it rejects them with `StorageError` ("still running when close() stopped waiting; its
+   * outcome is unknown") and ends the pool it created.
+   * @default 10000
+   */
+  closeTimeoutMs: z.number().int().nonnegative().default(10_000),
 });
 
 /** Options of {@link createPostgresStorage} as the caller writes them. */

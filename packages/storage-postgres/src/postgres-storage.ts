@@ -1,4 +1,9 @@
-import { checkStorageInput, guardStorageMethods, type Storage } from "@revtrace/core";
+import {
+  checkStorageInput,
+  createInFlightCalls,
+  guardStorageMethods,
+  type Storage,
+} from "@revtrace/core";
 import { describePgError } from "./pg-errors.js";
 import type { PgPoolLike } from "./pg-types.js";
 import { createPostgresIdentityStore } from "./postgres-identity-store.js";
@@ -43,6 +48,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
   const pool = (resolved.pool ?? owned) as PgPoolLike;
   const schema = quote(resolved.schema);
   let closed = false;
+  const inFlight = createInFlightCalls("postgres");
+  let closing: Promise<void> | undefined;
   const methods = guardStorageMethods(
     {
       ...createPostgresIdentityStore(pool, schema),
@@ -61,15 +68,25 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       isClosed: () => closed,
       describe: describePgError,
       validate: checkStorageInput,
+      inFlight,
     },
   );
   return {
     ...methods,
     engine: "postgres",
-    async close() {
-      if (closed) return;
-      closed = true;
-      await owned?.end();
+    close() {
+      closing ??= (async () => {
+        // New calls are refused from here; those in flight (waiting for a connection included) run
+        // on, for at most closeTimeoutMs, before the pool ends under them.
+        const settled = await inFlight.drain(resolved.closeTimeoutMs);
+        closed = true;
+        if (!owned) return;
+        // A call still running holds its connection until its query returns; ending waits for that,
+        // so after a timeout the pool ends in the background (its calls were rejected already).
+        if (settled) await owned.end();
+        else owned.end().catch(() => {});
+      })();
+      return closing;
     },
   };
 }

@@ -241,6 +241,63 @@ describePostgres("postgres storage engine", () => {
     await storage.close();
   });
 
+  describe("close() with calls in flight", () => {
+    const twenty = (storage: ReturnType<typeof createPostgresStorage>) =>
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0
+          ? storage.claimReceipt({ key: `k${i}`, type: "t", receivedAt: i })
+          : storage.getReceipt(`k${i - 1}`),
+      );
+    const migrated = async (options: { closeTimeoutMs?: number } = {}) => {
+      const schema = db.schema();
+      await createPostgresStorage({ pool: db.pool, schema }).migrate();
+      const storage = createPostgresStorage({
+        connectionString: TEST_DATABASE_URL,
+        schema,
+        poolSize: 2,
+        ...options,
+      });
+      return { storage, schema };
+    };
+
+    it.each([
+      ["in the same tick", false],
+      ["one tick later", true],
+    ])("waits for 20 calls on a pool of 2 when called %s", async (_, tick) => {
+      const { storage } = await migrated();
+      const calls = twenty(storage);
+      if (tick) await new Promise((resolve) => setImmediate(resolve));
+      await storage.close();
+      const outcomes = await Promise.allSettled(calls);
+      expect(outcomes.map((o) => o.status)).toEqual(Array(20).fill("fulfilled"));
+      expect(
+        outcomes.filter((o, i) => i % 2 === 0 && o.status === "fulfilled" && o.value),
+      ).toHaveLength(10);
+    });
+
+    it("rejects calls still running after closeTimeoutMs with StorageError, and returns", async () => {
+      const { storage, schema } = await migrated({ closeTimeoutMs: 50 });
+      await storage.claimReceipt({ key: "warm", type: "t", receivedAt: 0 });
+      // Another connection locks the table, so the read below waits until after close() gave up.
+      const locker = await db.pool.connect();
+      try {
+        await locker.query("BEGIN");
+        await locker.query(`LOCK TABLE "${schema}".receipts IN ACCESS EXCLUSIVE MODE`);
+        const blocked = rejection(storage.getReceipt("warm"));
+        await storage.close();
+        const error = (await blocked) as StorageError;
+        expect(StorageError.isInstance(error)).toBe(true);
+        expect(error.message).toBe(
+          "postgres storage: getReceipt: still running when close() stopped waiting; its outcome is unknown",
+        );
+        await expect(storage.getReceipt("warm")).rejects.toSatisfy(StorageError.isInstance);
+      } finally {
+        await locker.query("ROLLBACK");
+        locker.release();
+      }
+    });
+  });
+
   it("keeps the ledger append-only even against raw SQL", async () => {
     const schema = db.schema();
     const storage = createPostgresStorage({ pool: db.pool, schema });

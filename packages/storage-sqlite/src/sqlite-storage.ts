@@ -1,4 +1,10 @@
-import { checkStorageInput, guardStorageMethods, type Storage, StorageError } from "@revtrace/core";
+import {
+  checkStorageInput,
+  createInFlightCalls,
+  guardStorageMethods,
+  type Storage,
+  StorageError,
+} from "@revtrace/core";
 import { openSqliteConnection } from "./sqlite-connection.js";
 import { createSqliteIdentityStore } from "./sqlite-identity-store.js";
 import { createSqliteInboxStore } from "./sqlite-inbox-store.js";
@@ -57,6 +63,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     );
   }
   let closed = false;
+  const inFlight = createInFlightCalls("sqlite");
+  let closing: Promise<void> | undefined;
   const methods = guardStorageMethods(
     {
       ...createSqliteIdentityStore(connection),
@@ -74,15 +82,20 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       isClosed: () => closed,
       describe: describeSqliteError,
       validate: checkStorageInput,
+      inFlight,
     },
   );
   return {
     ...methods,
     engine: "sqlite",
-    async close() {
-      if (closed) return;
-      closed = true;
-      connection.close();
+    close() {
+      // Calls made before close() finish first: reads are synchronous, writes wait at most for their
+      // group's commit (the next event-loop turn), so the wait is short and needs no bound.
+      closing ??= inFlight.drain(Number.POSITIVE_INFINITY).then(() => {
+        closed = true;
+        connection.close();
+      });
+      return closing;
     },
   };
 }

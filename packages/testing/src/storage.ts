@@ -23,6 +23,7 @@ import {
   type OutboxItem,
   type PersonRecord,
   type Storage,
+  StorageError,
   type Touchpoint,
 } from "@revtrace/core";
 import { afterEach, describe, expect, it } from "vitest";
@@ -851,6 +852,24 @@ export function runStorageConformance(
         expect(stored && "payoutId" in stored).toBe(false);
       });
 
+      it("returns appended entries in the shape it stores them: JSON, like every read", async () => {
+        const s = await open();
+        const entry = {
+          ...commission("shaped", "p1", 100, { payoutId: undefined, payableAt: undefined }),
+          approvedAt: new Date(T0),
+          extra: { missing: undefined, kept: 1 },
+        } as Commission;
+        const [added] = await s.appendCommissions([entry]);
+        const asJson = { ...JSON.parse(JSON.stringify(entry)), seq: 1 };
+        expect(added).toStrictEqual(asJson);
+        expect(added && "payoutId" in added).toBe(false);
+        expect((added as unknown as { approvedAt: unknown }).approvedAt).toBe(
+          new Date(T0).toISOString(),
+        );
+        expect(await s.getCommission("shaped")).toStrictEqual(added);
+        expect(await s.listCommissions()).toStrictEqual([added]);
+      });
+
       it("lists by partner, after a position, up to a limit", async () => {
         const s = await open();
         await s.appendCommissions(
@@ -1508,6 +1527,64 @@ export function runStorageConformance(
         await s.migrate();
         await s.migrate();
         expect(await s.getReceipt("k")).toEqual({ key: "k", type: "t", receivedAt: T0 });
+      });
+
+      /** Fails (instead of hanging until the test timeout) when `promise` never settles. */
+      const settles = <T>(promise: Promise<T>, what: string): Promise<T> => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const hang = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${what} never settled`)), timeout / 2);
+        });
+        return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
+      };
+
+      /** Reads and writes of every kind, started at once (more than a small pool has connections). */
+      const callsInFlight = (s: Storage) =>
+        range(20).map((i) => {
+          switch (i % 5) {
+            case 0:
+              return s.claimReceipt({ key: `k${i}`, type: "t", receivedAt: T0 });
+            case 1:
+              return s.ingest(inboxEvent(`ev_${i}`), [outboxItem(`w${i}`)]);
+            case 2:
+              return s.enqueue([outboxItem(`o${i}`)], T0);
+            case 3:
+              return s.appendCommissions([commission(`c${i}`, "p1", i)]);
+            default:
+              return s.getReceipt(`k${i - 4}`);
+          }
+        });
+
+      /** Every call settled: as it would have, or with a StorageError of the engine. */
+      const expectSettled = (s: Storage, outcomes: PromiseSettledResult<unknown>[]) => {
+        for (const outcome of outcomes) {
+          if (outcome.status === "rejected") {
+            expect(StorageError.isInstance(outcome.reason), String(outcome.reason)).toBe(true);
+            expect((outcome.reason as StorageError).engine).toBe(s.engine);
+          }
+        }
+      };
+
+      it("close() in the same tick as calls in flight lets each of them settle", async () => {
+        const s = await open();
+        const calls = callsInFlight(s);
+        const closed = s.close();
+        const outcomes = await settles(Promise.allSettled(calls), "a call in flight at close()");
+        await settles(closed, "close()");
+        expectSettled(s, outcomes);
+        await isStorageError(s.getReceipt("k0"), s.engine);
+      });
+
+      it("close() one tick after the calls lets each of them settle", async () => {
+        const s = await open();
+        const calls = callsInFlight(s);
+        await new Promise((resolve) => setImmediate(resolve));
+        const closed = s.close();
+        // A call made while close() drains is refused, not started.
+        await isStorageError(s.claimReceipt({ key: "late", type: "t", receivedAt: T0 }), s.engine);
+        const outcomes = await settles(Promise.allSettled(calls), "a call in flight at close()");
+        await settles(Promise.all([closed, s.close()]), "close()");
+        expectSettled(s, outcomes);
       });
 
       it("rejects every call after close() with StorageError; close() is idempotent", async () => {

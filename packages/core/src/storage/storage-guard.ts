@@ -1,6 +1,7 @@
 /**
  * The lifecycle, input and error rules every storage engine shares, in one wrapper: a call after
- * `close()` rejects with `StorageError`; a call whose arguments break the input rules (`validate`,
+ * `close()` rejects with `StorageError` (and, with `inFlight`, calls made before it are tracked so that
+ * `close()` can let them finish); a call whose arguments break the input rules (`validate`,
  * normally `checkStorageInput`) rejects with `StorageError` before the engine runs, as does one whose
  * value JSON cannot hold (the engine's `storageJson` throws `StorageInputError`); and any other
  * failure reaches the caller as a `StorageError` whose message says which method failed (never the
@@ -9,6 +10,7 @@
  * @module
  */
 import { StorageError } from "../errors.js";
+import type { InFlightCalls } from "./storage-calls.js";
 import { StorageInputError } from "./storage-input.js";
 
 /** An object of async methods. */
@@ -18,8 +20,13 @@ export type AsyncMethods = Record<string, (...args: never[]) => Promise<unknown>
 export interface StorageGuardOptions {
   /** The engine's name, carried by every error (`sqlite`, `postgres`, …). */
   engine: string;
-  /** True once the storage is closed. */
+  /** True once the storage is closed (or closing: see `inFlight`). */
   isClosed(): boolean;
+  /**
+   * Tracks every call, so that `close()` can wait for those in flight (`createInFlightCalls`): once it
+   * is draining, new calls are refused like calls after `close()`.
+   */
+  inFlight?: InFlightCalls;
   /**
    * A short, data-free explanation of an engine error, appended to the message (an error code, or a
    * hint such as "the schema is missing: run migrate()").
@@ -38,12 +45,13 @@ export function guardStorageMethods<T extends AsyncMethods>(
   methods: T,
   options: StorageGuardOptions,
 ): T {
-  const { engine, isClosed, describe, validate } = options;
+  const { engine, isClosed, describe, validate, inFlight } = options;
   const wrapped: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const [name, method] of Object.entries(methods)) {
     const call = method as unknown as (...args: unknown[]) => Promise<unknown>;
-    wrapped[name] = async (...args) => {
-      if (isClosed()) throw new StorageError(`${engine} storage is closed (${name})`, { engine });
+    const guarded = async (...args: unknown[]) => {
+      if (isClosed() || inFlight?.closing)
+        throw new StorageError(`${engine} storage is closed (${name})`, { engine });
       try {
         const invalid = validate?.(name, args);
         if (invalid !== undefined) {
@@ -68,6 +76,13 @@ export function guardStorageMethods<T extends AsyncMethods>(
         });
       }
     };
+    wrapped[name] = inFlight
+      ? (...args) => {
+          // Refused calls are not tracked: the closed check runs synchronously, before any await.
+          if (inFlight.closing) return guarded(...args);
+          return inFlight.track(name, guarded(...args));
+        }
+      : guarded;
   }
   return wrapped as unknown as T;
 }

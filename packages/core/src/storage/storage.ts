@@ -37,8 +37,11 @@ export interface Storage
    */
   migrate(): Promise<void>;
   /**
-   * Releases connections and handles (only those the engine opened itself). Idempotent. Every other
-   * call after `close()` rejects with `StorageError`.
+   * Lets the calls in flight finish, then releases connections and handles (only those the engine
+   * opened itself). Calls in flight are never stranded: each settles, either as it would have, or,
+   * when an engine bounds the wait (PostgreSQL's `closeTimeoutMs`) and a call is still running at
+   * its end, with a `StorageError` saying its outcome is unknown. Idempotent. Every call made after
+   * `close()` was called rejects with `StorageError`.
    */
   close(): Promise<void>;
 }
