@@ -2,7 +2,9 @@
  * Webhook ingest over HTTP (verify → parse → one durable `ingest` → 200), against a bare Fastify
  * route that parses JSON and answers 200, measured with autocannon in the same run. Each server runs
  * in its own process; every request carries a new event id, so each one is a real first ingest.
- * Targets: ≥ 0.5× bare on SQLite NORMAL, ≥ 0.4× on SQLite FULL, ≥ 0.35× on PostgreSQL.
+ * Targets: ≥ 0.5× bare on SQLite NORMAL, ≥ 0.4× on SQLite FULL, ≥ 0.35× on PostgreSQL. The collect
+ * endpoint (a landing with a click id, new visitor each time: a touchpoint and an identity link per
+ * request) against the same bare route: target ≥ 0.5× on SQLite.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -70,32 +72,62 @@ async function startServer(
   return { port, child };
 }
 
-async function measure(config: string, dir: string, round: number) {
-  const { port, child } = await startServer(config, dir);
+type BenchRequest = NonNullable<Parameters<typeof autocannon>[0]["requests"]>[number];
+
+/** A tracker landing with a click id (what `@revtrace/tracker` sends on an ad click). */
+const collectBody = (n: number) =>
+  JSON.stringify({
+    v: 1,
+    events: [
+      {
+        type: "touch",
+        at: Date.now(),
+        url: `https://shop.example.org/pricing?ttclid=E.C.P.bench${n}&utm_source=tiktok`,
+        referrer: "https://www.tiktok.com/",
+        clickIds: { ttclid: `E.C.P.bench${n}` },
+        utm: { source: "tiktok", campaign: "bench" },
+      },
+    ],
+  });
+
+async function measure(
+  config: string,
+  dir: string,
+  round: number,
+  endpoint: "webhook" | "collect",
+) {
+  const { port, child } = await startServer(config === "collect" ? "sqlite-normal" : config, dir);
   let n = 0;
+  const request: BenchRequest =
+    endpoint === "webhook"
+      ? {
+          method: "POST" as const,
+          path: "/webhooks/chargebee",
+          headers: { authorization: AUTH, "content-type": "application/json" },
+          setupRequest: (r: BenchRequest) => ({
+            ...r,
+            body: BODY.replace('"id": "ev_', `"id": "ev_r${round}_${n++}_`),
+          }),
+        }
+      : {
+          method: "POST" as const,
+          path: "/rt/collect",
+          headers: { "content-type": "text/plain", "user-agent": "Mozilla/5.0 (bench) Safari/605" },
+          setupRequest: (r: BenchRequest) => ({ ...r, body: collectBody(n++) }),
+        };
   const run = (duration: number) =>
     autocannon({
       url: `http://127.0.0.1:${port}`,
       connections: 10,
       duration,
-      requests: [
-        {
-          method: "POST",
-          path: "/webhooks/chargebee",
-          headers: { authorization: AUTH, "content-type": "application/json" },
-          setupRequest: (request) => ({
-            ...request,
-            body: BODY.replace('"id": "ev_', `"id": "ev_r${round}_${n++}_`),
-          }),
-        },
-      ],
+      requests: [request],
     });
   await run(1); // warm-up, discarded
   const result = await run(DURATION);
   child.kill("SIGTERM");
   await new Promise((resolve) => child.once("exit", resolve));
   return {
-    config,
+    config: endpoint === "collect" ? `${config} (${endpoint})` : config,
     rps: result.requests.average,
     p99: result.latency.p99,
     failures: result.non2xx + result.errors,
@@ -109,7 +141,14 @@ try {
   else console.log("(PostgreSQL not reachable at PG_URL: its row is left out)");
   configs.push("bare");
   const results = [];
-  for (const config of configs) results.push(await measure(config, dir, results.length));
+  for (const config of configs) {
+    results.push(await measure(config, dir, results.length, "webhook"));
+  }
+  const collectRuns = [
+    await measure("bare", dir, results.length, "collect"),
+    await measure("collect", dir, results.length + 1, "collect"),
+    await measure("bare", dir, results.length + 2, "collect"),
+  ];
   const bares = results.filter((r) => r.config === "bare");
   const bare = bares.reduce((sum, r) => sum + r.rps, 0) / bares.length;
   const targets: Record<string, number> = {
@@ -124,6 +163,17 @@ try {
     const target = targets[r.config];
     console.log(
       `| ${r.config} | ${Math.round(r.rps)} | ${r.p99} | ${r.failures} | ${(r.rps / bare).toFixed(2)}× | ${target ? `≥ ${target}×` : "baseline"} |`,
+    );
+  }
+  const collectBare =
+    collectRuns.filter((r) => r.config.startsWith("bare")).reduce((sum, r) => sum + r.rps, 0) / 2;
+  console.log("\n## Tracker collect endpoint over HTTP (a landing with a click id per request)");
+  console.log("| server | req/s | p99 ms | non-2xx + errors | ÷ bare Fastify | target |");
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const r of collectRuns) {
+    const baseline = r.config.startsWith("bare");
+    console.log(
+      `| ${r.config} | ${Math.round(r.rps)} | ${r.p99} | ${r.failures} | ${(r.rps / collectBare).toFixed(2)}× | ${baseline ? "baseline" : "≥ 0.5×"} |`,
     );
   }
 } finally {

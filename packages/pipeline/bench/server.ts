@@ -1,7 +1,8 @@
 /**
  * One benchmark server, started in its own process by the benches: `bare` (Fastify parsing JSON and
  * answering 200, the baseline) or the pipeline's webhook behind `@revtrace/pipeline/fastify` on
- * `sqlite-normal`, `sqlite-full` or `postgres`. Prints `PORT <n>` when listening.
+ * `sqlite-normal`, `sqlite-full` or `postgres`; `collect` is the tracker's collect endpoint on SQLite
+ * (NORMAL), whose baseline is the same bare route. Prints `PORT <n>` when listening.
  */
 import { join } from "node:path";
 import type { Storage } from "@revtrace/core";
@@ -18,6 +19,15 @@ const app = Fastify({ logger: false });
 let storage: Storage | null = null;
 if (config === "bare") {
   app.post("/webhooks/chargebee", async (_request, reply) => reply.code(200).send("ok"));
+  // The tracker sends text/plain: the baseline parses it as JSON too, then answers 204.
+  app.addContentTypeParser("text/plain", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  app.post("/rt/collect", async (_request, reply) => reply.code(204).send());
 } else {
   storage =
     config === "postgres"
