@@ -4,6 +4,16 @@
  *
  * @module
  */
+
+export {
+  type BatchAnswer,
+  type DeliverInBatchesOptions,
+  deliverInBatches,
+  type FailedItem,
+  itemRefusalError,
+  requestRefusalError,
+} from "./batch/deliver-batches.js";
+export { type BatchLimits, jsonByteLength, splitBatches } from "./batch/split-batches.js";
 export { decodeWebhookBody, rawBodyBytes, type WebhookBody } from "./body.js";
 export { type Clock, systemClock } from "./clock.js";
 export {
