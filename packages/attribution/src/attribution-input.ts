@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BillingEvent, Money } from "@revtrace/core";
+import { assertMoney, type BillingEvent, type Money } from "@revtrace/core";
 
 /** What the engine needs to know about a conversion. */
 export interface AttributionInput {
@@ -94,6 +94,7 @@ export function resolveInput(input: AttributionInput): ResolvedInput {
   if (!Number.isFinite(input.occurredAt)) {
     throw new TypeError("The conversion's occurredAt must be finite epoch milliseconds");
   }
+  if (input.value !== null) assertMoney(input.value, "The conversion's value");
   const event = input.billingEvent ?? null;
   const subscription = event?.subscription ?? null;
   return {

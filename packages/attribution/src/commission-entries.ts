@@ -18,6 +18,7 @@ import {
   scaleMoney,
   toMajor,
 } from "@revtrace/core";
+import { checkCommissionEvent } from "./commission-event-check.js";
 import type {
   CommissionEvent,
   CommissionPayment,
@@ -422,6 +423,7 @@ export function decideEntries(
   event: CommissionEvent,
   policy: CommissionPolicy,
 ): Commission[] {
+  checkCommissionEvent(event);
   switch (event.type) {
     case "payment":
       return onPayment(index, event, policy);
@@ -455,6 +457,8 @@ export function settleEntries(index: LedgerIndex, event: CommissionEvent): Commi
  * The entries `event` adds to the ledger `entries` (pure; nothing is modified). Append them in order.
  * A duplicate or replayed event returns `[]`.
  *
+ * @throws TypeError naming the field when the event is malformed (unknown `type`, missing
+ * `transactionId`, a non-integer `paidAt`); MoneyError when its amount is not Money.
  * @throws MoneyError when a new refund's currency differs from its already-recorded payment's (a held
  * refund in another currency does not block its payment: it is skipped, see {@link isSkippedRefund}).
  * @example

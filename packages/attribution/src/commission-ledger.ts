@@ -19,6 +19,7 @@ import {
   commissionBalances,
 } from "./commission-balances.js";
 import { decideEntries, settleEntries } from "./commission-entries.js";
+import { checkCommissionEvent } from "./commission-event-check.js";
 import type { CommissionEvent } from "./commission-events.js";
 import { type CommissionPolicyOptions, createCommissionPolicy } from "./commission-policy.js";
 import { LedgerIndex } from "./ledger-index.js";
@@ -114,6 +115,11 @@ export function createCommissionLedger(options: CommissionLedgerOptions): Commis
 
   return {
     record(event) {
+      try {
+        checkCommissionEvent(event);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return serialized(async () => {
         await sync();
         const out: StoredCommission[] = [];

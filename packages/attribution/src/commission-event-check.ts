@@ -1,0 +1,52 @@
+/**
+ * Checks a commission event before the ledger decides anything, so that bad input is refused with a
+ * clear error instead of writing `earned:undefined` or surfacing as a storage failure.
+ *
+ * @module
+ */
+import { assertMoney } from "@revtrace/core";
+import type { CommissionEvent } from "./commission-events.js";
+
+const isId = (value: unknown) => typeof value === "string" && value.length > 0;
+const isTime = (value: unknown) => Number.isSafeInteger(value);
+
+function need(ok: boolean, type: string, field: string, what: string): void {
+  if (!ok) throw new TypeError(`Commission ${type} event: ${field} must be ${what}`);
+}
+
+/**
+ * Throws `TypeError` naming the field when `event` is not a valid payment, refund or payout, and core
+ * `MoneyError` when its amount is not Money (a fraction, NaN, an unknown or lower-case currency).
+ */
+export function checkCommissionEvent(event: CommissionEvent): void {
+  if (typeof event !== "object" || event === null) {
+    throw new TypeError("A commission event must be an object");
+  }
+  const type = (event as { type?: unknown }).type;
+  const e = event as unknown as Record<string, unknown>;
+  switch (type) {
+    case "payment":
+      need(isId(e.transactionId), type, "transactionId", "a non-empty string");
+      need(isTime(e.paidAt), type, "paidAt", "integer epoch milliseconds");
+      assertMoney(e.amount, "payment.amount");
+      return;
+    case "refund":
+      need(isId(e.transactionId), type, "transactionId", "a non-empty string");
+      need(
+        e.refundedTransactionId === null || isId(e.refundedTransactionId),
+        type,
+        "refundedTransactionId",
+        "a non-empty string or null",
+      );
+      need(isTime(e.refundedAt), type, "refundedAt", "integer epoch milliseconds");
+      assertMoney(e.amount, "refund.amount");
+      return;
+    case "payout":
+      need(isId(e.payoutId), type, "payoutId", "a non-empty string");
+      need(isId(e.partnerId), type, "partnerId", "a non-empty string");
+      need(isTime(e.paidAt), type, "paidAt", "integer epoch milliseconds");
+      return;
+    default:
+      throw new TypeError('A commission event\'s type must be "payment", "refund" or "payout"');
+  }
+}
