@@ -25,8 +25,12 @@ export const PostgresRateLimiterOptionsSchema = PostgresConnectionOptionsSchema.
   limit: z.number().int().min(1).max(1000).default(5),
   /** The window, milliseconds. @default 1000 */
   intervalMs: z.number().int().min(1).default(1000),
-  /** Added to the window: allowance for the time between the grant and the request's arrival. @default 50 */
-  marginMs: z.number().int().min(0).default(50),
+  /**
+   * Added to the window: allowance for the time between the grant and the request's arrival. Across
+   * processes that time varies more than within one (a grant in one process, a slow first request in
+   * another), so the default is wider than the in-process limiter's. @default 250
+   */
+  marginMs: z.number().int().min(0).default(250),
   /** Schema of the `revtrace_rate_limits` table (created when missing). @default "public" */
   schema: SchemaNameSchema.default("public"),
   /** Size of the pool created from `connectionString`. @default 2 */
