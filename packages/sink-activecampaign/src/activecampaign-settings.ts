@@ -6,12 +6,10 @@
  * @module
  */
 import {
-  type Clock,
-  type HttpClientOptions,
-  type Logger,
   parseOptions,
   type RateLimiter,
   type RetryPolicy,
+  TRANSPORT_OPTIONS_SHAPE,
 } from "@revtrace/core";
 import { z } from "zod";
 import type { FieldContext } from "./activecampaign-mapper.js";
@@ -175,13 +173,6 @@ const extraField = z.strictObject({
   ]),
 });
 
-const retryPolicy = z.strictObject({
-  retries: z.number().int().min(0).optional(),
-  minTimeoutMs: z.number().int().min(0).optional(),
-  maxTimeoutMs: z.number().int().min(0).optional(),
-  maxElapsedMs: z.number().int().positive().optional(),
-});
-
 /**
  * The API URL exactly as ActiveCampaign shows it under Settings → Developer (spec §1:
  * `https://<account>.api-us1.com`, never built from the account name). A pasted `/api/3` suffix is
@@ -268,20 +259,7 @@ export const ActiveCampaignSinkOptionsSchema = z.strictObject({
   rateLimiter: rateLimiter.optional(),
   /** Customers synced at once by `initialSync` / `fullSync` (the limiter still paces). @default 4 */
   syncConcurrency: z.number().int().min(1).max(50).default(4),
-  /** Timeout of one attempt. @default 10000 */
-  timeoutMs: z.number().int().positive().optional(),
-  retry: retryPolicy.optional(),
-  onRetry: z
-    .custom<NonNullable<HttpClientOptions["onRetry"]>>(isFunction, "must be a function")
-    .optional(),
-  fetch: z.custom<typeof globalThis.fetch>(isFunction, "must be a function").optional(),
-  logger: z
-    .custom<Partial<Logger>>(
-      (value) => typeof value === "object" && value !== null,
-      "must be a logger object",
-    )
-    .optional(),
-  now: z.custom<Clock>(isFunction, "must be a function").optional(),
+  ...TRANSPORT_OPTIONS_SHAPE,
 });
 
 /** Options of `createActiveCampaignSink`. */

@@ -6,13 +6,11 @@
  * @module
  */
 import {
-  type Clock,
   type Conversion,
-  type HttpClientOptions,
-  type Logger,
   type MappingStore,
   parseOptions,
   type RetryPolicy,
+  TRANSPORT_OPTIONS_SHAPE,
 } from "@revtrace/core";
 import { z } from "zod";
 
@@ -50,13 +48,6 @@ const MAPPING_METHODS = [
   "putMapping",
   "deleteMapping",
 ] as const;
-
-const retryPolicy = z.strictObject({
-  retries: z.number().int().min(0).optional(),
-  minTimeoutMs: z.number().int().min(0).optional(),
-  maxTimeoutMs: z.number().int().min(0).optional(),
-  maxElapsedMs: z.number().int().positive().optional(),
-});
 
 /** The options schema of `createKifloSink`. */
 export const KifloSinkOptionsSchema = z
@@ -100,20 +91,7 @@ export const KifloSinkOptionsSchema = z
     cacheSize: z.number().int().min(0).default(10_000),
     /** API base URL (point it at `@revtrace/sandbox` in tests and demos). */
     baseUrl: z.url().default(KIFLO_DEFAULT_BASE_URL),
-    /** Timeout of one attempt. @default 10000 */
-    timeoutMs: z.number().int().positive().optional(),
-    retry: retryPolicy.optional(),
-    onRetry: z
-      .custom<NonNullable<HttpClientOptions["onRetry"]>>(isFunction, "must be a function")
-      .optional(),
-    fetch: z.custom<typeof globalThis.fetch>(isFunction, "must be a function").optional(),
-    logger: z
-      .custom<Partial<Logger>>(
-        (value) => typeof value === "object" && value !== null,
-        "must be a logger object",
-      )
-      .optional(),
-    now: z.custom<Clock>(isFunction, "must be a function").optional(),
+    ...TRANSPORT_OPTIONS_SHAPE,
   })
   .superRefine((options, context) => {
     const { convertLeadToCustomer, associateCustomerOnDeal, createTransactionFromPayment } =

@@ -5,14 +5,12 @@
  * @module
  */
 import {
-  type Clock,
   CONVERSION_NAMES,
   type Conversion,
   type ConversionName,
-  type HttpClientOptions,
-  type Logger,
   parseOptions,
   type RetryPolicy,
+  TRANSPORT_OPTIONS_SHAPE,
 } from "@revtrace/core";
 import { z } from "zod";
 import {
@@ -58,16 +56,7 @@ export const SEGMENT_IDENTIFY_CONVERSIONS: readonly ConversionName[] = [
 /** Which id becomes Segment's `userId` (spec §3.1: a stable database id, not an email). */
 export type SegmentUserIdSource = "chargebee_customer_id" | "external_id";
 
-const isFunction = (value: unknown) => typeof value === "function";
-
 const eventName = z.union([z.literal(false), z.string().trim().min(1).max(200)]);
-
-const retryPolicy = z.strictObject({
-  retries: z.number().int().min(0).optional(),
-  minTimeoutMs: z.number().int().min(0).optional(),
-  maxTimeoutMs: z.number().int().min(0).optional(),
-  maxElapsedMs: z.number().int().positive().optional(),
-});
 
 const writeKey = z
   .string()
@@ -104,22 +93,7 @@ export const SegmentSinkOptionsSchema = z.strictObject({
     .min(SEGMENT_MAX_MESSAGE_BYTES + 64)
     .max(SEGMENT_MAX_BATCH_BYTES)
     .default(SEGMENT_MAX_BATCH_BYTES),
-  /** Timeout of one attempt. @default 10000 */
-  timeoutMs: z.number().int().positive().optional(),
-  /** Retry policy of the core HTTP client. */
-  retry: retryPolicy.optional(),
-  /** Called before each retry with the attempt number and the wait chosen. */
-  onRetry: z
-    .custom<NonNullable<HttpClientOptions["onRetry"]>>(isFunction, "must be a function")
-    .optional(),
-  fetch: z.custom<typeof globalThis.fetch>(isFunction, "must be a function").optional(),
-  logger: z
-    .custom<Partial<Logger>>(
-      (value) => typeof value === "object" && value !== null,
-      "must be a logger object",
-    )
-    .optional(),
-  now: z.custom<Clock>(isFunction, "must be a function").optional(),
+  ...TRANSPORT_OPTIONS_SHAPE,
 });
 
 /** Options of `createSegmentSink`. */

@@ -5,13 +5,11 @@
  * @module
  */
 import {
-  type Clock,
   type Conversion,
   type ConversionName,
-  type HttpClientOptions,
-  type Logger,
   parseOptions,
   type RetryPolicy,
+  TRANSPORT_OPTIONS_SHAPE,
 } from "@revtrace/core";
 import { z } from "zod";
 import {
@@ -90,13 +88,6 @@ const mappingEntry = z.union([
 
 const isFunction = (value: unknown) => typeof value === "function";
 
-const retryPolicy = z.strictObject({
-  retries: z.number().int().min(0).optional(),
-  minTimeoutMs: z.number().int().min(0).optional(),
-  maxTimeoutMs: z.number().int().min(0).optional(),
-  maxElapsedMs: z.number().int().positive().optional(),
-});
-
 /** The options schema of `createTikTokSink`. */
 export const TikTokSinkOptionsSchema = z.strictObject({
   /** Events API access token (Events Manager → pixel → Settings → Generate Access Token). */
@@ -133,10 +124,6 @@ export const TikTokSinkOptionsSchema = z.strictObject({
     .optional(),
   /** API base URL (point it at `@revtrace/sandbox` in tests and demos). */
   baseUrl: z.url().default(TIKTOK_DEFAULT_BASE_URL),
-  /** Timeout of one attempt. @default 10000 */
-  timeoutMs: z.number().int().positive().optional(),
-  /** Retry policy of the core HTTP client. */
-  retry: retryPolicy.optional(),
   /**
    * Derives `event_id`: deterministic, identical on every retry, and what the browser pixel sends for
    * the same conversion (TikTok spec §7). @default `defaultEventId`: the invoice (order) id, else the
@@ -145,18 +132,7 @@ export const TikTokSinkOptionsSchema = z.strictObject({
   eventId: z
     .custom<(conversion: Conversion) => string>(isFunction, "must be a function")
     .optional(),
-  /** Called before each retry with the attempt number and the wait chosen (for metrics and tests). */
-  onRetry: z
-    .custom<NonNullable<HttpClientOptions["onRetry"]>>(isFunction, "must be a function")
-    .optional(),
-  fetch: z.custom<typeof globalThis.fetch>(isFunction, "must be a function").optional(),
-  logger: z
-    .custom<Partial<Logger>>(
-      (value) => typeof value === "object" && value !== null,
-      "must be a logger object",
-    )
-    .optional(),
-  now: z.custom<Clock>(isFunction, "must be a function").optional(),
+  ...TRANSPORT_OPTIONS_SHAPE,
 });
 
 type MappingEntryInput =

@@ -1,0 +1,41 @@
+/**
+ * The transport options every sink takes, as one zod shape to spread into a sink's options schema:
+ * the attempt timeout, the retry policy and hook of `createHttpClient`, and the injection points
+ * (`fetch`, `logger`, `now`).
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { Clock } from "./clock.js";
+import type { HttpClientOptions } from "./http/http-client.js";
+import type { Logger } from "./logger.js";
+
+const isFunction = (value: unknown) => typeof value === "function";
+
+/** `createHttpClient`'s retry policy, validated. */
+export const RetryPolicySchema = z.strictObject({
+  retries: z.number().int().min(0).optional(),
+  minTimeoutMs: z.number().int().min(0).optional(),
+  maxTimeoutMs: z.number().int().min(0).optional(),
+  maxElapsedMs: z.number().int().positive().optional(),
+});
+
+/** Spread into a sink's options schema: `z.strictObject({ ...own, ...TRANSPORT_OPTIONS_SHAPE })`. */
+export const TRANSPORT_OPTIONS_SHAPE = {
+  /** Timeout of one attempt. @default 10000 */
+  timeoutMs: z.number().int().positive().optional(),
+  /** Retry policy of the core HTTP client. */
+  retry: RetryPolicySchema.optional(),
+  /** Called before each retry with the attempt number and the wait chosen (for metrics and tests). */
+  onRetry: z
+    .custom<NonNullable<HttpClientOptions["onRetry"]>>(isFunction, "must be a function")
+    .optional(),
+  fetch: z.custom<typeof globalThis.fetch>(isFunction, "must be a function").optional(),
+  logger: z
+    .custom<Partial<Logger>>(
+      (value) => typeof value === "object" && value !== null,
+      "must be a logger object",
+    )
+    .optional(),
+  now: z.custom<Clock>(isFunction, "must be a function").optional(),
+};
