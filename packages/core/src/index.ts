@@ -50,6 +50,7 @@ export {
   redact,
   redactSecrets,
   redactText,
+  SECRET_KEYS,
   SENSITIVE_KEYS,
   silentLogger,
   toLogger,
@@ -107,6 +108,8 @@ export {
   IdentityKeySchema,
   identityKeyId,
 } from "./model/identity-key.js";
+export { type PersonalDataKind, personal, personalData } from "./model/personal-data.js";
+export { PERSONAL_KEYS, personalKeysOf } from "./model/personal-keys.js";
 export {
   RETENTION_EVENT_TYPES,
   type RetentionEvent,

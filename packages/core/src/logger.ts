@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { PERSONAL_KEYS } from "./model/personal-keys.js";
 
 /** A log method: `(object, message)` or `(message)`, as in pino. */
 export type LogFn = {
@@ -39,9 +40,10 @@ export function toLogger(logger: Partial<Logger> | undefined): Logger {
   };
 }
 
-/** Property names whose values are always replaced by `[redacted]`. */
-export const SENSITIVE_KEYS: readonly string[] = [
+/** Property names that hold credentials: always replaced by `[redacted]`. */
+export const SECRET_KEYS: readonly string[] = [
   "authorization",
+  "proxy-authorization",
   "access-token",
   "access_token",
   "accesstoken",
@@ -56,31 +58,77 @@ export const SENSITIVE_KEYS: readonly string[] = [
   "token",
   "cookie",
   "set-cookie",
-  "email",
-  "phone",
-  "first_name",
-  "last_name",
-  "firstname",
-  "lastname",
-  "ip",
-  "user_agent",
-  "useragent",
 ];
+
+/**
+ * Property names always replaced by `[redacted]`: the {@link SECRET_KEYS} plus every personal field of
+ * the model ({@link PERSONAL_KEYS}, derived from the schemas' `personal()` marks, so a personal field
+ * added to the model is covered without editing this list), plus the short generic names a log object
+ * may use for the same data (`email`, `phone`, `ip`, …).
+ */
+export const SENSITIVE_KEYS: readonly string[] = Object.freeze([
+  ...new Set([
+    ...SECRET_KEYS,
+    ...PERSONAL_KEYS,
+    "email",
+    "phone",
+    "ip",
+    "user_agent",
+    "useragent",
+    "first_name",
+    "last_name",
+    "firstname",
+    "lastname",
+  ]),
+]);
 
 const EMAIL_PATTERN = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
 const BEARER_PATTERN = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
+/** A maximal run of digits and phone punctuation, starting with `+`, `(` or a digit. */
+const PHONE_CANDIDATE = /\+?[\d(][\d ().-]*\d/g;
 
-/** Replaces email addresses and Bearer/Basic credentials inside free text. */
-export function redactText(text: string): string {
-  return text.replace(EMAIL_PATTERN, "[redacted-email]").replace(BEARER_PATTERN, "$1 [redacted]");
+/**
+ * Whether a run of digits and punctuation reads as a phone number rather than an ordinary number:
+ * 7 to 15 digits (E.164's maximum), and either an international `+`, an area code in parentheses, or
+ * phone-style grouping (three or more groups, or two groups split by a space or dash, with 9+ digits).
+ * Amounts (`150050`, `2.24`), epoch times, ids without grouping, ISO dates, IPv4 addresses and version
+ * numbers are left alone.
+ */
+function isPhoneLike(run: string): boolean {
+  const digits = run.replace(/\D/g, "").length;
+  if (digits < 7 || digits > 15) return false;
+  if (/\d{4}-\d{2}-\d{2}/.test(run) || /^\d{1,3}(\.\d{1,3}){3}$/.test(run)) return false;
+  if (run.startsWith("+") || /\(\d{1,4}\)/.test(run)) return true;
+  const groups = run.split(/\D+/).filter(Boolean).length;
+  if (groups >= 3) return digits >= 9;
+  return groups === 2 && digits >= 10 && /\d[ -]+\d/.test(run);
 }
+
+/** Replaces email addresses, phone numbers and Bearer/Basic credentials inside free text. */
+export function redactText(text: string): string {
+  return text
+    .replace(EMAIL_PATTERN, "[redacted-email]")
+    .replace(BEARER_PATTERN, "$1 [redacted]")
+    .replace(PHONE_CANDIDATE, (run, offset: number, whole: string) => {
+      // Part of a word or an id (`cus_123-456-789`, `v1.2.3-beta`): not a phone number.
+      const before = whole[offset - 1];
+      const after = whole[offset + run.length];
+      if ((before && /[\w-]/.test(before)) || (after && /\w/.test(after))) return run;
+      return isPhoneLike(run) ? "[redacted-phone]" : run;
+    });
+}
+
+const SENSITIVE_KEY_SET: ReadonlySet<string> = new Set(SENSITIVE_KEYS);
 
 /**
  * A deep copy of `value` with sensitive keys (see {@link SENSITIVE_KEYS}, plus `extraKeys`) replaced by
- * `[redacted]` and emails/credentials inside strings masked. Safe on cycles.
+ * `[redacted]` and emails, phone numbers and credentials inside strings masked. Safe on cycles.
  */
 export function redact<T>(value: T, extraKeys: readonly string[] = []): T {
-  const keys = new Set([...SENSITIVE_KEYS, ...extraKeys.map((k) => k.toLowerCase())]);
+  const keys =
+    extraKeys.length === 0
+      ? SENSITIVE_KEY_SET
+      : new Set([...SENSITIVE_KEYS, ...extraKeys.map((k) => k.toLowerCase())]);
   const seen = new WeakSet<object>();
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return redactText(v);

@@ -7,9 +7,13 @@
  */
 import { z } from "zod";
 import { MoneySchema } from "../money/money.js";
+import { personal } from "./personal-data.js";
 
 const nullableString = z.string().nullable();
 const epochMs = z.number().int().nullable();
+/** A nullable string marked as personal data (see {@link personal}). */
+const personalString = (kind: Parameters<typeof personal>[1]) =>
+  personal(z.string().nullable(), kind);
 
 /** Values of Chargebee `cf_*` custom fields: strings, numbers or booleans (spec §4.6). */
 export const CustomFieldValueSchema = z.union([z.string(), z.number(), z.boolean()]);
@@ -17,19 +21,19 @@ export type CustomFieldValue = z.infer<typeof CustomFieldValueSchema>;
 
 /** A postal address (Chargebee `billing_address`). */
 export const AddressSchema = z.object({
-  firstName: nullableString,
-  lastName: nullableString,
-  email: nullableString,
-  company: nullableString,
-  phone: nullableString,
-  line1: nullableString,
-  line2: nullableString,
-  line3: nullableString,
-  city: nullableString,
-  state: nullableString,
-  stateCode: nullableString,
-  zip: nullableString,
-  /** ISO 3166-1 alpha-2. */
+  firstName: personalString("name"),
+  lastName: personalString("name"),
+  email: personalString("email"),
+  company: personalString("organization"),
+  phone: personalString("phone"),
+  line1: personalString("address"),
+  line2: personalString("address"),
+  line3: personalString("address"),
+  city: personalString("address"),
+  state: personalString("address"),
+  stateCode: personalString("address"),
+  zip: personalString("address"),
+  /** ISO 3166-1 alpha-2 (not personal on its own; kept in logs). */
   country: nullableString,
 });
 export type Address = z.infer<typeof AddressSchema>;
@@ -39,21 +43,21 @@ export const BillingCustomerSchema = z.object({
   /** Chargebee `customer.id`: the primary join key. */
   id: z.string(),
   /** Best email: `customer.email`, else `billing_address.email`, else the first contact's email. */
-  email: nullableString,
+  email: personalString("email"),
   /** Where `email` came from. */
   emailSource: z.enum(["customer", "billing_address", "contact"]).nullable(),
   /** Phone as given (free text, not E.164); normalize with `@revtrace/identity`. */
-  phone: nullableString,
-  firstName: nullableString,
-  lastName: nullableString,
-  company: nullableString,
+  phone: personalString("phone"),
+  firstName: personalString("name"),
+  lastName: personalString("name"),
+  company: personalString("organization"),
   billingAddress: AddressSchema.nullable(),
   /** Chargebee `pii_cleared`; when `cleared`, personal fields are gone and must not be re-sent. */
   piiCleared: z.enum(["active", "scheduled_for_clear", "cleared"]).nullable(),
   /** `true` when the record is deleted. */
   deleted: z.boolean(),
   /** Signup IP (`created_from_ip`). */
-  createdFromIp: nullableString,
+  createdFromIp: personalString("network"),
   locale: nullableString,
   createdAt: epochMs,
   /** `cf_*` custom fields and `cs_*` consent fields, keyed by their full name (`cf_click_id`). */
@@ -119,7 +123,7 @@ export const BillingSubscriptionSchema = z.object({
   /** Chargebee's own affiliate tracking token (`affiliate_token`), as text. */
   affiliateToken: nullableString,
   /** The IP the subscription was created from (`created_from_ip`). */
-  createdFromIp: nullableString,
+  createdFromIp: personalString("network"),
   /**
    * Chargebee `mrr`: monthly recurring revenue in the subscription's currency. Often 0 or absent right
    * at creation or activation (Chargebee spec §4.2): a state, never the value of an event.

@@ -12,6 +12,7 @@ import { z } from "zod";
 import { MoneySchema } from "../money/money.js";
 import { BillingEventSchema } from "./billing-event.js";
 import { IdentityKeySchema } from "./identity-key.js";
+import { personal } from "./personal-data.js";
 import { RetentionEventSchema } from "./retention-event.js";
 import { TouchpointSchema } from "./touchpoint.js";
 
@@ -87,12 +88,12 @@ export type Credit = z.infer<typeof CreditSchema>;
 
 /** The person a conversion belongs to, with the contact fields sinks may send (never logged). */
 export const ConversionContactSchema = z.object({
-  email: z.string().nullable(),
-  phone: z.string().nullable(),
+  email: personal(z.string().nullable(), "email"),
+  phone: personal(z.string().nullable(), "phone"),
   externalId: z.string().nullable(),
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
-  company: z.string().nullable(),
+  firstName: personal(z.string().nullable(), "name"),
+  lastName: personal(z.string().nullable(), "name"),
+  company: personal(z.string().nullable(), "organization"),
   /** ISO 3166-1 alpha-2, used as the default region for phone numbers. */
   country: z.string().nullable(),
 });

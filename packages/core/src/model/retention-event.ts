@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { CustomFieldValueSchema } from "./billing-event.js";
+import { personal } from "./personal-data.js";
 
 /** The Retention events (shared/seeds/003). */
 export const RETENTION_EVENT_TYPES = [
@@ -61,7 +62,11 @@ export const RetentionEventSchema = z.object({
   funnelId: z.number().nullable(),
   modalName: nullableString,
   /** The person cancelling (`field.cancel.*` / `cancel.*`). */
-  user: z.object({ email: nullableString, firstName: nullableString, lastName: nullableString }),
+  user: z.object({
+    email: personal(z.string().nullable(), "email"),
+    firstName: personal(z.string().nullable(), "name"),
+    lastName: personal(z.string().nullable(), "name"),
+  }),
   /** The account as the merchant passed it to Retention (`field.cancel.account.*`). */
   account: z.object({
     /** The merchant's own account id (`internal_id`). */
@@ -70,7 +75,7 @@ export const RetentionEventSchema = z.object({
     billingId: nullableString,
     /** The billing subscription id (`field.cancel.subscription_id`). */
     subscriptionId: nullableString,
-    companyName: nullableString,
+    companyName: personal(z.string().nullable(), "organization"),
     companyDomain: nullableString,
     plan: nullableString,
     planTerm: nullableString,
@@ -85,7 +90,8 @@ export const RetentionEventSchema = z.object({
     displayReason: nullableString,
     /** Retention's normalized reason (`brightback_reason`, e.g. `too_expensive`). */
     reason: nullableString,
-    feedback: nullableString,
+    /** Free text typed by the person: may hold anything about them. */
+    feedback: personal(z.string().nullable(), "free_text"),
     competition: nullableString,
     sentiment: z.number().nullable(),
     confirmation: z.boolean().nullable(),

@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import { personal } from "./personal-data.js";
 
 /**
  * Ad-platform and affiliate click identifiers found on the landing URL (or cookie, for `ttp`).
@@ -86,9 +87,9 @@ export const TouchpointSchema = z.object({
   referrer: z.string().optional(),
   /** The full landing page URL. */
   landingPage: z.string().optional(),
-  userAgent: z.string().optional(),
+  userAgent: personal(z.string(), "device").optional(),
   /** The visitor's IP address as seen by the collect endpoint. */
-  ip: z.string().optional(),
+  ip: personal(z.string(), "network").optional(),
   /** TikTok's first-party `_ttp` cookie value (never hashed). */
   ttp: z.string().optional(),
   channel: ChannelSchema,
