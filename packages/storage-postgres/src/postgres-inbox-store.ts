@@ -8,9 +8,8 @@ import {
   type QuarantinedBody,
   storageJson,
 } from "@revtrace/core";
-import { inTransaction } from "./pg-transaction.js";
 import type { PgClientLike, PgPoolLike } from "./pg-types.js";
-import { insertOutboxRows, type OutboxRow } from "./postgres-outbox-store.js";
+import type { OutboxRow } from "./postgres-outbox-store.js";
 
 /** Most ingests committed in one transaction. */
 const MAX_GROUP = 500;
@@ -63,52 +62,70 @@ export function createPostgresInboxStore(pool: PgPoolLike, schema: string): Inbo
   const columns = `seq, key, source, type, received_at, raw_body, event,
     (SELECT count(*) FROM ${duplicates} AS d WHERE d.key = e.key) AS duplicates`;
 
-  /** Ingests `group` in the transaction of `client`; results in `group` order. */
+  /**
+   * Ingests `group` in ONE statement (its own transaction: one round trip, no BEGIN/COMMIT): the
+   * data-modifying CTEs claim the keys, record the duplicates and enqueue the winners' work together,
+   * so a group is all stored or not at all. Results in `group` order.
+   */
   const ingestGroup = async (
-    client: PgClientLike,
+    db: PgPoolLike | PgClientLike,
     group: readonly PendingIngest[],
   ): Promise<IngestResult[]> => {
     // The first ingest of a key in the group is its candidate; later ones are duplicates of it.
     const candidates = new Map<string, PendingIngest>();
     for (const pending of group)
       if (!candidates.has(pending.input.key)) candidates.set(pending.input.key, pending);
-    const fresh = [...candidates.values()];
-    const { rows } = await client.query(
-      `INSERT INTO ${events} (key, source, type, received_at, raw_body, event)
-       SELECT k, so, ty, r, b, e::json
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::text[])
-         AS x(k, so, ty, r, b, e)
-       ORDER BY k COLLATE "C"
-       ON CONFLICT (key) DO NOTHING
-       RETURNING key`,
-      [
-        fresh.map((p) => p.input.key),
-        fresh.map((p) => p.input.source),
-        fresh.map((p) => p.input.type),
-        fresh.map((p) => p.input.receivedAt),
-        fresh.map((p) => p.rawBody),
-        fresh.map((p) => p.event),
-      ],
-    );
-    const won = new Set(rows.map((row) => row.key as string));
-    const winners = new Set(fresh.filter((p) => won.has(p.input.key)));
-    const losers = group.filter((p) => !winners.has(p));
-    if (losers.length > 0) {
-      await client.query(
-        `INSERT INTO ${duplicates} (key, received_at)
-         SELECT * FROM unnest($1::text[], $2::bigint[])`,
-        [losers.map((p) => p.input.key), losers.map((p) => p.input.receivedAt)],
-      );
-    }
+    const owners: string[] = [];
     const work: OutboxRow[] = [];
-    for (const pending of group) {
-      if (!winners.has(pending)) continue;
+    for (const [key, pending] of candidates) {
       pending.work.forEach((item, i) => {
+        owners.push(key);
         work.push({ item, payload: pending.payloads[i] as string, now: pending.input.receivedAt });
       });
     }
-    await insertOutboxRows(client, outbox, work, "ORDER BY sink, key, n");
-    return group.map((p) => ({ duplicate: !winners.has(p) }));
+    const { rows } = await db.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bytea[], $6::text[], $7::boolean[])
+           AS x(k, so, ty, r, b, e, candidate)
+       ), claimed AS (
+         INSERT INTO ${events} (key, source, type, received_at, raw_body, event)
+         SELECT k, so, ty, r, b, e::json FROM input WHERE candidate
+         ORDER BY k COLLATE "C"
+         ON CONFLICT (key) DO NOTHING
+         RETURNING key
+       ), duplicate AS (
+         INSERT INTO ${duplicates} (key, received_at)
+         SELECT k, r FROM input WHERE NOT (candidate AND k IN (SELECT key FROM claimed))
+       ), enqueued AS (
+         INSERT INTO ${outbox} (sink, idempotency_key, payload, status, attempts, available_at, created_at, updated_at)
+         SELECT sink, ik, payload::json, 'pending', 0, available_at, created_at, created_at
+         FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::bigint[]) WITH ORDINALITY
+           AS w(owner, sink, ik, payload, available_at, created_at, n)
+         WHERE owner IN (SELECT key FROM claimed)
+         ORDER BY sink, ik, n
+         ON CONFLICT (sink, idempotency_key) DO NOTHING
+       )
+       SELECT key FROM claimed`,
+      [
+        group.map((p) => p.input.key),
+        group.map((p) => p.input.source),
+        group.map((p) => p.input.type),
+        group.map((p) => p.input.receivedAt),
+        group.map((p) => p.rawBody),
+        group.map((p) => p.event),
+        group.map((p) => candidates.get(p.input.key) === p),
+        owners,
+        work.map((row) => row.item.sink),
+        work.map((row) => row.item.idempotencyKey),
+        work.map((row) => row.payload),
+        work.map((row) => row.item.availableAt ?? row.now),
+        work.map((row) => row.now),
+      ],
+    );
+    const won = new Set(rows.map((row) => row.key as string));
+    return group.map((p) => ({
+      duplicate: !(won.has(p.input.key) && candidates.get(p.input.key) === p),
+    }));
   };
 
   const queue: PendingIngest[] = [];
@@ -117,7 +134,7 @@ export function createPostgresInboxStore(pool: PgPoolLike, schema: string): Inbo
 
   const commit = async (group: PendingIngest[]) => {
     try {
-      const results = await inTransaction(pool, (client) => ingestGroup(client, group));
+      const results = await ingestGroup(pool, group);
       for (const [i, pending] of group.entries()) pending.resolve(results[i] as IngestResult);
     } catch (error) {
       if (group.length === 1) {
@@ -126,7 +143,7 @@ export function createPostgresInboxStore(pool: PgPoolLike, schema: string): Inbo
       }
       await Promise.all(
         group.map((pending) =>
-          inTransaction(pool, (client) => ingestGroup(client, [pending])).then(
+          ingestGroup(pool, [pending]).then(
             ([result]) => pending.resolve(result as IngestResult),
             pending.reject,
           ),
