@@ -7,9 +7,20 @@
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
+/** The text each JSON answer was built from, so the Node adapters need not read it back. */
+const ANSWER_TEXT = new WeakMap<Response, string>();
+
+/** The body text of an answer made by {@link jsonAnswer}; `undefined` for any other response. */
+export function answerText(response: Response): string | undefined {
+  return ANSWER_TEXT.get(response);
+}
+
 /** A JSON answer. */
 export function jsonAnswer(status: number, body: unknown, headers?: Record<string, string>) {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+  const text = JSON.stringify(body);
+  const response = new Response(text, { status, headers: { ...JSON_HEADERS, ...headers } });
+  ANSWER_TEXT.set(response, text);
+  return response;
 }
 
 /** A JSON error answer. */

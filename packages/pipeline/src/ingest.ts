@@ -61,12 +61,12 @@ export function createIngestor(options: {
       let event: unknown;
       try {
         if (source === "chargebee") {
-          const parsed = parser.parse(body);
+          const parsed = parser.parse(rawBody);
           key = `chargebee:${parsed.id}`;
           type = parsed.type;
           event = parsed;
         } else {
-          const parsed = parseRetentionEvent(body);
+          const parsed = parseRetentionEvent(rawBody);
           key = `retention:${retentionId(parsed.messageId, rawBody)}`;
           type = parsed.type;
           event = parsed;

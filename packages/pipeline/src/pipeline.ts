@@ -24,6 +24,7 @@ import {
 import { ConfigError, type Sink, systemClock } from "@revtrace/core";
 import { createIdentityResolver } from "@revtrace/identity";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
+import { MAX_COLLECT_BYTES } from "./collect/collect-body.js";
 import { createCollectHandler } from "./collect/collect-handler.js";
 import { createEventProcessor } from "./event-processor.js";
 import { livenessAnswer, readiness, readinessAnswer } from "./health.js";
@@ -73,6 +74,11 @@ export interface Pipeline {
   readonly handleMetrics: WebHandler;
   /** The storage in use. */
   readonly storage: PipelineStorage;
+  /**
+   * The largest body any endpoint accepts (`http.maxBodyBytes`, or the collect endpoint's bound if
+   * larger): the most the Node, Express and Fastify adapters read before answering 413.
+   */
+  readonly maxBodyBytes: number;
   /** Starts the worker and the sink runners in the background (idempotent). */
   start(): Promise<void>;
   /**
@@ -373,6 +379,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
       }),
     storage,
+    maxBodyBytes: Math.max(resolved.http.maxBodyBytes, MAX_COLLECT_BYTES),
     async start() {
       if (closing) throw new ConfigError("The pipeline is closed", { fields: [] });
       await ready();

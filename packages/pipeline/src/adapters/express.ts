@@ -21,7 +21,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Pipeline, WebHandler } from "../pipeline.js";
-import { toWebRequest, writeWebResponse } from "./node-bridge.js";
+import { runWebHandler, writeWebResponse } from "./node-bridge.js";
 import { type RoutePaths, resolvePaths } from "./routes.js";
 
 export { DEFAULT_PATHS, type RoutePaths } from "./routes.js";
@@ -62,29 +62,31 @@ function parsedBody(request: ExpressLikeRequest): Uint8Array | string | undefine
 }
 
 /** One Web handler as Express middleware (errors go to `next`). */
-export function toExpressHandler(handler: WebHandler): ExpressMiddleware {
+export function toExpressHandler(
+  handler: WebHandler,
+  options: { maxBodyBytes?: number } = {},
+): ExpressMiddleware {
   return (request, response, next) => {
     const body = parsedBody(request);
-    const webRequest = toWebRequest(request, {
+    runWebHandler(handler, request, {
       ...(body === undefined ? {} : { body }),
       ...(request.originalUrl ? { url: request.originalUrl } : {}),
-    });
-    handler(webRequest)
+      ...(options.maxBodyBytes === undefined ? {} : { limit: options.maxBodyBytes }),
+    })
       .then((answer) => writeWebResponse(answer, response))
       .catch(next);
   };
 }
 
-/**
- * Middleware serving the pipeline's endpoints at `paths` (defaults: `DEFAULT_PATHS`); other
- * requests go to the next middleware.
- */
 export function revtraceExpress(
   pipeline: Pipeline,
   paths?: Partial<RoutePaths>,
 ): ExpressMiddleware {
   const routes = new Map(
-    [...resolvePaths(pipeline, paths)].map(([path, handler]) => [path, toExpressHandler(handler)]),
+    [...resolvePaths(pipeline, paths)].map(([path, handler]) => [
+      path,
+      toExpressHandler(handler, { maxBodyBytes: pipeline.maxBodyBytes }),
+    ]),
   );
   return (request, response, next) => {
     const path = request.path ?? ((request.url ?? "/").split("?")[0] as string);

@@ -16,7 +16,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Pipeline } from "../pipeline.js";
-import { bodyStream, headersOf } from "./node-bridge.js";
+import { bodyOf, nodeHeadersOf, runWebHandler } from "./node-bridge.js";
 import { type RoutePaths, resolvePaths } from "./routes.js";
 
 export { DEFAULT_PATHS, type RoutePaths } from "./routes.js";
@@ -50,7 +50,7 @@ interface FastifyLike {
 interface FastifyReplyLike {
   raw: ServerResponse;
   code(status: number): FastifyReplyLike;
-  headers(values: Record<string, string>): FastifyReplyLike;
+  headers(values: Record<string, string | string[]>): FastifyReplyLike;
   send(payload?: unknown): FastifyReplyLike;
 }
 
@@ -73,23 +73,14 @@ export async function revtraceFastify(
       method: METHODS,
       url: path,
       handler: async (request, reply) => {
-        const raw = request.raw;
-        const method = raw.method ?? "GET";
         const carried = (request.body as { [STREAM]?: IncomingMessage } | undefined)?.[STREAM];
-        const init: RequestInit & { duplex?: "half" } = { method, headers: headersOf(raw) };
-        if (method !== "GET" && method !== "HEAD") {
-          init.body = bodyStream(carried ?? raw);
-          init.duplex = "half";
-        }
-        const answer = await handler(
-          new Request(`http://${raw.headers.host ?? "localhost"}${raw.url ?? path}`, init),
-        );
-        const headers: Record<string, string> = {};
-        answer.headers.forEach((value, name) => {
-          headers[name] = value;
+        const answer = await runWebHandler(handler, request.raw, {
+          url: request.raw.url ?? path,
+          limit: options.pipeline.maxBodyBytes,
+          ...(carried ? { stream: carried } : {}),
         });
-        const text = answer.body === null ? undefined : await answer.text();
-        return reply.code(answer.status).headers(headers).send(text);
+        const text = await bodyOf(answer);
+        return reply.code(answer.status).headers(nodeHeadersOf(answer)).send(text);
       },
     });
   }

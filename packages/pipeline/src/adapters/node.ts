@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Pipeline, WebHandler } from "../pipeline.js";
-import { toWebRequest, writeWebResponse } from "./node-bridge.js";
+import { runWebHandler, writeWebResponse } from "./node-bridge.js";
 import { type RoutePaths, resolvePaths } from "./routes.js";
 
 export { DEFAULT_PATHS, type RoutePaths } from "./routes.js";
@@ -28,10 +28,17 @@ function failed(response: ServerResponse): void {
   response.end(JSON.stringify({ error: { code: "internal", message: "Internal error" } }));
 }
 
-/** Runs one Web handler for a Node request. */
-export function toNodeListener(handler: WebHandler): NodeListener {
+/**
+ * Runs one Web handler for Node requests, reading bodies of at most `maxBodyBytes` (default 1 MiB;
+ * more is answered 413).
+ */
+export function toNodeListener(
+  handler: WebHandler,
+  options: { maxBodyBytes?: number } = {},
+): NodeListener {
+  const limit = options.maxBodyBytes;
   return (request, response) => {
-    handler(toWebRequest(request))
+    runWebHandler(handler, request, limit === undefined ? {} : { limit })
       .then((answer) => writeWebResponse(answer, response))
       .catch(() => failed(response));
   };
@@ -42,7 +49,12 @@ export function toNodeListener(handler: WebHandler): NodeListener {
  * answers 404.
  */
 export function createNodeListener(pipeline: Pipeline, paths?: Partial<RoutePaths>): NodeListener {
-  const routes = resolvePaths(pipeline, paths);
+  const routes = new Map(
+    [...resolvePaths(pipeline, paths)].map(([path, handler]) => [
+      path,
+      toNodeListener(handler, { maxBodyBytes: pipeline.maxBodyBytes }),
+    ]),
+  );
   return (request, response) => {
     const path = (request.url ?? "/").split("?")[0] as string;
     const handler = routes.get(path);
@@ -52,6 +64,6 @@ export function createNodeListener(pipeline: Pipeline, paths?: Partial<RoutePath
       response.end(JSON.stringify({ error: { code: "not_found", message: "No such endpoint" } }));
       return;
     }
-    toNodeListener(handler)(request, response);
+    handler(request, response);
   };
 }
