@@ -16,7 +16,7 @@ import {
   type Money,
   type RetentionEvent,
 } from "@revtrace/core";
-import type { CollectedLead } from "./collect/collect-handler.js";
+import type { CollectedLead } from "./collect/collect-batch.js";
 
 /** Who the conversion belongs to, as the identity resolver found them. */
 export interface ResolvedPerson {

@@ -32,7 +32,11 @@ import type {
   Touchpoint,
 } from "@revtrace/core";
 import type { IdentityResolver } from "@revtrace/identity";
-import type { CollectedLead } from "./collect/collect-handler.js";
+import {
+  applyCollectBatch,
+  type CollectBatch,
+  type CollectedLead,
+} from "./collect/collect-batch.js";
 import {
   billingConversion,
   conversionTime,
@@ -207,12 +211,11 @@ export function createEventProcessor(options: EventProcessorOptions) {
   };
 
   /** A lead form: the visitor's person, credited like any conversion (first touch by default). */
-  const processLead = async (inbox: InboxEvent): Promise<ProcessedEvent> => {
-    const lead = inbox.event as CollectedLead;
+  const leadConversionOf = async (lead: CollectedLead): Promise<Conversion> => {
     const keys: IdentityKey[] = [{ kind: "anonymous_id", value: lead.visitorId }];
     if (lead.email) keys.push({ kind: "email", value: lead.email });
     if (lead.phone) keys.push({ kind: "phone", value: lead.phone });
-    const person = await resolvePerson(keys, inbox.key, "lead_form", lead.at);
+    const person = await resolvePerson(keys, `tracker:${lead.id}`, "lead_form", lead.at);
     const touchpoints = await touchpointsOf(
       person,
       lead.at - options.touchpointLookbackMs,
@@ -222,13 +225,27 @@ export function createEventProcessor(options: EventProcessorOptions) {
       { occurredAt: lead.at, value: null },
       touchpoints,
     ).credits;
-    const conversions = [leadConversion(lead, person, credits)];
+    return leadConversion(lead, person, credits);
+  };
+
+  /** What a collect request brought: its touchpoints stored and linked, its lead forms converted. */
+  const processTracker = async (inbox: InboxEvent): Promise<ProcessedEvent> => {
+    // `lead` rows were written by earlier versions (one inbox event per lead form).
+    const leads =
+      inbox.type === "lead"
+        ? [inbox.event as CollectedLead]
+        : await applyCollectBatch(inbox.event as CollectBatch, {
+            touchpoints: storage,
+            identity,
+          });
+    const conversions: Conversion[] = [];
+    for (const lead of leads) conversions.push(await leadConversionOf(lead));
     return { conversions, items: outboxItems(conversions) };
   };
 
   return (inbox: InboxEvent): Promise<ProcessedEvent> => {
     if (inbox.source === "retention") return processRetention(inbox);
-    if (inbox.source === "tracker") return processLead(inbox);
+    if (inbox.source === "tracker") return processTracker(inbox);
     return processBilling(inbox);
   };
 }

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import type { ChargebeeParser } from "@revtrace/chargebee";
 import { parseRetentionEvent } from "@revtrace/chargebee";
 import { type Clock, redactIssues, WebhookPayloadError } from "@revtrace/core";
-import type { CollectedLead } from "./collect/collect-handler.js";
+import type { CollectBatch } from "./collect/collect-batch.js";
 import type { MetricsRegistry } from "./metrics.js";
 import type { PipelineStorage } from "./pipeline-options.js";
 import { WORK_QUEUE, type WorkPayload } from "./work-item.js";
@@ -33,8 +33,11 @@ export interface Ingestor {
     body: Uint8Array | string,
     meta: { contentType: string | null; quarantine?: boolean },
   ): Promise<IngestOutcome>;
-  /** Stores a lead from the collect endpoint (deduplicated on its id) and enqueues its work. */
-  ingestLead(lead: CollectedLead): Promise<void>;
+  /**
+   * Stores what one collect request brought (deduplicated on the batch id: a beacon sent twice is one
+   * batch) with the raw body, and enqueues its work, in the same group-committed write as webhooks.
+   */
+  ingestCollect(batch: CollectBatch, rawBody: string): Promise<void>;
 }
 
 const text = new TextDecoder("utf-8");
@@ -100,18 +103,11 @@ export function createIngestor(options: {
       return { kind: "stored", key, type, duplicate };
     },
 
-    async ingestLead(lead) {
-      const key = `tracker:${lead.id}`;
+    async ingestCollect(batch, rawBody) {
+      const key = `tracker:${batch.id}`;
       const work: WorkPayload = { key, source: "tracker" };
       const { duplicate } = await storage.ingest(
-        {
-          key,
-          source: "tracker",
-          type: "lead",
-          receivedAt: now(),
-          rawBody: JSON.stringify(lead),
-          event: lead,
-        },
+        { key, source: "tracker", type: "collect", receivedAt: batch.at, rawBody, event: batch },
         [{ sink: WORK_QUEUE, idempotencyKey: key, payload: work }],
       );
       if (duplicate) metrics.duplicates++;

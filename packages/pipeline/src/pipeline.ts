@@ -288,13 +288,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     : async () => errorAnswer(404, "not_found", "Chargebee Retention webhooks are not enabled");
 
   const collectHandler = createCollectHandler({
-    touchpoints: storage,
-    identity,
     settings: resolved.collect,
     now,
     logger,
     counters: metrics.collect,
-    onLead: (lead) => ingestor.ingestLead(lead),
+    accept: (batch, rawBody) => ingestor.ingestCollect(batch, rawBody),
   });
 
   const snapshot = () =>

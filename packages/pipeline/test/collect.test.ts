@@ -1,10 +1,16 @@
 /**
  * The collect endpoint through its Web handler, on the memory store and the real identity resolver:
- * what is stored and linked, the visitor cookie, CORS, bots, bounds and every refusal.
+ * what is accepted, and stored and linked once the batch is applied (the worker's step, run here
+ * inline), the visitor cookie, CORS, bots, bounds and every refusal.
  */
 import { createIdentityResolver } from "@revtrace/identity";
 import { createMemoryStorage } from "@revtrace/storage-memory";
 import { beforeEach, describe, expect, it } from "vitest";
+import {
+  applyCollectBatch,
+  type CollectBatch,
+  type CollectedLead,
+} from "../src/collect/collect-batch.js";
 import { type CollectCounters, createCollectHandler } from "../src/collect/collect-handler.js";
 import { type CollectOptions, CollectOptionsSchema } from "../src/collect/collect-settings.js";
 
@@ -14,19 +20,25 @@ const UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 Sa
 
 let storage: ReturnType<typeof createMemoryStorage>;
 let counters: CollectCounters;
-let leads: unknown[];
+let leads: CollectedLead[];
+let accepted: { batch: CollectBatch; rawBody: string }[];
 
-function handler(options: CollectOptions = {}) {
+function handler(
+  options: CollectOptions = {},
+  accept: (batch: CollectBatch) => Promise<void> = async () => {},
+) {
   const identity = createIdentityResolver({ storage, now: () => NOW });
   return createCollectHandler({
-    touchpoints: storage,
-    identity,
     settings: CollectOptionsSchema.parse(options),
     now: () => NOW,
     logger: { debug() {}, info() {}, warn() {}, error() {} },
     counters,
-    onLead: async (lead) => {
-      leads.push(lead);
+    accept: async (batch, rawBody) => {
+      await accept(batch);
+      // What the pipeline stores is a JSON copy; the worker applies that.
+      const stored = JSON.parse(JSON.stringify(batch)) as CollectBatch;
+      accepted.push({ batch: stored, rawBody });
+      leads.push(...(await applyCollectBatch(stored, { touchpoints: storage, identity })));
     },
   });
 }
@@ -43,6 +55,7 @@ beforeEach(() => {
     unverifiedRefs: 0,
   };
   leads = [];
+  accepted = [];
 });
 
 function post(body: unknown, init: { headers?: Record<string, string>; raw?: string } = {}) {
@@ -116,7 +129,7 @@ describe("the collect endpoint", () => {
     expect(stored).toHaveLength(1);
   });
 
-  it("links a lead form's email and phone to the visitor and reports the lead once per contact", async () => {
+  it("accepts a lead form as a lead, the same contact with a stable id, and keeps the raw body", async () => {
     const collect = handler();
     const headers = { cookie: "rt_vid=visitor-0002-abcdef" };
     const identify = {
@@ -125,18 +138,41 @@ describe("the collect endpoint", () => {
       email: "Ada@Analytical-Engines.com ",
       phone: "+33 6 12 34 56 78",
     };
-    await collect(post({ v: 1, events: [touch(), identify] }, { headers }));
+    const first = JSON.stringify({ v: 1, events: [touch(), identify] });
+    await collect(post(undefined, { headers, raw: first }));
     await collect(post({ v: 1, events: [identify] }, { headers }));
-    const identity = createIdentityResolver({ storage, now: () => NOW });
-    const person = await identity.resolve([{ kind: "email", value: "ada@analytical-engines.com" }]);
-    expect(person?.keys.map((k) => k.key.kind).sort()).toEqual([
-      "anonymous_id",
-      "click_id",
-      "email",
-      "phone",
-    ]);
     expect(leads).toHaveLength(2);
-    expect(new Set(leads.map((l) => (l as { id: string }).id)).size).toBe(1);
+    expect(new Set(leads.map((l) => l.id)).size).toBe(1);
+    expect(leads[0]).toMatchObject({ visitorId: "visitor-0002-abcdef", at: NOW });
+    expect(accepted[0]?.rawBody).toBe(first);
+    expect(counters.identifies).toBe(2);
+    // The click id is linked when the batch is applied; the lead's email and phone are linked by
+    // the lead conversion (the pipeline's worker: see the browser and end-to-end tests).
+    const identity = createIdentityResolver({ storage, now: () => NOW });
+    const person = await identity.resolve([{ kind: "click_id", value: "E.C.P.abc" }]);
+    expect(person?.keys.map((k) => k.key.kind).sort()).toEqual(["anonymous_id", "click_id"]);
+  });
+
+  it("gives a beacon sent twice the same batch id, and another body another id", async () => {
+    const collect = handler();
+    const headers = { cookie: "rt_vid=visitor-0009-abcdef" };
+    await collect(post({ v: 1, events: [touch()] }, { headers }));
+    await collect(post({ v: 1, events: [touch()] }, { headers }));
+    await collect(post({ v: 1, events: [touch({ url: `${SITE}/other` })] }, { headers }));
+    const ids = accepted.map((a) => a.batch.id);
+    expect(ids[0]).toBe(ids[1]);
+    expect(ids[2]).not.toBe(ids[0]);
+  });
+
+  it("answers 500 when the batch cannot be stored, and counts nothing as stored", async () => {
+    const collect = handler({}, async () => {
+      throw new Error("disk full");
+    });
+    const response = await collect(post({ v: 1, events: [touch()] }));
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ error: { code: "storage_failed" } });
+    expect(counters.touchpoints).toBe(0);
+    expect(accepted).toHaveLength(0);
   });
 
   it("drops a client-sent affiliate ref unless the server verifies it", async () => {

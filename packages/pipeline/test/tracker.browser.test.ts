@@ -109,6 +109,8 @@ describe.runIf(available)("the tracker and the collect endpoint in Chromium", ()
   it("stores landings and the lead form, keeps the first touch, and sets an HttpOnly first-party cookie", async () => {
     stack = await start();
     const cookie = await visitAndSubmit(stack);
+    // Accepted durably before each 204; stored and linked by the worker.
+    await stack.pipeline.drain();
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
     expect(cookie?.expires ?? 0).toBeGreaterThan(Date.now() / 1000 + 399 * 86_400);
     const visitor = cookie?.value as string;

@@ -1,7 +1,9 @@
 /**
- * The collect endpoint (Web `Request` → `Response`): receives what `@revtrace/tracker` sends, stores
- * each landing as a touchpoint, links the visitor's anonymous id to the click ids it arrived with and
- * to the email/phone of a lead form, and answers 204 with the first-party visitor cookie.
+ * The collect endpoint (Web `Request` → `Response`): receives what `@revtrace/tracker` sends,
+ * validates and bounds it, builds the touchpoints and leads ({@link CollectBatch}), hands them to
+ * `accept` (the pipeline stores them durably in one group-committed write, the worker applies them:
+ * see `collect-batch.ts`) and answers 204 with the first-party visitor cookie. Nothing slow happens
+ * before the answer, as for webhooks: a crash after the 204 loses nothing.
  *
  * | answer | when |
  * |---|---|
@@ -12,7 +14,7 @@
  * | 413 | over 64 KB |
  * | 415 | neither `text/plain` nor `application/json` |
  * | 429 | the visitor's request limit (with `Retry-After`) |
- * | 500 | storage failed |
+ * | 500 | storage failed (not accepted; the tracker may resend) |
  *
  * @module
  */
@@ -21,16 +23,14 @@ import {
   type ClickIds,
   type Clock,
   createTouchpoint,
-  type IdentityKey,
   type Logger,
   redactIssues,
   type Touchpoint,
-  type TouchpointStore,
 } from "@revtrace/core";
-import type { IdentityResolver } from "@revtrace/identity";
 import { errorAnswer, methodNotAllowedAnswer } from "../http-answers.js";
 import { BodyTooLargeError, readBodyLimited } from "../http-body.js";
 import { createBotFilter } from "./bot-filter.js";
+import type { CollectBatch, CollectedLead } from "./collect-batch.js";
 import {
   CollectBodySchema,
   MAX_COLLECT_BYTES,
@@ -40,17 +40,6 @@ import {
 import type { CollectSettings } from "./collect-settings.js";
 import { newVisitorId, readVisitorCookie, visitorCookie } from "./visitor-cookie.js";
 import { createVisitorRateLimit } from "./visitor-rate-limit.js";
-
-/** A lead the collect endpoint accepted (an identify with an email or a phone). */
-export interface CollectedLead {
-  /** Deterministic per (visitor, contact): the same form sent twice is one lead. */
-  id: string;
-  visitorId: string;
-  email: string | undefined;
-  phone: string | undefined;
-  /** Epoch milliseconds (server clock). */
-  at: number;
-}
 
 /** Counters of the collect endpoint. */
 export interface CollectCounters {
@@ -65,14 +54,16 @@ export interface CollectCounters {
 }
 
 export interface CollectHandlerOptions {
-  touchpoints: TouchpointStore;
-  identity: IdentityResolver;
   settings: CollectSettings;
   now: Clock;
   logger: Logger;
   counters: CollectCounters;
-  /** Called for each accepted lead, after it was linked (the pipeline ingests it as a `lead`). */
-  onLead?: (lead: CollectedLead) => Promise<void>;
+  /**
+   * Stores an accepted batch durably (the pipeline ingests it; the worker applies it). The 204 waits
+   * for it; a rejection answers 500.
+   * @param rawBody the request body as received (kept in the inbox).
+   */
+  accept: (batch: CollectBatch, rawBody: string) => Promise<void>;
 }
 
 /** The core field each tracker click-id parameter is stored under (the same name). */
@@ -114,61 +105,43 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     return undefined;
   }
 
-  async function store(visitorId: string, body: ValidCollectBody, request: Request) {
+  /** The touchpoints and leads of a valid body (server clock, server-verified refs only). */
+  async function batchOf(
+    visitorId: string,
+    body: ValidCollectBody,
+    request: Request,
+    rawBody: string,
+  ): Promise<CollectBatch> {
     const at = now();
     const userAgent = request.headers.get("user-agent")?.slice(0, 512) ?? undefined;
     const ip = settings.trustProxy
       ? request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || undefined
       : undefined;
     const touchpoints: Touchpoint[] = [];
+    const leads: CollectedLead[] = [];
     for (const event of body.events) {
-      if (event.type !== "touch") continue;
-      const clickIds = clickIdsOf(event, await verifiedRef(event.ref));
-      const touchpoint = createTouchpoint({
-        id: `tp_${digest(visitorId, String(event.at), event.url)}`,
-        anonymousId: visitorId,
-        occurredAt: at,
-        clickIds,
-        utm: event.utm ?? {},
-        landingPage: event.url,
-        ...(event.referrer ? { referrer: event.referrer } : {}),
-        ...(userAgent ? { userAgent } : {}),
-        ...(ip ? { ip } : {}),
-        ...(event.ttp ? { ttp: event.ttp } : {}),
-      });
-      touchpoints.push(touchpoint);
-    }
-    if (touchpoints.length > 0) {
-      await options.touchpoints.addTouchpoints(touchpoints);
-      counters.touchpoints += touchpoints.length;
-      for (const touchpoint of touchpoints) {
-        // The ad click ids the visitor arrived with, so a checkout carrying one (`cf_click_id`)
-        // finds this visitor even before any email is known.
-        const keys: IdentityKey[] = Object.entries(touchpoint.clickIds)
-          .filter(([name, value]) => name !== "affiliateRef" && typeof value === "string")
-          .map(([, value]) => ({ kind: "click_id", value: value as string }));
-        if (keys.length === 0) continue;
-        await options.identity.link([{ kind: "anonymous_id", value: visitorId }, ...keys], {
-          source: "tracker",
-          observationId: `tracker:${touchpoint.id}`,
-          at,
-        });
+      if (event.type === "identify") {
+        const id = `lead_${digest(visitorId, event.email ?? "", event.phone ?? "")}`;
+        leads.push({ id, visitorId, email: event.email, phone: event.phone, at });
+        continue;
       }
+      const clickIds = clickIdsOf(event, await verifiedRef(event.ref));
+      touchpoints.push(
+        createTouchpoint({
+          id: `tp_${digest(visitorId, String(event.at), event.url)}`,
+          anonymousId: visitorId,
+          occurredAt: at,
+          clickIds,
+          utm: event.utm ?? {},
+          landingPage: event.url,
+          ...(event.referrer ? { referrer: event.referrer } : {}),
+          ...(userAgent ? { userAgent } : {}),
+          ...(ip ? { ip } : {}),
+          ...(event.ttp ? { ttp: event.ttp } : {}),
+        }),
+      );
     }
-    for (const event of body.events) {
-      if (event.type !== "identify") continue;
-      const keys: IdentityKey[] = [{ kind: "anonymous_id", value: visitorId }];
-      if (event.email) keys.push({ kind: "email", value: event.email });
-      if (event.phone) keys.push({ kind: "phone", value: event.phone });
-      const id = `lead_${digest(visitorId, event.email ?? "", event.phone ?? "")}`;
-      await options.identity.link(keys, {
-        source: "lead_form",
-        observationId: `tracker:${id}`,
-        at,
-      });
-      counters.identifies++;
-      await options.onLead?.({ id, visitorId, email: event.email, phone: event.phone, at });
-    }
+    return { id: `collect_${digest(visitorId, rawBody)}`, visitorId, at, touchpoints, leads };
   }
 
   return async (request: Request): Promise<Response> => {
@@ -213,8 +186,10 @@ export function createCollectHandler(options: CollectHandlerOptions) {
       return new Response(null, { status: 204, headers });
     }
     let json: unknown;
+    let text: string;
     try {
-      json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+      text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+      json = JSON.parse(text);
     } catch {
       counters.refused++;
       return errorAnswer(400, "invalid_json", "The body is not JSON", { headers });
@@ -249,7 +224,12 @@ export function createCollectHandler(options: CollectHandlerOptions) {
       });
     }
     try {
-      await store(visitorId, body, request);
+      const batch = await batchOf(visitorId, body, request, text);
+      if (batch.touchpoints.length > 0 || batch.leads.length > 0) {
+        await options.accept(batch, text);
+        counters.touchpoints += batch.touchpoints.length;
+        counters.identifies += batch.leads.length;
+      }
     } catch (error) {
       logger.error(
         { error: error instanceof Error ? error.name : "unknown" },
