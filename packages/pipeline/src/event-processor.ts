@@ -94,16 +94,19 @@ export function createEventProcessor(options: EventProcessorOptions) {
   /** Resources whose carried version is older than the one already applied. */
   const staleResources = async (event: BillingEvent): Promise<Set<string>> => {
     const stale = new Set<string>();
-    for (const { resourceType, id, version } of eventResourceVersions(event)) {
-      const applied = await storage.getResourceVersion(resourceType, id);
-      if (isStaleVersion(applied, version)) {
-        // Only the event's own top-level resource decides its state meanings.
-        const own = resourceType === "customer" ? event.customer?.id : event.subscription?.id;
-        if (own === id) stale.add(resourceType);
-      } else {
-        await storage.advanceResourceVersion(resourceType, id, version);
-      }
-    }
+    // The resources are distinct: their reads and advances run together (one group commit).
+    await Promise.all(
+      eventResourceVersions(event).map(async ({ resourceType, id, version }) => {
+        const applied = await storage.getResourceVersion(resourceType, id);
+        if (isStaleVersion(applied, version)) {
+          // Only the event's own top-level resource decides its state meanings.
+          const own = resourceType === "customer" ? event.customer?.id : event.subscription?.id;
+          if (own === id) stale.add(resourceType);
+        } else {
+          await storage.advanceResourceVersion(resourceType, id, version);
+        }
+      }),
+    );
     return stale;
   };
 

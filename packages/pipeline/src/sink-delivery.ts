@@ -100,16 +100,15 @@ export function createSinkDelivery(options: SinkDeliveryOptions) {
         },
         "sink send failed",
       );
-      let resumeAt = Number.POSITIVE_INFINITY;
-      for (const item of items) {
-        const at = await settleFailure(item, error, retryable, sinkError?.retryAfterMs);
-        if (at !== null) resumeAt = Math.min(resumeAt, at);
-      }
+      // Every item's settlement at once: one group commit on SQLite, parallel statements on Postgres.
+      const resumes = await Promise.all(
+        items.map((item) => settleFailure(item, error, retryable, sinkError?.retryAfterMs)),
+      );
+      const resumeAt = Math.min(...resumes.filter((at): at is number => at !== null));
       if (Number.isFinite(resumeAt)) options.pause(resumeAt);
       return;
     }
-    for (const [index, item] of items.entries()) {
-      const result = results[index] as ItemResult;
+    const settle = async (item: OutboxItem, result: ItemResult): Promise<void> => {
       const token = item.leaseToken as string;
       if (result.status === "delivered" || result.status === "skipped") {
         if (await store.ack(item.id, token, now())) {
@@ -120,10 +119,11 @@ export function createSinkDelivery(options: SinkDeliveryOptions) {
         if (result.status === "skipped") {
           logger.debug({ sink: sink.name, item: item.id, reason: result.reason }, "skipped");
         }
-        continue;
+        return;
       }
       counters.rejected++;
       await settleFailure(item, result.error, result.error.retryable, result.error.retryAfterMs);
-    }
+    };
+    await Promise.all(items.map((item, index) => settle(item, results[index] as ItemResult)));
   };
 }

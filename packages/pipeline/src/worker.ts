@@ -34,7 +34,18 @@ export function createWorker(options: WorkerOptions) {
   const { storage, metrics, now, logger } = options;
   const counters = metrics.queue(WORK_QUEUE);
 
-  const handleOne = async (item: OutboxItem): Promise<void> => {
+  /** Settles a processed item (its deliveries are enqueued already). */
+  const ack = async (item: OutboxItem): Promise<void> => {
+    if (await storage.ack(item.id, item.leaseToken as string, now())) {
+      counters.delivered++;
+      metrics.processed++;
+    }
+    // Settled here, or (lease lost) by whoever holds it now.
+    metrics.settle(WORK_QUEUE, item.idempotencyKey);
+  };
+
+  /** Processes one item; resolves with it when it is to be acknowledged, `null` when settled. */
+  const handleOne = async (item: OutboxItem): Promise<OutboxItem | null> => {
     const token = item.leaseToken as string;
     metrics.track(WORK_QUEUE, item.idempotencyKey, item.createdAt);
     try {
@@ -46,12 +57,7 @@ export function createWorker(options: WorkerOptions) {
         await storage.enqueue(items, now());
         options.onEnqueued(new Set(items.map((enqueued) => enqueued.sink)));
       }
-      if (await storage.ack(item.id, token, now())) {
-        counters.delivered++;
-        metrics.processed++;
-      }
-      // Settled here, or (lease lost) by whoever holds it now.
-      metrics.settle(WORK_QUEUE, item.idempotencyKey);
+      return item;
     } catch (error) {
       const text = describeFailure(error);
       if (item.attempts >= options.maxAttempts || !isWorkPayload(item.payload)) {
@@ -63,7 +69,7 @@ export function createWorker(options: WorkerOptions) {
           { item: item.id, key: item.idempotencyKey, error: text },
           "event dead-lettered",
         );
-        return;
+        return null;
       }
       const availableAt = now() + retryDelay(options.backoff, item.attempts, options.random);
       if (await storage.retry(item.id, token, { error: text, availableAt, now: now() })) {
@@ -72,11 +78,21 @@ export function createWorker(options: WorkerOptions) {
         metrics.settle(WORK_QUEUE, item.idempotencyKey);
       }
       logger.warn({ item: item.id, key: item.idempotencyKey, error: text }, "event retried");
+      return null;
     }
   };
   const process = options.process;
 
+  // Events are processed one after another, in claim order (a customer's events depend on each
+  // other). The acknowledgements of a batch are written together at its end, one group commit
+  // instead of one transaction per event: a crash before them re-processes the batch, which is
+  // safe because every step is idempotent (dedupe keys, identity observations, ledger keys).
   return async (items: OutboxItem[]): Promise<void> => {
-    for (const item of items) await handleOne(item);
+    const done: OutboxItem[] = [];
+    for (const item of items) {
+      const processed = await handleOne(item);
+      if (processed) done.push(processed);
+    }
+    await Promise.all(done.map(ack));
   };
 }
