@@ -34,12 +34,14 @@ export {
   WebhookPayloadError,
 } from "./errors.js";
 export {
+  backoffDelay,
   createHttpClient,
   type HttpClient,
   type HttpClientOptions,
   type HttpRequest,
   type HttpResponse,
   isRetryableStatus,
+  type RetryJitter,
   type RetryPolicy,
 } from "./http/http-client.js";
 export { parseRetryAfter } from "./http/retry-after.js";

@@ -18,6 +18,8 @@ export const RetryPolicySchema = z.strictObject({
   minTimeoutMs: z.number().int().min(0).optional(),
   maxTimeoutMs: z.number().int().min(0).optional(),
   maxElapsedMs: z.number().int().positive().optional(),
+  /** Spread of each backoff wait (see `backoffDelay`). @default "equal" */
+  jitter: z.enum(["equal", "full", "none"]).optional(),
 });
 
 /** Spread into a sink's options schema: `z.strictObject({ ...own, ...TRANSPORT_OPTIONS_SHAPE })`. */

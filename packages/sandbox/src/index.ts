@@ -105,6 +105,7 @@ export {
   type TikTokFailure,
   TikTokFailureSchema,
   type TikTokRecordedEvent,
+  type TikTokRejectOptions,
   type TikTokRequestLogEntry,
   type TikTokSandbox,
   type TikTokSandboxOptions,

@@ -241,6 +241,16 @@ describe("TikTok sandbox: the event contract", () => {
     const answer = (await track(request([event(), event({ event_id: "bad" })]))).json();
     expect(answer).toMatchObject({ code: 40002, message: "Batch.1: refused by test rule" });
   });
+
+  it("can refuse without naming the event (nameIndex: false), and still answers 40061 to an empty batch", async () => {
+    tiktok.rejectEvents((e) => (e.event_id === "bad" ? "refused by test rule" : undefined), {
+      nameIndex: false,
+    });
+    const answer = (await track(request([event(), event({ event_id: "bad" })]))).json();
+    expect(answer).toMatchObject({ code: 40002, message: "Param error: refused by test rule" });
+    expect((await track(request([]))).json().code).toBe(40061);
+    expect(tiktok.recorded).toHaveLength(0);
+  });
 });
 
 describe("TikTok sandbox: failure injection", () => {

@@ -11,13 +11,16 @@
  * @module
  */
 import {
+  type BatchAnswer,
   type Conversion,
   createHttpClient,
+  deliverInBatches,
   type ItemResult,
   type SendOptions,
   type Sink,
   SinkError,
   sendHandled,
+  splitBatches,
   toLogger,
 } from "@revtrace/core";
 import {
@@ -53,6 +56,23 @@ interface Prepared {
   bytes: number;
 }
 
+/** The messages of one conversion inside one packed batch: what batch isolation settles. */
+interface Group {
+  item: number;
+  messages: Prepared[];
+}
+
+/** Consecutive messages of the same conversion, grouped (a conversion's messages are adjacent). */
+function groupByItem(batch: readonly Prepared[]): Group[] {
+  const groups: Group[] = [];
+  for (const prepared of batch) {
+    const last = groups.at(-1);
+    if (last?.item === prepared.item) last.messages.push(prepared);
+    else groups.push({ item: prepared.item, messages: [prepared] });
+  }
+  return groups;
+}
+
 const encoder = new TextEncoder();
 const byteLength = (text: string) => encoder.encode(text).length;
 
@@ -71,21 +91,11 @@ export function packBatches<T extends { bytes: number }>(
   maxMessages: number,
   maxBytes: number,
 ): T[][] {
-  const batches: T[][] = [];
-  let current: T[] = [];
-  let size = ENVELOPE_BYTES;
-  for (const message of messages) {
-    const added = message.bytes + (current.length > 0 ? 1 : 0);
-    if (current.length > 0 && (current.length >= maxMessages || size + added > maxBytes)) {
-      batches.push(current);
-      current = [];
-      size = ENVELOPE_BYTES;
-    }
-    size += message.bytes + (current.length > 0 ? 1 : 0);
-    current.push(message);
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
+  return splitBatches(
+    messages,
+    { maxItems: maxMessages, maxBytes, overheadBytes: ENVELOPE_BYTES, separatorBytes: 1 },
+    (message) => message.bytes,
+  );
 }
 
 /**
@@ -134,40 +144,52 @@ export function createSegmentSink(options: SegmentSinkOptions): SegmentSink {
   }
 
   /**
-   * Sends a batch; when Segment refuses it for its content (a 400 or `success: false`: something
-   * local validation could not see), halves it until the refused conversions are found, so every
-   * other conversion is still delivered. Transport failures are thrown for the whole send.
+   * Sends some conversions' messages: accepted, or refused for their content (a 400 or
+   * `success: false`: something local validation could not see). Transport failures are thrown for
+   * the whole send.
+   */
+  async function sendGroups(
+    groups: readonly Group[],
+    signal: AbortSignal | undefined,
+  ): Promise<BatchAnswer> {
+    try {
+      await post(
+        groups.flatMap((group) => group.messages),
+        signal,
+      );
+      return { outcome: "accepted" };
+    } catch (error) {
+      if (!isContentRefusal(error)) throw error;
+      return { outcome: "refused", error };
+    }
+  }
+
+  /**
+   * Sends one packed batch through core's batch isolation: when Segment refuses it for its content,
+   * it is bisected by conversion (a conversion's identify and track stay together) until the refused
+   * conversions are found, so every other conversion is still delivered. Segment names no message in
+   * a refusal, so there is nothing to send alone first.
    */
   async function deliver(
     batch: readonly Prepared[],
     refused: Map<number, SinkError>,
     signal: AbortSignal | undefined,
+    ids: readonly string[],
   ): Promise<void> {
-    try {
-      await post(batch, signal);
-    } catch (error) {
-      if (!isContentRefusal(error)) throw error;
-      const items = [...new Set(batch.map((p) => p.item))];
-      if (items.length === 1) {
-        refused.set(items[0] as number, invalidItemError("Segment refused the message", error));
-        return;
-      }
-      logger.info(
-        { sink: SEGMENT_SINK_NAME, messages: batch.length, status: error.status },
-        "segment: batch refused for its content; halving it to find the refused conversion",
-      );
-      const half = new Set(items.slice(0, Math.ceil(items.length / 2)));
-      await deliver(
-        batch.filter((p) => half.has(p.item)),
-        refused,
-        signal,
-      );
-      await deliver(
-        batch.filter((p) => !half.has(p.item)),
-        refused,
-        signal,
-      );
-    }
+    const groups = groupByItem(batch);
+    const settled = await deliverInBatches(groups, {
+      name: SEGMENT_SINK_NAME,
+      idOf: (group) => ids[group.item] as string,
+      // The batch is already packed within Segment's limits.
+      limits: { maxItems: groups.length },
+      send: (part) => sendGroups(part, signal),
+      itemError: (error) => invalidItemError("Segment refused the message", error),
+      logger: settings.logger,
+    });
+    settled.forEach((result, position) => {
+      const { item } = groups[position] as Group;
+      if (result.status === "rejected" && !refused.has(item)) refused.set(item, result.error);
+    });
   }
 
   async function sendMapped(
@@ -218,8 +240,9 @@ export function createSegmentSink(options: SegmentSinkOptions): SegmentSink {
     });
 
     const refused = new Map<number, SinkError>();
+    const ids = items.map((conversion) => conversion.id);
     for (const batch of packBatches(prepared, settings.maxBatchMessages, settings.maxBatchBytes)) {
-      await deliver(batch, refused, signal);
+      await deliver(batch, refused, signal, ids);
     }
     return items.map((conversion, item): ItemResult => {
       const done = results[item];

@@ -171,8 +171,18 @@ describe("Segment transport", () => {
     ]);
     const refused = results[2];
     expect(refused?.status === "rejected" && refused.error.retryable).toBe(false);
-    // 1 refused batch of 4, its halves (one refused), then the refused half's halves.
-    expect(server.calls).toHaveLength(5);
+    // The refused batch of 4; its first half [0, 1] accepted, so [2, 3] holds the refused
+    // conversion and is split without being sent whole: [2] refused alone, [3] accepted.
+    const tracks = (body: SegmentBatchRequest) =>
+      ids(body)
+        .filter((id) => id.endsWith(":track"))
+        .map((id) => id.split(":")[1]);
+    expect(bodies().map(tracks)).toEqual([
+      ["ev_synthetic_0", "ev_synthetic_1", "ev_synthetic_2", "ev_synthetic_3"],
+      ["ev_synthetic_0", "ev_synthetic_1"],
+      ["ev_synthetic_2"],
+      ["ev_synthetic_3"],
+    ]);
   });
 
   it("rejects only the refused conversion when Segment answers 400 for one message", async () => {

@@ -54,11 +54,14 @@ export {
   normalizeZip,
   type TikTokMapperSettings,
   type TikTokMapResult,
+  tiktokIp,
 } from "./tiktok-mapper.js";
+export { failedEventsOf, type TikTokFailedEvent } from "./tiktok-partial.js";
 export {
   parseTikTokSinkOptions,
   TIKTOK_DEFAULT_BASE_URL,
   TIKTOK_DEFAULT_EVENTS,
+  TIKTOK_DEFAULT_MAX_BATCH_BYTES,
   TIKTOK_MAPPABLE_CONVERSIONS,
   type TikTokEventMapping,
   type TikTokMappableConversion,

@@ -13,7 +13,7 @@ export const TIKTOK_SINK_NAME = "tiktok";
 /**
  * How the sink treats a TikTok `code`:
  * - `ok`: accepted (0);
- * - `partial`: partly accepted (20001), treated as delivered and logged;
+ * - `partial`: partly accepted (20001): delivered, except the events the answer names as failed;
  * - `retryable`: throttling or a TikTok-side failure, retried with backoff;
  * - `invalid_event`: the payload was refused because of an event in it (40002 parameter error, 40062
  *   PII not hashed); the sink isolates the bad event so that only it is rejected;
@@ -128,12 +128,13 @@ export function invalidItemError(error: SinkError): SinkError {
 }
 
 /**
- * The error thrown when every part of a split batch is refused the same way: the request, not an
- * event, is at fault, so splitting further would only cost requests.
+ * The error thrown when a request without any event is refused like the batch was (the probe of
+ * core's `deliverInBatches`): the request, not an event, is at fault, so splitting it would only
+ * multiply the same refusal. Nothing of the batch was accepted, so no result is lost.
  */
 export function requestLevelError(error: SinkError): SinkError {
   return new SinkError(
-    `${error.message}; both halves of the batch were refused the same way, so the request itself is at fault`,
+    `${error.message}; a request without any event is refused the same way, so the request itself is at fault`,
     {
       sink: TIKTOK_SINK_NAME,
       reason: "vendor_error",

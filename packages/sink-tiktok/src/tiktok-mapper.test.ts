@@ -2,6 +2,7 @@ import type { Conversion, Touchpoint } from "@revtrace/core";
 import { hashIdentityValue, normalizeEmail } from "@revtrace/identity";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { TikTokEventSchema } from "./tiktok-api-types.js";
 import {
   attributedTouchpoint,
   buildPage,
@@ -14,6 +15,7 @@ import {
   normalizeTikTokPhone,
   normalizeZip,
   type TikTokMapperSettings,
+  tiktokIp,
 } from "./tiktok-mapper.js";
 import { parseTikTokSinkOptions } from "./tiktok-settings.js";
 
@@ -255,6 +257,24 @@ describe("mapConversion", () => {
       email: hashIdentityValue("a@example.com"),
       user_agent: "UA/1",
     });
+  });
+
+  it("drops an IPv6 address with a zone id (fe80::1%eth0) and keeps the event", () => {
+    for (const ip of ["fe80::1%eth0", "fe80::1%25en0", " fe80::1%1 "]) {
+      const tp = touchpoint({ ip, userAgent: "UA/1" });
+      const result = mapConversion(
+        conversion({ credits: [{ model: "first_touch", touchpoint: tp, share: 1, amount: null }] }),
+        settings,
+        NOW,
+      );
+      if (result.kind !== "event") throw new Error("expected an event");
+      expect(result.event.user.ip).toBeUndefined();
+      // The event itself passes the request schema: nothing is rejected because of the IP.
+      expect(TikTokEventSchema.safeParse(result.event).success).toBe(true);
+    }
+    expect(tiktokIp("2001:db8::7")).toBe("2001:db8::7");
+    expect(tiktokIp("203.0.113.7")).toBe("203.0.113.7");
+    expect(tiktokIp("fe80::1%eth0")).toBeUndefined();
   });
 
   it("merges contact and identity-key emails into an array of distinct hashes", () => {

@@ -14,7 +14,6 @@ import {
   toMajorNumber,
 } from "@revtrace/core";
 import { hashIdentityValue, isSha256Hex, normalizeEmail, normalizePhone } from "@revtrace/identity";
-import type { CountryCode } from "libphonenumber-js";
 import {
   TIKTOK_CURRENCIES,
   type TikTokContent,
@@ -22,10 +21,26 @@ import {
   type TikTokPage,
   type TikTokProperties,
   type TikTokUser,
+  TikTokUserSchema,
 } from "./tiktok-api-types.js";
 import type { TikTokSettings, TikTokTarget } from "./tiktok-settings.js";
 
 const DAY_MS = 86_400_000;
+
+type PhoneRegion = NonNullable<NonNullable<Parameters<typeof normalizePhone>[1]>["defaultCountry"]>;
+
+/**
+ * `value` when it is an IP address TikTok takes (`user.ip`, TikTok spec §4), else `undefined`. Node's
+ * `isIP` accepts an IPv6 address with a zone id (`fe80::1%eth0`), which the request schema (and TikTok)
+ * refuses: such an address is a link-local interface name, never the browser's public address, so it
+ * is dropped and the event kept.
+ */
+export function tiktokIp(value: string | null | undefined): string | undefined {
+  if (!value) return undefined;
+  const ip = value.trim();
+  if (isIP(ip) === 0) return undefined;
+  return TikTokUserSchema.shape.ip.safeParse(ip).success ? ip : undefined;
+}
 
 /**
  * Phone: E.164 with the leading `+` (TikTok spec §4: country code, digits only, no national trunk `0`),
@@ -38,7 +53,9 @@ export function normalizeTikTokPhone(
   defaultCountry?: string | null,
 ): string | undefined {
   const unwrapped = value.trim().replace(/^\(\s*(\+\d{1,3})\s*\)/, "$1 ");
-  const region = defaultCountry ? (defaultCountry.toUpperCase() as CountryCode) : undefined;
+  // The region type is libphonenumber-js's `CountryCode`, taken from the normalizer's own signature so
+  // that this package needs no dependency on libphonenumber-js for a type.
+  const region = defaultCountry ? (defaultCountry.toUpperCase() as PhoneRegion) : undefined;
   return normalizePhone(unwrapped, { defaultCountry: region }) ?? undefined;
 }
 
@@ -186,7 +203,7 @@ export function buildUser(
   assign(user, "state", state ? normalizeLocation(state) : undefined);
   assign(user, "country", country ? normalizeLocation(country) : undefined);
   // The browser's public IP, sent with its user agent (TikTok spec §4).
-  if (touchpoint?.ip && isIP(touchpoint.ip) !== 0) user.ip = touchpoint.ip;
+  assign(user, "ip", tiktokIp(touchpoint?.ip));
   assign(user, "user_agent", touchpoint?.userAgent || undefined);
   assign(user, "locale", customer?.locale || undefined);
   return user;

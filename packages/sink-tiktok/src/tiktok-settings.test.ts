@@ -1,6 +1,11 @@
-import { ConfigError } from "@revtrace/core";
+import { CONVERSION_NAMES, ConfigError } from "@revtrace/core";
 import { describe, expect, it } from "vitest";
-import { parseTikTokSinkOptions, TIKTOK_DEFAULT_BASE_URL } from "./tiktok-settings.js";
+import {
+  parseTikTokSinkOptions,
+  TIKTOK_DEFAULT_BASE_URL,
+  TIKTOK_DEFAULT_EVENTS,
+  TIKTOK_MAPPABLE_CONVERSIONS,
+} from "./tiktok-settings.js";
 
 function configError(options: unknown): ConfigError {
   try {
@@ -13,19 +18,19 @@ function configError(options: unknown): ConfigError {
 }
 
 describe("parseTikTokSinkOptions", () => {
-  it("applies the defaults: Purchase for payments, StartTrial, Lead, 50 per batch, 7 days", () => {
+  it("applies the defaults: Purchase for payments, StartTrial, Lead, 1,000 per batch and 1 MB, 7 days", () => {
     const settings = parseTikTokSinkOptions({ accessToken: "tok", pixelCode: "PIX" });
     const target = { pixelCode: "PIX", accessToken: "tok" };
+    const off = Object.fromEntries(TIKTOK_MAPPABLE_CONVERSIONS.map((name) => [name, null]));
     expect(settings.events).toEqual({
+      ...off,
       lead: { event: "Lead", ...target },
-      subscription_created: null,
       trial_started: { event: "StartTrial", ...target },
-      trial_converted: null,
       first_payment: { event: "Purchase", ...target },
       recurring_payment: { event: "Purchase", ...target },
-      subscription_cancelled: null,
     });
-    expect(settings.batchSize).toBe(50);
+    expect(settings.batchSize).toBe(1_000);
+    expect(settings.maxBatchBytes).toBe(1_000_000);
     expect(settings.maxEventAgeDays).toBe(7);
     expect(settings.baseUrl).toBe(TIKTOK_DEFAULT_BASE_URL);
   });
@@ -55,6 +60,21 @@ describe("parseTikTokSinkOptions", () => {
     expect(settings.events.recurring_payment).toBeNull();
     expect(settings.events.trial_converted?.event).toBe("Subscribe");
     expect(settings.events.subscription_cancelled?.event).toBe("SubscriptionCancelled");
+  });
+
+  it("takes its conversion names from core's enum: every name but refund (no TikTok refund event)", () => {
+    expect(TIKTOK_MAPPABLE_CONVERSIONS).toEqual(CONVERSION_NAMES.filter((n) => n !== "refund"));
+    expect(Object.keys(TIKTOK_DEFAULT_EVENTS)).toEqual(TIKTOK_MAPPABLE_CONVERSIONS);
+    // A name core has and the old hand-written list did not: mappable now.
+    const settings = parseTikTokSinkOptions({
+      accessToken: "tok",
+      pixelCode: "PIX",
+      events: { subscription_reactivated: "Subscribe" },
+    });
+    expect(settings.events.subscription_reactivated?.event).toBe("Subscribe");
+    expect(
+      configError({ accessToken: "t", pixelCode: "p", events: { refund: "Purchase" } }).message,
+    ).toMatch(/events/);
   });
 
   it("names every bad field, never its value", () => {

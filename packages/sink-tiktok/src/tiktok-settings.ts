@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  CONVERSION_NAMES,
   type Conversion,
   type ConversionName,
   parseOptions,
@@ -23,17 +24,23 @@ import {
 /** The production API base URL (TikTok spec §1; keep the trailing slash). */
 export const TIKTOK_DEFAULT_BASE_URL = `https://business-api.tiktok.com/open_api/${TIKTOK_API_VERSION}/`;
 
-/** Conversions the sink can map to a TikTok event (refunds have no TikTok event, spec §3). */
-export const TIKTOK_MAPPABLE_CONVERSIONS = [
-  "lead",
-  "subscription_created",
-  "trial_started",
-  "trial_converted",
-  "first_payment",
-  "recurring_payment",
-  "subscription_cancelled",
-] as const;
-export type TikTokMappableConversion = (typeof TIKTOK_MAPPABLE_CONVERSIONS)[number];
+/** A conversion the sink can map to a TikTok event: every core name but `refund` (spec §3). */
+export type TikTokMappableConversion = Exclude<ConversionName, "refund">;
+
+/**
+ * Conversions the sink can map to a TikTok event, derived from core's `ConversionName` enum: every
+ * name except `refund`, which TikTok has no event for (no refund event, no negative value; spec §3).
+ */
+export const TIKTOK_MAPPABLE_CONVERSIONS: readonly TikTokMappableConversion[] =
+  CONVERSION_NAMES.filter((name): name is TikTokMappableConversion => name !== "refund");
+
+/** The events mapped by default; every other mappable conversion is off. */
+const DEFAULT_ON: Readonly<Partial<Record<TikTokMappableConversion, TikTokEventName>>> = {
+  lead: "Lead",
+  trial_started: "StartTrial",
+  first_payment: "Purchase",
+  recurring_payment: "Purchase",
+};
 
 /**
  * The default event mapping: the first paid invoice (`payment_succeeded` with `first_invoice`) and
@@ -41,15 +48,12 @@ export type TikTokMappableConversion = (typeof TIKTOK_MAPPABLE_CONVERSIONS)[numb
  */
 export const TIKTOK_DEFAULT_EVENTS: Readonly<
   Record<TikTokMappableConversion, TikTokEventName | false>
-> = {
-  lead: "Lead",
-  subscription_created: false,
-  trial_started: "StartTrial",
-  trial_converted: false,
-  first_payment: "Purchase",
-  recurring_payment: "Purchase",
-  subscription_cancelled: false,
-};
+> = Object.fromEntries(
+  TIKTOK_MAPPABLE_CONVERSIONS.map((name) => [name, DEFAULT_ON[name] ?? false]),
+) as Record<TikTokMappableConversion, TikTokEventName | false>;
+
+/** Default most bytes of one request body (TikTok spec §5: no documented limit; ~1 MB is safe). */
+export const TIKTOK_DEFAULT_MAX_BATCH_BYTES = 1_000_000;
 
 const RESERVED: ReadonlySet<string> = new Set(TIKTOK_RESERVED_EVENTS);
 const ALIASES: Readonly<Record<string, string>> = TIKTOK_LEGACY_ALIASES;
@@ -96,15 +100,12 @@ export const TikTokSinkOptionsSchema = z.strictObject({
   pixelCode,
   /** Which conversions become which TikTok events, optionally with their own pixel and token. */
   events: z
-    .strictObject({
-      lead: mappingEntry.optional(),
-      subscription_created: mappingEntry.optional(),
-      trial_started: mappingEntry.optional(),
-      trial_converted: mappingEntry.optional(),
-      first_payment: mappingEntry.optional(),
-      recurring_payment: mappingEntry.optional(),
-      subscription_cancelled: mappingEntry.optional(),
-    })
+    .partialRecord(
+      z.enum(
+        TIKTOK_MAPPABLE_CONVERSIONS as [TikTokMappableConversion, ...TikTokMappableConversion[]],
+      ),
+      mappingEntry,
+    )
     .optional(),
   /** `test_event_code` from Events Manager → Test Events; every request of this sink is test traffic. */
   testEventCode: z.string().trim().min(1).optional(),
@@ -112,8 +113,17 @@ export const TikTokSinkOptionsSchema = z.strictObject({
   limitedDataUse: z.boolean().optional(),
   /** `partner_name`; only send a name TikTok registered for you (else code 40063). */
   partnerName: z.string().trim().min(1).optional(),
-  /** Events per request, 1–1,000. @default 50 */
-  batchSize: z.number().int().min(1).max(TIKTOK_MAX_BATCH_SIZE).default(50),
+  /**
+   * Most events per request, 1–1,000. Whatever is queued is sent at once (TikTok prefers real time);
+   * a backlog goes out in full requests. A full request is safe because bad events are isolated: one
+   * bad event no longer fails the good ones (see the README). @default 1000 (TikTok's maximum, spec §5)
+   */
+  batchSize: z.number().int().min(1).max(TIKTOK_MAX_BATCH_SIZE).default(TIKTOK_MAX_BATCH_SIZE),
+  /**
+   * Most bytes of one request body; a batch is also cut here. TikTok documents no byte limit; ~1 MB
+   * is the safe assumption of TikTok spec §5. @default 1000000
+   */
+  maxBatchBytes: z.number().int().min(1_000).default(TIKTOK_DEFAULT_MAX_BATCH_BYTES),
   /** Older conversions are skipped, not sent (spec §8), 1–28 days. @default 7 */
   maxEventAgeDays: z.number().min(1).max(28).default(7),
   /** ISO 3166-1 alpha-2 region for phone numbers without a country code, when the contact has none. */

@@ -6,10 +6,13 @@
  * @module
  */
 import {
+  type BatchAnswer,
   type Conversion,
   type ConversionName,
   createHttpClient,
+  deliverInBatches,
   type ItemResult,
+  jsonByteLength,
   redactIssues,
   redactSecrets,
   type SendOptions,
@@ -36,6 +39,7 @@ import {
   tiktokResponseError,
 } from "./tiktok-error.js";
 import { mapConversion } from "./tiktok-mapper.js";
+import { failedEventsOf, type TikTokFailedEvent } from "./tiktok-partial.js";
 import {
   parseTikTokSinkOptions,
   type TikTokSinkOptions,
@@ -71,23 +75,11 @@ export interface TikTokSink extends Sink<Conversion> {
   verifyCredentials(options?: TikTokVerifyOptions): Promise<void>;
 }
 
+/** A validated event waiting to be sent, with its conversion's position in the `send`. */
 interface Pending {
   index: number;
+  id: string;
   event: TikTokEvent;
-}
-
-/** A batch TikTok refused because of an event in it, with TikTok's own message. */
-interface Refusal {
-  error: SinkError;
-  message: string;
-}
-
-/** One pixel's share of a `send`: where to post, and the results it fills in. */
-interface Run {
-  target: TikTokTarget;
-  results: ItemResult[];
-  ids: readonly string[];
-  signal: AbortSignal | undefined;
 }
 
 const TRACK_PATH = "event/track/";
@@ -137,6 +129,23 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
     onRetry: settings.onRetry,
   });
 
+  /** The request body of `data` for `target`. */
+  function envelope(
+    target: TikTokTarget,
+    data: TikTokEvent[],
+    testEventCode = settings.testEventCode,
+  ): TikTokTrackRequest {
+    const body: TikTokTrackRequest = {
+      event_source: "web",
+      event_source_id: target.pixelCode,
+      data,
+    };
+    // test_event_code is request-level (TikTok spec §2.1, §9): this sink sends only test traffic then.
+    if (testEventCode) body.test_event_code = testEventCode;
+    if (settings.partnerName) body.partner_name = settings.partnerName;
+    return body;
+  }
+
   function post(
     target: TikTokTarget,
     data: TikTokEvent[],
@@ -151,14 +160,7 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
       seen?: (answer: TikTokResponse) => void;
     } = {},
   ) {
-    const body: TikTokTrackRequest = {
-      event_source: "web",
-      event_source_id: target.pixelCode,
-      data,
-    };
-    // test_event_code is request-level (TikTok spec §2.1, §9): this sink sends only test traffic then.
-    if (testEventCode) body.test_event_code = testEventCode;
-    if (settings.partnerName) body.partner_name = settings.partnerName;
+    const body = envelope(target, data, testEventCode);
     return client.request({
       method: "POST",
       path: TRACK_PATH,
@@ -175,99 +177,132 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
   }
 
   /**
-   * Posts one batch: marks its items delivered, or answers the refusal when TikTok refused it because
-   * of an event in it (40002, 40062). Every other failure is thrown for the whole send.
+   * Posts one batch and answers what TikTok did with it, for core's `deliverInBatches`:
+   * - code 0: accepted;
+   * - code 20001 (partial OK): accepted, except the events the answer names as failed (see
+   *   `tiktok-partial.ts`), which are rejected on their own;
+   * - 40002 / 40062 (TikTok spec §5, §6: all-or-nothing validation refused an event): refused, with
+   *   the events the message names (`Batch.3.…`) as a hint, which core confirms before trusting.
+   * Every other failure (token, pixel, throttling after the retries, transport) is thrown and ends
+   * the whole send.
    */
-  async function attempt(run: Run, batch: Pending[]): Promise<Refusal | undefined> {
+  async function sendBatch(
+    target: TikTokTarget,
+    batch: readonly Pending[],
+    signal: AbortSignal | undefined,
+  ): Promise<BatchAnswer> {
     let last: TikTokResponse | undefined;
     try {
       const response = await post(
-        run.target,
+        target,
         batch.map((p) => p.event),
-        run.signal,
+        signal,
         { seen: (answer) => (last = answer) },
       );
       const { code, message, request_id: requestId } = response.data;
-      if (code === 20001) {
-        // Partial OK: delivered, but say what TikTok reported (TikTok spec §6).
-        logger.warn(
-          {
-            sink: TIKTOK_SINK_NAME,
-            code,
-            requestId,
-            events: batch.length,
-            message: redactSecrets(message, secrets),
-          },
-          "tiktok: partial success (code 20001); events treated as delivered",
-        );
-      } else {
+      if (code !== 20001) {
         logger.debug(
           { sink: TIKTOK_SINK_NAME, requestId, events: batch.length },
           "tiktok: batch delivered",
         );
+        return { outcome: "accepted" };
       }
-      for (const { index } of batch)
-        run.results[index] = { id: run.ids[index] as string, status: "delivered" };
-      return undefined;
+      const failed = failedEventsOf(response.data, batch.length);
+      logger.warn(
+        {
+          sink: TIKTOK_SINK_NAME,
+          code,
+          requestId,
+          events: batch.length,
+          failed: failed.length,
+          message: redactSecrets(message, secrets),
+        },
+        failed.length > 0
+          ? "tiktok: partial success (code 20001); the events TikTok reports as failed are rejected"
+          : "tiktok: partial success (code 20001) naming no event; every event treated as delivered",
+      );
+      return {
+        outcome: "accepted",
+        failed: failed.map((event) => ({
+          index: event.index,
+          error: partialError(response.data, response.status, event),
+        })),
+      };
     } catch (error) {
       if (!isInvalidEventError(error)) throw error;
-      return { error, message: last?.message ?? "" };
+      return {
+        outcome: "refused",
+        error,
+        named: refusedIndexes(last?.message ?? "", batch.length),
+      };
     }
-  }
-
-  /** Sends one batch; a refusal caused by an event is narrowed down by {@link isolate}. */
-  async function deliver(run: Run, batch: Pending[]): Promise<void> {
-    const refusal = await attempt(run, batch);
-    if (refusal) await isolate(run, batch, refusal);
   }
 
   /**
-   * TikTok validates all-or-nothing (spec §5), so a refused batch is narrowed down until only the bad
-   * events are rejected and the rest is delivered:
-   * - when TikTok's message names events (`Batch.3.…`), each named event is sent alone (so that only a
-   *   refusal TikTok confirms rejects it) and the rest together;
-   * - otherwise the batch is split in halves. When both halves are refused exactly as the whole batch
-   *   was, the request, not an event, is at fault: the batch fails with one `SinkError` instead of
-   *   costing a request per event and rejecting every event.
+   * Core's request-level probe: the same request without any event. TikTok answers an empty batch
+   * 40061 ("invalid batch size", spec §6) once the token, the pixel and the envelope have passed, so
+   * 40061 (or 0) means the refusal was about events; the same 40002/40062 means the request itself is
+   * at fault. Any other refusal (a bad token, a pixel the token cannot write to) is thrown as it is.
    */
-  async function isolate(run: Run, batch: Pending[], refusal: Refusal): Promise<void> {
-    if (batch.length === 1) {
-      const { index } = batch[0] as Pending;
-      logger.warn(
-        { sink: TIKTOK_SINK_NAME, code: refusal.error.vendorCode, item: run.ids[index] },
-        "tiktok: event rejected",
-      );
-      run.results[index] = {
-        id: run.ids[index] as string,
-        status: "rejected",
-        error: invalidItemError(refusal.error),
-      };
-      return;
+  async function probe(target: TikTokTarget, signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      await post(target, [], signal, {
+        accept: (answer) => answer.code === 0 || answer.code === 40061,
+      });
+      return false;
+    } catch (error) {
+      if (isInvalidEventError(error)) return true;
+      throw error;
     }
-    const named = refusedIndexes(refusal.message, batch.length);
-    if (named.length > 0) {
-      logger.info(
-        { sink: TIKTOK_SINK_NAME, code: refusal.error.vendorCode, events: batch.length, named },
-        "tiktok: batch refused because of the events TikTok named; sending them alone",
-      );
-      for (const position of named) await deliver(run, [batch[position] as Pending]);
-      const rest = batch.filter((_, position) => !named.includes(position));
-      if (rest.length > 0) await deliver(run, rest);
-      return;
-    }
-    logger.info(
-      { sink: TIKTOK_SINK_NAME, code: refusal.error.vendorCode, events: batch.length },
-      "tiktok: batch refused because of an event; bisecting",
+  }
+
+  /** The error of an event a 20001 answer reports as failed: its own, never retried. */
+  function partialError(answer: TikTokResponse, status: number, event: TikTokFailedEvent) {
+    const reason = event.message ? `: ${redactSecrets(event.message, secrets)}` : "";
+    const requestId = answer.request_id ? `, request_id ${answer.request_id}` : "";
+    return new SinkError(
+      `${TIKTOK_SINK_NAME}: TikTok code 20001 (partial OK) reports this event as failed${reason}${requestId}`,
+      {
+        sink: TIKTOK_SINK_NAME,
+        reason: "invalid_item",
+        retryable: false,
+        status,
+        vendorCode: 20001,
+        responseBody: redactSecrets(JSON.stringify(answer), secrets),
+      },
     );
-    const half = Math.ceil(batch.length / 2);
-    const halves = [batch.slice(0, half), batch.slice(half)] as const;
-    const first = await attempt(run, halves[0]);
-    const second = await attempt(run, halves[1]);
-    if (first && second && sameRefusal(first, refusal) && sameRefusal(second, refusal)) {
-      throw requestLevelError(refusal.error);
-    }
-    if (first) await isolate(run, halves[0], first);
-    if (second) await isolate(run, halves[1], second);
+  }
+
+  /**
+   * Delivers one pixel's events through core's batch isolation: requests of at most `batchSize`
+   * events and `maxBatchBytes` bytes, sent at once, one after the other; a refused request is
+   * narrowed down (named events alone, else bisection) until every good event is delivered and each
+   * bad one is rejected on its own.
+   */
+  async function deliverPixel(
+    target: TikTokTarget,
+    pending: readonly Pending[],
+    results: ItemResult[],
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const settled = await deliverInBatches(pending, {
+      name: TIKTOK_SINK_NAME,
+      idOf: (p) => p.id,
+      limits: {
+        maxItems: settings.batchSize,
+        maxBytes: settings.maxBatchBytes,
+        overheadBytes: jsonByteLength(envelope(target, [])),
+      },
+      sizeOf: (p) => jsonByteLength(p.event),
+      send: (batch) => sendBatch(target, batch, signal),
+      probeRequest: () => probe(target, signal),
+      itemError: invalidItemError,
+      requestError: requestLevelError,
+      logger: settings.logger,
+    });
+    pending.forEach((p, position) => {
+      results[p.index] = settled[position] as ItemResult;
+    });
   }
 
   /** Maps, validates and delivers the handled items, grouped by (pixel, token). */
@@ -311,14 +346,11 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
       }
       const key = `${mapped.target.pixelCode}\n${mapped.target.accessToken}`;
       const group = groups.get(key) ?? { target: mapped.target, pending: [] };
-      group.pending.push({ index, event: mapped.event });
+      group.pending.push({ index, id, event: mapped.event });
       groups.set(key, group);
     });
     for (const { target, pending } of groups.values()) {
-      const run: Run = { target, results, ids, signal };
-      for (let start = 0; start < pending.length; start += settings.batchSize) {
-        await deliver(run, pending.slice(start, start + settings.batchSize));
-      }
+      await deliverPixel(target, pending, results, signal);
     }
     return results;
   }
@@ -380,11 +412,6 @@ function unhandledReason(name: ConversionName): string {
   return name === "refund"
     ? "refunds have no TikTok event"
     : `no TikTok event is mapped to ${name}`;
-}
-
-/** Same code and same message: nothing tells the two refusals apart. */
-function sameRefusal(a: Refusal, b: Refusal): boolean {
-  return a.error.vendorCode === b.error.vendorCode && a.message === b.message;
 }
 
 function localError(message: string, cause: unknown): SinkError {

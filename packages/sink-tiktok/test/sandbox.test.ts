@@ -142,12 +142,43 @@ describe("the TikTok sink against the sandbox", () => {
     );
   });
 
-  it("treats the sandbox's partial success as delivered", async () => {
-    tiktok.failNext({ type: "partial", failedIndexes: [0] });
-    const results = await sink().send(syntheticPurchases(2, NOW - HOUR));
-    expect(results.map((r) => r.status)).toEqual(["delivered", "delivered"]);
-    expect(tiktok.requests.map((r) => r.code)).toEqual([20001]);
+  it("rejects exactly the events the sandbox's partial success (20001) reports failed", async () => {
+    tiktok.failNext({ type: "partial", failedIndexes: [0, 2] });
+    const items = syntheticPurchases(4, NOW - HOUR);
+    const results = await sink().send(items);
+    expect(results.map((r) => r.status)).toEqual([
+      "rejected",
+      "delivered",
+      "rejected",
+      "delivered",
+    ]);
+    expect(tiktok.requests.map((r) => [r.code, r.events])).toEqual([[20001, 4]]);
+    expect(tiktok.recorded.map((r) => r.event.event_id)).toEqual([items[1]?.id, items[3]?.id]);
   });
+
+  it.each([
+    ["naming the bad events (Batch.N)", true],
+    ["naming no event", false],
+  ])(
+    "delivers every good event when the sandbox refuses two of 1,000 %s",
+    async (_label, nameIndex) => {
+      const items = syntheticPurchases(1_000, NOW - HOUR);
+      const bad = new Set([items[100]?.id, items[700]?.id]);
+      tiktok.rejectEvents(
+        (event) => (bad.has(event.event_id as string) ? "bad event" : undefined),
+        {
+          nameIndex,
+        },
+      );
+      const results = await sink().send(items);
+      const rejected = results.flatMap((r, index) => (r.status === "rejected" ? [index] : []));
+      expect(rejected).toEqual([100, 700]);
+      expect(results.filter((r) => r.status === "delivered")).toHaveLength(998);
+      expect(new Set(tiktok.recorded.map((r) => r.event.event_id)).size).toBe(998);
+      // k = 2 bad among n = 1,000: at most 2·k·log2(n) + 2 requests (the probe included).
+      expect(tiktok.requests.length).toBeLessThanOrEqual(2 * 2 * Math.ceil(Math.log2(1_000)) + 2);
+    },
+  );
 
   it("verifies credentials: accepted pair, unknown pixel (40001), wrong token (40105)", async () => {
     await expect(sink().verifyCredentials()).resolves.toBeUndefined();

@@ -220,11 +220,13 @@ describe("TikTok transport", () => {
       "rejected",
       "delivered",
     ]);
-    // 5 → refused; 3 → delivered; 2 → refused; 1 (bad) → refused; 1 → delivered.
+    // 5 → refused naming nothing; the same request without events → passes (the refusal is about
+    // an event); first 3 → delivered, so the last 2 hold the bad event and are split at once:
+    // 1 (bad) → refused alone; 1 → delivered.
     expect(server.calls.map((call) => eventIds(call.body))).toEqual([
       items.map((c) => c.id),
+      [],
       items.slice(0, 3).map((c) => c.id),
-      items.slice(3).map((c) => c.id),
       [bad],
       [items[4]?.id],
     ]);
@@ -251,17 +253,27 @@ describe("TikTok transport", () => {
       "delivered",
       "rejected",
     ]);
-    expect(server.calls).toHaveLength(7);
+    const [a, b, c, d] = items.map((item) => item.id);
+    expect(server.calls.map((call) => eventIds(call.body))).toEqual([
+      [a, b, c, d],
+      [],
+      [a, b],
+      [c, d],
+      [a],
+      [b],
+      [c],
+      [d],
+    ]);
   });
 
-  it("fails the batch when both halves are refused the same way (request-level problem): 3 requests for 200 events", async () => {
+  it("fails the send when a request without events is refused the same way (request-level problem): 2 requests for 200 events", async () => {
     server.use(http.post(URL_TRACK, () => code(40002, "Param error")));
     const error = await failure(sink({ batchSize: 200 }).send(purchases(200)));
     expect(error).toMatchObject({ reason: "vendor_error", retryable: false, vendorCode: 40002 });
     expect(error.message).toBe(
-      "tiktok: TikTok code 40002 (parameter error), request_id req-40002; both halves of the batch were refused the same way, so the request itself is at fault",
+      "tiktok: TikTok code 40002 (parameter error), request_id req-40002; a request without any event is refused the same way, so the request itself is at fault",
     );
-    expect(server.calls.map((call) => eventIds(call.body).length)).toEqual([200, 100, 100]);
+    expect(server.calls.map((call) => eventIds(call.body).length)).toEqual([200, 0]);
   });
 
   it("never bisects 40000 (invalid params): one request, thrown for the whole send", async () => {
@@ -271,7 +283,7 @@ describe("TikTok transport", () => {
     expect(server.calls).toHaveLength(1);
   });
 
-  it("treats partial success (20001) as delivered and logs it", async () => {
+  it("treats a partial success (20001) naming no event as delivered, and logs it", async () => {
     const warnings: Array<Record<string, unknown>> = [];
     server.use(http.post(URL_TRACK, () => code(20001, "Partial OK")));
     const results = await sink({
@@ -279,8 +291,63 @@ describe("TikTok transport", () => {
     }).send(purchases(2));
     expect(results.map((r) => r.status)).toEqual(["delivered", "delivered"]);
     expect(warnings).toEqual([
-      { sink: "tiktok", code: 20001, requestId: "req-20001", events: 2, message: "Partial OK" },
+      {
+        sink: "tiktok",
+        code: 20001,
+        requestId: "req-20001",
+        events: 2,
+        failed: 0,
+        message: "Partial OK",
+      },
     ]);
+    expect(server.calls).toHaveLength(1);
+  });
+
+  it("rejects exactly the events a partial success (20001) reports failed in its data", async () => {
+    const items = purchases(5);
+    server.use(
+      http.post(URL_TRACK, () =>
+        HttpResponse.json({
+          code: 20001,
+          message: "Partial OK",
+          request_id: "req-partial",
+          data: {
+            failed_events: [
+              { index: 3, message: "event_time too old" },
+              { index: 1, message: `token ${TOKEN} not allowed` },
+              { index: 9, message: "outside the batch: ignored" },
+            ],
+          },
+        }),
+      ),
+    );
+    const results = await sink().send(items);
+    expect(results.map((r) => r.status)).toEqual([
+      "delivered",
+      "rejected",
+      "delivered",
+      "rejected",
+      "delivered",
+    ]);
+    const third = results[3];
+    expect(third?.status === "rejected" && third.error).toMatchObject({
+      reason: "invalid_item",
+      retryable: false,
+      vendorCode: 20001,
+      message:
+        "tiktok: TikTok code 20001 (partial OK) reports this event as failed: event_time too old, request_id req-partial",
+    });
+    const second = results[1];
+    expect(second?.status === "rejected" && second.error.message).not.toContain(TOKEN);
+    expect(second?.status === "rejected" && second.error.responseBody).not.toContain(TOKEN);
+    // One request, no resend: TikTok already kept the other three.
+    expect(server.calls.map((call) => eventIds(call.body))).toEqual([items.map((c) => c.id)]);
+  });
+
+  it("reads Batch.N in a partial success's message when its data names nothing", async () => {
+    server.use(http.post(URL_TRACK, () => code(20001, "Partial OK: Batch.0.user.ip: dropped")));
+    const results = await sink().send(purchases(2));
+    expect(results.map((r) => r.status)).toEqual(["rejected", "delivered"]);
   });
 
   it("aborts a request in flight", async () => {
@@ -297,10 +364,33 @@ describe("TikTok transport", () => {
     expect(server.calls).toHaveLength(1);
   });
 
+  it("sends up to 1,000 events per request by default (TikTok's maximum): 2,500 → 1,000 + 1,000 + 500", async () => {
+    server.use(http.post(URL_TRACK, () => ok()));
+    const items = purchases(2_500);
+    const results = await sink().send(items);
+    expect(results.every((r) => r.status === "delivered")).toBe(true);
+    expect(server.calls.map((call) => eventIds(call.body).length)).toEqual([1_000, 1_000, 500]);
+    expect(server.calls.flatMap((call) => eventIds(call.body))).toEqual(items.map((c) => c.id));
+  });
+
+  it("also cuts a batch by body size (maxBatchBytes), in order, each body within the limit", async () => {
+    server.use(http.post(URL_TRACK, () => ok()));
+    const items = purchases(100);
+    const results = await sink({ maxBatchBytes: 20_000 }).send(items);
+    expect(results.every((r) => r.status === "delivered")).toBe(true);
+    const sizes = server.calls.map((call) => Buffer.byteLength(JSON.stringify(call.body)));
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(20_000);
+    expect(sizes.length).toBeGreaterThan(1);
+    // As few requests as the limit allows: each body but the last could not take the next event.
+    const total = sizes.reduce((a, b) => a + b, 0);
+    expect(sizes.length).toBeLessThanOrEqual(Math.ceil(total / (20_000 - 400)));
+    expect(server.calls.flatMap((call) => eventIds(call.body))).toEqual(items.map((c) => c.id));
+  });
+
   it("splits a send into batches of batchSize, in order", async () => {
     server.use(http.post(URL_TRACK, () => ok()));
     const items = purchases(120);
-    const results = await sink().send(items);
+    const results = await sink({ batchSize: 50 }).send(items);
     expect(results).toHaveLength(120);
     expect(server.calls.map((call) => eventIds(call.body).length)).toEqual([50, 50, 20]);
     expect(server.calls.flatMap((call) => eventIds(call.body))).toEqual(items.map((c) => c.id));
@@ -309,6 +399,20 @@ describe("TikTok transport", () => {
     server.use(http.post(URL_TRACK, () => ok()));
     await sink({ batchSize: 1 }).send(small);
     expect(server.calls).toHaveLength(3);
+  });
+
+  it("delivers a conversion whose visit IP is IPv6 with a zone id, without the IP", async () => {
+    server.use(http.post(URL_TRACK, () => ok()));
+    const [item] = purchases(1) as [Conversion];
+    const credit = item.credits[0] as Conversion["credits"][number];
+    const zoned: Conversion = {
+      ...item,
+      credits: [{ ...credit, touchpoint: { ...credit.touchpoint, ip: "fe80::1%eth0" } }],
+    };
+    const results = await sink().send([zoned]);
+    expect(results).toEqual([{ id: item.id, status: "delivered" }]);
+    const body = server.calls[0]?.body as { data: Array<{ user: Record<string, unknown> }> };
+    expect(body.data[0]?.user).not.toHaveProperty("ip");
   });
 
   it("rejects an event that fails local validation without sending it", async () => {

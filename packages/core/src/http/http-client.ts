@@ -7,6 +7,13 @@
  * honoured; a wait that would overrun the time budget ends the retries instead. Never retried: other
  * 4xx, invalid bodies, aborts.
  *
+ * Backoff: exponential (`minTimeoutMs · 2^(retry − 1)`, capped at `maxTimeoutMs`) with **equal jitter**
+ * by default: half of that delay is kept, the other half is drawn at random, so clients that failed
+ * together do not all come back at the same instant (TikTok spec §6 asks for "exponential backoff with
+ * jitter"), while each wait keeps a floor of half the backoff. `jitter: "full"` draws the whole delay
+ * (0 up to the backoff: the widest spread, AWS's "full jitter"); `"none"` waits the exact backoff. The
+ * random source is injectable (`random`) for tests. A longer `Retry-After` always wins.
+ *
  * @module
  */
 import ky, { isHTTPError, isNetworkError, isTimeoutError } from "ky";
@@ -27,6 +34,34 @@ export interface RetryPolicy {
   maxTimeoutMs?: number;
   /** Time budget for all attempts and waits together. @default 30_000 */
   maxElapsedMs?: number;
+  /**
+   * Spread of each backoff delay `d` (see the module notes): `"equal"` waits `d/2 + random · d/2`,
+   * `"full"` waits `random · d`, `"none"` waits `d`. @default "equal"
+   */
+  jitter?: RetryJitter;
+}
+
+/** How a backoff delay is randomized; see {@link RetryPolicy.jitter}. */
+export type RetryJitter = "equal" | "full" | "none";
+
+/**
+ * The wait before retry number `retry` (1 for the first retry): exponential backoff from
+ * `minTimeoutMs`, capped at `maxTimeoutMs`, spread by `jitter` with `random()` in [0, 1). Whole
+ * milliseconds, rounded up (a wait of a fraction of a millisecond stays a real wait).
+ *
+ * @example backoffDelay(3, { minTimeoutMs: 500, maxTimeoutMs: 10_000, jitter: "equal" }, () => 0.5) // 1500
+ */
+export function backoffDelay(
+  retry: number,
+  policy: { minTimeoutMs: number; maxTimeoutMs: number; jitter: RetryJitter },
+  random: () => number = Math.random,
+): number {
+  const exact = Math.min(policy.minTimeoutMs * 2 ** Math.max(0, retry - 1), policy.maxTimeoutMs);
+  if (policy.jitter === "none" || exact === 0) return Math.ceil(exact);
+  // A random source outside [0, 1) (a bad stub) must not make a wait negative or unbounded.
+  const draw = Math.min(Math.max(random(), 0), 1);
+  const wait = policy.jitter === "full" ? draw * exact : exact / 2 + (draw * exact) / 2;
+  return Math.ceil(wait);
 }
 
 /** Options of {@link createHttpClient}. */
@@ -55,6 +90,8 @@ export interface HttpClientOptions {
    * before retries count against the budget.
    */
   rateLimiter?: RateLimiter;
+  /** The random source of the backoff jitter, in [0, 1). @default Math.random */
+  random?: () => number;
 }
 
 /** One request. */
@@ -138,6 +175,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const minTimeout = options.retry?.minTimeoutMs ?? 500;
   const maxTimeout = options.retry?.maxTimeoutMs ?? 10_000;
   const budget = options.retry?.maxElapsedMs ?? 30_000;
+  const jitter = options.retry?.jitter ?? "equal";
+  const random = options.random ?? Math.random;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const secrets = (options.secrets ?? []).filter((s) => s.length > 0);
   const { name } = options;
@@ -270,15 +309,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           },
           {
             retries,
-            minTimeout: minTimeout,
-            maxTimeout: maxTimeout,
-            factor: 2,
-            randomize: false,
+            // The backoff is computed here (with jitter, see backoffDelay) and slept in
+            // onFailedAttempt; p-retry itself never waits.
+            minTimeout: 0,
             maxRetryTime: budget,
             signal: request.signal,
             shouldRetry: ({ error }) =>
               SinkError.isInstance(error) && error.retryable && error.reason !== "aborted",
-            onFailedAttempt: async ({ error, retriesLeft, retryDelay }) => {
+            onFailedAttempt: async ({ error, retriesLeft, retriesConsumed }) => {
               const sinkError = SinkError.isInstance(error) ? error : undefined;
               lastError = sinkError;
               logger.warn(
@@ -291,15 +329,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
                 },
                 `${name}: attempt ${attempts} failed`,
               );
-              if (!sinkError?.retryable || retriesLeft === 0) return;
+              if (!sinkError?.retryable || sinkError.reason === "aborted" || retriesLeft === 0) {
+                return;
+              }
+              const backoff = backoffDelay(
+                retriesConsumed + 1,
+                { minTimeoutMs: minTimeout, maxTimeoutMs: maxTimeout, jitter },
+                random,
+              );
               const wait = sinkError.retryAfterMs ?? 0;
-              if (wait > retryDelay && Date.now() - started + wait > budget) throw error;
-              options.onRetry?.({
-                attempt: attempts,
-                delayMs: Math.max(wait, retryDelay),
-                error: sinkError,
-              });
-              if (wait > retryDelay) await sleep(wait - retryDelay, request.signal);
+              const elapsed = Date.now() - started;
+              if (wait > backoff && elapsed + wait > budget) throw error;
+              const delayMs = Math.max(wait, backoff);
+              options.onRetry?.({ attempt: attempts, delayMs, error: sinkError });
+              // Never sleep past the budget: the next attempt then ends with "time budget exhausted".
+              await sleep(Math.max(0, Math.min(delayMs, budget - elapsed)), request.signal);
             },
           },
         );

@@ -46,6 +46,16 @@ export const TikTokFailureSchema = z.union([
 ]);
 export type TikTokFailure = z.infer<typeof TikTokFailureSchema>;
 
+/** How a rule's refusal is worded in the 40002 answer. */
+export interface TikTokRejectOptions {
+  /**
+   * `true`: the message names the event's index (`Batch.3: …`), as TikTok's validation messages do
+   * (TikTok spec §5). `false`: the message names no event (`Param error: …`), as some of TikTok's
+   * answers do, so a client must find the event itself. @default true
+   */
+  nameIndex?: boolean;
+}
+
 /** A rule refusing events: returns a message (the request is answered 40002) or `undefined`. */
 export type TikTokEventRule = (
   event: Readonly<Record<string, unknown>>,
@@ -106,8 +116,12 @@ export interface TikTokSandbox extends VendorEmulator {
   readonly requests: readonly TikTokRequestLogEntry[];
   /** Serves `failure` to the next `times` requests (default 1), before any validation. */
   failNext(failure: TikTokFailure, times?: number): void;
-  /** Adds a rule refusing events (answered 40002, naming the event's index), until `reset()`. */
-  rejectEvents(rule: TikTokEventRule): void;
+  /**
+   * Adds a rule refusing events until `reset()`: a request holding such an event is answered 40002
+   * as a whole (all-or-nothing, TikTok spec §5), naming the event's index unless
+   * `options.nameIndex` is `false`.
+   */
+  rejectEvents(rule: TikTokEventRule, options?: TikTokRejectOptions): void;
   /** msw handlers for tests; `origin` defaults to the emulator's origin. */
   handlers(origin?: string): RequestHandler[];
 }
@@ -155,7 +169,7 @@ export function createTikTokSandbox(options: TikTokSandboxOptions = {}): TikTokS
   const requests: TikTokRequestLogEntry[] = [];
   const firstSeen = new Map<string, number>();
   const failures = createFailureQueue<TikTokFailure>();
-  const rules: TikTokEventRule[] = [];
+  const rules: Array<{ rule: TikTokEventRule; nameIndex: boolean }> = [];
   let counter = 0;
 
   const nextRequestId = (at: number) => {
@@ -296,9 +310,10 @@ export function createTikTokSandbox(options: TikTokSandboxOptions = {}): TikTokS
         }
         return;
       }
-      for (const rule of rules) {
+      for (const { rule, nameIndex } of rules) {
         const refused = rule(element as Record<string, unknown>, index);
-        if (refused !== undefined) problems.push(`Batch.${index}: ${refused}`);
+        if (refused === undefined) continue;
+        problems.push(nameIndex ? `Batch.${index}: ${refused}` : `Param error: ${refused}`);
       }
     });
     if (problems.length > 0) {
@@ -348,8 +363,8 @@ export function createTikTokSandbox(options: TikTokSandboxOptions = {}): TikTokS
     handle,
     failNext: (failure, times) => failures.push(parseFailure(failure), times),
     injectFailure: (failure, times) => failures.push(parseFailure(failure), times),
-    rejectEvents: (rule) => {
-      rules.push(rule);
+    rejectEvents: (rule, rejectOptions = {}) => {
+      rules.push({ rule, nameIndex: rejectOptions.nameIndex ?? true });
     },
     handlers: (at = origin) => mswHandlers(sandbox, at),
     recordedJson: () => recorded,
