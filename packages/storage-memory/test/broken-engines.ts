@@ -9,6 +9,7 @@
  * @module
  */
 import type { OutboxItem, Storage, StoredCommission } from "@revtrace/core";
+import type { StorageConformanceOptions } from "@revtrace/testing/storage";
 import { createMemoryStorage } from "../src/index.js";
 
 /** One broken engine: how it breaks the memory engine, and the tests that must catch it. */
@@ -17,6 +18,8 @@ export interface BrokenEngine {
   readonly breaks: (inner: Storage) => Partial<Storage>;
   /** Tests (full name below the suite's block) that must fail for this engine. */
   readonly caughtBy: readonly string[];
+  /** Options of the suite for this engine (a short timeout where the defect is a hang). */
+  readonly options?: StorageConformanceOptions;
 }
 
 /** The memory engine with the methods `breaks` returns in place of its own (every other one as it is). */
@@ -158,5 +161,29 @@ export const brokenEngines: Record<string, BrokenEngine> = {
       "atomic batches > a failing batch writes nothing",
       "inbox > a failed ingest writes nothing: no claim, no event, no work, no duplicate count",
     ],
+  },
+  // close() that strands the calls in flight: they never settle (a webhook never answered).
+  "close() that strands calls in flight": {
+    breaks: (inner) => {
+      let closing = false;
+      const strand =
+        <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+        (...args: A): Promise<R> =>
+          call(...args).then((value) => (closing ? new Promise<R>(() => {}) : value));
+      return {
+        claimReceipt: strand(inner.claimReceipt),
+        ingest: strand(inner.ingest),
+        enqueue: strand(inner.enqueue),
+        appendCommissions: strand(inner.appendCommissions),
+        getReceipt: strand(inner.getReceipt),
+        close() {
+          closing = true;
+          return inner.close();
+        },
+      };
+    },
+    caughtBy: ["lifecycle > close() in the same tick as calls in flight lets each of them settle"],
+    // The suite waits half the test timeout for a call to settle: 1 s here, not 10.
+    options: { timeoutMs: 2_000 },
   },
 };
