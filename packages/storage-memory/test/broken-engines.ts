@@ -162,6 +162,19 @@ export const brokenEngines: Record<string, BrokenEngine> = {
       "inbox > a failed ingest writes nothing: no claim, no event, no work, no duplicate count",
     ],
   },
+  // The staleness rule broken: an equal version (the same state) answered as stale.
+  "equal resource version called stale": {
+    breaks: (inner) => ({
+      async advanceResourceVersion(type, id, version) {
+        const stored = await inner.getResourceVersion(type, id);
+        if (stored === version) return false;
+        return inner.advanceResourceVersion(type, id, version);
+      },
+    }),
+    caughtBy: [
+      "resource versions > advances only forward, per resource type and id; unknown is null",
+    ],
+  },
   // close() that strands the calls in flight: they never settle (a webhook never answered).
   "close() that strands calls in flight": {
     breaks: (inner) => {
