@@ -19,7 +19,13 @@ export interface CommissionBalance {
   payable: Money;
   /** Paid out so far (net of clawbacks recovered by payouts). */
   paid: Money;
-  /** Taken back after payout so far (refunds after payout), as a positive amount. */
+  /**
+   * Taken back after payout so far, as a positive amount: what refunds (and renumbering) took from
+   * commissions already paid out. Judged from the order of the entries, not from their `kind`: a
+   * `reversed` entry decided next to a payout (a payout racing a refund in another process) is counted
+   * as what it is, money taken back after a payout, and so is a payout that paid a commission already
+   * reversed. On a ledger recorded by one writer the two agree.
+   */
   clawedBack: Money;
 }
 
@@ -34,6 +40,24 @@ export interface BalanceOptions {
 interface Owed {
   payableAt: number | null;
   owed: number;
+}
+
+/**
+ * How much of `entry` takes back money already paid out, given what was owed on its commission
+ * before it (`owed`: earned, minus reductions, minus payouts; zero or less once paid out). A reduction
+ * (reversal or clawback) takes back what exceeds the unpaid part; a payout that pays more than was
+ * owed paid a reduction out, which is taken back the same way. One writer recording in turn pays
+ * exactly what is owed and records reductions after a payout as clawbacks, so this then equals the
+ * clawback entries.
+ */
+function takenBack(entry: Commission, owed: number): number {
+  const unpaid = Math.max(0, owed);
+  if (entry.kind === "reversed" || entry.kind === "clawback") {
+    const reduction = -entry.amount.amount;
+    return reduction > unpaid ? reduction - unpaid : 0;
+  }
+  if (entry.kind === "paid" && entry.amount.amount > unpaid) return entry.amount.amount - unpaid;
+  return 0;
 }
 
 /**
@@ -66,7 +90,6 @@ export function commissionBalances(
       groups.set(groupKey, group);
     }
     if (entry.kind === "paid") group.paid += entry.amount.amount;
-    if (entry.kind === "clawback") group.clawedBack -= entry.amount.amount;
     const commissionKey = entry.transactionId ?? entry.key;
     let owed = group.owed.get(commissionKey);
     if (!owed) {
@@ -74,6 +97,7 @@ export function commissionBalances(
       group.owed.set(commissionKey, owed);
     }
     if (entry.kind === "earned") owed.payableAt = entry.payableAt ?? entry.occurredAt;
+    group.clawedBack += takenBack(entry, owed.owed);
     owed.owed += owedDelta(entry);
   }
   const out: CommissionBalance[] = [];

@@ -5,8 +5,9 @@
  * spec §1, §7).
  *
  * Keys: `earned:<payment txn>`, `payment:<payment txn>` (payment journal), `refund:<refund txn>`
- * (refund journal), `reversal:<refund txn>`, `reversal-residue:<payment txn>`,
- * `refund-skipped:<refund txn>`, `paid:<payout id>:<payment txn>`.
+ * (refund journal), `counted:<payment txn>` (numbering journal), `reversal:<refund txn>`,
+ * `reversal-residue:<payment txn>`, `refund-skipped:<refund txn>`, `renumbered:<payment txn>`,
+ * `paid:<payout id>:<payment txn>`.
  *
  * @module
  */
@@ -28,6 +29,12 @@ import type {
 } from "./commission-events.js";
 import type { CommissionPolicy, CommissionRule } from "./commission-policy.js";
 import {
+  countedJournal,
+  counts,
+  paymentLimit,
+  renumberedEntries,
+} from "./commission-renumbering.js";
+import {
   earnedKey,
   isJournal,
   JOURNAL_PARTNER_ID,
@@ -40,10 +47,6 @@ import {
 import { addMonthsUtc } from "./time.js";
 
 const fmt = (value: Money) => `${value.currency} ${toMajor(value)}`;
-
-/** Whether `rule` counts a payment of `amount` minor units: trial (zero) invoices only when it earns on them. */
-const counts = (rule: CommissionRule, amount: number) =>
-  amount > 0 || (amount === 0 && rule.trialPayments === "earn");
 
 /** Whether the recorded payment `entry` came before `payment` (by time, then transaction id). */
 function isBefore(entry: Commission, payment: CommissionPayment): boolean {
@@ -60,14 +63,16 @@ function isBefore(entry: Commission, payment: CommissionPayment): boolean {
  *
  * A trial invoice of zero that the rule skips can be the subscription's first invoice: once it is
  * recorded, the next paid payment (`isFirstPayment: false`) is #1 for that rule.
+ *
+ * `counted` says the number came from counting, so it may be too low (see `commission-renumbering`).
  */
 function paymentNumber(
   payment: CommissionPayment,
   rule: CommissionRule,
   seen: readonly Commission[],
-): number {
-  if (payment.paymentNumber != null) return payment.paymentNumber;
-  if (payment.isFirstPayment === true) return 1;
+): { number: number; counted: boolean } {
+  if (payment.paymentNumber != null) return { number: payment.paymentNumber, counted: false };
+  if (payment.isFirstPayment === true) return { number: 1, counted: false };
   let counted = 0;
   let skippedTrial = false;
   for (const entry of seen) {
@@ -76,8 +81,9 @@ function paymentNumber(
     if (counts(rule, amount)) counted++;
     else if (amount === 0) skippedTrial = true;
   }
-  if (payment.isFirstPayment === false && !skippedTrial) return Math.max(counted + 1, 2);
-  return counted + 1;
+  if (payment.isFirstPayment === false && !skippedTrial)
+    return { number: Math.max(counted + 1, 2), counted: true };
+  return { number: counted + 1, counted: true };
 }
 
 function withinDuration(
@@ -109,12 +115,20 @@ type NoCommission =
   | "no commission in this currency"
   | "commission rounds to zero";
 
+/** An earned commission, with how its payment was numbered. */
+interface Earned {
+  entry: Commission;
+  number: number;
+  /** The number was counted from the payments recorded so far (it may be renumbered). */
+  counted: boolean;
+}
+
 function earn(
   index: LedgerIndex,
   payment: CommissionPayment,
   rule: CommissionRule,
   programId: string | null,
-): Commission | NoCommission {
+): Earned | NoCommission {
   const { amount } = payment;
   const partnerId = (payment.referral as Referral).partnerId;
   if (amount.amount < 0) return "not a positive amount";
@@ -123,7 +137,7 @@ function earn(
   if (minimum && amount.amount < minimum.amount) return "below the minimum payment";
   const subject = paymentSubject(payment.subscriptionId, payment.customerId);
   const seen = subject === null ? [] : (index.paymentsBySubject.get(subject) ?? []);
-  const number = paymentNumber(payment, rule, seen);
+  const { number, counted: numberCounted } = paymentNumber(payment, rule, seen);
   if (!withinDuration(rule, payment, number, seen)) return "outside the rule's duration";
   let commission: Money | undefined;
   let how: string;
@@ -140,7 +154,7 @@ function earn(
     typeof rule.duration === "string"
       ? rule.duration === "first_payment"
       : "payments" in rule.duration;
-  return {
+  const entry: Commission = {
     key: earnedKey(payment.transactionId),
     partnerId,
     programId,
@@ -156,6 +170,7 @@ function earn(
     payableAt: payment.paidAt + rule.holdMs,
     payoutId: null,
   };
+  return { entry, number, counted: numberCounted };
 }
 
 /** The journal entry of a payment that earned nothing, so later payments count it. */
@@ -315,7 +330,7 @@ function onPayment(
   )
     return [];
   const nothing = (why: NoCommission) =>
-    journalsPayments(policy) ? [journalPayment(payment, why)] : [];
+    journalsPayments(policy) ? withRenumbering(index, policy, [journalPayment(payment, why)]) : [];
   // The journal's partner id is reserved.
   if (payment.referral === null || payment.referral.partnerId === JOURNAL_PARTNER_ID)
     return nothing("no referral");
@@ -324,8 +339,57 @@ function onPayment(
   if (rule === null) return nothing("no matching rule");
   const earned = earn(index, payment, rule, programId);
   if (typeof earned === "string") return nothing(earned);
+  const { entry } = earned;
+  const own =
+    earned.counted && paymentLimit(rule) !== null
+      ? [entry, countedJournal(entry, earned.number)]
+      : [entry];
   // Refunds journaled before the payment arrived are applied now.
-  return [earned, ...settleRefunds(earned, [...index.forTransaction(transactionId), earned])];
+  own.push(...settleRefunds(entry, [...index.forTransaction(transactionId), ...own]));
+  return withRenumbering(index, policy, own);
+}
+
+/**
+ * The reversals owed on payments of `subject` now numbered beyond their rule, given the ledger in
+ * `index` plus the entries `added` just decided (not appended yet; `payment`, when given, is the new
+ * payment's own entry among them).
+ */
+function renumbering(
+  index: LedgerIndex,
+  policy: CommissionPolicy,
+  subject: string,
+  added: readonly Commission[],
+  payment?: Commission,
+): Commission[] {
+  const keys = new Set(added.map((entry) => entry.key));
+  const known = index.paymentsBySubject.get(subject) ?? [];
+  return renumberedEntries(
+    {
+      payments: payment ? [...known, payment] : known,
+      has: (key) => keys.has(key) || index.byKey.has(key),
+      forTransaction: (txn) => [
+        ...index.forTransaction(txn),
+        ...added.filter((entry) => entry.transactionId === txn),
+      ],
+    },
+    policy,
+  );
+}
+
+/**
+ * `own` (the entries of a payment just decided, its earned or journal entry first) followed by the
+ * reversals that payment makes owed on later payments of its subscription now numbered beyond their
+ * rule.
+ */
+function withRenumbering(
+  index: LedgerIndex,
+  policy: CommissionPolicy,
+  own: Commission[],
+): Commission[] {
+  const payment = own[0] as Commission;
+  const subject = paymentSubject(payment.subscriptionId, payment.customerId);
+  if (subject === null) return own;
+  return [...own, ...renumbering(index, policy, subject, own, payment)];
 }
 
 function onRefund(index: LedgerIndex, refund: CommissionRefund): Commission[] {
@@ -437,10 +501,16 @@ export function decideEntries(
 /**
  * What is still owed on the payment `event` concerns (a payment, or the payment a refund refunds),
  * given every entry in `index`: `[]` unless another writer recorded a related entry from an older copy
- * of the ledger (a refund journaled while the payment was being earned, or two refunds at once). A
- * ledger wrapper calls it after appending, until it returns nothing, so concurrent writers converge.
+ * of the ledger (a refund journaled while the payment was being earned, two refunds at once, or, with
+ * `policy`, a payment of the same subscription recorded at the same time that renumbers this one or a
+ * later one). A ledger wrapper calls it after appending, until it returns nothing, so concurrent
+ * writers converge.
  */
-export function settleEntries(index: LedgerIndex, event: CommissionEvent): Commission[] {
+export function settleEntries(
+  index: LedgerIndex,
+  event: CommissionEvent,
+  policy?: CommissionPolicy,
+): Commission[] {
   let paymentTxn: string | null;
   if (event.type === "payment") paymentTxn = event.transactionId;
   else if (event.type === "refund")
@@ -449,8 +519,16 @@ export function settleEntries(index: LedgerIndex, event: CommissionEvent): Commi
       event.refundedTransactionId;
   else return [];
   const earned = paymentTxn === null ? undefined : index.byKey.get(earnedKey(paymentTxn));
-  if (paymentTxn === null || earned === undefined) return [];
-  return settleRefunds(earned, index.forTransaction(paymentTxn));
+  const refunds =
+    paymentTxn === null || earned === undefined
+      ? []
+      : settleRefunds(earned, index.forTransaction(paymentTxn));
+  const subject =
+    event.type === "payment" ? paymentSubject(event.subscriptionId, event.customerId) : null;
+  if (!policy || subject === null) return refunds;
+  // Renumbered after the refunds settled above, so the two never reverse the same minor units.
+  const renumbered = renumbering(index, policy, subject, refunds);
+  return [...refunds, ...renumbered];
 }
 
 /**

@@ -29,9 +29,11 @@ export interface CommissionPayment {
    */
   isFirstPayment?: boolean | null;
   /**
-   * 1-based number of this paid payment within the subscription. Give it for `{ payments: n }` rules
-   * with n ≥ 2 when events may arrive out of order; without it the ledger uses `isFirstPayment`, then
-   * counts the subscription's payments recorded so far with an earlier `paidAt` (earned or not).
+   * 1-based number of this paid payment within the subscription. Without it the ledger uses
+   * `isFirstPayment`, then counts the subscription's payments recorded so far with an earlier
+   * `paidAt` (earned or not); a count can be too low while earlier payments have not arrived, and a
+   * commission it let through beyond a `{ payments: n }` rule is reversed (`renumbered:<txn>`) once
+   * they do. Give it when you know it: a given number is final.
    */
   paymentNumber?: number | null;
   /** Start of the subscription (for `{ months: n }` rules); else its earliest payment recorded so far. */

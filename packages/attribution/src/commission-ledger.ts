@@ -131,7 +131,7 @@ export function createCommissionLedger(options: CommissionLedgerOptions): Commis
         while (added.length > 0) {
           for (const entry of added) tried.add(entry.key);
           out.push(...(await append(added)));
-          added = settleEntries(index, event).filter((entry) => !tried.has(entry.key));
+          added = settleEntries(index, event, policy).filter((entry) => !tried.has(entry.key));
         }
         return out;
       });

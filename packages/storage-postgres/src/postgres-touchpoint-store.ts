@@ -1,4 +1,4 @@
-import type { Touchpoint, TouchpointStore } from "@revtrace/core";
+import { storageJson, type Touchpoint, type TouchpointStore } from "@revtrace/core";
 import type { PgPoolLike } from "./pg-types.js";
 
 const DEFAULT_LIMIT = 1000;
@@ -9,6 +9,8 @@ export function createPostgresTouchpointStore(pool: PgPoolLike, schema: string):
   return {
     async addTouchpoints(touchpoints) {
       if (touchpoints.length === 0) return;
+      // Serialized before anything is sent: a value JSON cannot hold is invalid input (400).
+      const data = touchpoints.map((tp, i) => storageJson(tp, `touchpoints.${i}`));
       // One statement for the whole batch: arrays unnested in order; a repeated id keeps the first.
       await pool.query(
         `INSERT INTO ${table} (id, anonymous_id, occurred_at, data)
@@ -21,7 +23,7 @@ export function createPostgresTouchpointStore(pool: PgPoolLike, schema: string):
           touchpoints.map((tp) => tp.id),
           touchpoints.map((tp) => tp.anonymousId),
           touchpoints.map((tp) => tp.occurredAt),
-          touchpoints.map((tp) => JSON.stringify(tp)),
+          data,
         ],
       );
     },

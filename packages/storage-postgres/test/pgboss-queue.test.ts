@@ -12,12 +12,29 @@ describe("createPgBossQueue options", () => {
   });
 });
 
-/** Resolves once `done()` is true, polling every 50 ms (the workers poll the database). */
-const until = (done: () => boolean) =>
-  expect.poll(done, { timeout: 10_000, interval: 50 }).toBe(true);
-
 describePostgres("pg-boss queue", () => {
   const db = useTestSchemas();
+  /**
+   * Resolves once the queue is idle: it holds exactly `jobs` jobs and every one of them is done
+   * (completed, failed or cancelled; none created, retrying or active). A job is marked done only
+   * after its handler resolved, so nothing can be delivered after this, and the test's counts are
+   * final: a duplicate delivered late is counted, not missed by a poll that stopped at the first
+   * count reaching the expected one.
+   */
+  const idle = (schema: string, queue: string, jobs: number) =>
+    expect
+      .poll(
+        async () => {
+          const { rows } = await db.pool.query(
+            `SELECT count(*)::int AS jobs, (count(*) FILTER (WHERE state < 'completed'))::int AS open
+               FROM "${schema}".job WHERE name = $1`,
+            [queue],
+          );
+          return rows[0];
+        },
+        { timeout: 10_000, interval: 100 },
+      )
+      .toEqual({ jobs, open: 0 });
   const started: PgBossQueue[] = [];
   const start = async (queue: PgBossQueue) => {
     started.push(queue);
@@ -29,7 +46,8 @@ describePostgres("pg-boss queue", () => {
   });
 
   it("delivers sent jobs to a worker, once per idempotency key", async () => {
-    const queue = await start(createPgBossQueue({ pool: db.pool, schema: db.schema() }));
+    const schema = db.schema();
+    const queue = await start(createPgBossQueue({ pool: db.pool, schema }));
     const seen: QueueJob<{ n: number }>[] = [];
     await queue.work<{ n: number }>(
       "deliver",
@@ -42,7 +60,8 @@ describePostgres("pg-boss queue", () => {
     expect(first).toMatch(/^[0-9a-f-]{36}$/);
     expect(await queue.send("deliver", { n: 2 }, { key: "tiktok:ev_1" })).toBeNull();
     expect(await queue.send("deliver", { n: 3 })).not.toBeNull();
-    await until(() => seen.length === 2);
+    await idle(schema, "deliver", 2);
+    expect(seen).toHaveLength(2);
     const byN = [...seen].sort((x, y) => x.data.n - y.data.n);
     expect(byN.map((job) => [job.queue, job.data, job.retryCount])).toEqual([
       ["deliver", { n: 1 }, 0],
@@ -52,7 +71,8 @@ describePostgres("pg-boss queue", () => {
   });
 
   it("retries the jobs of a handler that throws", async () => {
-    const queue = await start(createPgBossQueue({ pool: db.pool, schema: db.schema() }));
+    const schema = db.schema();
+    const queue = await start(createPgBossQueue({ pool: db.pool, schema }));
     const attempts: number[] = [];
     await queue.work(
       "flaky",
@@ -63,7 +83,7 @@ describePostgres("pg-boss queue", () => {
       { pollingIntervalSeconds: 0.5 },
     );
     await queue.send("flaky", { n: 1 }, { retryLimit: 3 });
-    await until(() => attempts.length === 2);
+    await idle(schema, "flaky", 1);
     expect(attempts).toEqual([0, 1]);
   });
 
@@ -87,7 +107,7 @@ describePostgres("pg-boss queue", () => {
       );
     }
     for (let n = 0; n < 30; n++) await (n % 2 ? a : b).send("shared", { n });
-    await until(() => handled.length >= 30);
+    await idle(schema, "shared", 30);
     expect(handled.map(([, n]) => n).sort((x, y) => x - y)).toEqual(
       Array.from({ length: 30 }, (_, n) => n),
     );

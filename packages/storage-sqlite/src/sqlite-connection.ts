@@ -1,4 +1,5 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { useWalJournal } from "./sqlite-journal-mode.js";
 import type { ResolvedSqliteStorageOptions } from "./sqlite-options.js";
 
 /** One open database: cached prepared statements and the write path (see `groupCommit`). */
@@ -21,13 +22,14 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** Opens `options.path` with WAL, the chosen `synchronous` level and a busy timeout. */
+/**
+ * Opens `options.path` with WAL (or fails: see `useWalJournal`), the chosen `synchronous` level and a busy timeout. */
 export function openSqliteConnection(options: ResolvedSqliteStorageOptions): SqliteConnection {
   const db = new DatabaseSync(options.path, { enableForeignKeyConstraints: true });
   try {
     db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`);
     // WAL lets readers run while one writer commits (`:memory:` databases keep their own journal).
-    db.exec("PRAGMA journal_mode = WAL");
+    useWalJournal(db, options.path);
     db.exec(`PRAGMA synchronous = ${options.synchronous}`);
   } catch (error) {
     db.close();

@@ -41,7 +41,7 @@ function describeSqliteError(error: unknown): string | undefined {
  * and resolve after their commit.
  *
  * @throws ConfigError when an option is invalid (naming the field).
- * @throws StorageError when the file cannot be opened.
+ * @throws StorageError when the file cannot be opened, or SQLite refuses WAL mode on it.
  * @example
  * const storage = createSqliteStorage({ path: "./revtrace.db" });
  * await storage.migrate();
@@ -53,6 +53,8 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   try {
     connection = openSqliteConnection(resolved);
   } catch (error) {
+    // Already ours (WAL refused): it says why.
+    if (StorageError.isInstance(error)) throw error;
     const detail = describeSqliteError(error);
     throw new StorageError(
       `sqlite storage: cannot open the database${detail ? `: ${detail}` : ""}`,

@@ -1473,31 +1473,40 @@ export function runStorageConformance(
           }),
           s.engine,
         );
-        // …or valid in shape but not storable as JSON (a BigInt, a cycle).
+        // …or valid in shape but not storable as JSON (a BigInt, a cycle): invalid input too (400,
+        // not a retryable 503: the same value never becomes storable).
         const cyclic: Record<string, unknown> = {};
         cyclic.self = cyclic;
-        await isStorageError(
-          s.enqueue([outboxItem("a"), outboxItem("b", { payload: { n: 10n } })], T0),
-          s.engine,
-        );
-        await isStorageError(
-          s.enqueue([outboxItem("a"), outboxItem("b", { payload: cyclic })], T0),
-          s.engine,
-        );
-        await isStorageError(
-          s.addTouchpoints([
-            touchpoint("t1", "anon-a", T0),
-            { ...touchpoint("t2", "anon-a", T0), extra: 10n } as unknown as Touchpoint,
-          ]),
-          s.engine,
-        );
-        await isStorageError(
-          s.appendCommissions([
-            commission("c1", "p1", 100),
-            { ...commission("c2", "p1", 100), extra: cyclic } as Commission,
-          ]),
-          s.engine,
-        );
+        await rejectsEach(s, [
+          [
+            "enqueue",
+            "items.1.payload",
+            (s) => s.enqueue([outboxItem("a"), outboxItem("b", { payload: { n: 10n } })], T0),
+          ],
+          [
+            "enqueue",
+            "items.1.payload",
+            (s) => s.enqueue([outboxItem("a"), outboxItem("b", { payload: cyclic })], T0),
+          ],
+          [
+            "addTouchpoints",
+            "touchpoints.1",
+            (s) =>
+              s.addTouchpoints([
+                touchpoint("t1", "anon-a", T0),
+                { ...touchpoint("t2", "anon-a", T0), extra: 10n } as unknown as Touchpoint,
+              ]),
+          ],
+          [
+            "appendCommissions",
+            "entries.1",
+            (s) =>
+              s.appendCommissions([
+                commission("c1", "p1", 100),
+                { ...commission("c2", "p1", 100), extra: cyclic } as Commission,
+              ]),
+          ],
+        ]);
         expect(await s.claim(claim)).toEqual([]);
         expect(await s.getTouchpoint("t1")).toBeNull();
         expect(await s.listTouchpoints(all)).toEqual([]);
