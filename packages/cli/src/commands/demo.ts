@@ -59,6 +59,8 @@ export interface DemoProblem {
 export interface DemoResult {
   ok: boolean;
   durationMs: number;
+  /** Milliseconds per phase. */
+  phases: { setup: number; simulate: number; deliver: number; report: number };
   visitors: number;
   collectRequests: number;
   webhooks: { deliveries: number; events: number; duplicates: number; outOfOrder: number };
@@ -99,6 +101,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   const setup = ui.task("Starting the pipeline (SQLite) and the destination sandbox");
   const stack = await startDemoStack(clock, options.keepDir);
+  const phases = { setup: Date.now() - started, simulate: 0, deliver: 0, report: 0 };
   setup.done(`Pipeline at ${stack.url}, sandbox at ${stack.sandbox.url}`);
   const problems: DemoProblem[] = [];
   try {
@@ -192,6 +195,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     }
     bar.done("Simulated six weeks of visits and Chargebee webhooks");
 
+    phases.simulate = Date.now() - started - phases.setup;
     simulated = null; // back to real time: the sinks deliver now
     const drain = ui.task(
       "Draining the worker and delivering to TikTok, Segment, ActiveCampaign and Kiflo",
@@ -199,6 +203,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     await stack.pipeline.drain({ timeoutMs: 120_000 });
     drain.done("Worker drained; every outbox delivered");
 
+    phases.deliver = Date.now() - started - phases.setup - phases.simulate;
     const metrics = stack.pipeline.metrics();
     const recorded: Record<string, number> = {
       tiktok: stack.sandbox.recorded.tiktok.length,
@@ -281,9 +286,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     mkdirSync(dirname(reportPath), { recursive: true });
     writeFileSync(reportPath, renderHtml(report, { title: "revtrace demo — attribution report" }));
 
+    phases.report = Date.now() - started - phases.setup - phases.simulate - phases.deliver;
     return {
       ok: problems.length === 0,
       durationMs: Date.now() - started,
+      phases,
       visitors: visitors.length,
       collectRequests,
       webhooks: {
