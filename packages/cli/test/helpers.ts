@@ -58,6 +58,37 @@ export const fakeChargebeeFetch: typeof fetch = async (input) => {
       ],
     });
   }
+  if (url.pathname.endsWith("/subscriptions")) {
+    const customerId = url.searchParams.get("customer_id[is]") ?? "";
+    return Response.json({
+      list: [
+        {
+          subscription: {
+            id: `sub_${customerId}`,
+            customer_id: customerId,
+            status: "active",
+            currency_code: "USD",
+            billing_period: 1,
+            billing_period_unit: "month",
+            created_at: 1_764_000_000,
+            started_at: 1_764_000_000,
+            activated_at: 1_764_000_000,
+            resource_version: 1_764_000_000_000,
+            subscription_items: [
+              {
+                item_price_id: "pro-USD-monthly",
+                item_type: "plan",
+                quantity: 1,
+                unit_price: 4900,
+                amount: 4900,
+              },
+            ],
+            object: "subscription",
+          },
+        },
+      ],
+    });
+  }
   return Response.json({ list: [] });
 };
 
@@ -89,6 +120,7 @@ export function testConfig(env: TestEnv): RevtraceConfig {
           apiToken: env.acToken ?? AC_TOKEN,
           listId: 1,
           rateLimiter: createInProcessRateLimiter({ limit: 1_000, intervalMs: 1_000 }),
+          deepData: { site: "https://app.quantum-ledger.io" },
           retry: { retries: 0 },
         }),
       ],

@@ -182,7 +182,7 @@ const fmt = new Intl.NumberFormat("en-US", { style: "currency", currency: data.c
 const money = { ticks: { callback: (v) => fmt.format(v) } };
 const charts = {};
 function overTime(id, series, type) {
-  const datasets = series.slice(0, 8).map((s, i) => ({ label: s.label, data: s.values, backgroundColor: colour(i), borderColor: colour(i), fill: false, tension: 0.25, pointRadius: 0 }));
+  const datasets = series.slice(0, 8).map((s, i) => ({ label: s.label, data: s.values, backgroundColor: colour(i), borderColor: colour(i), fill: false, cubicInterpolationMode: "monotone", pointRadius: 0 }));
   const config = { type, data: { labels: data.days.map((d) => d.slice(5)), datasets }, options: { scales: { x: { stacked: type === "bar" }, y: { stacked: type === "bar", ...money } }, plugins: { legend: { position: "bottom" } } } };
   if (charts[id]) { charts[id].data = config.data; charts[id].update(); return; }
   charts[id] = new Chart(document.getElementById(id), config);
