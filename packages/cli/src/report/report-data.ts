@@ -209,6 +209,7 @@ export function buildReport(input: ReportInput): ReportData {
     .filter((row) => Object.values(row.byModel).some((v) => v !== 0))
     .sort(
       (a, b) =>
+        Number(b.currency === currency) - Number(a.currency === currency) ||
         a.currency.localeCompare(b.currency) ||
         (b.byModel[models[0] ?? ""] ?? 0) - (a.byModel[models[0] ?? ""] ?? 0),
     );
