@@ -74,18 +74,29 @@ export function createUi(options: UiOptions = {}): Ui {
       const bar = progress({ output: process.stderr, max, style: "heavy" });
       const startedAt = Date.now();
       let done = 0;
+      let drawn = 0;
+      let drawnAt = 0;
+      const draw = () => {
+        const rate = formatRate(done, startedAt);
+        const eta = rate > 0 ? Math.max(0, (total - done) / rate) : 0;
+        bar.advance(
+          done - drawn,
+          `${text} ${done}/${total} · ${rate.toFixed(0)}/s · ETA ${eta.toFixed(0)} s`,
+        );
+        drawn = done;
+        drawnAt = Date.now();
+      };
       bar.start(text);
       return {
         advance(by = 1) {
           done += by;
-          const rate = formatRate(done, startedAt);
-          const eta = rate > 0 ? Math.max(0, (total - done) / rate) : 0;
-          bar.advance(
-            by,
-            `${text} ${done}/${total} · ${rate.toFixed(0)}/s · ETA ${eta.toFixed(0)} s`,
-          );
+          // Redrawing on every step would cost more than the steps: at most ten times a second.
+          if (Date.now() - drawnAt >= 100) draw();
         },
-        done: (t) => bar.stop(t ?? `${text} ${done}/${total}`),
+        done: (t) => {
+          if (done !== drawn) draw();
+          bar.stop(t ?? `${text} ${done}/${total}`);
+        },
       };
     },
   };

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createUi, runDemo } from "../src/index.ts";
+import { createUi, demoExitCode, formatDemoSummary, runDemo } from "../src/index.ts";
 import { spawnCli, tempDir } from "./helpers.ts";
 
 describe("revtrace demo", { timeout: 60_000 }, () => {
@@ -43,6 +43,31 @@ describe("revtrace demo", { timeout: 60_000 }, () => {
     const log = readFileSync(join(dir, "revtrace-conversions.jsonl"), "utf8");
     expect(log).not.toMatch(/@[a-z0-9-]+\.io/);
     expect(log).not.toContain("Mozilla");
+  });
+
+  it("reports what did not arrive and is not ok when a destination refuses conversions", async () => {
+    const dir = tempDir();
+    const result = await runDemo({
+      visitors: 150,
+      reportPath: join(dir, "report.html"),
+      ui: createUi({ quiet: true }),
+      // TikTok refuses every JPY purchase (as it answers an event it will not take: code 40002).
+      prepare: (sandbox) =>
+        sandbox.tiktok.rejectEvents((event) =>
+          (event.properties as { currency?: string } | undefined)?.currency === "JPY"
+            ? "currency"
+            : undefined,
+        ),
+    });
+    expect(result.ok).toBe(false);
+    const tiktok = result.destinations.find((d) => d.name === "tiktok");
+    expect(tiktok?.rejected).toBeGreaterThan(0);
+    expect(result.problems).toContainEqual({
+      check: "tiktok",
+      detail: expect.stringContaining("rejected"),
+    });
+    expect(formatDemoSummary(result, createUi({ quiet: true }))).toContain("problem(s)");
+    expect(demoExitCode(result)).toBe(4);
   });
 
   it("runs as the binary and prints its result as JSON", async () => {

@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createCommissionLedger } from "@revtrace/attribution";
 import { toMajor } from "@revtrace/core";
+import type { SandboxServer } from "@revtrace/sandbox";
 import { readConversionLog } from "../conversion-log.js";
 import { type ChargebeeStream, chargebeeStream } from "../demo/chargebee-stream.js";
 import { DEMO_COMMISSIONS, DEMO_WEBHOOK, startDemoStack } from "../demo/demo-stack.js";
@@ -47,6 +48,8 @@ export interface DemoOptions {
   keepDir?: string | undefined;
   /** Progress display. @default quiet in CI, when not a TTY, or with `json` */
   ui?: Ui | undefined;
+  /** Adjusts the sandbox before the run (tests make a destination fail). */
+  prepare?: ((sandbox: SandboxServer) => void) | undefined;
 }
 
 /** One failed check of the demo. */
@@ -105,6 +108,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   setup.done(`Pipeline at ${stack.url}, sandbox at ${stack.sandbox.url}`);
   const problems: DemoProblem[] = [];
   try {
+    options.prepare?.(stack.sandbox);
     const visitors = simulateVisitors(random, options.visitors ?? 300, start, 40);
     const stream: ChargebeeStream = chargebeeStream(random, visitors, end, payoutAt);
     // The partners registered their referred leads in Kiflo, which converts them into customers.
