@@ -170,21 +170,34 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
           io.stderr("--since must be a date (ISO 8601)");
           return EXIT_CODES.usage;
         }
+        const interrupt = new AbortController();
+        const stop = () => interrupt.abort();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
         const replay = await runReplay({
+          signal: interrupt.signal,
           config: await loadConfig(String(flags.config)),
           from: String(flags.from),
           since,
           sink: flags.sink === undefined ? undefined : String(flags.sink),
           drain: flags.drain !== false,
           ui: uiFor(flags),
+        }).finally(() => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
         });
         print(flags, replay, () =>
           [
+            ...(replay.interrupted
+              ? ["Interrupted: run the same command again to go on (replays are idempotent)."]
+              : []),
             `Replayed ${replay.total} from ${replay.from} in ${(replay.durationMs / 1000).toFixed(1)} s:`,
             `  stored ${replay.stored} · duplicates ${replay.duplicates} · invalid ${replay.invalid} · still invalid ${replay.stillInvalid} · requeued ${replay.requeued}`,
           ].join("\n"),
         );
-        return replay.invalid + replay.stillInvalid > 0 ? EXIT_CODES.checkFailed : EXIT_CODES.ok;
+        return replay.interrupted || replay.invalid + replay.stillInvalid > 0
+          ? EXIT_CODES.checkFailed
+          : EXIT_CODES.ok;
       }),
     );
 

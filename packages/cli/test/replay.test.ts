@@ -59,6 +59,17 @@ describe("revtrace replay", { timeout: 60_000 }, () => {
     expect(dead).toMatchObject({ requeued: 0 });
   });
 
+  it("stops when interrupted, and a rerun finishes the job", async () => {
+    const { bodies, config } = await setup();
+    const interrupt = new AbortController();
+    interrupt.abort();
+    const stopped = await runReplay({ config, from: bodies, ui: quiet, signal: interrupt.signal });
+    expect(stopped).toMatchObject({ interrupted: true, stored: 0 });
+    const rerun = await runReplay({ config, from: bodies, ui: quiet });
+    expect(rerun).toMatchObject({ interrupted: false, stored: 5 });
+    expect(sandbox?.recorded.tiktok).toHaveLength(5);
+  });
+
   it("refuses --from chargebee without the API settings, naming the option", async () => {
     const { config } = await setup();
     const { api: _api, ...chargebee } = config.pipeline.chargebee;

@@ -26,6 +26,8 @@ export interface ReplayCommandOptions {
   sink?: string | undefined;
   /** Process and deliver what was replayed before returning. @default true */
   drain?: boolean | undefined;
+  /** Stops a replay of files after the file in progress (the CLI aborts it on SIGINT/SIGTERM). */
+  signal?: AbortSignal | undefined;
   ui?: Ui | undefined;
 }
 
@@ -40,6 +42,8 @@ export interface ReplayCommandResult {
   stillInvalid: number;
   /** `dead-letters`: items put back in their queue. */
   requeued: number;
+  /** Stopped by `signal` before the end: run it again (what was stored is a duplicate then). */
+  interrupted: boolean;
   durationMs: number;
 }
 
@@ -63,6 +67,7 @@ export async function runReplay(options: ReplayCommandOptions): Promise<ReplayCo
     invalid: 0,
     stillInvalid: 0,
     requeued: 0,
+    interrupted: false,
     durationMs: 0,
   };
   if (options.from === "chargebee" && !options.config.pipeline.chargebee.api) {
@@ -97,15 +102,19 @@ export async function runReplay(options: ReplayCommandOptions): Promise<ReplayCo
       result.total = files.length;
       const bar = ui.progress("Replaying recorded bodies", files.length);
       for (const file of files) {
+        if (options.signal?.aborted) {
+          result.interrupted = true;
+          break;
+        }
         const report = await pipeline.replayFiles([file]);
         result.stored += report.stored;
         result.duplicates += report.duplicates;
         result.invalid += report.invalid;
         bar.advance();
       }
-      bar.done(`Replayed ${files.length} files`);
+      bar.done(result.interrupted ? "Interrupted" : `Replayed ${files.length} files`);
     }
-    if (options.drain !== false) {
+    if (options.drain !== false && !result.interrupted) {
       const task = ui.task("Processing and delivering");
       await pipeline.drain({ timeoutMs: 300_000 });
       task.done("Processed and delivered");
