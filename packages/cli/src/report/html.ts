@@ -21,6 +21,9 @@ export const CHART_IDS = [
   "chart-partners",
 ] as const;
 
+/** Conversions explained on the page (newest first); the JSON has them all. */
+const WHY_LIMIT = 200;
+
 let chartJs: string | undefined;
 function chartLibrary(): string {
   if (chartJs === undefined) {
@@ -128,9 +131,9 @@ function destinationsTable(data: ReportData): string {
 }
 
 function whyCredited(data: ReportData): string {
-  const items = data.explained
-    .slice()
-    .sort((a, b) => b.occurredAt - a.occurredAt)
+  const newest = data.explained.slice().sort((a, b) => b.occurredAt - a.occurredAt);
+  const shown = newest.slice(0, WHY_LIMIT);
+  const items = shown
     .map((c) => {
       const touches = new Map(c.touchpoints.map((t) => [t.id, t]));
       const models = c.explanations
@@ -154,7 +157,11 @@ function whyCredited(data: ReportData): string {
       return `<details><summary>${title}</summary><ul>${models}</ul><div class="path">${c.touchpoints.map((t) => `<span class="chip ${escapeHtml(t.channel)}">${escapeHtml(t.channel)}</span>`).join(" → ")}</div></details>`;
     })
     .join("");
-  return `<section><h2>Why was this credited?</h2><p class="note">For every payment and refund, each model's deciding rule, the touchpoints it credited with their share, and those it left out, from the attribution engine's explanations.</p>${items}</section>`;
+  const more =
+    newest.length > shown.length
+      ? `<p class="note">The ${shown.length} newest of ${newest.length}; <code>revtrace report --json</code> has every one.</p>`
+      : "";
+  return `<section><h2>Why was this credited?</h2><p class="note">For every payment and refund, each model's deciding rule, the touchpoints it credited with their share, and those it left out, from the attribution engine's explanations.</p>${items}${more}</section>`;
 }
 
 const STYLE = `
