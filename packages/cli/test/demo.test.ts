@@ -29,6 +29,10 @@ describe("revtrace demo", { timeout: 60_000 }, () => {
       expect(byName[name]?.rejected, name).toBe(0);
       expect(byName[name]?.deadLetters, name).toBe(0);
     }
+    // What was skipped is said, with the destination's reason.
+    expect(byName.tiktok?.skippedReasons).toEqual([
+      { reason: "older than 28 days (maxEventAgeDays)", count: byName.tiktok?.skipped },
+    ]);
     // Several currencies, including JPY (no minor unit), and both refunds.
     const currencies = result.report.headline.revenue.map((m) => m.currency);
     expect(currencies).toEqual(expect.arrayContaining(["EUR", "JPY", "USD"]));

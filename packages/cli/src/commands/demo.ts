@@ -224,6 +224,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         rejected: m?.rejected ?? 0,
         deadLetters: m?.deadLetters ?? 0,
         recorded: recorded[sink.name],
+        skippedReasons: Object.entries(stack.skipReasons[sink.name] ?? {})
+          .map(([reason, count]) => ({ reason, count }))
+          .sort((a, b) => b.count - a.count),
       };
     });
     const duplicates = stream.deliveries.filter((d) => d.duplicate).length;
@@ -410,6 +413,10 @@ export function formatDemoSummary(result: DemoResult, ui: Ui): string {
   lines.push(
     "  (emulator: TikTok events, Segment messages, ActiveCampaign contacts, Kiflo transactions; report: the local conversion log)",
   );
+  for (const d of result.destinations) {
+    for (const { reason, count } of d.skippedReasons ?? [])
+      lines.push(`  ${d.name} skipped ${count}: ${reason}`);
+  }
   lines.push(
     `  Dead letters: ${result.deadLetters === 0 ? ui.style("green", "none") : ui.style("red", String(result.deadLetters))}`,
   );

@@ -44,11 +44,31 @@ export const DEMO_COMMISSIONS = {
   rules: [{ percent: 20, duration: "lifetime" as const, holdMs: 14 * 86_400_000 }],
 };
 
+/** Why each destination skipped what it skipped: sink → reason → count. */
+export type SkipReasons = Record<string, Record<string, number>>;
+
+/** The sink, counting the reasons of its `skipped` results. */
+function countingSkips(sink: Sink, reasons: SkipReasons): Sink {
+  return {
+    ...sink,
+    async send(items, options) {
+      const results = await sink.send(items, options);
+      for (const result of results) {
+        if (result.status !== "skipped") continue;
+        const bySink = (reasons[sink.name] ??= {});
+        bySink[result.reason] = (bySink[result.reason] ?? 0) + 1;
+      }
+      return results;
+    },
+  };
+}
+
 export interface DemoStack {
   pipeline: Pipeline;
   storage: PipelineStorage;
   sandbox: SandboxServer;
   sinks: Sink[];
+  skipReasons: SkipReasons;
   /** The pipeline's base URL. */
   url: string;
   dir: string;
@@ -72,7 +92,8 @@ export async function startDemoStack(now: () => number, dir?: string): Promise<D
   }) as PipelineStorage;
   await storage.migrate();
   const logPath = join(root, "revtrace-conversions.jsonl");
-  const sinks: Sink[] = [
+  const skipReasons: SkipReasons = {};
+  const vendorSinks: Sink[] = [
     createTikTokSink({
       accessToken: TIKTOK_TOKEN,
       pixelCode: PIXEL,
@@ -102,6 +123,9 @@ export async function startDemoStack(now: () => number, dir?: string): Promise<D
       createTransactionFromPayment: true,
       retry: { retries: 0 },
     }),
+  ];
+  const sinks = [
+    ...vendorSinks.map((sink) => countingSkips(sink, skipReasons)),
     createConversionLogSink({ path: logPath, storage, attribution: DEMO_ATTRIBUTION }),
   ];
   const pipeline = createPipeline({
@@ -127,6 +151,7 @@ export async function startDemoStack(now: () => number, dir?: string): Promise<D
     storage,
     sandbox,
     sinks,
+    skipReasons,
     url,
     dir: root,
     logPath,

@@ -124,10 +124,10 @@ function destinationsTable(data: ReportData): string {
   const rows = data.destinations
     .map(
       (d) =>
-        `<tr><td>${escapeHtml(d.name)}</td><td class="num">${d.delivered}</td><td class="num">${d.skipped}</td><td class="num">${d.rejected}</td><td class="num">${d.deadLetters}</td><td class="num">${d.recorded ?? "—"}</td></tr>`,
+        `<tr><td>${escapeHtml(d.name)}</td><td class="num">${d.delivered}</td><td class="num">${d.skipped}</td><td class="num">${d.rejected}</td><td class="num">${d.deadLetters}</td><td class="num">${d.recorded ?? "—"}</td><td class="note">${(d.skippedReasons ?? []).map((r) => `${r.count} × ${escapeHtml(r.reason)}`).join("<br>")}</td></tr>`,
     )
     .join("");
-  return `<section><h2>What each destination received</h2><table><thead><tr><th>Destination</th><th>Delivered</th><th>Skipped</th><th>Rejected</th><th>Dead letters</th><th>Recorded by the emulator</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  return `<section><h2>What each destination received</h2><table><thead><tr><th>Destination</th><th>Delivered</th><th>Skipped</th><th>Rejected</th><th>Dead letters</th><th>Recorded by the emulator</th><th>Why skipped</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 function whyCredited(data: ReportData): string {

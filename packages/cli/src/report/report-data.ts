@@ -28,6 +28,8 @@ export interface DestinationStats {
   deadLetters: number;
   /** What the destination's emulator recorded (requests or events accepted). */
   recorded?: number | undefined;
+  /** Why it skipped what it skipped, most frequent first. */
+  skippedReasons?: { reason: string; count: number }[] | undefined;
 }
 
 export interface ChannelModelRow {
