@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type SandboxServer, startSandbox } from "@revtrace/sandbox";
+import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { readConversionLog, type ServeHandle, startServe } from "../src/index.ts";
 import {
@@ -92,6 +93,44 @@ describe("revtrace serve", { timeout: 60_000 }, () => {
     await expect(fetch(`${url}/health/live`)).rejects.toThrow();
     const log = readConversionLog(join(dir, "revtrace-conversions.jsonl"));
     expect(log.map((c) => c.name)).toContain("first_payment");
+  });
+
+  it("closes under a burst of webhooks without cutting an answer off or losing an acknowledged event", async () => {
+    sandbox = await startSandbox(sandboxOptions);
+    const dir = tempDir();
+    const config = testConfig({
+      dir,
+      tiktok: sandbox.vendors.tiktok,
+      activecampaign: sandbox.vendors.activecampaign,
+    });
+    handle = await startServe({ config });
+    const { url } = handle;
+    const posts = Array.from({ length: 20 }, (_, n) =>
+      post(url, paymentBody(100 + n)).then(
+        (r) => r.status,
+        (error: Error & { cause?: { code?: string } }) => error.cause?.code ?? error.message,
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    await handle.close();
+    handle = undefined;
+    const statuses = await Promise.all(posts);
+    // Each request was answered (200, or 503 once closing), or its connection never accepted; an
+    // accepted one is never cut off mid-answer.
+    for (const status of statuses)
+      expect([200, 503, "ECONNREFUSED", "ECONNRESET"]).toContain(status);
+    const acknowledged = statuses.flatMap((status, n) => (status === 200 ? [n] : []));
+    const storage = createSqliteStorage({ path: join(dir, "revtrace.db") });
+    try {
+      for (const n of acknowledged) {
+        expect(
+          await storage.getInboxEvent(`chargebee:ev_cli_test_paid_${100 + n}`),
+          String(n),
+        ).not.toBeNull();
+      }
+    } finally {
+      await storage.close();
+    }
   });
 
   it("runs as the binary, with secrets from the environment, and exits 0 on SIGTERM", async () => {
