@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { createUi, demoExitCode, formatDemoSummary, runDemo } from "../src/index.ts";
 import { spawnCli, tempDir } from "./helpers.ts";
 
-describe("revtrace demo", { timeout: 60_000 }, () => {
+describe("revtrace demo", { timeout: 180_000 }, () => {
   it("runs the whole product and finds that everything arrived", async () => {
     const dir = tempDir();
     const result = await runDemo({

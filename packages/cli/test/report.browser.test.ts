@@ -24,7 +24,7 @@ beforeAll(async () => {
     pipeline: { chargebee: { credentials: [] }, sqlite: { path: join(dir, "revtrace.db") } },
     conversionLog: join(dir, "revtrace-conversions.jsonl"),
   };
-}, 60_000);
+}, 180_000);
 
 describe("revtrace report", { timeout: 60_000 }, () => {
   it("computes the report from the ledger and the conversion log", async () => {
