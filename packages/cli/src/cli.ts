@@ -1,0 +1,298 @@
+/**
+ * The `revtrace` command line (cac): parses the arguments, runs a command's programmatic entry,
+ * prints its result (human text, or JSON with `--json`) and returns the exit code. `bin.ts` calls
+ * it; tests call it with their own arguments and streams.
+ *
+ * @module
+ */
+
+import { ConfigError, VERSION } from "@revtrace/core";
+import { cac } from "cac";
+import { runBackfill } from "./commands/backfill.js";
+import { demoExitCode, formatDemoSummary, runDemo } from "./commands/demo.js";
+import { formatDoctor, runDoctor } from "./commands/doctor.js";
+import { runReplay } from "./commands/replay.js";
+import { runReport } from "./commands/report.js";
+import { runServe } from "./commands/serve.js";
+import { DEFAULT_CONFIG_FILE, loadConfig, type RevtraceConfig } from "./config.js";
+import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
+import { formatMoney } from "./report/report-data.js";
+import { createUi, quietByDefault } from "./ui.js";
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+};
+
+type Flags = Record<string, unknown> & { json?: boolean; quiet?: boolean };
+
+/** Runs `revtrace` with `argv` (without the node and script paths); resolves with the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<ExitCode> {
+  const cli = cac("revtrace");
+  let result: Promise<ExitCode> | undefined;
+  const uiFor = (flags: Flags) =>
+    createUi({ quiet: Boolean(flags.json) || Boolean(flags.quiet) || quietByDefault() });
+
+  cli
+    .command(
+      "demo",
+      "Run the whole product locally (no config, no network) and write the HTML report",
+    )
+    .option("--visitors <n>", "Simulated visitors", { default: 300 })
+    .option("--seed <n>", "Seed of the simulation", { default: 18 })
+    .option("--report <file>", "Where to write the HTML report", {
+      default: "revtrace-report.html",
+    })
+    .option("--keep <dir>", "Keep the SQLite database and conversion log in this folder")
+    .option("--json", "Print the result as JSON")
+    .option("--quiet", "No progress display")
+    .example("revtrace demo")
+    .example("revtrace demo --report out/report.html --json")
+    .action((flags: Flags) => {
+      result = (async () => {
+        const ui = uiFor(flags);
+        const demo = await runDemo({
+          visitors: Number(flags.visitors),
+          seed: Number(flags.seed),
+          reportPath: String(flags.report),
+          keepDir: flags.keep === undefined ? undefined : String(flags.keep),
+          ui,
+        });
+        io.stdout(flags.json ? JSON.stringify(demo, null, 2) : formatDemoSummary(demo, ui));
+        return demoExitCode(demo);
+      })();
+    });
+
+  const configOption = [
+    "--config <file>",
+    "The config file (secrets from environment variables)",
+    { default: DEFAULT_CONFIG_FILE },
+  ] as const;
+  const run = (body: (flags: Flags) => Promise<ExitCode>) => (flags: Flags) => {
+    result = body(flags);
+  };
+  const print = (flags: Flags, value: unknown, human: () => string) =>
+    io.stdout(flags.json ? JSON.stringify(value, null, 2) : human());
+
+  cli
+    .command("report", "Write the attribution report (self-contained HTML) and/or print it as JSON")
+    .option(...configOption)
+    .option("--db <file>", "Read this SQLite database instead of the config's storage")
+    .option("--log <file>", "The conversion log (with --db)", {
+      default: "revtrace-conversions.jsonl",
+    })
+    .option("--html <file>", "Write the HTML report here")
+    .option("--currency <code>", "Currency of the charts (default: the most frequent)")
+    .option("--json", "Print the report's data as JSON")
+    .example("revtrace report --html report.html")
+    .example("revtrace report --db revtrace.db --log revtrace-conversions.jsonl --json")
+    .action(
+      run(async (flags) => {
+        const config: RevtraceConfig = flags.db
+          ? {
+              pipeline: { chargebee: { credentials: [] }, sqlite: { path: String(flags.db) } },
+              conversionLog: String(flags.log),
+            }
+          : await loadConfig(String(flags.config));
+        const report = await runReport({
+          config,
+          htmlPath: flags.html === undefined ? undefined : String(flags.html),
+          currency: flags.currency === undefined ? undefined : String(flags.currency),
+        });
+        print(flags, report, () => {
+          const h = report.data.headline;
+          return [
+            `${h.customers} paying customers, ${h.payments} payments, ${h.refunds} refunds, ${h.leads} leads`,
+            `Net revenue: ${h.revenue.map(formatMoney).join(" · ") || "none"}`,
+            report.htmlPath ? `Report: ${report.htmlPath}` : "(no --html: nothing written)",
+          ].join("\n");
+        });
+        return EXIT_CODES.ok;
+      }),
+    );
+
+  cli
+    .command(
+      "serve",
+      "Run the pipeline as a server: webhook, collect, health and metrics endpoints",
+    )
+    .option(...configOption)
+    .option("--port <port>", "Port (default: the config's server.port, else 3000)")
+    .option("--host <host>", "Interface (default: the config's server.host, else 127.0.0.1)")
+    .example("CB_WEBHOOK_PASSWORD=… revtrace serve --config revtrace.config.ts")
+    .action(
+      run(async (flags) => {
+        const config = await loadConfig(String(flags.config));
+        await runServe({
+          config,
+          port: flags.port === undefined ? undefined : Number(flags.port),
+          host: flags.host === undefined ? undefined : String(flags.host),
+          onListening: (handle) =>
+            io.stderr(
+              `revtrace serving on ${handle.url} (POST /webhooks/chargebee, POST /rt/collect, GET /health/ready, GET /metrics)`,
+            ),
+        });
+        io.stderr("revtrace stopped");
+        return EXIT_CODES.ok;
+      }),
+    );
+
+  cli
+    .command(
+      "replay",
+      "Ingest again: recorded bodies, Chargebee's events, quarantine or dead letters",
+    )
+    .option(...configOption)
+    .option(
+      "--from <source>",
+      "A file or folder of .json bodies, or chargebee, quarantine, dead-letters",
+    )
+    .option("--since <date>", "With --from chargebee: events after this ISO date")
+    .option("--sink <name>", "With --from dead-letters: only this sink's")
+    .option("--no-drain", "Leave processing to a running revtrace serve")
+    .option("--json", "Print the summary as JSON")
+    .option("--quiet", "No progress display")
+    .example("revtrace replay --from ./recorded-webhooks/")
+    .example("revtrace replay --from chargebee --since 2026-11-01")
+    .action(
+      run(async (flags) => {
+        if (flags.from === undefined || flags.from === true) {
+          io.stderr("replay needs --from <file|dir|chargebee|quarantine|dead-letters>");
+          return EXIT_CODES.usage;
+        }
+        const since = flags.since === undefined ? undefined : Date.parse(String(flags.since));
+        if (since !== undefined && Number.isNaN(since)) {
+          io.stderr("--since must be a date (ISO 8601)");
+          return EXIT_CODES.usage;
+        }
+        const interrupt = new AbortController();
+        const stop = () => interrupt.abort();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+        const replay = await runReplay({
+          signal: interrupt.signal,
+          config: await loadConfig(String(flags.config)),
+          from: String(flags.from),
+          since,
+          sink: flags.sink === undefined ? undefined : String(flags.sink),
+          drain: flags.drain !== false,
+          ui: uiFor(flags),
+        }).finally(() => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+        });
+        print(flags, replay, () =>
+          [
+            ...(replay.interrupted
+              ? ["Interrupted: run the same command again to go on (replays are idempotent)."]
+              : []),
+            `Replayed ${replay.total} from ${replay.from} in ${(replay.durationMs / 1000).toFixed(1)} s:`,
+            `  stored ${replay.stored} · duplicates ${replay.duplicates} · invalid ${replay.invalid} · still invalid ${replay.stillInvalid} · requeued ${replay.requeued}`,
+          ].join("\n"),
+        );
+        return replay.interrupted || replay.invalid + replay.stillInvalid > 0
+          ? EXIT_CODES.checkFailed
+          : EXIT_CODES.ok;
+      }),
+    );
+
+  cli
+    .command(
+      "backfill <destination>",
+      "Sync existing Chargebee customers to a destination (activecampaign)",
+    )
+    .option(...configOption)
+    .option("--initial", "Only the 10 latest customers (ActiveCampaign's initial sync)")
+    .option("--cursor <cursor>", "Resume an interrupted full sync")
+    .option("--json", "Print the result as JSON")
+    .option("--quiet", "No progress display")
+    .example("revtrace backfill activecampaign --initial")
+    .action((destination: string, flags: Flags) => {
+      result = (async () => {
+        if (destination !== "activecampaign") {
+          io.stderr(`backfill supports activecampaign, not ${destination}`);
+          return EXIT_CODES.usage;
+        }
+        const backfill = await runBackfill({
+          config: await loadConfig(String(flags.config)),
+          initial: Boolean(flags.initial),
+          cursor: flags.cursor === undefined ? undefined : String(flags.cursor),
+          ui: uiFor(flags),
+        });
+        print(flags, backfill, () => {
+          const lines = [
+            `${backfill.mode === "initial" ? "Initial" : "Full"} sync: ${backfill.synced} synced, ${backfill.skipped.length} skipped, ${backfill.errors.length} errors of ${backfill.processed} customers`,
+          ];
+          if (backfill.errors.length) {
+            lines.push(`  ${"customer".padEnd(24)}${"retryable".padEnd(11)}error`);
+            for (const e of backfill.errors)
+              lines.push(
+                `  ${e.customerId.padEnd(24)}${(e.retryable ? "yes" : "no").padEnd(11)}${e.message}`,
+              );
+          }
+          if (!backfill.complete && backfill.cursor)
+            lines.push(`Resume with --cursor ${backfill.cursor}`);
+          return lines.join("\n");
+        });
+        return backfill.errors.length > 0 || !backfill.complete
+          ? EXIT_CODES.checkFailed
+          : EXIT_CODES.ok;
+      })();
+    });
+
+  cli
+    .command(
+      "doctor",
+      "Check the configuration, storage, migrations and each destination's credentials",
+    )
+    .option(...configOption)
+    .option("--json", "Print the checks as JSON")
+    .example("revtrace doctor --config revtrace.config.ts")
+    .action(
+      run(async (flags) => {
+        const doctor = await runDoctor({ config: String(flags.config) });
+        const ui = uiFor(flags);
+        print(flags, doctor, () => formatDoctor(doctor, (format, text) => ui.style(format, text)));
+        return doctor.ok ? EXIT_CODES.ok : EXIT_CODES.checkFailed;
+      }),
+    );
+
+  cli.help((sections) => {
+    sections.push({ body: EXIT_CODES_HELP });
+    return sections;
+  });
+  cli.version(VERSION);
+
+  try {
+    cli.parse(["node", "revtrace", ...argv], { run: false });
+    if (cli.options.help || cli.options.version) return EXIT_CODES.ok;
+    if (!cli.matchedCommand) {
+      if (cli.args.length > 0) {
+        io.stderr(`Unknown command: ${cli.args[0]} (see revtrace --help)`);
+        return EXIT_CODES.usage;
+      }
+      cli.outputHelp();
+      return EXIT_CODES.ok;
+    }
+    await cli.runMatchedCommand();
+    return await (result ?? Promise.resolve(EXIT_CODES.ok));
+  } catch (error) {
+    if (ConfigError.isInstance(error)) {
+      io.stderr(`Configuration error: ${error.message}`);
+      return EXIT_CODES.config;
+    }
+    if (error instanceof Error && error.name === "CACError") {
+      io.stderr(`${error.message} (see revtrace --help)`);
+      return EXIT_CODES.usage;
+    }
+    io.stderr(
+      `revtrace failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return EXIT_CODES.error;
+  }
+}

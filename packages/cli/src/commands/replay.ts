@@ -1,0 +1,127 @@
+/**
+ * `revtrace replay --from <file|dir|chargebee|quarantine|dead-letters>`: ingests again, through the
+ * webhook's own parse and dedupe, what was recorded, what Chargebee's List Events API still has, what
+ * was quarantined, or puts dead-lettered deliveries back in their queues. Every replay is idempotent
+ * (event ids are claimed once), so it is safe to interrupt and run again. Then, unless `drain` is off
+ * (a running `serve` will pick the work up), the worker processes and delivers it.
+ *
+ * @module
+ */
+import { readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ConfigError } from "@revtrace/core";
+import type { RevtraceConfig } from "../config.js";
+import { openConfiguredPipeline } from "../configured-pipeline.js";
+import { createUi, type Ui } from "../ui.js";
+
+export type ReplaySource = "chargebee" | "quarantine" | "dead-letters" | (string & {});
+
+export interface ReplayCommandOptions {
+  config: RevtraceConfig;
+  /** A file or folder of recorded bodies, or `chargebee`, `quarantine`, `dead-letters`. */
+  from: ReplaySource;
+  /** `chargebee`: only events after this time (epoch ms). */
+  since?: number | undefined;
+  /** `dead-letters`: only this sink's. */
+  sink?: string | undefined;
+  /** Process and deliver what was replayed before returning. @default true */
+  drain?: boolean | undefined;
+  /** Stops a replay of files after the file in progress (the CLI aborts it on SIGINT/SIGTERM). */
+  signal?: AbortSignal | undefined;
+  ui?: Ui | undefined;
+}
+
+export interface ReplayCommandResult {
+  from: string;
+  /** Bodies or items looked at. */
+  total: number;
+  stored: number;
+  duplicates: number;
+  invalid: number;
+  /** `quarantine`: bodies that still fail validation (kept). */
+  stillInvalid: number;
+  /** `dead-letters`: items put back in their queue. */
+  requeued: number;
+  /** Stopped by `signal` before the end: run it again (what was stored is a duplicate then). */
+  interrupted: boolean;
+  durationMs: number;
+}
+
+function jsonFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .filter((name) => name.endsWith(".json"))
+    .sort()
+    .flatMap((name) => jsonFiles(join(path, name)));
+}
+
+/** Runs a replay. */
+export async function runReplay(options: ReplayCommandOptions): Promise<ReplayCommandResult> {
+  const started = Date.now();
+  const ui = options.ui ?? createUi();
+  const result: ReplayCommandResult = {
+    from: options.from,
+    total: 0,
+    stored: 0,
+    duplicates: 0,
+    invalid: 0,
+    stillInvalid: 0,
+    requeued: 0,
+    interrupted: false,
+    durationMs: 0,
+  };
+  if (options.from === "chargebee" && !options.config.pipeline.chargebee.api) {
+    throw new ConfigError(
+      "replay --from chargebee needs pipeline.chargebee.api (site and apiKey)",
+      {
+        fields: ["pipeline.chargebee.api"],
+      },
+    );
+  }
+  const { pipeline } = await openConfiguredPipeline(options.config);
+  try {
+    if (options.from === "quarantine") {
+      const task = ui.task("Replaying quarantined bodies");
+      const report = await pipeline.replayQuarantine();
+      Object.assign(result, report, {
+        total: report.stored + report.duplicates + report.invalid + report.stillInvalid,
+      });
+      task.done(`Replayed ${result.total} quarantined bodies`);
+    } else if (options.from === "dead-letters") {
+      const task = ui.task("Putting dead letters back in their queues");
+      result.requeued = await pipeline.replayDeadLetters({ sink: options.sink });
+      result.total = result.requeued;
+      task.done(`Requeued ${result.requeued} dead letters`);
+    } else if (options.from === "chargebee") {
+      const task = ui.task("Replaying events from Chargebee's List Events API");
+      const report = await pipeline.replayChargebeeEvents({ occurredAfter: options.since });
+      Object.assign(result, report, { total: report.stored + report.duplicates + report.invalid });
+      task.done(`Replayed ${result.total} events from Chargebee`);
+    } else {
+      const files = jsonFiles(resolve(options.from));
+      result.total = files.length;
+      const bar = ui.progress("Replaying recorded bodies", files.length);
+      for (const file of files) {
+        if (options.signal?.aborted) {
+          result.interrupted = true;
+          break;
+        }
+        const report = await pipeline.replayFiles([file]);
+        result.stored += report.stored;
+        result.duplicates += report.duplicates;
+        result.invalid += report.invalid;
+        bar.advance();
+      }
+      bar.done(result.interrupted ? "Interrupted" : `Replayed ${files.length} files`);
+    }
+    if (options.drain !== false && !result.interrupted) {
+      const task = ui.task("Processing and delivering");
+      await pipeline.drain({ timeoutMs: 300_000 });
+      task.done("Processed and delivered");
+    }
+  } finally {
+    await pipeline.close();
+  }
+  result.durationMs = Date.now() - started;
+  return result;
+}

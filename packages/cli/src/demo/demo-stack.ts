@@ -1,0 +1,168 @@
+/**
+ * The demo's running product: the destination sandbox (TikTok, Segment, ActiveCampaign, Kiflo) and
+ * the pipeline on an embedded SQLite file in a temporary folder, behind `node:http` on free localhost
+ * ports, with every sink pointed at its emulator and the conversion log for the report. The pipeline's
+ * clock is the simulation's, so six weeks of visits and billing happen in seconds.
+ *
+ * @module
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AttributionOptions } from "@revtrace/attribution";
+import type { Sink } from "@revtrace/core";
+import { createPipeline, type Pipeline, type PipelineStorage } from "@revtrace/pipeline";
+import { createNodeListener } from "@revtrace/pipeline/node";
+import { type SandboxServer, startSandbox } from "@revtrace/sandbox";
+import {
+  createActiveCampaignSink,
+  createInProcessRateLimiter,
+} from "@revtrace/sink-activecampaign";
+import { createKifloSink } from "@revtrace/sink-kiflo";
+import { createSegmentSink } from "@revtrace/sink-segment";
+import { createTikTokSink } from "@revtrace/sink-tiktok";
+import { createSqliteStorage } from "@revtrace/storage-sqlite";
+import { createConversionLogSink } from "../conversion-log.js";
+import { PARTNERS } from "./visitors.js";
+
+// Demo-only credentials of the local emulators: nothing here reaches a real account.
+export const DEMO_WEBHOOK = { username: "chargebee", password: "demo-webhook-password" };
+const TIKTOK_TOKEN = "demo-tiktok-token";
+const PIXEL = "CDEMOPIXEL0001";
+const SEGMENT_WRITE_KEY = "demo-segment-write-key";
+const AC_TOKEN = "demo-activecampaign-token";
+const KIFLO_TOKEN = "demo-kiflo-token";
+
+/** The demo's models: first touch and last non-direct side by side, and the click-id chain for partners. */
+export const DEMO_ATTRIBUTION: AttributionOptions = {
+  models: ["first_touch", "last_non_direct", "click_id_chain"],
+};
+/** 20 % lifetime commission, payable after a 14-day hold. */
+export const DEMO_COMMISSIONS = {
+  rules: [{ percent: 20, duration: "lifetime" as const, holdMs: 14 * 86_400_000 }],
+};
+
+/** Why each destination skipped what it skipped: sink → reason → count. */
+export type SkipReasons = Record<string, Record<string, number>>;
+
+/** The sink, counting the reasons of its `skipped` results. */
+function countingSkips(sink: Sink, reasons: SkipReasons): Sink {
+  return {
+    ...sink,
+    async send(items, options) {
+      const results = await sink.send(items, options);
+      for (const result of results) {
+        if (result.status !== "skipped") continue;
+        const bySink = (reasons[sink.name] ??= {});
+        bySink[result.reason] = (bySink[result.reason] ?? 0) + 1;
+      }
+      return results;
+    },
+  };
+}
+
+export interface DemoStack {
+  pipeline: Pipeline;
+  storage: PipelineStorage;
+  sandbox: SandboxServer;
+  sinks: Sink[];
+  skipReasons: SkipReasons;
+  /** The pipeline's base URL. */
+  url: string;
+  dir: string;
+  logPath: string;
+  close(): Promise<void>;
+}
+
+export async function startDemoStack(now: () => number, dir?: string): Promise<DemoStack> {
+  const root = dir ?? mkdtempSync(join(tmpdir(), "revtrace-demo-"));
+  const sandbox = await startSandbox({
+    port: 0,
+    tiktok: { credentials: [{ accessToken: TIKTOK_TOKEN, pixelCodes: [PIXEL] }] },
+    segment: { writeKeys: { [SEGMENT_WRITE_KEY]: "us" } },
+    // The account limit (5 requests/s) is tested in the sink's package; the demo lifts it.
+    activecampaign: { tokens: [AC_TOKEN], rateLimit: false },
+    kiflo: { tokens: [KIFLO_TOKEN] },
+  });
+  const storage = createSqliteStorage({
+    path: join(root, "revtrace.db"),
+    synchronous: "NORMAL",
+  }) as PipelineStorage;
+  await storage.migrate();
+  const logPath = join(root, "revtrace-conversions.jsonl");
+  const skipReasons: SkipReasons = {};
+  const vendorSinks: Sink[] = [
+    createTikTokSink({
+      accessToken: TIKTOK_TOKEN,
+      pixelCode: PIXEL,
+      baseUrl: `${sandbox.vendors.tiktok}/open_api/v1.3/`,
+      maxEventAgeDays: 28,
+      retry: { retries: 0 },
+    }),
+    createSegmentSink({
+      writeKey: SEGMENT_WRITE_KEY,
+      baseUrl: sandbox.vendors.segment,
+      retry: { retries: 0 },
+    }),
+    createActiveCampaignSink({
+      apiUrl: sandbox.vendors.activecampaign,
+      apiToken: AC_TOKEN,
+      listId: 1,
+      rateLimiter: createInProcessRateLimiter({ limit: 1_000, intervalMs: 1_000 }),
+      deepData: { site: "https://app.lovelace-analytics.io" },
+      retry: { retries: 0 },
+    }),
+    createKifloSink({
+      apiToken: KIFLO_TOKEN,
+      store: storage,
+      baseUrl: `${sandbox.vendors.kiflo}/v3/`,
+      convertLeadToCustomer: true,
+      associateCustomerOnDeal: true,
+      createTransactionFromPayment: true,
+      retry: { retries: 0 },
+    }),
+  ];
+  const sinks = [
+    ...vendorSinks.map((sink) => countingSkips(sink, skipReasons)),
+    createConversionLogSink({ path: logPath, storage, attribution: DEMO_ATTRIBUTION }),
+  ];
+  const pipeline = createPipeline({
+    storage,
+    sinks,
+    chargebee: { credentials: [DEMO_WEBHOOK] },
+    collect: {
+      verifyAffiliateRef: (ref) => (PARTNERS as readonly string[]).includes(ref),
+    },
+    attribution: DEMO_ATTRIBUTION,
+    commissions: DEMO_COMMISSIONS,
+    delivery: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 20, batchSize: 100 },
+    worker: { batchSize: 100 },
+    pollMs: 20,
+    now,
+  });
+  const listener = createNodeListener(pipeline);
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    pipeline,
+    storage,
+    sandbox,
+    sinks,
+    skipReasons,
+    url,
+    dir: root,
+    logPath,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await pipeline.close();
+      await sandbox.close();
+      if (!dir) rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
