@@ -232,12 +232,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const duplicates = stream.deliveries.filter((d) => d.duplicate).length;
     const failures = await stack.storage.listFailures({ limit: 100 });
     const deadLetters = failures.length + metrics.worker.deadLetters;
-    // Stored for the first time: every Chargebee event, and every lead form (the worker's inbox).
-    const leads = visitors.filter((v) => v.email !== null).length;
-    if (metrics.received !== stream.events + leads) {
+    // Stored in the inbox, first or as a duplicate: every webhook delivery, and every collect
+    // request (one batch of touchpoints and lead forms each, which the worker applies).
+    if (metrics.received + metrics.duplicates !== stream.deliveries.length + collectRequests) {
       problems.push({
         check: "received",
-        detail: `${metrics.received} stored, expected ${stream.events} Chargebee events and ${leads} leads`,
+        detail: `${metrics.received} stored and ${metrics.duplicates} duplicates, expected ${stream.deliveries.length} webhooks and ${collectRequests} collect requests`,
       });
     }
     if (metrics.processed !== metrics.received) {
