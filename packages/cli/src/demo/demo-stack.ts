@@ -55,7 +55,8 @@ function countingSkips(sink: Sink, reasons: SkipReasons): Sink {
       const results = await sink.send(items, options);
       for (const result of results) {
         if (result.status !== "skipped") continue;
-        const bySink = (reasons[sink.name] ??= {});
+        reasons[sink.name] ??= {};
+        const bySink = reasons[sink.name] as Record<string, number>;
         bySink[result.reason] = (bySink[result.reason] ?? 0) + 1;
       }
       return results;
