@@ -46,6 +46,7 @@ import {
   replayFiles,
   replayQuarantine,
 } from "./replay.js";
+import { serialLinks } from "./serial-links.js";
 import { createSinkDelivery } from "./sink-delivery.js";
 import {
   basicAuthenticator,
@@ -164,8 +165,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return readyPromise;
   };
 
-  const identity = withOptionPath("identity", () =>
-    createIdentityResolver({ storage, rules: input.identity?.rules, now, logger }),
+  // Links one at a time: the worker runs different customers' events side by side.
+  const identity = serialLinks(
+    withOptionPath("identity", () =>
+      createIdentityResolver({ storage, rules: input.identity?.rules, now, logger }),
+    ),
   );
   let ledger: CommissionLedger | null = null;
   if (input.commissions) {

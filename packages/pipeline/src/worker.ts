@@ -6,13 +6,14 @@
  *
  * @module
  */
-import type { Clock, Logger, OutboxItem } from "@revtrace/core";
+import type { Clock, InboxEvent, Logger, OutboxItem } from "@revtrace/core";
 import { type BackoffPolicy, retryDelay } from "./backoff.js";
 import type { ProcessedEvent } from "./event-processor.js";
 import type { MetricsRegistry } from "./metrics.js";
 import type { PipelineStorage } from "./pipeline-options.js";
 import { describeFailure } from "./sink-delivery.js";
 import { isWorkPayload, WORK_QUEUE } from "./work-item.js";
+import { runPartitioned, workPartition } from "./work-partition.js";
 
 export interface WorkerOptions {
   storage: PipelineStorage;
@@ -44,14 +45,29 @@ export function createWorker(options: WorkerOptions) {
     metrics.settle(WORK_QUEUE, item.idempotencyKey);
   };
 
-  /** Processes one item; resolves with it when it is to be acknowledged, `null` when settled. */
-  const handleOne = async (item: OutboxItem): Promise<OutboxItem | null> => {
-    const token = item.leaseToken as string;
+  /** A claimed item with its inbox event, or why it has none. */
+  type Loaded = { item: OutboxItem; inbox: InboxEvent | null; error: unknown };
+  const load = async (item: OutboxItem): Promise<Loaded> => {
     metrics.track(WORK_QUEUE, item.idempotencyKey, item.createdAt);
     try {
       if (!isWorkPayload(item.payload)) throw new TypeError("not a pipeline work item");
       const inbox = await storage.getInboxEvent(item.payload.key);
       if (!inbox) throw new TypeError("the inbox has no event under this key");
+      return { item, inbox, error: null };
+    } catch (error) {
+      return { item, inbox: null, error };
+    }
+  };
+
+  /** Processes one item; resolves with it when it is to be acknowledged, `null` when settled. */
+  const handleOne = async ({
+    item,
+    inbox,
+    error: loadError,
+  }: Loaded): Promise<OutboxItem | null> => {
+    const token = item.leaseToken as string;
+    try {
+      if (!inbox) throw loadError;
       const { items } = await process(inbox);
       if (items.length > 0) {
         await storage.enqueue(items, now());
@@ -83,16 +99,24 @@ export function createWorker(options: WorkerOptions) {
   };
   const process = options.process;
 
-  // Events are processed one after another, in claim order (a customer's events depend on each
-  // other). The acknowledgements of a batch are written together at its end, one group commit
-  // instead of one transaction per event: a crash before them re-processes the batch, which is
-  // safe because every step is idempotent (dedupe keys, identity observations, ledger keys).
+  // A batch in two phases: first what collect requests brought (touchpoints and links a later
+  // webhook of the batch may need), then everything else. Within a phase, the events of one
+  // customer (or visitor) run in claim order and different customers side by side (see
+  // `work-partition.ts`), so their writes share group commits. The acknowledgements are written
+  // together at the end: a crash before them re-processes the batch, which is safe because every
+  // step is idempotent (dedupe keys, identity observations, ledger keys).
   return async (items: OutboxItem[]): Promise<void> => {
+    const loaded = await Promise.all(items.map(load));
     const done: OutboxItem[] = [];
-    for (const item of items) {
-      const processed = await handleOne(item);
+    const run = async (entry: Loaded) => {
+      const processed = await handleOne(entry);
       if (processed) done.push(processed);
-    }
+    };
+    const partition = (entry: Loaded) => (entry.inbox ? workPartition(entry.inbox) : "~unloaded");
+    const tracker = loaded.filter((entry) => entry.inbox?.source === "tracker");
+    const rest = loaded.filter((entry) => entry.inbox?.source !== "tracker");
+    await runPartitioned(tracker, partition, run);
+    await runPartitioned(rest, partition, run);
     await Promise.all(done.map(ack));
   };
 }

@@ -1,0 +1,56 @@
+/**
+ * One process of the Postgres scale-out test: `ingest` (the webhook endpoint on an ephemeral port,
+ * no worker) or `worker` (the worker and the sink runners, no HTTP), on the schema and sandbox the
+ * test passes in the environment. Prints `READY <port>` when serving.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { consoleLogger } from "@revtrace/core";
+import { createSegmentSink } from "@revtrace/sink-segment";
+import { createTikTokSink } from "@revtrace/sink-tiktok";
+import { createPostgresStorage } from "@revtrace/storage-postgres";
+import { createNodeListener } from "../src/adapters/node.ts";
+import { createPipeline, type PipelineStorage } from "../src/index.ts";
+import { PIXEL, SEGMENT_WRITE_KEY, TIKTOK_TOKEN, WEBHOOK_PASSWORD } from "./stack.ts";
+
+const role = process.argv[2];
+const env = process.env;
+const storage = createPostgresStorage({
+  connectionString: env.PG_URL as string,
+  schema: env.PG_SCHEMA as string,
+  poolSize: 4,
+}) as PipelineStorage;
+// Every process migrates: the engine serializes concurrent migrations (an advisory lock).
+await storage.migrate();
+const pipeline = createPipeline({
+  storage,
+  sinks: [
+    createTikTokSink({
+      accessToken: TIKTOK_TOKEN,
+      pixelCode: PIXEL,
+      baseUrl: `${env.TIKTOK_URL}/open_api/v1.3/`,
+      retry: { retries: 0 },
+    }),
+    createSegmentSink({
+      writeKey: SEGMENT_WRITE_KEY,
+      baseUrl: env.SEGMENT_URL as string,
+      retry: { retries: 0 },
+    }),
+  ],
+  chargebee: { credentials: [{ username: "chargebee", password: WEBHOOK_PASSWORD }] },
+  delivery: { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 50, leaseMs: 3_000 },
+  worker: { leaseMs: 3_000 },
+  pollMs: 50,
+  logger: consoleLogger("error"),
+});
+if (role === "ingest") {
+  const server = createServer(createNodeListener(pipeline));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  console.log(`READY ${(server.address() as AddressInfo).port}`);
+} else {
+  await pipeline.start();
+  console.log("READY 0");
+}
+process.on("SIGTERM", () => {
+  void pipeline.close().then(() => process.exit(0));
+});
