@@ -109,6 +109,29 @@ describe("sink delivery", () => {
     });
   });
 
+  it("pauses the sink until an item's Retry-After (a rate limit answered per item)", async () => {
+    let limited = true;
+    const t = await setup(
+      (items) =>
+        items.map(
+          (item, i): ItemResult =>
+            limited && i === 1
+              ? { id: item.id, status: "rejected", error: error(true, 3000) }
+              : { id: item.id, status: "delivered" },
+        ),
+      ["a", "b"],
+    );
+    expect(await t.runner.tick()).toBe(2);
+    expect(t.pauses).toEqual([1_003_000]);
+    const [, b] = await t.items();
+    expect(b).toMatchObject({ status: "pending", availableAt: 1_003_000 });
+    expect(await t.runner.tick()).toBe(0); // paused
+    t.advance(3000);
+    limited = false;
+    expect(await t.runner.tick()).toBe(1);
+    expect((await t.items()).map((item) => item?.status)).toEqual(["delivered", "delivered"]);
+  });
+
   it("retries a whole batch after a transport failure, no sooner than Retry-After, and pauses the sink", async () => {
     let fail = true;
     const t = await setup(

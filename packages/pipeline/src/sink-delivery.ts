@@ -108,6 +108,9 @@ export function createSinkDelivery(options: SinkDeliveryOptions) {
       if (Number.isFinite(resumeAt)) options.pause(resumeAt);
       return;
     }
+    // A vendor's Retry-After on one item (a rate limit answered per request) holds the whole
+    // sink: the next batch would meet the same limit.
+    let holdUntil = Number.POSITIVE_INFINITY;
     const settle = async (item: OutboxItem, result: ItemResult): Promise<void> => {
       const token = item.leaseToken as string;
       if (result.status === "delivered" || result.status === "skipped") {
@@ -122,8 +125,11 @@ export function createSinkDelivery(options: SinkDeliveryOptions) {
         return;
       }
       counters.rejected++;
-      await settleFailure(item, result.error, result.error.retryable, result.error.retryAfterMs);
+      const { retryable, retryAfterMs } = result.error;
+      const at = await settleFailure(item, result.error, retryable, retryAfterMs);
+      if (at !== null && retryAfterMs !== undefined) holdUntil = Math.min(holdUntil, at);
     };
     await Promise.all(items.map((item, index) => settle(item, results[index] as ItemResult)));
+    if (Number.isFinite(holdUntil)) options.pause(holdUntil);
   };
 }

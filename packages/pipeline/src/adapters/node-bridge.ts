@@ -4,13 +4,14 @@
  * (a `Content-Length` over the limit is refused before reading), and the `Request` is built on that
  * buffer: a Web `ReadableStream` bridged over Node's stream cost about 100 µs per request, three times
  * the rest of the conversion. Over the limit, the rest of the body is drained and discarded rather
- * than the socket destroyed, so the client still gets its 413.
+ * than the socket destroyed, so the client still gets its answer, and that answer closes the
+ * connection.
  *
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
-import { answerText, errorAnswer } from "../http-answers.js";
+import { answerText } from "../http-answers.js";
 import { BodyTooLargeError } from "../http-body.js";
 
 /** The largest body an adapter reads when it is not told (the pipeline's default `http.maxBodyBytes`). */
@@ -76,30 +77,43 @@ export function headersOf(request: IncomingMessage): Headers {
 
 /**
  * A Web `Request` for a Node request. The body is `options.body` when a framework already read it,
- * else read from `stream` (default: the request itself) up to `options.limit` bytes.
- * @throws BodyTooLargeError past the limit (answer it with {@link tooLargeAnswer}).
+ * else read from `stream` (default: the request itself) up to `options.limit` bytes; past it, the
+ * `Request`'s body fails with `BodyTooLargeError` when read (the handlers answer 413).
  */
 export async function toWebRequest(
   request: IncomingMessage,
   options: NodeRequestOptions = {},
 ): Promise<Request> {
+  return (await bridgeRequest(request, options)).request;
+}
+
+/** The Web `Request` and whether its body was over the limit (and so never fully read). */
+async function bridgeRequest(
+  request: IncomingMessage,
+  options: NodeRequestOptions,
+): Promise<{ request: Request; overLimit: boolean }> {
   const method = request.method ?? "GET";
-  const init: RequestInit = { method, headers: headersOf(request) };
+  const init: RequestInit & { duplex?: "half" } = { method, headers: headersOf(request) };
+  let overLimit = false;
   if (method !== "GET" && method !== "HEAD") {
-    init.body = (options.body ??
-      (await readNodeBody(
-        Object.assign(options.stream ?? request, { headers: request.headers }),
-        options.limit ?? DEFAULT_ADAPTER_BODY_LIMIT,
-      ))) as BodyInit;
+    try {
+      init.body = (options.body ??
+        (await readNodeBody(
+          Object.assign(options.stream ?? request, { headers: request.headers }),
+          options.limit ?? DEFAULT_ADAPTER_BODY_LIMIT,
+        ))) as BodyInit;
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      // Over the limit (the rest is being drained): the handler still decides the answer in its
+      // order (405, 401, 415 before 413); reading this body fails with the same error.
+      overLimit = true;
+      init.body = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(error) });
+      init.duplex = "half";
+    }
   } else {
     request.resume();
   }
-  return new Request(urlOf(request, options.url), init as RequestInit);
-}
-
-/** The 413 an adapter answers when the body is over its limit (the same answer as the handlers'). */
-export function tooLargeAnswer(error: BodyTooLargeError): Response {
-  return errorAnswer(413, "payload_too_large", `The body exceeds ${error.limit} bytes`);
+  return { request: new Request(urlOf(request, options.url), init as RequestInit), overLimit };
 }
 
 /** The response's headers as Node wants them (repeated headers, e.g. `set-cookie`, as arrays). */
@@ -130,20 +144,21 @@ export interface NodeRequestOptions {
   stream?: Readable;
 }
 
-/** Runs a Web handler for a Node request; a body over the limit is answered 413 without it. */
+/**
+ * Runs a Web handler for a Node request. A body over the limit reaches the handler as one that fails
+ * when read (so 401, 405 and 415 still come first, and 413 otherwise), and the answer closes the
+ * connection: the client may still be sending the rest, and a connection left half-read would hold a
+ * graceful `server.close()` open for as long as the client keeps it.
+ */
 export async function runWebHandler(
   handler: (request: Request) => Promise<Response>,
   request: IncomingMessage,
   options: NodeRequestOptions = {},
 ): Promise<Response> {
-  let webRequest: Request;
-  try {
-    webRequest = await toWebRequest(request, options);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) return tooLargeAnswer(error);
-    throw error;
-  }
-  return handler(webRequest);
+  const { request: webRequest, overLimit } = await bridgeRequest(request, options);
+  const answer = await handler(webRequest);
+  if (overLimit) answer.headers.set("connection", "close");
+  return answer;
 }
 
 /** Writes a Web `Response` to Node's `ServerResponse`. */
