@@ -57,11 +57,11 @@ const common = {
 const percent = z.number().int().min(0).max(100);
 
 const ModelSpecSchema = z.discriminatedUnion("model", [
-  z.object({ model: z.literal("first_touch"), ...common }),
-  z.object({ model: z.literal("last_touch"), ...common }),
-  z.object({ model: z.literal("last_non_direct"), ...common }),
-  z.object({ model: z.literal("linear"), ...common }),
-  z.object({
+  z.strictObject({ model: z.literal("first_touch"), ...common }),
+  z.strictObject({ model: z.literal("last_touch"), ...common }),
+  z.strictObject({ model: z.literal("last_non_direct"), ...common }),
+  z.strictObject({ model: z.literal("linear"), ...common }),
+  z.strictObject({
     model: z.literal("time_decay"),
     ...common,
     /** Half-life in ms: a touchpoint this much older than the newest counts half. @default 7 days */
@@ -71,7 +71,7 @@ const ModelSpecSchema = z.discriminatedUnion("model", [
       .default(7 * DAY_MS),
   }),
   z
-    .object({
+    .strictObject({
       model: z.literal("position_based"),
       ...common,
       /** Percent of the credit for the first touchpoint. @default 40 */
@@ -83,7 +83,7 @@ const ModelSpecSchema = z.discriminatedUnion("model", [
       message: "first + last must not exceed 100",
       path: ["last"],
     }),
-  z.object({
+  z.strictObject({
     model: z.literal("click_id_chain"),
     ...common,
     /** Which touchpoint wins when several match one step. @default "first" */
@@ -108,7 +108,7 @@ const ModelInputSchema = z.preprocess(
 );
 
 const EngineOptionsSchema = z
-  .object({
+  .strictObject({
     /** The models to run side by side, in output order. @default ["first_touch"] */
     models: z.array(ModelInputSchema).min(1).prefault(["first_touch"]),
     /** Marks touchpoints to ignore (bots, internal traffic, test clicks). @default none */

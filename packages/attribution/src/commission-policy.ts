@@ -23,7 +23,7 @@ const DurationSchema = z.union([
 ]);
 
 const RuleSchema = z
-  .object({
+  .strictObject({
     /** Shown in entry notes. @default derived from partner and program */
     id: z.string().min(1).optional(),
     /** The partner this rule is for; `null` = any partner. @default null */
@@ -68,7 +68,7 @@ const RuleSchema = z
   });
 
 const PolicySchema = z
-  .object({
+  .strictObject({
     /** The rules; the most specific one matching a referral applies (partner+program > partner > program > default). */
     rules: z.array(RuleSchema),
     /** A payout is only made when the payable amount reaches this, per currency. @default none */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Logger } from "@revtrace/core";
+import { type Logger, LoggerSchema } from "@revtrace/core";
 import type Chargebee from "chargebee";
 import { z } from "zod";
 import { type ChargebeeParseOptions, ParseOptionsSchema } from "./chargebee-parse-options.js";
@@ -46,7 +46,7 @@ export const ApiOptionsSchema = z
     fetch: z.custom<FetchLike>((v) => typeof v === "function").optional(),
     timeoutMs: z.int().positive().default(30_000),
     parse: ParseOptionsSchema.optional(),
-    logger: z.unknown().optional(),
+    logger: LoggerSchema.optional(),
   })
   .refine((o) => o.client !== undefined || (o.site !== undefined && o.apiKey !== undefined), {
     message: "Either client, or site and apiKey, are required",

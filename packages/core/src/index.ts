@@ -201,5 +201,5 @@ export {
 } from "./storage/storage-input.js";
 export { type IdentityEdgeKey, identityEdgeKey, mergeRefusalKey } from "./storage/storage-keys.js";
 export type { TimeRange, TouchpointStore } from "./storage/touchpoint-store.js";
-export { RetryPolicySchema, TRANSPORT_OPTIONS_SHAPE } from "./transport-options.js";
+export { LoggerSchema, RetryPolicySchema, TRANSPORT_OPTIONS_SHAPE } from "./transport-options.js";
 export { VERSION } from "./version.js";

@@ -12,6 +12,23 @@ import type { Logger } from "./logger.js";
 
 const isFunction = (value: unknown) => typeof value === "function";
 
+const LOG_METHODS = ["debug", "info", "warn", "error"] as const;
+
+/**
+ * A logger option: any object (a pino logger or child, a class instance, a plain object) whose
+ * `debug`/`info`/`warn`/`error`, where present, are functions. Missing methods are no-ops.
+ */
+export const LoggerSchema = z.custom<Partial<Logger>>(
+  (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    LOG_METHODS.every((method) => {
+      const fn = (value as Record<string, unknown>)[method];
+      return fn === undefined || typeof fn === "function";
+    }),
+  "must be a logger: an object whose debug, info, warn and error are functions",
+);
+
 /** `createHttpClient`'s retry policy, validated. */
 export const RetryPolicySchema = z.strictObject({
   retries: z.number().int().min(0).optional(),
@@ -33,11 +50,6 @@ export const TRANSPORT_OPTIONS_SHAPE = {
     .custom<NonNullable<HttpClientOptions["onRetry"]>>(isFunction, "must be a function")
     .optional(),
   fetch: z.custom<typeof globalThis.fetch>(isFunction, "must be a function").optional(),
-  logger: z
-    .custom<Partial<Logger>>(
-      (value) => typeof value === "object" && value !== null,
-      "must be a logger object",
-    )
-    .optional(),
+  logger: LoggerSchema.optional(),
   now: z.custom<Clock>(isFunction, "must be a function").optional(),
 };

@@ -20,6 +20,7 @@ import {
   type IdentityStore,
   identityKeyId,
   type Logger,
+  LoggerSchema,
   type MergeRefusal,
   type PersonRecord,
   systemClock,
@@ -162,7 +163,7 @@ const OptionsSchema = z.object({
   ),
   rules: z.unknown().optional(),
   now: z.function().optional(),
-  logger: z.record(z.string(), z.unknown()).optional(),
+  logger: LoggerSchema.optional(),
 });
 
 const EvidenceSchema = z.object({

@@ -31,7 +31,7 @@ import type {
   Sink,
   Touchpoint,
 } from "@revtrace/core";
-import type { IdentityResolver } from "@revtrace/identity";
+import { createKeyNormalizer, type IdentityResolver } from "@revtrace/identity";
 import {
   applyCollectBatch,
   type CollectBatch,
@@ -213,8 +213,21 @@ export function createEventProcessor(options: EventProcessorOptions) {
     return { conversions, items: outboxItems(conversions) };
   };
 
-  /** A lead form: the visitor's person, credited like any conversion (first touch by default). */
-  const leadConversionOf = async (lead: CollectedLead): Promise<Conversion> => {
+  const keyNormalizer = createKeyNormalizer(identity.rules);
+  /** The value when identity accepts it as a key of `kind` (not malformed, not junk), else undefined. */
+  const accepted = (kind: "email" | "phone", value: string | undefined) =>
+    value !== undefined && keyNormalizer.normalize({ kind, value }).ok ? value : undefined;
+
+  /**
+   * A lead form: the visitor's person, credited like any conversion (first touch by default). The
+   * collect endpoint is public: an email or phone identity refuses (malformed, junk, placeholder) is
+   * not sent on as a contact, and a form with neither left is no lead at all.
+   */
+  const leadConversionOf = async (raw: CollectedLead): Promise<Conversion | null> => {
+    const email = accepted("email", raw.email);
+    const phone = accepted("phone", raw.phone);
+    if (email === undefined && phone === undefined) return null;
+    const lead: CollectedLead = { ...raw, email, phone };
     const keys: IdentityKey[] = [{ kind: "anonymous_id", value: lead.visitorId }];
     if (lead.email) keys.push({ kind: "email", value: lead.email });
     if (lead.phone) keys.push({ kind: "phone", value: lead.phone });
@@ -242,7 +255,10 @@ export function createEventProcessor(options: EventProcessorOptions) {
             identity,
           });
     const conversions: Conversion[] = [];
-    for (const lead of leads) conversions.push(await leadConversionOf(lead));
+    for (const lead of leads) {
+      const conversion = await leadConversionOf(lead);
+      if (conversion) conversions.push(conversion);
+    }
     return { conversions, items: outboxItems(conversions) };
   };
 

@@ -19,6 +19,7 @@ import {
   ConfigError,
   type InboxStore,
   type Logger,
+  LoggerSchema,
   parseOptions,
   type Sink,
   type Storage,
@@ -178,7 +179,7 @@ export const PipelineOptionsSchema = z.strictObject({
         seen.add(sink.name);
       });
     }),
-  chargebee: z.looseObject({
+  chargebee: z.strictObject({
     credentials: z.array(z.unknown()).min(1),
     parse: z.unknown().optional(),
     api: z.record(z.string(), z.unknown()).optional(),
@@ -188,6 +189,7 @@ export const PipelineOptionsSchema = z.strictObject({
   identity: z.strictObject({ rules: z.unknown().optional() }).default({}),
   attribution: z
     .looseObject({
+      // the rest is the attribution engine's (validated there, unknown keys refused)
       models: z.array(z.unknown()).min(1).optional(),
       touchpointLookbackMs: positiveInt.default(90 * 86_400_000),
     })
@@ -227,7 +229,7 @@ export const PipelineOptionsSchema = z.strictObject({
       maxOldestAgeMs: nonNegativeInt.default(900_000),
     })
     .default({ maxBacklog: 10_000, maxOldestAgeMs: 900_000 }),
-  logger: z.record(z.string(), z.unknown()).optional(),
+  logger: LoggerSchema.optional(),
   now: fn("a function returning epoch milliseconds").optional(),
   random: fn("a function returning a number in [0, 1)").optional(),
 });

@@ -344,6 +344,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return api;
   };
 
+  // Built now, so a mistake in `chargebee.api` is a ConfigError at construction, not at the first replay.
+  if (input.chargebee.api) chargebeeApi();
+
   const drainQueue = async (runner: QueueRunner): Promise<number> => {
     let total = 0;
     for (let claimed = await runner.tick(); claimed > 0; claimed = await runner.tick()) {

@@ -298,5 +298,28 @@ describe("the collect endpoint", () => {
   it("validates its options with clear errors", () => {
     expect(() => CollectOptionsSchema.parse({ allowedOrigins: ["*"] })).toThrow();
     expect(() => CollectOptionsSchema.parse({ cookie: { maxAgeDays: 500 } })).toThrow();
+    // Only http(s) origins: `javascript:`, `file:` and `data:` URLs have the origin "null", which a
+    // sandboxed iframe or a data: page sends.
+    for (const origin of [
+      "javascript:alert(1)",
+      "file:///etc/passwd",
+      "data:text/html,x",
+      "ftp://x.io",
+    ]) {
+      expect(() => CollectOptionsSchema.parse({ allowedOrigins: [origin] })).toThrow(/http\(s\)/);
+    }
+    // Cookie attributes cannot carry other attributes or header breaks.
+    for (const cookie of [
+      { path: "/; Domain=evil.example; SameSite=None" },
+      { path: "/a b" },
+      { domain: "example.com\r\nSet-Cookie: x=1" },
+      { domain: "example.com; Secure" },
+      { maxAgeDays: 0.000001 },
+    ]) {
+      expect(() => CollectOptionsSchema.parse({ cookie }), JSON.stringify(cookie)).toThrow();
+    }
+    expect(
+      CollectOptionsSchema.parse({ cookie: { domain: ".example.com", path: "/app" } }).cookie,
+    ).toMatchObject({ domain: ".example.com", path: "/app" });
   });
 });

@@ -72,6 +72,42 @@ describe("createPipeline options", () => {
       ["commissions.partnerModel"],
     ],
     ["a clock that is not a function", { ...valid, now: 5 }, ["now"]],
+    ["a logger whose method is not a function", { ...valid, logger: { info: 5 } }, ["logger"]],
+    [
+      "a misspelt Chargebee option",
+      { ...valid, chargebee: { ...valid.chargebee, prase: {} } },
+      ["chargebee"],
+    ],
+    [
+      "a misspelt Chargebee API option",
+      { ...valid, chargebee: { ...valid.chargebee, api: { site: "acme", apikey: "k" } } },
+      ["chargebee.api"],
+    ],
+    [
+      "an empty Chargebee site",
+      { ...valid, chargebee: { ...valid.chargebee, api: { site: "", apiKey: "k" } } },
+      ["chargebee.api.site"],
+    ],
+    [
+      "a misspelt attribution option",
+      { ...valid, attribution: { modles: ["linear"] } },
+      ["attribution"],
+    ],
+    [
+      "a misspelt model setting",
+      { ...valid, attribution: { models: [{ model: "linear", windw: 5 }] } },
+      ["attribution.models.0"],
+    ],
+    [
+      "a misspelt commission option",
+      { ...valid, commissions: { rules: [{ percent: 20 }], partnermodel: "x" } },
+      ["commissions"],
+    ],
+    [
+      "a misspelt commission rule field",
+      { ...valid, commissions: { rules: [{ percent: 20, partnr: "p1" }] } },
+      ["commissions.rules.0"],
+    ],
     ["an unknown option", { ...valid, sinkz: [] }, ["(root)"]],
   ])("%s → ConfigError naming the field", (_what, options, fields) => {
     const error = configError(() => createPipeline(options as PipelineOptions));
@@ -79,5 +115,41 @@ describe("createPipeline options", () => {
       expect(error.fields.some((f) => f === field || f.startsWith(`${field}.`))).toBe(true);
     }
     expect(error.message).not.toContain(SECRET);
+  });
+
+  it("accepts a logger that is a class instance (pino's shape), and calls it", async () => {
+    const lines: string[] = [];
+    class ClassLogger {
+      readonly prefix = "app";
+      debug(_obj: unknown, msg?: string) {
+        lines.push(`${this.prefix} debug ${msg ?? ""}`);
+      }
+      info(_obj: unknown, msg?: string) {
+        lines.push(`${this.prefix} info ${msg ?? ""}`);
+      }
+      warn(_obj: unknown, msg?: string) {
+        lines.push(`${this.prefix} warn ${msg ?? ""}`);
+      }
+      error(_obj: unknown, msg?: string) {
+        lines.push(`${this.prefix} error ${msg ?? ""}`);
+      }
+      child() {
+        return this;
+      }
+    }
+    const pipeline = createPipeline({ ...valid, logger: new ClassLogger() });
+    await pipeline.handleWebhook(
+      new Request("http://localhost/webhooks/chargebee", {
+        method: "POST",
+        body: "{}",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Basic ${Buffer.from(`chargebee:${SECRET}`).toString("base64")}`,
+        },
+      }),
+    );
+    await pipeline.close();
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((line) => line.startsWith("app "))).toBe(true);
   });
 });

@@ -61,8 +61,14 @@ export function readNodeBody(
 }
 
 function urlOf(request: IncomingMessage, originalUrl?: string): string {
-  const host = request.headers.host ?? "localhost";
-  return `http://${host}${originalUrl ?? request.url ?? "/"}`;
+  // TLS served by Node itself (`https.createServer`): the URL says so, for same-origin checks and
+  // the cookie's `Secure`. Behind a proxy, the collect endpoint reads X-Forwarded-Proto instead.
+  const scheme = (request.socket as { encrypted?: boolean } | undefined)?.encrypted
+    ? "https"
+    : "http";
+  const url = `${scheme}://${request.headers.host ?? "localhost"}${originalUrl ?? request.url ?? "/"}`;
+  // A Host header that is not a host (`a b`, `[::1`) must not make the request unanswerable.
+  return URL.canParse(url) ? url : `${scheme}://localhost${originalUrl ?? request.url ?? "/"}`;
 }
 
 /** The request's headers as Web `Headers`, repeated headers kept. */

@@ -83,11 +83,34 @@ export function createCollectHandler(options: CollectHandlerOptions) {
   const limiter = createVisitorRateLimit(settings.rateLimit);
   const allowed = new Set(settings.allowedOrigins.map((origin) => origin.replace(/\/+$/, "")));
 
+  /**
+   * The origin the browser sees: the request URL's, or, behind a trusted proxy that terminates TLS,
+   * the scheme and host it forwarded (`X-Forwarded-Proto`, `X-Forwarded-Host`; first value of each).
+   */
+  function publicOrigin(request: Request): URL {
+    const url = new URL(request.url);
+    if (!settings.trustProxy) return url;
+    const first = (name: string) => request.headers.get(name)?.split(",")[0]?.trim().toLowerCase();
+    const proto = first("x-forwarded-proto");
+    const host = first("x-forwarded-host");
+    if (proto === "https" || proto === "http") url.protocol = `${proto}:`;
+    if (host) {
+      try {
+        url.host = host;
+      } catch {
+        // not a host: keep the request's own
+      }
+    }
+    return url;
+  }
+
   /** CORS headers for a cross-origin caller that is allowed; `undefined` when it is not allowed. */
   function cors(request: Request): Record<string, string> | undefined {
     const origin = request.headers.get("origin");
     if (origin === null) return {};
-    if (origin === new URL(request.url).origin) return {};
+    if (origin === new URL(request.url).origin || origin === publicOrigin(request).origin) {
+      return {};
+    }
     if (!allowed.has(origin)) return undefined;
     return {
       "access-control-allow-origin": origin,
@@ -241,8 +264,7 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     }
     const secure =
       settings.cookie.secure === "auto"
-        ? new URL(request.url).protocol === "https:" ||
-          (settings.trustProxy && request.headers.get("x-forwarded-proto") === "https")
+        ? publicOrigin(request).protocol === "https:"
         : settings.cookie.secure;
     return new Response(null, {
       status: 204,

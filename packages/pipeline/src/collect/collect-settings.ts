@@ -18,8 +18,7 @@ export const CollectOptionsSchema = z.strictObject({
   allowedOrigins: z
     .array(
       z
-        .url()
-        .refine((value) => value !== "*", "must be an origin, not *")
+        .url({ protocol: /^https?$/, error: "must be an http(s) origin" })
         .transform((value) => new URL(value).origin),
     )
     .default([]),
@@ -31,16 +30,25 @@ export const CollectOptionsSchema = z.strictObject({
         .string()
         .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a cookie name")
         .default("rt_vid"),
-      /** Lifetime in days, at most the browsers' 400-day cap. @default 400 */
+      /** Lifetime in days (at least one minute), at most the browsers' 400-day cap. @default 400 */
       maxAgeDays: z
         .number()
-        .positive()
+        .min(1 / 1440, "must be at least one minute (1/1440 day)")
         .max(DEFAULT_VISITOR_COOKIE_DAYS)
         .default(DEFAULT_VISITOR_COOKIE_DAYS),
       /** `Domain` attribute, to share the id across subdomains. @default none (this host only) */
-      domain: z.string().min(1).optional(),
+      domain: z
+        .string()
+        .regex(
+          /^\.?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+          "must be a domain name (example.com)",
+        )
+        .optional(),
       /** @default "/" */
-      path: z.string().startsWith("/").default("/"),
+      path: z
+        .string()
+        .regex(/^\/[\x21-\x3a\x3c-\x7e]*$/, "must be a path of printable characters without ;")
+        .default("/"),
       /** `Secure`: `"auto"` sets it on HTTPS requests. @default "auto" */
       secure: z.union([z.literal("auto"), z.boolean()]).default("auto"),
     })
