@@ -140,6 +140,32 @@ describe.each(TRANSPORTS)("webhook over $name", (kind) => {
     expect(withAuth.status).toBe(413);
   });
 
+  it("answers 401 and 405 before reading the body: a stalled upload gets its answer", async () => {
+    const t = await open();
+    if (kind.jsonParserFirst) return; // express.json() reads every body before any route
+    for (const [method, headers, status] of [
+      ["POST", { "content-type": "application/json" }, 401],
+      ["PUT", { authorization: AUTH, "content-type": "application/json" }, 405],
+    ] as const) {
+      const stop = new AbortController();
+      // Five bytes, then nothing: the body never ends.
+      const stalled = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"id"'));
+        },
+      });
+      const answer = await t.send("/webhooks/chargebee", {
+        method,
+        body: stalled,
+        headers,
+        duplex: "half",
+        signal: stop.signal,
+      } as RequestInit);
+      stop.abort();
+      expect(answer.status).toBe(status);
+    }
+  });
+
   it("quarantines an authenticated body that fails validation, then answers 400 naming the problem", async () => {
     const t = await open();
     const answer = await t.send("/webhooks/chargebee", post(INVALID));

@@ -1,11 +1,12 @@
 /**
  * Converts between Node's `http` objects and Web `Request`/`Response`, for the Node, Express and
- * Fastify adapters. The body is read from Node's stream into one buffer, bounded while it arrives
- * (a `Content-Length` over the limit is refused before reading), and the `Request` is built on that
- * buffer: a Web `ReadableStream` bridged over Node's stream cost about 100 µs per request, three times
- * the rest of the conversion. Over the limit, the rest of the body is drained and discarded rather
- * than the socket destroyed, so the client still gets its answer, and that answer closes the
- * connection.
+ * Fastify adapters. The body is read from Node's stream when the handler first asks for it (after
+ * its method and authentication checks), into one buffer bounded while it arrives (a
+ * `Content-Length` over the limit is refused before reading), handed to the handler as a single
+ * chunk: a Web `ReadableStream` bridged chunk by chunk over Node's stream cost about 100 µs per
+ * request, three times the rest of the conversion. A body left unread or over the limit is drained
+ * and discarded rather than the socket destroyed, so the client still gets its answer, and that
+ * answer closes the connection.
  *
  * @module
  */
@@ -83,43 +84,61 @@ export function headersOf(request: IncomingMessage): Headers {
 
 /**
  * A Web `Request` for a Node request. The body is `options.body` when a framework already read it,
- * else read from `stream` (default: the request itself) up to `options.limit` bytes; past it, the
- * `Request`'s body fails with `BodyTooLargeError` when read (the handlers answer 413).
+ * else read from `stream` (default: the request itself) when the handler first reads it, up to
+ * `options.limit` bytes; past it, reading fails with `BodyTooLargeError` (the handlers answer 413).
  */
 export async function toWebRequest(
   request: IncomingMessage,
   options: NodeRequestOptions = {},
 ): Promise<Request> {
-  return (await bridgeRequest(request, options)).request;
+  return bridgeRequest(request, options).request;
 }
 
-/** The Web `Request` and whether its body was over the limit (and so never fully read). */
-async function bridgeRequest(
+/**
+ * The Web `Request`, and `unread()`: true while its body was not read to its end (never asked for,
+ * or over the limit), so the connection may still carry the rest of it.
+ */
+function bridgeRequest(
   request: IncomingMessage,
   options: NodeRequestOptions,
-): Promise<{ request: Request; overLimit: boolean }> {
+): { request: Request; unread(): boolean } {
   const method = request.method ?? "GET";
   const init: RequestInit & { duplex?: "half" } = { method, headers: headersOf(request) };
-  let overLimit = false;
-  if (method !== "GET" && method !== "HEAD") {
-    try {
-      init.body = (options.body ??
-        (await readNodeBody(
-          Object.assign(options.stream ?? request, { headers: request.headers }),
-          options.limit ?? DEFAULT_ADAPTER_BODY_LIMIT,
-        ))) as BodyInit;
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      // Over the limit (the rest is being drained): the handler still decides the answer in its
-      // order (405, 401, 415 before 413); reading this body fails with the same error.
-      overLimit = true;
-      init.body = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(error) });
-      init.duplex = "half";
-    }
-  } else {
+  let whole = true;
+  if (method === "GET" || method === "HEAD") {
     request.resume();
+  } else if (options.body !== undefined) {
+    init.body = options.body as BodyInit;
+  } else {
+    // Read only when the handler asks (after its method and authentication checks), into one
+    // buffer bounded while it arrives: a request refused first is never buffered.
+    whole = false;
+    const source = Object.assign(options.stream ?? request, { headers: request.headers });
+    const limit = options.limit ?? DEFAULT_ADAPTER_BODY_LIMIT;
+    init.body = new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          try {
+            const bytes = await readNodeBody(source, limit);
+            whole = true;
+            if (bytes.byteLength > 0) controller.enqueue(bytes);
+            controller.close();
+          } catch (error) {
+            controller.error(error);
+          }
+        },
+        cancel: () => {
+          source.resume(); // drain and discard
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    init.duplex = "half";
   }
-  return { request: new Request(urlOf(request, options.url), init as RequestInit), overLimit };
+  return {
+    request: new Request(urlOf(request, options.url), init as RequestInit),
+    unread: () => !whole,
+  };
 }
 
 /** The response's headers as Node wants them (repeated headers, e.g. `set-cookie`, as arrays). */
@@ -151,19 +170,22 @@ export interface NodeRequestOptions {
 }
 
 /**
- * Runs a Web handler for a Node request. A body over the limit reaches the handler as one that fails
- * when read (so 401, 405 and 415 still come first, and 413 otherwise), and the answer closes the
- * connection: the client may still be sending the rest, and a connection left half-read would hold a
- * graceful `server.close()` open for as long as the client keeps it.
+ * Runs a Web handler for a Node request. The handler reads the body only if it needs it, so 405, 401
+ * and 415 come before the body is buffered, and a body over the limit is 413. An answer given while
+ * the body was not read to its end closes the connection (the rest is drained meanwhile): the client
+ * may still be sending, and a connection left half-read would hold a graceful `server.close()` open.
  */
 export async function runWebHandler(
   handler: (request: Request) => Promise<Response>,
   request: IncomingMessage,
   options: NodeRequestOptions = {},
 ): Promise<Response> {
-  const { request: webRequest, overLimit } = await bridgeRequest(request, options);
-  const answer = await handler(webRequest);
-  if (overLimit) answer.headers.set("connection", "close");
+  const bridged = bridgeRequest(request, options);
+  const answer = await handler(bridged.request);
+  if (bridged.unread()) {
+    (options.stream ?? request).resume();
+    answer.headers.set("connection", "close");
+  }
   return answer;
 }
 
