@@ -84,14 +84,17 @@ export interface Pipeline {
   start(): Promise<void>;
   /**
    * Runs the worker and every sink in this process until nothing this process knows of is left
-   * undelivered (retries waited for); rejects after `timeoutMs` (default 30 s).
+   * undelivered (retries waited for); rejects after `timeoutMs` (default 30 s), even while a batch
+   * is in flight (that batch goes on in the background, bounded by `delivery.sendTimeoutMs`).
    */
   drain(options?: { timeoutMs?: number }): Promise<void>;
   /**
-   * Stops accepting requests (503), answers those in flight, stops claiming, finishes the batches in
-   * flight, then closes storage. Idempotent.
+   * Stops accepting requests (503), answers those in flight, stops claiming, gives the batches in
+   * flight `graceMs` (default 10 s) to finish, then aborts the sends still running (their items are
+   * retried later, by this or another process), waits for the settlements and closes storage.
+   * Idempotent (the first call's `graceMs` holds).
    */
-  close(): Promise<void>;
+  close(options?: { graceMs?: number }): Promise<void>;
   /** Puts dead-lettered items back in their queues (one sink's, or all). Returns how many. */
   replayDeadLetters(options?: { sink?: string; limit?: number }): Promise<number>;
   /** Ingests quarantined bodies again (after an upgrade or a fixed setting). */
@@ -104,6 +107,24 @@ export interface Pipeline {
   metrics(): PipelineMetrics;
   /** The counters in the Prometheus text format. */
   prometheus(): string;
+}
+
+/** How long one `send` may take (`delivery.sendTimeoutMs`). */
+const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+/** How long `close()` waits for the batches in flight before it aborts their sends. */
+const DEFAULT_CLOSE_GRACE_MS = 10_000;
+
+/** A positive integer option read with a default (a ConfigError naming it otherwise). */
+function optionalPositive(group: object | undefined, name: string, fallback: number): number {
+  const value = (group as Record<string, unknown> | undefined)?.[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(
+      `Invalid pipeline options: delivery.${name}: must be a positive integer`,
+      { fields: [`delivery.${name}`] },
+    );
+  }
+  return value;
 }
 
 const DEFAULT_MODELS: AttributionOptions["models"] = ["first_touch", "click_id_chain"];
@@ -186,6 +207,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     maxDelayMs: resolved.delivery.maxDelayMs,
   };
 
+  const sendTimeoutMs = optionalPositive(input.delivery, "sendTimeoutMs", DEFAULT_SEND_TIMEOUT_MS);
+  /** Fired by `close()` after its grace period: every `send` still in flight stops and is retried. */
+  const abortDeliveries = new AbortController();
+
   const sinkRunners = new Map<string, QueueRunner>();
   const workerRunner: QueueRunner = createQueueRunner({
     queue: WORK_QUEUE,
@@ -237,6 +262,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         random,
         logger,
         pause: (until) => runner.pause(until),
+        sendTimeoutMs,
+        abort: abortDeliveries.signal,
       }),
     });
     sinkRunners.set(sink.name, runner);
@@ -344,13 +371,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return api;
   };
 
-  const drainQueue = async (runner: QueueRunner): Promise<number> => {
+  const drainQueue = async (runner: QueueRunner, stop: () => boolean): Promise<number> => {
     let total = 0;
-    for (let claimed = await runner.tick(); claimed > 0; claimed = await runner.tick()) {
+    while (!stop()) {
+      const claimed = await runner.tick();
+      if (claimed === 0) break;
       total += claimed;
     }
     return total;
   };
+  const drainTimeout = (timeoutMs: number) =>
+    new Error(
+      `drain timed out after ${timeoutMs} ms with ${metrics.pendingCount()} items undelivered`,
+    );
 
   return {
     handleWebhook: guarded(chargebeeHandler),
@@ -390,23 +423,55 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     async drain({ timeoutMs = 30_000 } = {}) {
       await ready();
       const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        let claimed = await drainQueue(workerRunner);
-        for (const runner of sinkRunners.values()) claimed += await drainQueue(runner);
-        if (claimed === 0 && metrics.pendingCount() === 0) return;
-        if (Date.now() > deadline) {
-          throw new Error(
-            `drain timed out after ${timeoutMs} ms with ${metrics.pendingCount()} items undelivered`,
-          );
+      let timedOut = false;
+      const run = async () => {
+        for (;;) {
+          let claimed = await drainQueue(workerRunner, () => timedOut);
+          for (const runner of sinkRunners.values()) {
+            claimed += await drainQueue(runner, () => timedOut);
+          }
+          if (timedOut || (claimed === 0 && metrics.pendingCount() === 0)) return;
+          if (Date.now() > deadline) break;
+          if (claimed === 0) await sleep(10);
         }
-        if (claimed === 0) await sleep(10);
+        throw drainTimeout(timeoutMs);
+      };
+      // The deadline holds even while a batch is in flight (a `send` that takes long): the batch
+      // goes on in the background, bounded by `delivery.sendTimeoutMs`, and `close()` waits for it.
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => {
+            timedOut = true;
+            reject(drainTimeout(timeoutMs));
+          },
+          Math.max(0, deadline - Date.now()),
+        );
+      });
+      expired.catch(() => {});
+      const running = run();
+      running.catch(() => {});
+      try {
+        await Promise.race([running, expired]);
+      } finally {
+        clearTimeout(timer);
       }
     },
-    close() {
+    close({ graceMs = DEFAULT_CLOSE_GRACE_MS } = {}) {
       closed ??= (async () => {
         closing = true;
         await Promise.allSettled([...inFlight]);
-        await Promise.all(runners.map((runner) => runner.stop()));
+        // Stop claiming; give the batches in flight `graceMs` to finish, then abort their sends
+        // (their items are retried, never lost) and wait for the settlements before storage closes.
+        const stopped = Promise.all(runners.map((runner) => runner.stop()));
+        let timer: NodeJS.Timeout | undefined;
+        const grace = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        });
+        await Promise.race([stopped, grace]);
+        clearTimeout(timer);
+        abortDeliveries.abort();
+        await stopped;
         await storage.close();
       })();
       return closed;
