@@ -57,7 +57,7 @@ describe("replays", () => {
     });
     const stored = await p.storage.getInboxEvent("chargebee:ev_AzqYRySIstMN16O");
     expect(stored?.rawBody).toBe(fixtureText("payment_succeeded.bonusly.1.json"));
-    expect(await p.storage.listQuarantine({ limit: 10 })).toHaveLength(2);
+    expect(await p.storage.listQuarantine({ limit: 10 })).toHaveLength(1); // the same broken body twice: kept once;
   });
 
   it("ingests the List Events API with each event's raw JSON", async () => {
