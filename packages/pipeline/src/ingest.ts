@@ -201,6 +201,7 @@ export function createIngestor(options: {
       if (duplicate) metrics.duplicates++;
       else {
         metrics.received++;
+        metrics.enqueued(WORK_QUEUE, key, receivedAt);
         options.onStored();
       }
       return { kind: "stored", key, type, duplicate };
@@ -216,6 +217,7 @@ export function createIngestor(options: {
       if (duplicate) metrics.duplicates++;
       else {
         metrics.received++;
+        metrics.enqueued(WORK_QUEUE, key, batch.at);
         options.onStored();
       }
     },

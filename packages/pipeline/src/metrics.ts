@@ -1,7 +1,10 @@
 /**
  * The pipeline's counters, as an object and in the Prometheus text exposition format (version 0.0.4).
- * Counters are per process; the backlog is what this process claimed and has not settled yet (in
- * flight, or waiting for a retry), with the age of the oldest of those items.
+ * Counters are per process; the backlog is what this process enqueued (webhooks and collect batches
+ * for the worker, deliveries for the sinks) or claimed and has not seen settled yet (waiting, in
+ * flight, or waiting for a retry), with the age of the oldest of those items (from when it was
+ * enqueued). An item this process enqueued but another process claimed leaves the backlog when a
+ * claim of this process finds the queue short of it (see {@link MetricsRegistry.claimed}).
  *
  * @module
  */
@@ -14,7 +17,10 @@ export interface QueueMetrics {
   rejected: number;
   retries: number;
   deadLetters: number;
-  /** Items claimed by this process and not yet delivered or dead-lettered (in flight or retrying). */
+  /**
+   * Items enqueued or claimed by this process and not yet delivered or dead-lettered (waiting, in
+   * flight or retrying).
+   */
   backlog: number;
   /** Age of the oldest of them (ms), `0` when there is none. */
   oldestAgeMs: number;
@@ -40,6 +46,9 @@ export interface PipelineMetrics {
   collect: CollectCounters;
 }
 
+/** How many enqueued, unclaimed items per queue a process remembers (a bound on memory). */
+export const MAX_WAITING = 100_000;
+
 /** Tracks an item between enqueue/claim and its settlement. */
 export interface BacklogEntry {
   createdAt: number;
@@ -64,6 +73,11 @@ export class MetricsRegistry {
   readonly queues = new Map<string, QueueMetrics>();
   /** Per queue: outbox idempotency key → when the item was created. */
   readonly backlog = new Map<string, Map<string, BacklogEntry>>();
+  /**
+   * Per queue: items this process enqueued and has not claimed (key → when it was enqueued), in
+   * enqueue order. At most {@link MAX_WAITING} per queue are remembered.
+   */
+  readonly waiting = new Map<string, Map<string, number>>();
 
   queue(name: string): QueueMetrics {
     let counters = this.queues.get(name);
@@ -83,29 +97,70 @@ export class MetricsRegistry {
     return counters;
   }
 
+  /** This process enqueued an item (it counts in the backlog until it is claimed and settled). */
+  enqueued(queue: string, key: string, at: number): void {
+    this.queue(queue);
+    if (this.backlog.get(queue)?.has(key)) return;
+    let waiting = this.waiting.get(queue);
+    if (!waiting) {
+      waiting = new Map();
+      this.waiting.set(queue, waiting);
+    }
+    if (!waiting.has(key) && waiting.size < MAX_WAITING) waiting.set(key, at);
+  }
+
+  /** This process claimed an item: it counts until {@link settle}, aged from its enqueue. */
   track(queue: string, key: string, createdAt: number): void {
     this.queue(queue);
     const entries = this.backlog.get(queue) as Map<string, BacklogEntry>;
-    if (!entries.has(key)) entries.set(key, { createdAt });
+    const enqueuedAt = this.waiting.get(queue)?.get(key);
+    this.waiting.get(queue)?.delete(key);
+    if (!entries.has(key)) {
+      entries.set(key, { createdAt: Math.min(createdAt, enqueuedAt ?? createdAt) });
+    }
+  }
+
+  /**
+   * A claim of `queue` that started at `startedAt` returned `count` items for a `limit`: when it was
+   * short, every item due then was claimed, so what this process enqueued before it and did not
+   * claim itself was claimed elsewhere (another process counts it now).
+   */
+  claimed(queue: string, startedAt: number, count: number, limit: number): void {
+    if (count >= limit) return;
+    const waiting = this.waiting.get(queue);
+    if (!waiting) return;
+    for (const [key, at] of waiting) {
+      if (at >= startedAt) break; // in enqueue order: the rest came later
+      waiting.delete(key);
+    }
   }
 
   settle(queue: string, key: string): void {
     this.backlog.get(queue)?.delete(key);
+    this.waiting.get(queue)?.delete(key);
   }
 
   /** Undelivered items this process knows of, over every queue. */
   pendingCount(): number {
     let total = 0;
     for (const entries of this.backlog.values()) total += entries.size;
+    for (const entries of this.waiting.values()) total += entries.size;
     return total;
   }
 
   private backlogOf(queue: string, now: number): { backlog: number; oldestAgeMs: number } {
     const entries = this.backlog.get(queue);
-    if (!entries || entries.size === 0) return { backlog: 0, oldestAgeMs: 0 };
+    const waiting = this.waiting.get(queue);
+    const size = (entries?.size ?? 0) + (waiting?.size ?? 0);
+    if (size === 0) return { backlog: 0, oldestAgeMs: 0 };
     let oldest = Number.POSITIVE_INFINITY;
-    for (const entry of entries.values()) oldest = Math.min(oldest, entry.createdAt);
-    return { backlog: entries.size, oldestAgeMs: Math.max(0, now - oldest) };
+    for (const entry of entries?.values() ?? []) oldest = Math.min(oldest, entry.createdAt);
+    // In enqueue order: the first is the oldest.
+    for (const at of waiting?.values() ?? []) {
+      oldest = Math.min(oldest, at);
+      break;
+    }
+    return { backlog: size, oldestAgeMs: Math.max(0, now - oldest) };
   }
 
   snapshot(now: number, workQueue: string, sinkNames: readonly string[]): PipelineMetrics {

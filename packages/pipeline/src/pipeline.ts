@@ -220,6 +220,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     pollMs: resolved.pollMs,
     now,
     logger,
+    onClaim: (startedAt, count, limit) => metrics.claimed(WORK_QUEUE, startedAt, count, limit),
     handle: createWorker({
       storage,
       process: createEventProcessor({
@@ -252,6 +253,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       pollMs: resolved.pollMs,
       now,
       logger,
+      onClaim: (startedAt, count, limit) => metrics.claimed(sink.name, startedAt, count, limit),
       handle: createSinkDelivery({
         sink,
         store: storage,
