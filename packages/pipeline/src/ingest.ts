@@ -214,9 +214,8 @@ export function createIngestor(options: {
         { key, source: "tracker", type: "collect", receivedAt: batch.at, rawBody, event: batch },
         [{ sink: WORK_QUEUE, idempotencyKey: key, payload: work }],
       );
-      if (duplicate) metrics.duplicates++;
-      else {
-        metrics.received++;
+      // Counted by the collect handler (`collect.*`), never as webhooks.
+      if (!duplicate) {
         metrics.enqueued(WORK_QUEUE, key, batch.at);
         options.onStored();
       }

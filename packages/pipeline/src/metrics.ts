@@ -28,9 +28,9 @@ export interface QueueMetrics {
 
 /** A snapshot of every counter. */
 export interface PipelineMetrics {
-  /** Webhook requests that passed authentication and validation and were stored. */
+  /** Webhook requests that passed authentication and validation and were stored (never collect). */
   received: number;
-  /** Deliveries of an event already received (answered 200, audited). */
+  /** Webhook deliveries of an event already received (answered 200, audited; never collect). */
   duplicates: number;
   /** Authenticated bodies that failed validation and were kept for replay. */
   quarantined: number;
