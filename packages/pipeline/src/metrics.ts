@@ -46,6 +46,9 @@ export interface PipelineMetrics {
   collect: CollectCounters;
 }
 
+/** The `queue` label of the worker's queue in the Prometheus series (no sink may have this name). */
+export const WORKER_QUEUE_LABEL = "worker";
+
 /** How many enqueued, unclaimed items per queue a process remembers (a bound on memory). */
 export const MAX_WAITING = 100_000;
 
@@ -165,10 +168,10 @@ export class MetricsRegistry {
 
   snapshot(now: number, workQueue: string, sinkNames: readonly string[]): PipelineMetrics {
     const work = this.queue(workQueue);
-    const sinks: Record<string, QueueMetrics> = {};
-    for (const name of sinkNames) {
-      sinks[name] = { ...this.queue(name), ...this.backlogOf(name, now) };
-    }
+    // Own properties whatever the names (`__proto__` included).
+    const sinks: Record<string, QueueMetrics> = Object.fromEntries(
+      sinkNames.map((name) => [name, { ...this.queue(name), ...this.backlogOf(name, now) }]),
+    );
     return {
       received: this.received,
       duplicates: this.duplicates,
@@ -242,19 +245,19 @@ export function prometheusText(metrics: PipelineMetrics): string {
     ]);
   }
   metric("revtrace_retries_total", "counter", "Retries scheduled.", [
-    [{ queue: "worker" }, metrics.worker.retries],
+    [{ queue: WORKER_QUEUE_LABEL }, metrics.worker.retries],
     ...sinks.map(([sink, m]): [Record<string, string>, number] => [{ queue: sink }, m.retries]),
   ]);
   metric("revtrace_dead_letters_total", "counter", "Items dead-lettered.", [
-    [{ queue: "worker" }, metrics.worker.deadLetters],
+    [{ queue: WORKER_QUEUE_LABEL }, metrics.worker.deadLetters],
     ...sinks.map(([sink, m]): [Record<string, string>, number] => [{ queue: sink }, m.deadLetters]),
   ]);
   metric("revtrace_outbox_backlog", "gauge", "Undelivered items.", [
-    [{ queue: "worker" }, metrics.worker.backlog],
+    [{ queue: WORKER_QUEUE_LABEL }, metrics.worker.backlog],
     ...sinks.map(([sink, m]): [Record<string, string>, number] => [{ queue: sink }, m.backlog]),
   ]);
   metric("revtrace_outbox_oldest_age_seconds", "gauge", "Age of the oldest undelivered item.", [
-    [{ queue: "worker" }, metrics.worker.oldestAgeMs / 1000],
+    [{ queue: WORKER_QUEUE_LABEL }, metrics.worker.oldestAgeMs / 1000],
     ...sinks.map(([sink, m]): [Record<string, string>, number] => [
       { queue: sink },
       m.oldestAgeMs / 1000,

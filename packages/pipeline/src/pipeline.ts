@@ -31,7 +31,12 @@ import { livenessAnswer, readiness, readinessAnswer } from "./health.js";
 import { errorAnswer } from "./http-answers.js";
 import { createIngestor } from "./ingest.js";
 import { redactingLogger } from "./log.js";
-import { MetricsRegistry, type PipelineMetrics, prometheusText } from "./metrics.js";
+import {
+  MetricsRegistry,
+  type PipelineMetrics,
+  prometheusText,
+  WORKER_QUEUE_LABEL,
+} from "./metrics.js";
 import {
   type PipelineOptions,
   type PipelineStorage,
@@ -152,6 +157,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const now = input.now ?? systemClock;
   const random = input.random ?? Math.random;
   const sinks: readonly Sink[] = resolved.sinks;
+  sinks.forEach((sink, index) => {
+    // The worker's queue is `queue="worker"` in the Prometheus series: a sink of that name would
+    // write a second series with the same labels.
+    if (sink.name === WORKER_QUEUE_LABEL) {
+      throw new ConfigError(
+        `Invalid pipeline options: sinks.${index}.name: is reserved ("${WORKER_QUEUE_LABEL}" labels the worker's queue in the metrics)`,
+        { fields: [`sinks.${index}.name`] },
+      );
+    }
+  });
 
   const verifier = withOptionPath("chargebee", () =>
     createChargebeeWebhookVerifier({ credentials: input.chargebee.credentials }),

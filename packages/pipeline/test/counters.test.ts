@@ -51,4 +51,22 @@ describe("counters", () => {
     expect(text).toContain("revtrace_webhooks_received_total 1\n");
     expect(text).toContain("revtrace_webhooks_duplicate_total 0\n");
   });
+
+  it("refuses a sink named like the worker's queue label, so no two Prometheus series collide", () => {
+    const sink = (name: string): Sink => ({
+      specificationVersion: "v1",
+      name,
+      handles: new Set(["first_payment"]),
+      send: async () => [],
+    });
+    expect(() => make([sink("ads"), sink("worker")])).toThrow(ConfigError);
+    expect(() => make([sink("ads"), sink("worker")])).toThrow(/sinks\.1\.name: is reserved/);
+    pipeline = make([sink("ads"), sink("Worker")]);
+    const series = pipeline
+      .prometheus()
+      .split("\n")
+      .filter((line) => !line.startsWith("#"))
+      .map((line) => line.slice(0, line.lastIndexOf(" ")));
+    expect(new Set(series).size).toBe(series.length);
+  });
 });
