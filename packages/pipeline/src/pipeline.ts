@@ -119,6 +119,36 @@ const DEFAULT_SEND_TIMEOUT_MS = 30_000;
 /** How long `close()` waits for the batches in flight before it aborts their sends. */
 const DEFAULT_CLOSE_GRACE_MS = 10_000;
 
+/**
+ * `client` with `event.list` wrapped so every page it answers is handed to `keep` first. Other
+ * properties are the client's own (methods bound to it).
+ */
+function keepingClient<C extends object>(client: C, keep: (page: unknown) => void): C {
+  const bound = (target: object, property: string | symbol) => {
+    const value = Reflect.get(target, property);
+    return typeof value === "function" ? value.bind(target) : value;
+  };
+  return new Proxy(client, {
+    get(target, property) {
+      const resource = bound(target, property);
+      if (property !== "event" || typeof resource !== "object" || resource === null) {
+        return resource;
+      }
+      return new Proxy(resource as object, {
+        get(events, name) {
+          const method = bound(events, name);
+          if (name !== "list" || typeof method !== "function") return method;
+          return async (...args: unknown[]) => {
+            const page: unknown = await method(...args);
+            keep(page);
+            return page;
+          };
+        },
+      });
+    },
+  });
+}
+
 /** A positive integer option read with a default (a ConfigError naming it otherwise). */
 function optionalPositive(group: object | undefined, name: string, fallback: number): number {
   const value = (group as Record<string, unknown> | undefined)?.[name];
@@ -363,27 +393,38 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         },
       );
     }
+    /** Keeps each listed event's raw JSON, so the inbox stores what Chargebee sent. */
+    const keep = (page: unknown) => {
+      const list = (page as { list?: unknown } | null)?.list;
+      if (!Array.isArray(list)) return; // not a list page: nothing to keep
+      for (const entry of list as Array<{ event?: { id?: unknown } } | null>) {
+        if (typeof entry?.event?.id === "string") {
+          rawEvents.set(entry.event.id, JSON.stringify(entry.event));
+        }
+      }
+    };
     const base: FetchLike =
       apiOptions.fetch ?? ((request, init) => globalThis.fetch(request, init));
-    // Keeps each listed event's raw JSON, so the inbox stores what Chargebee sent.
     const fetch: FetchLike = async (request, init) => {
       const response = await base(request, init);
       try {
-        const page = (await response.clone().json()) as {
-          list?: Array<{ event?: { id?: unknown } }>;
-        };
-        for (const entry of page.list ?? []) {
-          if (typeof entry.event?.id === "string") {
-            rawEvents.set(entry.event.id, JSON.stringify(entry.event));
-          }
-        }
+        keep(await response.clone().json());
       } catch {
-        // not a list page: nothing to keep
+        // not JSON: nothing to keep
       }
       return response;
     };
+    // A client of the caller's own does its requests without `fetch`: its `event.list` results are
+    // the events as the List Events API returned them.
+    const client = apiOptions.client ? keepingClient(apiOptions.client, keep) : undefined;
     api = withOptionPath("chargebee.api", () =>
-      createChargebeeApi({ ...apiOptions, fetch, parse: input.chargebee.parse, logger }),
+      createChargebeeApi({
+        ...apiOptions,
+        ...(client ? { client } : {}),
+        fetch,
+        parse: input.chargebee.parse,
+        logger,
+      }),
     );
     return api;
   };

@@ -82,6 +82,32 @@ describe("replays", () => {
     );
   });
 
+  it("ingests the List Events API through a client of the caller's own, with each event's JSON", async () => {
+    const paid = fixtureJson("payment_succeeded.bonusly.1.json");
+    const calls: unknown[] = [];
+    const client = {
+      event: {
+        async list(params: unknown) {
+          calls.push(params);
+          return { list: [{ event: paid }], next_offset: undefined };
+        },
+      },
+    };
+    pipeline = createPipeline({
+      storage: createMemoryStorage() as PipelineStorage,
+      chargebee: { credentials: [{ username: "chargebee", password: "x" }], api: { client } },
+    } as never);
+    expect(await pipeline.replayChargebeeEvents()).toEqual({
+      stored: 1,
+      duplicates: 0,
+      invalid: 0,
+    });
+    expect(calls).toHaveLength(1);
+    const stored = await pipeline.storage.getInboxEvent(`chargebee:${String(paid.id)}`);
+    expect(stored?.rawBody).toBe(JSON.stringify(paid));
+    expect(await pipeline.replayChargebeeEvents()).toMatchObject({ stored: 0, duplicates: 1 });
+  });
+
   it("puts dead letters back and delivers them once the sink recovers", async () => {
     let down = true;
     const delivered: string[] = [];
