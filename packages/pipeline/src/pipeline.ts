@@ -102,7 +102,10 @@ export interface Pipeline {
   close(options?: { graceMs?: number }): Promise<void>;
   /** Puts dead-lettered items back in their queues (one sink's, or all). Returns how many. */
   replayDeadLetters(options?: { sink?: string; limit?: number }): Promise<number>;
-  /** Ingests quarantined bodies again (after an upgrade or a fixed setting). */
+  /**
+   * Ingests quarantined bodies again (after an upgrade or a fixed setting): at most `limit` (default
+   * 10 000) in all, oldest first.
+   */
   replayQuarantine(options?: { limit?: number }): Promise<ReplayReport & { stillInvalid: number }>;
   /** Ingests recorded Chargebee bodies (files, or directories of `.json` files). */
   replayFiles(paths: readonly string[]): Promise<ReplayReport>;

@@ -108,6 +108,32 @@ describe("replays", () => {
     expect(await pipeline.replayChargebeeEvents()).toMatchObject({ stored: 0, duplicates: 1 });
   });
 
+  it("replays at most `limit` quarantined bodies in all, oldest first, across pages", async () => {
+    const p = make();
+    const bodies = [
+      "payment_succeeded.bonusly.1.json",
+      "payment_refunded.bonusly.1.json",
+      "customer_created.bonusly.1.json",
+    ].map((name) => fixtureText(name));
+    for (const rawBody of bodies) {
+      await p.storage.quarantine({
+        source: "chargebee",
+        receivedAt: 1,
+        rawBody,
+        contentType: "application/json",
+        error: { code: "webhook_payload_invalid", message: "refused by an older version" },
+      });
+    }
+    expect(await p.replayQuarantine({ limit: 2 })).toEqual({
+      stored: 2,
+      duplicates: 0,
+      invalid: 0,
+      stillInvalid: 0,
+    });
+    expect(await p.storage.listQuarantine({ limit: 10 })).toHaveLength(1);
+    expect(await p.replayQuarantine({ limit: 2 })).toMatchObject({ stored: 1, stillInvalid: 0 });
+  });
+
   it("puts dead letters back and delivers them once the sink recovers", async () => {
     let down = true;
     const delivered: string[] = [];
