@@ -247,4 +247,39 @@ describe("sink delivery", () => {
     expect(afterAbort).toMatchObject({ status: "pending", attempts: 2 });
     expect(afterAbort?.lastError).toContain("aborted");
   });
+
+  it("retries a timed-out send even when the sink rejects on the signal as not retryable", async () => {
+    const t = await setup(() => [], ["a"]);
+    const polite: Sink = {
+      specificationVersion: "v1",
+      name: "fake",
+      handles: new Set(["first_payment"]),
+      send: (_items, options) =>
+        new Promise((_, reject) => {
+          options?.signal?.addEventListener("abort", () =>
+            reject(new SinkError("aborted", { sink: "fake", reason: "aborted", retryable: false })),
+          );
+        }),
+    };
+    const handle = createSinkDelivery({
+      sink: polite,
+      store: t.store,
+      metrics: t.metrics,
+      backoff: { baseDelayMs: 0, maxDelayMs: 0 },
+      maxAttempts: 5,
+      now: Date.now,
+      random: () => 0,
+      logger: silent,
+      pause: () => {},
+      sendTimeoutMs: 20,
+    });
+    const items = await t.store.claim({
+      sink: "fake",
+      limit: 10,
+      leaseMs: 60_000,
+      now: Date.now(),
+    });
+    await handle(items);
+    expect((await t.items())[0]).toMatchObject({ status: "pending", attempts: 1 });
+  });
 });

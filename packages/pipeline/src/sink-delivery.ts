@@ -62,8 +62,9 @@ export async function sendBounded<T>(
         : `the ${sinkName} sink's send was aborted (the pipeline is closing)`,
       { sink: sinkName, reason, retryable: true },
     );
-    controller.abort(error);
+    // Settles first: a sink that rejects on the signal (maybe as not retryable) cannot win the race.
     fail(error);
+    controller.abort(error);
   };
   const timer = setTimeout(() => stop("timeout"), timeoutMs);
   const onAbort = () => stop("aborted");
