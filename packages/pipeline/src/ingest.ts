@@ -1,15 +1,17 @@
 /**
  * The one durable write of an inbound event: parse, then in a single `ingest` transaction claim its
  * dedupe key, store the raw body and the normalized event, and enqueue the worker's item. A body that
- * fails validation is quarantined (raw body + error) instead. Shared by the webhook handlers and every
- * replay, so replays go through exactly the same path.
+ * fails validation is quarantined (raw body + error) instead, and so is one that cannot be stored for
+ * a reason of its own: bytes that are not UTF-8 (kept in base64), JSON nested deeper than
+ * {@link MAX_JSON_DEPTH}, or anything else storage refuses as invalid input. Shared by the webhook
+ * handlers and every replay, so replays go through exactly the same path.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import type { ChargebeeParser } from "@revtrace/chargebee";
 import { parseRetentionEvent } from "@revtrace/chargebee";
-import { type Clock, redactIssues, WebhookPayloadError } from "@revtrace/core";
+import { type Clock, redactIssues, StorageError, WebhookPayloadError } from "@revtrace/core";
 import type { CollectBatch } from "./collect/collect-batch.js";
 import type { MetricsRegistry } from "./metrics.js";
 import type { PipelineStorage } from "./pipeline-options.js";
@@ -26,7 +28,9 @@ export type InboundSource = "chargebee" | "retention";
 export interface Ingestor {
   /**
    * Parses and stores one body. Storage failures throw (`StorageError`); a body that fails validation
-   * is quarantined and returned as such (unless `quarantine: false`, then the error is thrown).
+   * or cannot be stored as it is (not UTF-8, too deep, refused by storage as input) is quarantined and
+   * returned as such (unless `quarantine: false`, then a `WebhookPayloadError` is thrown). A body this
+   * process quarantined already is not quarantined again (Chargebee retries a 400).
    */
   ingest(
     source: InboundSource,
@@ -40,7 +44,43 @@ export interface Ingestor {
   ingestCollect(batch: CollectBatch, rawBody: string): Promise<void>;
 }
 
-const text = new TextDecoder("utf-8");
+const text = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The deepest nesting of objects and arrays an inbound body may have. A Chargebee event nests a few
+ * levels (custom `meta_data` a few more); a body nested deeper cannot be stored faithfully by every
+ * engine (JSON serialization runs out of stack), so it is refused as invalid input and quarantined.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+/** True when the JSON text nests objects and arrays deeper than `max` (strings are skipped). */
+export function jsonDepthExceeds(json: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+/** How quarantined bodies that had to be re-encoded are marked in their error message. */
+export const BASE64_MARKER = "the quarantined rawBody holds the received bytes in base64";
+
+/** How many body digests this process remembers to quarantine a retried body once. */
+const QUARANTINE_MEMORY = 1000;
+
+const LABELS: Record<InboundSource, string> = {
+  chargebee: "Chargebee webhook body",
+  retention: "Chargebee Retention webhook body",
+};
 
 /** The dedupe key of a Retention event: its `messageId`, else a digest of the body. */
 function retentionId(messageId: string | null, raw: string): string {
@@ -55,14 +95,77 @@ export function createIngestor(options: {
   onStored: () => void;
 }): Ingestor {
   const { storage, parser, metrics, now } = options;
+  /** Digest of a quarantined body → its quarantine id: a retried body is quarantined once. */
+  const quarantined = new Map<string, string>();
+
+  const quarantine = async (
+    source: InboundSource,
+    receivedAt: number,
+    rawBody: string,
+    meta: { contentType: string | null },
+    error: WebhookPayloadError,
+    { base64 = false } = {},
+  ): Promise<IngestOutcome> => {
+    const digest = createHash("sha256")
+      .update(`${source}\n${base64 ? "base64" : "text"}\n${meta.contentType ?? ""}\n`)
+      .update(rawBody)
+      .digest("hex");
+    const known = quarantined.get(digest);
+    if (known !== undefined) return { kind: "quarantined", error, quarantineId: known };
+    const write = (body: string, encoded: boolean) =>
+      storage.quarantine({
+        source,
+        receivedAt,
+        rawBody: body,
+        contentType: meta.contentType,
+        error: {
+          code: error.code,
+          message: encoded ? `${error.message}; ${BASE64_MARKER}` : error.message,
+          issues: redactIssues([...error.issues]),
+        },
+      });
+    let quarantineId: string;
+    try {
+      quarantineId = await write(rawBody, base64);
+    } catch (failure) {
+      // Text the engine cannot hold as it is: kept as its UTF-8 bytes in base64 instead.
+      if (base64 || !StorageError.isInstance(failure) || !failure.invalidInput) throw failure;
+      quarantineId = await write(Buffer.from(rawBody, "utf8").toString("base64"), true);
+    }
+    metrics.quarantined++;
+    if (quarantined.size >= QUARANTINE_MEMORY) {
+      quarantined.delete(quarantined.keys().next().value as string);
+    }
+    quarantined.set(digest, quarantineId);
+    return { kind: "quarantined", error, quarantineId };
+  };
+
   return {
     async ingest(source, body, meta) {
-      const rawBody = typeof body === "string" ? body : text.decode(body);
       const receivedAt = now();
+      let rawBody: string;
+      if (typeof body === "string") rawBody = body;
+      else {
+        try {
+          rawBody = text.decode(body);
+        } catch {
+          // Nothing Chargebee sent is lost: the bytes are quarantined in base64.
+          const error = new WebhookPayloadError(`${LABELS[source]}: not valid UTF-8`);
+          if (meta.quarantine === false) throw error;
+          return quarantine(source, receivedAt, Buffer.from(body).toString("base64"), meta, error, {
+            base64: true,
+          });
+        }
+      }
       let key: string;
       let type: string;
       let event: unknown;
       try {
+        if (jsonDepthExceeds(rawBody, MAX_JSON_DEPTH)) {
+          throw new WebhookPayloadError(
+            `${LABELS[source]}: nested deeper than ${MAX_JSON_DEPTH} levels`,
+          );
+        }
         if (source === "chargebee") {
           const parsed = parser.parse(rawBody);
           key = `chargebee:${parsed.id}`;
@@ -76,28 +179,29 @@ export function createIngestor(options: {
         }
       } catch (error) {
         if (!WebhookPayloadError.isInstance(error) || meta.quarantine === false) throw error;
-        const quarantineId = await storage.quarantine({
-          source,
-          receivedAt,
-          rawBody,
-          contentType: meta.contentType,
-          error: {
-            code: error.code,
-            message: error.message,
-            issues: redactIssues([...error.issues]),
-          },
-        });
-        metrics.quarantined++;
-        return { kind: "quarantined", error, quarantineId };
+        return quarantine(source, receivedAt, rawBody, meta, error);
       }
       const work: WorkPayload = { key, source };
-      const { duplicate } = await storage.ingest(
-        { key, source, type, receivedAt, rawBody, event },
-        [{ sink: WORK_QUEUE, idempotencyKey: key, payload: work }],
-      );
+      let duplicate: boolean;
+      try {
+        ({ duplicate } = await storage.ingest({ key, source, type, receivedAt, rawBody, event }, [
+          { sink: WORK_QUEUE, idempotencyKey: key, payload: work },
+        ]));
+      } catch (error) {
+        // Refused as input (a value JSON or the engine cannot hold): the body's own fault, so
+        // retrying cannot help. An engine failure stays a StorageError (500, Chargebee retries).
+        if (!StorageError.isInstance(error) || !error.invalidInput) throw error;
+        const refused = new WebhookPayloadError(
+          `${LABELS[source]}: cannot be stored (${error.message})`,
+          { cause: error },
+        );
+        if (meta.quarantine === false) throw refused;
+        return quarantine(source, receivedAt, rawBody, meta, refused);
+      }
       if (duplicate) metrics.duplicates++;
       else {
         metrics.received++;
+        metrics.enqueued(WORK_QUEUE, key, receivedAt);
         options.onStored();
       }
       return { kind: "stored", key, type, duplicate };
@@ -110,9 +214,9 @@ export function createIngestor(options: {
         { key, source: "tracker", type: "collect", receivedAt: batch.at, rawBody, event: batch },
         [{ sink: WORK_QUEUE, idempotencyKey: key, payload: work }],
       );
-      if (duplicate) metrics.duplicates++;
-      else {
-        metrics.received++;
+      // Counted by the collect handler (`collect.*`), never as webhooks.
+      if (!duplicate) {
+        metrics.enqueued(WORK_QUEUE, key, batch.at);
         options.onStored();
       }
     },

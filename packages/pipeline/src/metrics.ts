@@ -1,7 +1,10 @@
 /**
  * The pipeline's counters, as an object and in the Prometheus text exposition format (version 0.0.4).
- * Counters are per process; the backlog is what this process claimed and has not settled yet (in
- * flight, or waiting for a retry), with the age of the oldest of those items.
+ * Counters are per process; the backlog is what this process enqueued (webhooks and collect batches
+ * for the worker, deliveries for the sinks) or claimed and has not seen settled yet (waiting, in
+ * flight, or waiting for a retry), with the age of the oldest of those items (from when it was
+ * enqueued). An item this process enqueued but another process claimed leaves the backlog when a
+ * claim of this process finds the queue short of it (see {@link MetricsRegistry.claimed}).
  *
  * @module
  */
@@ -14,7 +17,10 @@ export interface QueueMetrics {
   rejected: number;
   retries: number;
   deadLetters: number;
-  /** Items claimed by this process and not yet delivered or dead-lettered (in flight or retrying). */
+  /**
+   * Items enqueued or claimed by this process and not yet delivered or dead-lettered (waiting, in
+   * flight or retrying).
+   */
   backlog: number;
   /** Age of the oldest of them (ms), `0` when there is none. */
   oldestAgeMs: number;
@@ -22,9 +28,9 @@ export interface QueueMetrics {
 
 /** A snapshot of every counter. */
 export interface PipelineMetrics {
-  /** Webhook requests that passed authentication and validation and were stored. */
+  /** Webhook requests that passed authentication and validation and were stored (never collect). */
   received: number;
-  /** Deliveries of an event already received (answered 200, audited). */
+  /** Webhook deliveries of an event already received (answered 200, audited; never collect). */
   duplicates: number;
   /** Authenticated bodies that failed validation and were kept for replay. */
   quarantined: number;
@@ -39,6 +45,12 @@ export interface PipelineMetrics {
   /** The collect endpoint: requests, touchpoints and identifies stored, bots, refusals, limits. */
   collect: CollectCounters;
 }
+
+/** The `queue` label of the worker's queue in the Prometheus series (no sink may have this name). */
+export const WORKER_QUEUE_LABEL = "worker";
+
+/** How many enqueued, unclaimed items per queue a process remembers (a bound on memory). */
+export const MAX_WAITING = 100_000;
 
 /** Tracks an item between enqueue/claim and its settlement. */
 export interface BacklogEntry {
@@ -64,6 +76,11 @@ export class MetricsRegistry {
   readonly queues = new Map<string, QueueMetrics>();
   /** Per queue: outbox idempotency key → when the item was created. */
   readonly backlog = new Map<string, Map<string, BacklogEntry>>();
+  /**
+   * Per queue: items this process enqueued and has not claimed (key → when it was enqueued), in
+   * enqueue order. At most {@link MAX_WAITING} per queue are remembered.
+   */
+  readonly waiting = new Map<string, Map<string, number>>();
 
   queue(name: string): QueueMetrics {
     let counters = this.queues.get(name);
@@ -83,37 +100,89 @@ export class MetricsRegistry {
     return counters;
   }
 
+  /**
+   * True once this process works the queues (`start()` or `drain()`). Before, enqueued items are not
+   * its backlog: a process that only ingests (the HTTP processes of a scale-out) never claims, and
+   * its readiness must not depend on how far behind the workers elsewhere are.
+   */
+  working = false;
+
+  /**
+   * This process enqueued an item: once it works the queues, the item counts in the backlog until it
+   * is claimed and settled.
+   */
+  enqueued(queue: string, key: string, at: number): void {
+    if (!this.working) return;
+    this.queue(queue);
+    if (this.backlog.get(queue)?.has(key)) return;
+    let waiting = this.waiting.get(queue);
+    if (!waiting) {
+      waiting = new Map();
+      this.waiting.set(queue, waiting);
+    }
+    if (!waiting.has(key) && waiting.size < MAX_WAITING) waiting.set(key, at);
+  }
+
+  /** This process claimed an item: it counts until {@link settle}, aged from its enqueue. */
   track(queue: string, key: string, createdAt: number): void {
     this.queue(queue);
     const entries = this.backlog.get(queue) as Map<string, BacklogEntry>;
-    if (!entries.has(key)) entries.set(key, { createdAt });
+    const enqueuedAt = this.waiting.get(queue)?.get(key);
+    this.waiting.get(queue)?.delete(key);
+    if (!entries.has(key)) {
+      entries.set(key, { createdAt: Math.min(createdAt, enqueuedAt ?? createdAt) });
+    }
+  }
+
+  /**
+   * A claim of `queue` that started at `startedAt` returned `count` items for a `limit`: when it was
+   * short, every item due then was claimed, so what this process enqueued before it and did not
+   * claim itself was claimed elsewhere (another process counts it now).
+   */
+  claimed(queue: string, startedAt: number, count: number, limit: number): void {
+    if (count >= limit) return;
+    const waiting = this.waiting.get(queue);
+    if (!waiting) return;
+    for (const [key, at] of waiting) {
+      if (at >= startedAt) break; // in enqueue order: the rest came later
+      waiting.delete(key);
+    }
   }
 
   settle(queue: string, key: string): void {
     this.backlog.get(queue)?.delete(key);
+    this.waiting.get(queue)?.delete(key);
   }
 
   /** Undelivered items this process knows of, over every queue. */
   pendingCount(): number {
     let total = 0;
     for (const entries of this.backlog.values()) total += entries.size;
+    for (const entries of this.waiting.values()) total += entries.size;
     return total;
   }
 
   private backlogOf(queue: string, now: number): { backlog: number; oldestAgeMs: number } {
     const entries = this.backlog.get(queue);
-    if (!entries || entries.size === 0) return { backlog: 0, oldestAgeMs: 0 };
+    const waiting = this.waiting.get(queue);
+    const size = (entries?.size ?? 0) + (waiting?.size ?? 0);
+    if (size === 0) return { backlog: 0, oldestAgeMs: 0 };
     let oldest = Number.POSITIVE_INFINITY;
-    for (const entry of entries.values()) oldest = Math.min(oldest, entry.createdAt);
-    return { backlog: entries.size, oldestAgeMs: Math.max(0, now - oldest) };
+    for (const entry of entries?.values() ?? []) oldest = Math.min(oldest, entry.createdAt);
+    // In enqueue order: the first is the oldest.
+    for (const at of waiting?.values() ?? []) {
+      oldest = Math.min(oldest, at);
+      break;
+    }
+    return { backlog: size, oldestAgeMs: Math.max(0, now - oldest) };
   }
 
   snapshot(now: number, workQueue: string, sinkNames: readonly string[]): PipelineMetrics {
     const work = this.queue(workQueue);
-    const sinks: Record<string, QueueMetrics> = {};
-    for (const name of sinkNames) {
-      sinks[name] = { ...this.queue(name), ...this.backlogOf(name, now) };
-    }
+    // Own properties whatever the names (`__proto__` included).
+    const sinks: Record<string, QueueMetrics> = Object.fromEntries(
+      sinkNames.map((name) => [name, { ...this.queue(name), ...this.backlogOf(name, now) }]),
+    );
     return {
       received: this.received,
       duplicates: this.duplicates,
@@ -187,19 +256,19 @@ export function prometheusText(metrics: PipelineMetrics): string {
     ]);
   }
   metric("revtrace_retries_total", "counter", "Retries scheduled.", [
-    [{ queue: "worker" }, metrics.worker.retries],
+    [{ queue: WORKER_QUEUE_LABEL }, metrics.worker.retries],
     ...sinks.map(([sink, m]): [Record<string, string>, number] => [{ queue: sink }, m.retries]),
   ]);
   metric("revtrace_dead_letters_total", "counter", "Items dead-lettered.", [
-    [{ queue: "worker" }, metrics.worker.deadLetters],
+    [{ queue: WORKER_QUEUE_LABEL }, metrics.worker.deadLetters],
     ...sinks.map(([sink, m]): [Record<string, string>, number] => [{ queue: sink }, m.deadLetters]),
   ]);
   metric("revtrace_outbox_backlog", "gauge", "Undelivered items.", [
-    [{ queue: "worker" }, metrics.worker.backlog],
+    [{ queue: WORKER_QUEUE_LABEL }, metrics.worker.backlog],
     ...sinks.map(([sink, m]): [Record<string, string>, number] => [{ queue: sink }, m.backlog]),
   ]);
   metric("revtrace_outbox_oldest_age_seconds", "gauge", "Age of the oldest undelivered item.", [
-    [{ queue: "worker" }, metrics.worker.oldestAgeMs / 1000],
+    [{ queue: WORKER_QUEUE_LABEL }, metrics.worker.oldestAgeMs / 1000],
     ...sinks.map(([sink, m]): [Record<string, string>, number] => [
       { queue: sink },
       m.oldestAgeMs / 1000,

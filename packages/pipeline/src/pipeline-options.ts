@@ -80,6 +80,8 @@ export interface PipelineOptions {
         leaseMs?: number | undefined;
         /** Items per `send` when the sink declares no `batchSize`. @default 50 */
         batchSize?: number | undefined;
+        /** How long one send may take before it is aborted and its items retried. @default 30_000 */
+        sendTimeoutMs?: number | undefined;
       }
     | undefined;
   /** The worker that turns inbound events into deliveries. */
@@ -204,6 +206,7 @@ export const PipelineOptionsSchema = z.strictObject({
       maxDelayMs: nonNegativeInt.default(3_600_000),
       leaseMs: positiveInt.default(60_000),
       batchSize: positiveInt.max(10_000).default(50),
+      sendTimeoutMs: positiveInt.default(30_000),
     })
     .default({
       maxAttempts: 10,
@@ -211,6 +214,7 @@ export const PipelineOptionsSchema = z.strictObject({
       maxDelayMs: 3_600_000,
       leaseMs: 60_000,
       batchSize: 50,
+      sendTimeoutMs: 30_000,
     }),
   worker: z
     .strictObject({

@@ -31,7 +31,12 @@ import { livenessAnswer, readiness, readinessAnswer } from "./health.js";
 import { errorAnswer } from "./http-answers.js";
 import { createIngestor } from "./ingest.js";
 import { redactingLogger } from "./log.js";
-import { MetricsRegistry, type PipelineMetrics, prometheusText } from "./metrics.js";
+import {
+  MetricsRegistry,
+  type PipelineMetrics,
+  prometheusText,
+  WORKER_QUEUE_LABEL,
+} from "./metrics.js";
 import {
   type PipelineOptions,
   type PipelineStorage,
@@ -84,17 +89,23 @@ export interface Pipeline {
   start(): Promise<void>;
   /**
    * Runs the worker and every sink in this process until nothing this process knows of is left
-   * undelivered (retries waited for); rejects after `timeoutMs` (default 30 s).
+   * undelivered (retries waited for); rejects after `timeoutMs` (default 30 s), even while a batch
+   * is in flight (that batch goes on in the background, bounded by `delivery.sendTimeoutMs`).
    */
   drain(options?: { timeoutMs?: number }): Promise<void>;
   /**
-   * Stops accepting requests (503), answers those in flight, stops claiming, finishes the batches in
-   * flight, then closes storage. Idempotent.
+   * Stops accepting requests (503), answers those in flight, stops claiming, gives the batches in
+   * flight `graceMs` (default 10 s) to finish, then aborts the sends still running (their items are
+   * retried later, by this or another process), waits for the settlements and closes storage.
+   * Idempotent (the first call's `graceMs` holds).
    */
-  close(): Promise<void>;
+  close(options?: { graceMs?: number }): Promise<void>;
   /** Puts dead-lettered items back in their queues (one sink's, or all). Returns how many. */
   replayDeadLetters(options?: { sink?: string; limit?: number }): Promise<number>;
-  /** Ingests quarantined bodies again (after an upgrade or a fixed setting). */
+  /**
+   * Ingests quarantined bodies again (after an upgrade or a fixed setting): at most `limit` (default
+   * 10 000) in all, oldest first.
+   */
   replayQuarantine(options?: { limit?: number }): Promise<ReplayReport & { stillInvalid: number }>;
   /** Ingests recorded Chargebee bodies (files, or directories of `.json` files). */
   replayFiles(paths: readonly string[]): Promise<ReplayReport>;
@@ -106,6 +117,40 @@ export interface Pipeline {
   prometheus(): string;
 }
 
+/** How long `close()` waits for the batches in flight before it aborts their sends. */
+const DEFAULT_CLOSE_GRACE_MS = 10_000;
+
+/**
+ * `client` with `event.list` wrapped so every page it answers is handed to `keep` first. Other
+ * properties are the client's own (methods bound to it).
+ */
+function keepingClient<C extends object>(client: C, keep: (page: unknown) => void): C {
+  const bound = (target: object, property: string | symbol) => {
+    const value = Reflect.get(target, property);
+    return typeof value === "function" ? value.bind(target) : value;
+  };
+  return new Proxy(client, {
+    get(target, property) {
+      const resource = bound(target, property);
+      if (property !== "event" || typeof resource !== "object" || resource === null) {
+        return resource;
+      }
+      return new Proxy(resource as object, {
+        get(events, name) {
+          const method = bound(events, name);
+          if (name !== "list" || typeof method !== "function") return method;
+          return async (...args: unknown[]) => {
+            const page: unknown = await method(...args);
+            keep(page);
+            return page;
+          };
+        },
+      });
+    },
+  });
+}
+
+/** A positive integer option read with a default (a ConfigError naming it otherwise). */
 const DEFAULT_MODELS: AttributionOptions["models"] = ["first_touch", "click_id_chain"];
 
 function sinkBatchSize(sink: Sink, fallback: number): number {
@@ -131,6 +176,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const now = input.now ?? systemClock;
   const random = input.random ?? Math.random;
   const sinks: readonly Sink[] = resolved.sinks;
+  sinks.forEach((sink, index) => {
+    // The worker's queue is `queue="worker"` in the Prometheus series: a sink of that name would
+    // write a second series with the same labels.
+    if (sink.name === WORKER_QUEUE_LABEL) {
+      throw new ConfigError(
+        `Invalid pipeline options: sinks.${index}.name: is reserved ("${WORKER_QUEUE_LABEL}" labels the worker's queue in the metrics)`,
+        { fields: [`sinks.${index}.name`] },
+      );
+    }
+  });
 
   const verifier = withOptionPath("chargebee", () =>
     createChargebeeWebhookVerifier({ credentials: input.chargebee.credentials }),
@@ -186,6 +241,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     maxDelayMs: resolved.delivery.maxDelayMs,
   };
 
+  const sendTimeoutMs = resolved.delivery.sendTimeoutMs;
+  /** Fired by `close()` after its grace period: every `send` still in flight stops and is retried. */
+  const abortDeliveries = new AbortController();
+
   const sinkRunners = new Map<string, QueueRunner>();
   const workerRunner: QueueRunner = createQueueRunner({
     queue: WORK_QUEUE,
@@ -195,6 +254,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     pollMs: resolved.pollMs,
     now,
     logger,
+    onClaim: (startedAt, count, limit) => metrics.claimed(WORK_QUEUE, startedAt, count, limit),
     handle: createWorker({
       storage,
       process: createEventProcessor({
@@ -227,6 +287,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       pollMs: resolved.pollMs,
       now,
       logger,
+      onClaim: (startedAt, count, limit) => metrics.claimed(sink.name, startedAt, count, limit),
       handle: createSinkDelivery({
         sink,
         store: storage,
@@ -237,6 +298,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         random,
         logger,
         pause: (until) => runner.pause(until),
+        sendTimeoutMs,
+        abort: abortDeliveries.signal,
       }),
     });
     sinkRunners.set(sink.name, runner);
@@ -319,27 +382,38 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         },
       );
     }
+    /** Keeps each listed event's raw JSON, so the inbox stores what Chargebee sent. */
+    const keep = (page: unknown) => {
+      const list = (page as { list?: unknown } | null)?.list;
+      if (!Array.isArray(list)) return; // not a list page: nothing to keep
+      for (const entry of list as Array<{ event?: { id?: unknown } } | null>) {
+        if (typeof entry?.event?.id === "string") {
+          rawEvents.set(entry.event.id, JSON.stringify(entry.event));
+        }
+      }
+    };
     const base: FetchLike =
       apiOptions.fetch ?? ((request, init) => globalThis.fetch(request, init));
-    // Keeps each listed event's raw JSON, so the inbox stores what Chargebee sent.
     const fetch: FetchLike = async (request, init) => {
       const response = await base(request, init);
       try {
-        const page = (await response.clone().json()) as {
-          list?: Array<{ event?: { id?: unknown } }>;
-        };
-        for (const entry of page.list ?? []) {
-          if (typeof entry.event?.id === "string") {
-            rawEvents.set(entry.event.id, JSON.stringify(entry.event));
-          }
-        }
+        keep(await response.clone().json());
       } catch {
-        // not a list page: nothing to keep
+        // not JSON: nothing to keep
       }
       return response;
     };
+    // A client of the caller's own does its requests without `fetch`: its `event.list` results are
+    // the events as the List Events API returned them.
+    const client = apiOptions.client ? keepingClient(apiOptions.client, keep) : undefined;
     api = withOptionPath("chargebee.api", () =>
-      createChargebeeApi({ ...apiOptions, fetch, parse: input.chargebee.parse, logger }),
+      createChargebeeApi({
+        ...apiOptions,
+        ...(client ? { client } : {}),
+        fetch,
+        parse: input.chargebee.parse,
+        logger,
+      }),
     );
     return api;
   };
@@ -347,13 +421,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // Built now, so a mistake in `chargebee.api` is a ConfigError at construction, not at the first replay.
   if (input.chargebee.api) chargebeeApi();
 
-  const drainQueue = async (runner: QueueRunner): Promise<number> => {
+  const drainQueue = async (runner: QueueRunner, stop: () => boolean): Promise<number> => {
     let total = 0;
-    for (let claimed = await runner.tick(); claimed > 0; claimed = await runner.tick()) {
+    while (!stop()) {
+      const claimed = await runner.tick();
+      if (claimed === 0) break;
       total += claimed;
     }
     return total;
   };
+  const drainTimeout = (timeoutMs: number) =>
+    new Error(
+      `drain timed out after ${timeoutMs} ms with ${metrics.pendingCount()} items undelivered`,
+    );
 
   return {
     handleWebhook: guarded(chargebeeHandler),
@@ -388,28 +468,62 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     async start() {
       if (closing) throw new ConfigError("The pipeline is closed", { fields: [] });
       await ready();
+      metrics.working = true;
       for (const runner of runners) runner.start();
     },
     async drain({ timeoutMs = 30_000 } = {}) {
       await ready();
+      metrics.working = true;
       const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        let claimed = await drainQueue(workerRunner);
-        for (const runner of sinkRunners.values()) claimed += await drainQueue(runner);
-        if (claimed === 0 && metrics.pendingCount() === 0) return;
-        if (Date.now() > deadline) {
-          throw new Error(
-            `drain timed out after ${timeoutMs} ms with ${metrics.pendingCount()} items undelivered`,
-          );
+      let timedOut = false;
+      const run = async () => {
+        for (;;) {
+          let claimed = await drainQueue(workerRunner, () => timedOut);
+          for (const runner of sinkRunners.values()) {
+            claimed += await drainQueue(runner, () => timedOut);
+          }
+          if (timedOut || (claimed === 0 && metrics.pendingCount() === 0)) return;
+          if (Date.now() > deadline) break;
+          if (claimed === 0) await sleep(10);
         }
-        if (claimed === 0) await sleep(10);
+        throw drainTimeout(timeoutMs);
+      };
+      // The deadline holds even while a batch is in flight (a `send` that takes long): the batch
+      // goes on in the background, bounded by `delivery.sendTimeoutMs`, and `close()` waits for it.
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => {
+            timedOut = true;
+            reject(drainTimeout(timeoutMs));
+          },
+          Math.max(0, deadline - Date.now()),
+        );
+      });
+      expired.catch(() => {});
+      const running = run();
+      running.catch(() => {});
+      try {
+        await Promise.race([running, expired]);
+      } finally {
+        clearTimeout(timer);
       }
     },
-    close() {
+    close({ graceMs = DEFAULT_CLOSE_GRACE_MS } = {}) {
       closed ??= (async () => {
         closing = true;
         await Promise.allSettled([...inFlight]);
-        await Promise.all(runners.map((runner) => runner.stop()));
+        // Stop claiming; give the batches in flight `graceMs` to finish, then abort their sends
+        // (their items are retried, never lost) and wait for the settlements before storage closes.
+        const stopped = Promise.all(runners.map((runner) => runner.stop()));
+        let timer: NodeJS.Timeout | undefined;
+        const grace = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        });
+        await Promise.race([stopped, grace]);
+        clearTimeout(timer);
+        abortDeliveries.abort();
+        await stopped;
         await storage.close();
       })();
       return closed;

@@ -34,6 +34,8 @@ export interface QueueRunnerOptions {
   now: Clock;
   logger: Logger;
   handle: BatchHandler;
+  /** Called after each claim: when it started, how many items it returned, and its limit. */
+  onClaim?: ((startedAt: number, count: number, limit: number) => void) | undefined;
 }
 
 /** Creates the loop of one queue (not started). */
@@ -64,12 +66,14 @@ export function createQueueRunner(options: QueueRunnerOptions): QueueRunner {
 
   const claimAndHandle = async (): Promise<number> => {
     if (now() < pausedUntil) return 0;
+    const startedAt = now();
     const items = await store.claim({
       sink: queue,
       limit: options.batchSize,
       leaseMs: options.leaseMs,
-      now: now(),
+      now: startedAt,
     });
+    options.onClaim?.(startedAt, items.length, options.batchSize);
     if (items.length > 0) await options.handle(items);
     return items.length;
   };

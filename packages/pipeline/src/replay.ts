@@ -113,7 +113,10 @@ export async function replayApiEvents(
   return report;
 }
 
-/** Replays quarantined bodies; those that now pass are ingested and marked resolved. */
+/**
+ * Replays quarantined bodies, at most `limit` in all (oldest first); those that now pass are ingested
+ * and marked resolved.
+ */
 export async function replayQuarantine(
   ingestor: Ingestor,
   inbox: ReplayableInbox,
@@ -122,12 +125,15 @@ export async function replayQuarantine(
 ): Promise<ReplayReport & { stillInvalid: number }> {
   const report = { ...emptyReport(), stillInvalid: 0 };
   let afterId: string | undefined;
-  for (;;) {
+  let remaining = limit;
+  while (remaining > 0) {
+    const pageSize = Math.min(remaining, 500);
     const page = await inbox.listQuarantine({
-      limit: Math.min(limit, 500),
+      limit: pageSize,
       ...(afterId ? { afterId } : {}),
     });
     if (page.length === 0) break;
+    remaining -= page.length;
     for (const body of page) {
       afterId = body.id;
       try {
@@ -143,7 +149,7 @@ export async function replayQuarantine(
         report.stillInvalid++;
       }
     }
-    if (page.length < Math.min(limit, 500)) break;
+    if (page.length < pageSize) break;
   }
   return report;
 }

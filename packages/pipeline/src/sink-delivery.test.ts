@@ -50,6 +50,7 @@ async function setup(respond: Parameters<typeof fakeSink>[0], ids: string[], max
       random: () => 0,
       logger: silent,
       pause: (until) => pauses.push(until),
+      sendTimeoutMs: 30_000,
     }),
   });
   await store.enqueue(
@@ -188,5 +189,97 @@ describe("sink delivery", () => {
       payload: { id: "a", name: "first_payment" },
       idempotencyKey: "a#replay-1",
     });
+  });
+
+  it("gives each send a signal and stops waiting at sendTimeoutMs or on abort: the items are retried", async () => {
+    const store = createMemoryStorage();
+    const metrics = new MetricsRegistry();
+    const signals: AbortSignal[] = [];
+    const hung: Sink = {
+      specificationVersion: "v1",
+      name: "hung",
+      handles: new Set(["first_payment"]),
+      send: (_items, options) => {
+        if (options?.signal) signals.push(options.signal);
+        return new Promise(() => {}); // never settles, ignores the signal
+      },
+    };
+    const abort = new AbortController();
+    const runner = createQueueRunner({
+      queue: "hung",
+      store,
+      batchSize: 10,
+      leaseMs: 60_000,
+      pollMs: 1000,
+      now: Date.now,
+      logger: silent,
+      handle: createSinkDelivery({
+        sink: hung,
+        store,
+        metrics,
+        backoff: { baseDelayMs: 0, maxDelayMs: 0 },
+        maxAttempts: 5,
+        now: Date.now,
+        random: () => 0,
+        logger: silent,
+        pause: () => {},
+        sendTimeoutMs: 50,
+        abort: abort.signal,
+      }),
+    });
+    await store.enqueue(
+      [{ sink: "hung", idempotencyKey: "a", payload: { id: "a", name: "first_payment" } }],
+      Date.now(),
+    );
+    expect(await runner.tick()).toBe(1); // resolves: the send timed out
+    expect(signals[0]?.aborted).toBe(true);
+    const afterTimeout = await store.getOutboxItem("1");
+    expect(afterTimeout).toMatchObject({ status: "pending", attempts: 1 });
+    expect(afterTimeout?.lastError).toContain("timeout");
+    expect(metrics.queue("hung")).toMatchObject({ retries: 1, deadLetters: 0 });
+
+    const second = runner.tick();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    abort.abort();
+    expect(await second).toBe(1);
+    expect(signals[1]?.aborted).toBe(true);
+    const afterAbort = await store.getOutboxItem("1");
+    expect(afterAbort).toMatchObject({ status: "pending", attempts: 2 });
+    expect(afterAbort?.lastError).toContain("aborted");
+  });
+
+  it("retries a timed-out send even when the sink rejects on the signal as not retryable", async () => {
+    const t = await setup(() => [], ["a"]);
+    const polite: Sink = {
+      specificationVersion: "v1",
+      name: "fake",
+      handles: new Set(["first_payment"]),
+      send: (_items, options) =>
+        new Promise((_, reject) => {
+          options?.signal?.addEventListener("abort", () =>
+            reject(new SinkError("aborted", { sink: "fake", reason: "aborted", retryable: false })),
+          );
+        }),
+    };
+    const handle = createSinkDelivery({
+      sink: polite,
+      store: t.store,
+      metrics: t.metrics,
+      backoff: { baseDelayMs: 0, maxDelayMs: 0 },
+      maxAttempts: 5,
+      now: Date.now,
+      random: () => 0,
+      logger: silent,
+      pause: () => {},
+      sendTimeoutMs: 20,
+    });
+    const items = await t.store.claim({
+      sink: "fake",
+      limit: 10,
+      leaseMs: 60_000,
+      now: Date.now(),
+    });
+    await handle(items);
+    expect((await t.items())[0]).toMatchObject({ status: "pending", attempts: 1 });
   });
 });

@@ -3,6 +3,9 @@
  * skipped items are acked, rejected ones retried when the error is retryable and dead-lettered
  * otherwise; a thrown transport failure retries the whole batch with backoff (at least the vendor's
  * `retryAfterMs`) and pauses the sink meanwhile. An item that used up its attempts is dead-lettered.
+ * Every `send` gets an `AbortSignal` that fires after `sendTimeoutMs` or when the pipeline aborts its
+ * deliveries (`close()` after its grace period); the batch then stops waiting for the sink (even one
+ * that ignores the signal) and its items are retried like after any retryable transport failure.
  *
  * @module
  */
@@ -30,6 +33,52 @@ export interface SinkDeliveryOptions {
   logger: Logger;
   /** Called with the time until which the sink should not be called again. */
   pause: (until: number) => void;
+  /** How long one `send` may take before it is aborted and its items retried. */
+  sendTimeoutMs: number;
+  /** Aborts every `send` in flight (the pipeline is closing); their items are retried. */
+  abort?: AbortSignal | undefined;
+}
+
+/**
+ * Runs `send` with a signal that fires after `timeoutMs` or with `abort`, and stops waiting when it
+ * fires: rejects with a retryable `SinkError` (`timeout` or `aborted`) even when the sink ignores it.
+ */
+export async function sendBounded<T>(
+  sinkName: string,
+  timeoutMs: number,
+  abort: AbortSignal | undefined,
+  send: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  let fail: (error: SinkError) => void = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  stopped.catch(() => {});
+  const stop = (reason: "timeout" | "aborted") => {
+    const error = new SinkError(
+      reason === "timeout"
+        ? `the ${sinkName} sink did not answer within ${timeoutMs} ms`
+        : `the ${sinkName} sink's send was aborted (the pipeline is closing)`,
+      { sink: sinkName, reason, retryable: true },
+    );
+    // Settles first: a sink that rejects on the signal (maybe as not retryable) cannot win the race.
+    fail(error);
+    controller.abort(error);
+  };
+  const timer = setTimeout(() => stop("timeout"), timeoutMs);
+  const onAbort = () => stop("aborted");
+  abort?.addEventListener("abort", onAbort, { once: true });
+  try {
+    if (abort?.aborted) stop("aborted");
+    const sent = Promise.resolve().then(() => send(controller.signal));
+    // A send that settles after it was given up on must not become an unhandled rejection.
+    sent.catch(() => {});
+    return await Promise.race([sent, stopped]);
+  } finally {
+    clearTimeout(timer);
+    abort?.removeEventListener("abort", onAbort);
+  }
 }
 
 /** A short description of a failure for `lastError`: code and message, which never hold PII. */
@@ -80,7 +129,12 @@ export function createSinkDelivery(options: SinkDeliveryOptions) {
     for (const item of items) metrics.track(sink.name, item.idempotencyKey, item.createdAt);
     let results: readonly ItemResult[];
     try {
-      results = await sink.send(items.map((item) => item.payload as Conversion));
+      results = await sendBounded(sink.name, options.sendTimeoutMs, options.abort, (signal) =>
+        sink.send(
+          items.map((item) => item.payload as Conversion),
+          { signal },
+        ),
+      );
       if (results.length !== items.length) {
         throw new TypeError(
           `the ${sink.name} sink returned ${results.length} results for ${items.length} items`,

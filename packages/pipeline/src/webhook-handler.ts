@@ -1,13 +1,15 @@
 /**
  * The Web webhook handlers (`Request` → `Response`), framework-neutral. The order of checks: method
  * (405), authentication (401, no detail), content type (415), size while streaming (413), validation
- * (400, after the body was quarantined), then the one durable write and 200. Only a storage failure
- * answers 500, so Chargebee retries (Chargebee spec §1: any non-2xx is retried).
+ * (400, after the body was quarantined), then the one durable write and 200. A body that cannot be
+ * stored as it is (not UTF-8, too deep, refused by storage as input) is quarantined and answered 400
+ * too. Only a storage failure answers 500, so Chargebee retries (Chargebee spec §1: any non-2xx is
+ * retried).
  *
  * | answer | when |
  * |---|---|
  * | 200 `{ ok, duplicate }` | stored, or a duplicate of a stored event (audited) |
- * | 400 `{ error }` | authenticated, but not a valid event (the body is quarantined) |
+ * | 400 `{ error }` | authenticated, but not a valid or not a storable event (the body is quarantined) |
  * | 401 (empty) | missing or wrong credentials / signature |
  * | 405 | not POST |
  * | 413 | body over `http.maxBodyBytes` |

@@ -70,7 +70,9 @@ export function createWorker(options: WorkerOptions) {
       if (!inbox) throw loadError;
       const { items } = await process(inbox);
       if (items.length > 0) {
-        await storage.enqueue(items, now());
+        const at = now();
+        await storage.enqueue(items, at);
+        for (const enqueued of items) metrics.enqueued(enqueued.sink, enqueued.idempotencyKey, at);
         options.onEnqueued(new Set(items.map((enqueued) => enqueued.sink)));
       }
       return item;

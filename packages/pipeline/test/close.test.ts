@@ -77,4 +77,51 @@ describe("close()", () => {
     });
     await pipeline.close(); // idempotent
   });
+
+  it("is bounded with a sink whose send never settles: drain's deadline holds, close aborts the send and the item is retried", async () => {
+    const signals: AbortSignal[] = [];
+    const hung: Sink = {
+      specificationVersion: "v1",
+      name: "hung",
+      handles: new Set(["first_payment"]),
+      send: (_items, options) => {
+        if (options?.signal) signals.push(options.signal);
+        return new Promise(() => {}); // ignores its signal too
+      },
+    };
+    const memory = createMemoryStorage() as PipelineStorage;
+    let storageClosed = false;
+    const storage: PipelineStorage = {
+      ...memory,
+      close: async () => {
+        storageClosed = true;
+      },
+    };
+    const pipeline = createPipeline({
+      storage,
+      sinks: [hung],
+      chargebee: { credentials: [{ username: "chargebee", password: "x" }] },
+      pollMs: 10,
+    });
+    expect((await pipeline.handleWebhook(request(BODY))).status).toBe(200);
+
+    const drainStarted = Date.now();
+    await expect(pipeline.drain({ timeoutMs: 200 })).rejects.toThrow(
+      /drain timed out after 200 ms/,
+    );
+    expect(Date.now() - drainStarted).toBeLessThan(2_000);
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(false); // the send is still in flight (sendTimeoutMs: 30 s)
+
+    const closeStarted = Date.now();
+    await pipeline.close({ graceMs: 100 });
+    expect(Date.now() - closeStarted).toBeLessThan(2_000);
+    expect(signals[0]?.aborted).toBe(true);
+    expect(storageClosed).toBe(true);
+    // Released for a retry (by this process after a restart, or another one), not lost.
+    const [item] = await memory.listFailures({ sink: "hung", limit: 10 });
+    expect(item).toMatchObject({ status: "pending", attempts: 1 });
+    expect(item?.lastError).toContain("aborted");
+    expect(pipeline.metrics().sinks.hung).toMatchObject({ retries: 1, deadLetters: 0 });
+  });
 });

@@ -57,7 +57,7 @@ describe("replays", () => {
     });
     const stored = await p.storage.getInboxEvent("chargebee:ev_AzqYRySIstMN16O");
     expect(stored?.rawBody).toBe(fixtureText("payment_succeeded.bonusly.1.json"));
-    expect(await p.storage.listQuarantine({ limit: 10 })).toHaveLength(2);
+    expect(await p.storage.listQuarantine({ limit: 10 })).toHaveLength(1); // the same broken body twice: kept once;
   });
 
   it("ingests the List Events API with each event's raw JSON", async () => {
@@ -80,6 +80,58 @@ describe("replays", () => {
     expect(new URL(server.calls[0]?.url ?? "").searchParams.get("occurred_at[after]")).toBe(
       "1600000000",
     );
+  });
+
+  it("ingests the List Events API through a client of the caller's own, with each event's JSON", async () => {
+    const paid = fixtureJson("payment_succeeded.bonusly.1.json");
+    const calls: unknown[] = [];
+    const client = {
+      event: {
+        async list(params: unknown) {
+          calls.push(params);
+          return { list: [{ event: paid }], next_offset: undefined };
+        },
+      },
+    };
+    pipeline = createPipeline({
+      storage: createMemoryStorage() as PipelineStorage,
+      chargebee: { credentials: [{ username: "chargebee", password: "x" }], api: { client } },
+    } as never);
+    expect(await pipeline.replayChargebeeEvents()).toEqual({
+      stored: 1,
+      duplicates: 0,
+      invalid: 0,
+    });
+    expect(calls).toHaveLength(1);
+    const stored = await pipeline.storage.getInboxEvent(`chargebee:${String(paid.id)}`);
+    expect(stored?.rawBody).toBe(JSON.stringify(paid));
+    expect(await pipeline.replayChargebeeEvents()).toMatchObject({ stored: 0, duplicates: 1 });
+  });
+
+  it("replays at most `limit` quarantined bodies in all, oldest first, across pages", async () => {
+    const p = make();
+    const bodies = [
+      "payment_succeeded.bonusly.1.json",
+      "payment_refunded.bonusly.1.json",
+      "customer_created.bonusly.1.json",
+    ].map((name) => fixtureText(name));
+    for (const rawBody of bodies) {
+      await p.storage.quarantine({
+        source: "chargebee",
+        receivedAt: 1,
+        rawBody,
+        contentType: "application/json",
+        error: { code: "webhook_payload_invalid", message: "refused by an older version" },
+      });
+    }
+    expect(await p.replayQuarantine({ limit: 2 })).toEqual({
+      stored: 2,
+      duplicates: 0,
+      invalid: 0,
+      stillInvalid: 0,
+    });
+    expect(await p.storage.listQuarantine({ limit: 10 })).toHaveLength(1);
+    expect(await p.replayQuarantine({ limit: 2 })).toMatchObject({ stored: 1, stillInvalid: 0 });
   });
 
   it("puts dead letters back and delivers them once the sink recovers", async () => {

@@ -182,6 +182,15 @@ describe.each(TRANSPORTS)("webhook over $name", (kind) => {
     expect(pipeline.metrics().quarantined).toBe(1);
   });
 
+  it("keeps one quarantine row for Chargebee's retries of the same invalid body", async () => {
+    const t = await open();
+    for (let i = 0; i < 3; i++) {
+      expect((await t.send("/webhooks/chargebee", post(INVALID))).status).toBe(400);
+    }
+    expect(await pipeline.storage.listQuarantine({ limit: 10 })).toHaveLength(1);
+    expect(pipeline.metrics().quarantined).toBe(1);
+  });
+
   // express.json() answers a body that is not JSON itself (400) before the pipeline sees it.
   const itWithoutParser = kind.jsonParserFirst ? () => {} : it;
   itWithoutParser("quarantines a body that is not even JSON", async () => {
@@ -212,6 +221,80 @@ describe.each(TRANSPORTS)("webhook over $name", (kind) => {
       message: "The event could not be stored; retry",
     });
   });
+
+  // After express.json() the parsed body cannot even be serialized again (see the README's Limits).
+  itWithoutParser(
+    "quarantines (400, not 500) a well-formed event nested too deeply to store, once per body",
+    async () => {
+      const t = await open();
+      const depth = 5000;
+      const deep = BODY.replace(
+        '"customer": {',
+        `"customer": {"meta_data":${'{"a":'.repeat(depth)}1${"}".repeat(depth)},`,
+      );
+      expect(deep).not.toBe(BODY);
+      const first = await t.send("/webhooks/chargebee", post(deep));
+      expect(first.status).toBe(400);
+      expect(JSON.parse(first.text).error).toMatchObject({
+        code: "webhook_payload_invalid",
+        message: "Chargebee webhook body: nested deeper than 256 levels",
+      });
+      // Chargebee retries a non-2xx: the same body is answered the same, and kept once.
+      expect((await t.send("/webhooks/chargebee", post(deep))).status).toBe(400);
+      const kept = await pipeline.storage.listQuarantine({ limit: 10 });
+      expect(kept).toHaveLength(1);
+      expect(kept[0]?.rawBody === deep).toBe(true); // not toBe: its diff would recurse 5000 levels
+      expect(pipeline.metrics()).toMatchObject({ quarantined: 1, refused: 0, received: 0 });
+    },
+  );
+
+  it("quarantines (400) a body storage refuses as input, and answers 500 only for engine failures", async () => {
+    const storage = createMemoryStorage() as PipelineStorage;
+    const refusing = new Proxy(storage, {
+      get(target, property, receiver) {
+        if (property === "ingest") {
+          return async () => {
+            throw new StorageError("ingest: invalid input: event.event: not storable as JSON", {
+              engine: "memory",
+              invalidInput: true,
+            });
+          };
+        }
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    const t = await open(refusing);
+    const answer = await t.send("/webhooks/chargebee", post(BODY));
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text).error.message).toContain("cannot be stored");
+    const [kept] = await storage.listQuarantine({ limit: 10 });
+    expect(JSON.parse(kept?.rawBody ?? "")).toEqual(JSON.parse(BODY));
+    expect(kept?.error.message).toContain("cannot be stored");
+  });
+
+  // express.json() decodes the body itself (replacing bytes that are not UTF-8) before the pipeline.
+  itWithoutParser(
+    "refuses (400) a body that is not UTF-8 and quarantines its bytes in base64",
+    async () => {
+      const t = await open();
+      const latin1 = Buffer.from(
+        BODY.replace('"customer": {', '"customer": {"first_name":"José",'),
+        "latin1",
+      );
+      const answer = await t.send("/webhooks/chargebee", post(latin1));
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.text).error).toMatchObject({
+        code: "webhook_payload_invalid",
+        message: "Chargebee webhook body: not valid UTF-8",
+      });
+      expect(
+        await pipeline.storage.getInboxEvent("chargebee:ev_synthetic_items_paid_1"),
+      ).toBeNull();
+      const [kept] = await pipeline.storage.listQuarantine({ limit: 10 });
+      expect(kept?.error.message).toContain("base64");
+      expect(Buffer.from(kept?.rawBody ?? "", "base64").equals(latin1)).toBe(true);
+    },
+  );
 
   it("serves liveness, readiness and the Prometheus counters", async () => {
     const t = await open();
