@@ -13,7 +13,7 @@ import {
   type IdentityStore,
   identityKeyId,
 } from "@revtrace/core";
-import { type GraphObservation, Mode } from "./identity-graph.js";
+import { type GraphObservation, hubMode, isHub, Mode } from "./identity-graph.js";
 import type { KeyNormalizer } from "./key-normalizer.js";
 
 const naturalId = (a: string, b: string, observationId: string) =>
@@ -100,7 +100,7 @@ export interface LoadOptions {
   pending?: readonly IdentityEdge[] | undefined;
 }
 
-const isInert = (mode: Mode) => mode === Mode.Hub || mode === Mode.Blocked;
+const isInert = (mode: Mode) => isHub(mode) || mode === Mode.Blocked;
 
 /** A loaded key while loading (its mode is set once its edges are complete). */
 interface Entry {
@@ -143,21 +143,31 @@ export async function loadComponent(
   const modeFor = (key: IdentityKey, edges: readonly LoadedEdge[]): Mode => {
     const cls = normalizer.classify(key);
     if (cls === "blocked") return Mode.Blocked;
-    const threshold = rules.kinds[key.kind].hubThreshold;
-    if (threshold !== null && edges.length >= threshold) {
-      // distinct neighbours per counted kind (by value: the kind is the set's)
+    const rule = rules.kinds[key.kind];
+    const threshold = rule.hubThreshold ?? Number.POSITIVE_INFINITY;
+    const visitorThreshold = rule.anonymousIdHubThreshold ?? Number.POSITIVE_INFINITY;
+    if (edges.length >= Math.min(threshold, visitorThreshold)) {
+      // distinct neighbours per counted kind (by value: the kind is the set's), and anonymous ids
       const seen = new Map<IdentityKeyKind, Set<string>>();
+      let byPersons = false;
+      let byVisitors = false;
       for (const { edge } of edges) {
         const other = sameKey(edge.a, key) ? edge.b : edge.a;
-        if (!counted.has(other.kind) || sameKey(other, key)) continue;
+        const isCounted = counted.has(other.kind);
+        const isVisitor = other.kind === "anonymous_id";
+        if ((!isCounted && !isVisitor) || sameKey(other, key)) continue;
         let set = seen.get(other.kind);
         if (!set) {
           set = new Set();
           seen.set(other.kind, set);
         }
         set.add(other.value);
-        if (set.size >= threshold) return Mode.Hub;
+        if (isCounted && set.size >= threshold) byPersons = true;
+        if (isVisitor && set.size >= visitorThreshold) byVisitors = true;
+        if (byPersons) break;
       }
+      const hub = hubMode(byPersons, byVisitors);
+      if (hub !== null) return hub;
     }
     return cls === "merge" ? Mode.Merge : cls === "no_merge" ? Mode.NoMerge : Mode.Role;
   };
@@ -229,6 +239,25 @@ export async function loadComponent(
     }
     if (leaves.length === 0) break;
     const reseed: IdentityKey[] = [];
+    // A leaf that the pending edges just made a hub: every key seen with it is replayed too (a merge
+    // it took part in, or one refused because of it, may now come out differently). Once per hub.
+    for (const key of leaves) {
+      const entry = byKey.get(key) as Entry;
+      if (!entry.edges.some((e) => e.fresh)) continue;
+      if (
+        isInert(
+          modeFor(
+            key,
+            entry.edges.filter((e) => !e.fresh),
+          ),
+        )
+      )
+        continue;
+      for (const { edge } of entry.edges) {
+        const other = sameKey(edge.a, key) ? edge.b : edge.a;
+        if (!byKey.get(other)) reseed.push(other);
+      }
+    }
     for (const record of await store.findKeys(leaves)) {
       const members = await store.listPersonKeys(record.personId);
       if (members.length <= 1) continue;

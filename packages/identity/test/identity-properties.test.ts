@@ -37,10 +37,10 @@ const UNIVERSE: IdentityKey[] = [
 /** Tight limits and thresholds so guards and hubs fire in small cases. */
 const RULES: IdentityRulesInput = {
   kinds: {
-    email: { limit: 2, hubThreshold: 4 },
-    phone: { limit: 1 },
+    email: { limit: 2, hubThreshold: 4, anonymousIdHubThreshold: 3 },
+    phone: { limit: 1, anonymousIdHubThreshold: 2 },
     anonymous_id: { hubThreshold: 3 },
-    click_id: { hubThreshold: 2 },
+    click_id: { hubThreshold: 2, anonymousIdHubThreshold: 2 },
   },
 };
 

@@ -263,6 +263,77 @@ describe("createIdentityResolver: merge guards", () => {
     expect(keysOf(kiosk)).toEqual(["anonymous_id:kiosk"]);
   });
 
+  it("an email typed in by many visitors becomes a hub (hub:anonymous_id): 50 visitors and a customer stay apart", async () => {
+    const { identity } = setup();
+    for (let i = 0; i < 50; i++)
+      await identity.link([anon(`v${i}`), email("shared@acme.io")], ev(`form:${i}`, 10 + i));
+    const buy = await identity.link(
+      [customer("cus_1"), email("shared@acme.io")],
+      ev("cb:ev_1", 1_000),
+    );
+    expect(buy.refusals.map((r) => r.reason)).toEqual(["hub:anonymous_id"]);
+    const customerPerson = await identity.resolve([customer("cus_1")]);
+    expect(keysOf(customerPerson)).toEqual(["chargebee_customer_id:cus_1"]);
+    const visitors = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => identity.resolve([anon(`v${i}`)])),
+    );
+    expect(new Set(visitors.map((p) => p?.id)).size).toBe(50);
+    for (const p of visitors) expect(p?.keys).toHaveLength(1);
+    expect(keysOf(await identity.resolve([email("shared@acme.io")]))).toEqual([
+      "email:shared@acme.io",
+    ]);
+    // the refusal is kept where users look: explain()
+    const explained = await identity.explain(customerPerson?.id as string);
+    expect(explained?.refusals.map((r) => r.reason)).toContain("hub:anonymous_id");
+  });
+
+  it("the visitor hub does not depend on arrival order, and a normal person with 3 devices still merges", async () => {
+    const observations = [
+      ...Array.from({ length: 30 }, (_, i) => ({
+        keys: [anon(`v${i}`), email("shared@acme.io")],
+        evidence: ev(`form:${i}`, 10 + i),
+      })),
+      { keys: [customer("cus_1"), email("shared@acme.io")], evidence: ev("cb:1", 5) },
+      ...["phone", "laptop", "tablet"].map((d, i) => ({
+        keys: [anon(d), email("jane@acme.io")],
+        evidence: ev(`jane:${i}`, 100 + i),
+      })),
+      { keys: [customer("cus_2"), email("jane@acme.io")], evidence: ev("cb:2", 200) },
+    ];
+    const forward = setup().identity;
+    for (const o of observations) await forward.link(o.keys, o.evidence);
+    const backward = setup().identity;
+    for (const o of [...observations].reverse()) await backward.link(o.keys, o.evidence);
+    for (const identity of [forward, backward]) {
+      const jane = await identity.resolve([customer("cus_2")]);
+      expect(keysOf(jane)).toEqual([
+        "anonymous_id:laptop",
+        "anonymous_id:phone",
+        "anonymous_id:tablet",
+        "chargebee_customer_id:cus_2",
+        "email:jane@acme.io",
+      ]);
+      expect(keysOf(await identity.resolve([customer("cus_1")]))).toEqual([
+        "chargebee_customer_id:cus_1",
+      ]);
+    }
+    for (const key of observations.flatMap((o) => o.keys))
+      expect((await backward.resolve([key]))?.id).toBe((await forward.resolve([key]))?.id);
+  });
+
+  it("anonymousIdHubThreshold is per kind, and null turns the visitor count off", async () => {
+    const off = setup({ kinds: { email: { anonymousIdHubThreshold: null } } }).identity;
+    const low = setup({ kinds: { email: { anonymousIdHubThreshold: 3 } } }).identity;
+    for (const identity of [off, low])
+      for (let i = 0; i < 3; i++)
+        await identity.link([anon(`v${i}`), email("shared@acme.io")], ev(`f${i}`, i));
+    expect((await off.resolve([email("shared@acme.io")]))?.keys).toHaveLength(4);
+    expect((await low.resolve([email("shared@acme.io")]))?.keys).toHaveLength(1);
+    expect(() => setup({ kinds: { click_id: { anonymousIdHubThreshold: 0 } } })).toThrow(
+      /rules\.kinds\.click_id\.anonymousIdHubThreshold/,
+    );
+  });
+
   it("hashed-only storage keeps no raw email and still matches", async () => {
     const { identity, storage } = setup({
       hashedKinds: ["email", "phone"],
