@@ -110,7 +110,15 @@ interface Entry {
   edges: LoadedEdge[];
   /** The search level that loaded it. */
   level: number;
+  /**
+   * A follower (see {@link isFollower}): only some of its edges are loaded, its earliest times up to
+   * `loadedUntil` (and the pending observations' edges). `exhausted` once every time is loaded.
+   */
+  follower?: { loadedUntil: number; exhausted: boolean; ids: Set<string> };
 }
+
+/** Distinct times of a follower's edges read per page. */
+const FOLLOWER_PAGE = 1;
 
 const sameEdge = (e: LoadedEdge, edge: IdentityEdge) =>
   e.edge.evidence.observationId === edge.evidence.observationId &&
@@ -139,6 +147,86 @@ export async function loadComponent(
   /** The stored edges of the pending edges' observations, by observation id. */
   const storedPending = new Map<string, LoadedEdge[]>();
   for (const edge of pending) storedPending.set(edge.evidence.observationId, []);
+
+  /**
+   * A key that never merges (`no_merge` kind, not a role mailbox), with no limit and no hub
+   * threshold: its mode does not depend on its edges, and it only joins the person of its first
+   * observation holding a merging key (its home). Its other observations only add refusals, which
+   * are already logged. So a follower is a leaf whose earliest observations are read up to its home
+   * (page by page), with the pending observations' edges: the customers of a partner's ref are not
+   * all read on every link.
+   */
+  const isFollower = (key: IdentityKey): boolean => {
+    const rule = rules.kinds[key.kind];
+    return (
+      rule.merge === "no_merge" &&
+      rule.limit === null &&
+      rule.hubThreshold === null &&
+      rule.anonymousIdHubThreshold === null &&
+      normalizer.classify(key) === "no_merge"
+    );
+  };
+  const pendingIds = [...storedPending.keys()];
+  const followers: Entry[] = [];
+
+  /** Reads the next page of a follower's earliest edges (complete times only). */
+  const nextPage = async (entry: Entry): Promise<IdentityEdge[]> => {
+    const f = entry.follower as NonNullable<Entry["follower"]>;
+    const after = Number.isFinite(f.loadedUntil) ? f.loadedUntil : undefined;
+    let page: IdentityEdge[];
+    if (store.listEarliestEdges) {
+      page = await store.listEarliestEdges(entry.key, { times: FOLLOWER_PAGE, after });
+    } else {
+      const all = await store.listEdges([entry.key]);
+      const times = [...new Set(all.map((e) => e.evidence.at))]
+        .filter((t) => after === undefined || t > after)
+        .sort((x, y) => x - y)
+        .slice(0, FOLLOWER_PAGE);
+      const last = times[times.length - 1];
+      page =
+        last === undefined
+          ? []
+          : all.filter(
+              (e) => e.evidence.at <= last && (after === undefined || e.evidence.at > after),
+            );
+    }
+    let max = f.loadedUntil;
+    for (const edge of page) if (edge.evidence.at > max) max = edge.evidence.at;
+    if (page.length === 0 || (until !== undefined && max > until)) f.exhausted = true;
+    f.loadedUntil = page.length === 0 ? Number.POSITIVE_INFINITY : max;
+    return page;
+  };
+
+  /** The stored edges of the pending observations that touch the given followers. */
+  const pendingEdgesOf = async (keys: readonly IdentityKey[]): Promise<IdentityEdge[]> => {
+    if (pendingIds.length === 0 || keys.length === 0) return [];
+    if (store.listObservationEdges) return store.listObservationEdges(keys, pendingIds);
+    const ids = new Set(pendingIds);
+    return (await store.listEdges(keys)).filter((e) => ids.has(e.evidence.observationId));
+  };
+
+  /** Adds a stored edge to a follower's edges once (several reads may return it). */
+  const addToFollower = (entry: Entry, edge: IdentityEdge): LoadedEdge | null => {
+    const f = entry.follower as NonNullable<Entry["follower"]>;
+    const id = edgeId(edge);
+    if (f.ids.has(id)) return null;
+    f.ids.add(id);
+    const e: LoadedEdge = { edge, fresh: false };
+    stored.push(e);
+    storedPending.get(edge.evidence.observationId)?.push(e);
+    if (until === undefined || edge.evidence.at <= until) entry.edges.push(e);
+    return e;
+  };
+
+  /** Whether a follower's loaded pages hold its home: a stored observation with a merging key. */
+  const homeLoaded = (entry: Entry): boolean => {
+    for (const { edge, fresh } of entry.edges) {
+      if (fresh) continue;
+      const other = sameKey(edge.a, entry.key) ? edge.b : edge.a;
+      if (byKey.get(other)?.mode === Mode.Merge) return true;
+    }
+    return false;
+  };
 
   const modeFor = (key: IdentityKey, edges: readonly LoadedEdge[]): Mode => {
     const cls = normalizer.classify(key);
@@ -180,22 +268,49 @@ export async function loadComponent(
       level++;
       const batch: Entry[] = [];
       const batchKeys: IdentityKey[] = [];
+      const newFollowers: Entry[] = [];
       for (const key of frontier) {
         if (byKey.get(key)) continue;
         const entry: Entry = { id: identityKeyId(key), key, mode: Mode.Merge, edges: [], level };
         entries.set(entry.id, entry);
         byKey.set(key, entry);
         batch.push(entry);
-        batchKeys.push(key);
+        if (isFollower(key)) {
+          entry.follower = {
+            loadedUntil: Number.NEGATIVE_INFINITY,
+            exhausted: false,
+            ids: new Set(),
+          };
+          newFollowers.push(entry);
+        } else batchKeys.push(key);
       }
       if (batch.length === 0) break;
       const incoming: LoadedEdge[] = [];
-      for (const edge of await store.listEdges(batchKeys)) {
+      const [listed, ...pages] = await Promise.all([
+        batchKeys.length > 0 ? store.listEdges(batchKeys) : [],
+        ...newFollowers.map(nextPage),
+      ]);
+      // a follower without any stored edge (a new key) has none of the pending observations either
+      const pendingOfFollowers = await pendingEdgesOf(
+        newFollowers.filter((_, i) => (pages[i] as IdentityEdge[]).length > 0).map((e) => e.key),
+      );
+      for (const edge of listed as IdentityEdge[]) {
         const e: LoadedEdge = { edge, fresh: false };
         incoming.push(e);
         stored.push(e);
         storedPending.get(edge.evidence.observationId)?.push(e);
       }
+      // a follower's edges are its own reads (and, below, the pending edges)
+      for (const edge of pendingOfFollowers as IdentityEdge[]) {
+        for (const key of [edge.a, edge.b]) {
+          const entry = byKey.get(key);
+          if (entry?.level === level && entry.follower) addToFollower(entry, edge);
+        }
+      }
+      newFollowers.forEach((entry, i) => {
+        for (const edge of pages[i] as IdentityEdge[]) addToFollower(entry, edge);
+      });
+      followers.push(...newFollowers);
       if (level === 1) {
         for (const edge of pending) {
           const same = storedPending.get(edge.evidence.observationId) as LoadedEdge[];
@@ -205,15 +320,15 @@ export async function loadComponent(
       for (const e of incoming) {
         if (until !== undefined && e.edge.evidence.at > until) continue;
         const ea = byKey.get(e.edge.a);
-        if (ea?.level === level) ea.edges.push(e);
+        if (ea?.level === level && (!ea.follower || e.fresh)) ea.edges.push(e);
         if (!sameKey(e.edge.a, e.edge.b)) {
           const eb = byKey.get(e.edge.b);
-          if (eb?.level === level) eb.edges.push(e);
+          if (eb?.level === level && (!eb.follower || e.fresh)) eb.edges.push(e);
         }
       }
       const next: IdentityKey[] = [];
       for (const entry of batch) {
-        entry.mode = modeFor(entry.key, entry.edges);
+        entry.mode = entry.follower ? Mode.NoMerge : modeFor(entry.key, entry.edges);
         if (isInert(entry.mode)) continue;
         for (const { edge } of entry.edges) {
           const other = sameKey(edge.a, entry.key) ? edge.b : edge.a;
@@ -224,7 +339,27 @@ export async function loadComponent(
     }
   };
 
-  await expand(seeds);
+  /** Expands from `keys`, then reads followers' next pages until each one's home is loaded. */
+  const expandAll = async (keys: readonly IdentityKey[]) => {
+    await expand(keys);
+    for (;;) {
+      const short = followers.filter((f) => !f.follower?.exhausted && !homeLoaded(f));
+      if (short.length === 0) break;
+      const next: IdentityKey[] = [];
+      const pages = await Promise.all(short.map(nextPage));
+      short.forEach((entry, i) => {
+        for (const edge of pages[i] as IdentityEdge[]) {
+          const e = addToFollower(entry, edge);
+          if (!e) continue;
+          const other = sameKey(edge.a, entry.key) ? edge.b : edge.a;
+          if (!byKey.get(other)) next.push(other);
+        }
+      });
+      await expand(next);
+    }
+  };
+
+  await expandAll(seeds);
   // A leaf (hub or blocked key) that the store still shows inside a larger person used to join it:
   // it just became inert (pending edges, or a rule change). That person's keys and the leaf's
   // neighbours are replayed too, so the person splits cleanly.
@@ -268,7 +403,7 @@ export async function loadComponent(
       }
     }
     if (reseed.length === 0) break;
-    await expand(reseed);
+    await expandAll(reseed);
   }
 
   const current = replayInput(

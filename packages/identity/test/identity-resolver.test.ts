@@ -1,10 +1,12 @@
 import { ConfigError, type IdentityKey, type IdentityKeyKind } from "@revtrace/core";
 import { createMemoryStorage } from "@revtrace/storage-memory";
+import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { describe, expect, it } from "vitest";
 import {
   createIdentityResolver,
   hashIdentityValue,
   type IdentityRulesInput,
+  replayIdentityGraph,
 } from "../src/index.js";
 
 const k = (kind: IdentityKeyKind, value: string): IdentityKey => ({ kind, value });
@@ -731,5 +733,110 @@ describe("createIdentityResolver: forget a person with shared keys", () => {
       "affiliate_ref:PARTNER42",
       "chargebee_customer_id:cus_2",
     ]);
+  });
+});
+
+describe("createIdentityResolver: keys shared by many persons", () => {
+  /** A memory storage that records every key whose whole edge list is read. */
+  function counting() {
+    const storage = createMemoryStorage();
+    const listed: string[] = [];
+    const listEdges = storage.listEdges.bind(storage);
+    storage.listEdges = (keys) => {
+      for (const key of keys) listed.push(`${key.kind}:${key.value}`);
+      return listEdges(keys);
+    };
+    return { storage, listed };
+  }
+
+  it("a partner's affiliate ref does not widen a link's component to the partner's other customers", async () => {
+    const { storage, listed } = counting();
+    const identity = createIdentityResolver({ storage });
+    const ref = k("affiliate_ref", "PARTNER");
+    for (let i = 0; i < 200; i++)
+      await identity.link([customer(`cus_${i}`), anon(`v${i}`), ref], ev(`cb:${i}`, 100 + i));
+    listed.length = 0;
+    const last = await identity.link(
+      [customer("cus_new"), anon("v_new"), ref],
+      ev("cb:new", 1_000),
+    );
+    // the new customer's keys and the ref's home person (its first customer), nobody else
+    const customers = listed.filter((id) => id.startsWith("chargebee_customer_id:"));
+    expect(new Set(customers)).toEqual(
+      new Set(["chargebee_customer_id:cus_new", "chargebee_customer_id:cus_0"]),
+    );
+    expect(listed).not.toContain("affiliate_ref:PARTNER");
+    expect(listed.length).toBeLessThan(10);
+    // the same decisions as before: the ref follows its first customer, the others are refused
+    expect(last.refusals.map((r) => r.reason)).toEqual(["no_merge"]);
+    const home = await identity.resolve([customer("cus_0")]);
+    expect(keysOf(await identity.resolve([ref]))).toEqual(keysOf(home));
+    expect(keysOf(await identity.resolve([customer("cus_new")]))).toEqual([
+      "anonymous_id:v_new",
+      "chargebee_customer_id:cus_new",
+    ]);
+  });
+
+  it("a backdated observation moves a shared ref to its new first customer, as the pure graph does", async () => {
+    const ref = k("affiliate_ref", "PARTNER");
+    const observations = [
+      ...Array.from({ length: 30 }, (_, i) => ({
+        keys: [customer(`cus_${i}`), anon(`v${i}`), ref],
+        evidence: ev(`cb:${i}`, 100 + i),
+      })),
+      { keys: [ref], evidence: ev("click:0", 50) },
+      { keys: [customer("cus_early"), ref], evidence: ev("cb:early", 60) },
+    ];
+    const { identity, listed } = (() => {
+      const c = counting();
+      return { ...c, identity: createIdentityResolver({ storage: c.storage }) };
+    })();
+    for (const o of observations) await identity.link(o.keys, o.evidence);
+    expect(listed.filter((id) => id.startsWith("chargebee_customer_id:")).length).toBeLessThan(
+      30 * 4,
+    );
+    const graph = replayIdentityGraph(observations);
+    for (const o of observations)
+      for (const key of o.keys)
+        expect((await identity.resolve([key]))?.id).toBe(graph.personOf(key));
+    expect(keysOf(await identity.resolve([ref]))).toEqual([
+      "affiliate_ref:PARTNER",
+      "chargebee_customer_id:cus_early",
+    ]);
+    // explain still lists every edge of the ref
+    const explained = await identity.explain((await identity.resolve([ref]))?.id as string);
+    expect(
+      explained?.edges.filter((e) => e.a.kind === "affiliate_ref" || e.b.kind === "affiliate_ref")
+        .length,
+    ).toBeGreaterThan(30);
+  });
+});
+
+describe("createIdentityResolver: engines agree on shared keys", () => {
+  it("SQLite, memory, and a store without the optional edge queries give the pure graph's persons", async () => {
+    const ref = k("affiliate_ref", "PARTNER");
+    const observations = [
+      ...Array.from({ length: 12 }, (_, i) => ({
+        keys: [customer(`cus_${i}`), anon(`v${i}`), ref],
+        evidence: ev(`cb:${i}`, 100 + ((i * 7) % 12)),
+      })),
+      { keys: [ref], evidence: ev("click:0", 50) },
+      { keys: [anon("v3"), ref], evidence: ev("click:1", 99) },
+      { keys: [customer("cus_late"), ref], evidence: ev("cb:late", 40) },
+    ];
+    const graph = replayIdentityGraph(observations);
+    const sqlite = createSqliteStorage({ path: ":memory:" });
+    await sqlite.migrate();
+    const plain = createMemoryStorage();
+    plain.listEarliestEdges = undefined;
+    plain.listObservationEdges = undefined;
+    for (const storage of [sqlite, plain, createMemoryStorage()]) {
+      const identity = createIdentityResolver({ storage });
+      for (const o of [...observations].reverse()) await identity.link(o.keys, o.evidence);
+      for (const o of observations)
+        for (const key of o.keys)
+          expect((await identity.resolve([key]))?.id).toBe(graph.personOf(key));
+    }
+    await sqlite.close();
   });
 });

@@ -46,6 +46,9 @@ const toEdge = (row: EdgeRow): IdentityEdge => ({
   evidence: { source: row.source, observationId: row.observation_id, at: row.at },
 });
 
+/** Lower than every stored time (times are safe integers). */
+const BEFORE_ALL = Number.MIN_SAFE_INTEGER - 1;
+
 /** A JSON array of key ids: one parameter for `IN (SELECT value FROM json_each(?))`. */
 const keyIds = (keys: readonly IdentityKey[]) => JSON.stringify(keys.map(identityKeyId));
 
@@ -86,6 +89,35 @@ export function createSqliteIdentityStore(connection: SqliteConnection): Identit
         `SELECT * FROM identity_edges
          WHERE low IN (SELECT value FROM json_each(?1)) OR high IN (SELECT value FROM json_each(?1))`,
       ).all(ids) as unknown as EdgeRow[];
+      return rows.map(toEdge);
+    },
+    async listEarliestEdges(key, { times, after }) {
+      // whole times: every edge up to the last of the first `times` distinct times after `after`
+      const id = identityKeyId(key);
+      const from = after ?? BEFORE_ALL;
+      const ats = (column: "low" | "high") =>
+        (
+          statement(
+            `SELECT DISTINCT at FROM identity_edges WHERE ${column} = ? AND at > ? ORDER BY at LIMIT ?`,
+          ).all(id, from, times) as { at: number }[]
+        ).map((row) => row.at);
+      const distinct = [...new Set([...ats("low"), ...ats("high")])].sort((x, y) => x - y);
+      const last = distinct[Math.min(times, distinct.length) - 1];
+      if (last === undefined) return [];
+      const rows = statement(
+        `SELECT * FROM identity_edges WHERE low = ?1 AND at > ?2 AND at <= ?3
+         UNION ALL
+         SELECT * FROM identity_edges WHERE high = ?1 AND low <> ?1 AND at > ?2 AND at <= ?3`,
+      ).all(id, from, last) as unknown as EdgeRow[];
+      return rows.map(toEdge);
+    },
+    async listObservationEdges(keys, observationIds) {
+      if (keys.length === 0 || observationIds.length === 0) return [];
+      const rows = statement(
+        `SELECT * FROM identity_edges
+         WHERE observation_id IN (SELECT value FROM json_each(?2))
+           AND (low IN (SELECT value FROM json_each(?1)) OR high IN (SELECT value FROM json_each(?1)))`,
+      ).all(keyIds(keys), JSON.stringify(observationIds)) as unknown as EdgeRow[];
       return rows.map(toEdge);
     },
     async listRefusals(personId) {
