@@ -134,13 +134,20 @@ const CLASS_MODE: Record<KeyClass, Mode> = {
  */
 export function personIdFor(evidence: IdentityEvidence, founder: IdentityKey): string {
   const { source, observationId, at } = evidence;
-  const digest = hash(
-    "sha256",
-    `${source}\u0000${observationId}\u0000${at}\u0000${founder.kind}:${founder.value}`,
-    "hex",
-  );
-  return `p_${digest.slice(0, 24)}`;
+  const input = `${source}\u0000${observationId}\u0000${at}\u0000${founder.kind}:${founder.value}`;
+  let id = personIds.get(input);
+  if (id === undefined) {
+    id = `p_${hash("sha256", input, "hex").slice(0, 24)}`;
+    // the resolver names the same persons on every link of their component: remember recent ones
+    if (personIds.size >= PERSON_ID_CACHE) personIds.clear();
+    personIds.set(input, id);
+  }
+  return id;
 }
+
+/** Recently derived person ids (a pure function of their input), bounded. */
+const personIds = new Map<string, string>();
+const PERSON_ID_CACHE = 16_384;
 
 /** The internal outcome of a replay, indexed by interned key. */
 export interface ReplayState {
@@ -247,6 +254,67 @@ export function runReplay(
   return new Replay(canonicalize(input), rules, modeOf);
 }
 
+/** What a replay derives from the rules alone, once per rules object. */
+interface RuleTables {
+  /** Per kind: its rank among kinds, most trusted (lowest priority) first. */
+  trust: Uint8Array;
+  /** Per kind: its slot among limited kinds, or -1. */
+  limitSlot: Int8Array;
+  limits: number[];
+  slotKind: IdentityKeyKind[];
+  /** Per kind: 1 when it counts towards `hubThreshold`. */
+  counted: Uint8Array;
+  hubsPossible: boolean;
+  visitorHubsPossible: boolean;
+}
+
+const ruleTables = new WeakMap<IdentityRules, RuleTables>();
+
+/** The {@link RuleTables} of `rules` (cached: the resolver replays with one rules object). */
+function tablesOf(rules: IdentityRules): RuleTables {
+  const known = ruleTables.get(rules);
+  if (known) return known;
+  const K = KEY_KINDS.length;
+  const priority = KEY_KINDS.map((kind) => rules.kinds[kind].priority);
+  const trust = new Uint8Array(K);
+  for (let a = 0; a < K; a++) {
+    const pa = priority[a] as number;
+    let t = 0;
+    for (let b = 0; b < K; b++) {
+      const pb = priority[b] as number;
+      if (pb < pa || (pb === pa && b < a)) t++;
+    }
+    trust[a] = t;
+  }
+  const limitSlot = new Int8Array(K).fill(-1);
+  const limits: number[] = [];
+  const slotKind: IdentityKeyKind[] = [];
+  for (let k = 0; k < K; k++) {
+    const kind = KEY_KINDS[k] as IdentityKeyKind;
+    const limit = rules.kinds[kind].limit;
+    if (limit !== null) {
+      limitSlot[k] = limits.length;
+      limits.push(limit);
+      slotKind.push(kind);
+    }
+  }
+  const counted = new Uint8Array(K);
+  for (const kind of rules.hubCountedKinds) counted[kindIndex(kind)] = 1;
+  const tables: RuleTables = {
+    trust,
+    limitSlot,
+    limits,
+    slotKind,
+    counted,
+    hubsPossible: KEY_KINDS.some((kind) => rules.kinds[kind].hubThreshold !== null),
+    visitorHubsPossible: KEY_KINDS.some(
+      (kind) => rules.kinds[kind].anonymousIdHubThreshold !== null,
+    ),
+  };
+  ruleTables.set(rules, tables);
+  return tables;
+}
+
 // Layout of one key's record in `Replay.nodes` (union-find, guards and history side by side, so
 // one key costs one or two cache lines instead of one per table).
 const PARENT = 0;
@@ -289,7 +357,6 @@ class Replay implements ReplayState {
 
   constructor(observations: readonly GraphObservation[], rules: IdentityRules, modeOf?: ModeOf) {
     this.observations = observations;
-    const K = KEY_KINDS.length;
     const obsCount = observations.length;
     let capacity = 0;
     let widest = 0;
@@ -312,17 +379,8 @@ class Replay implements ReplayState {
     // Most trusted first (priority), then key order: the rank of a key founding a person, so a
     // person founded by several keys at once is named after its most trusted one. `trust` numbers
     // the kinds in that order; keys of one kind are ordered by value.
-    const priority = KEY_KINDS.map((kind) => rules.kinds[kind].priority);
-    const trust = new Uint8Array(K);
-    for (let a = 0; a < K; a++) {
-      const pa = priority[a] as number;
-      let t = 0;
-      for (let b = 0; b < K; b++) {
-        const pb = priority[b] as number;
-        if (pb < pa || (pb === pa && b < a)) t++;
-      }
-      trust[a] = t;
-    }
+    const tables = tablesOf(rules);
+    const { trust, limitSlot, limits, slotKind, counted } = tables;
 
     // Pass 1: intern keys and order each observation's keys (into `flat`).
     const firstKeys: IdentityKey[] | null = modeOf ? [] : null;
@@ -360,18 +418,6 @@ class Replay implements ReplayState {
     this.table = table;
     const kinds = table.kinds;
 
-    const limitSlot = new Int8Array(K).fill(-1);
-    const limits: number[] = [];
-    const slotKind: IdentityKeyKind[] = [];
-    for (let k = 0; k < K; k++) {
-      const kind = KEY_KINDS[k] as IdentityKeyKind;
-      const limit = rules.kinds[kind].limit;
-      if (limit !== null) {
-        limitSlot[k] = limits.length;
-        limits.push(limit);
-        slotKind.push(kind);
-      }
-    }
     const S = COUNTS + limits.length;
     this.stride = S;
     const nodes = new Int32Array(n * S);
@@ -386,15 +432,8 @@ class Replay implements ReplayState {
     }
     // Date each key's founding (observation, rank in it); count co-occurrences with hub-counted
     // kinds (an upper bound of the distinct ones).
-    const counted = new Uint8Array(K);
-    for (const kind of rules.hubCountedKinds) counted[kindIndex(kind)] = 1;
-    let hubsPossible = false;
-    let visitorHubsPossible = false;
-    if (!modeOf)
-      for (const kind of KEY_KINDS) {
-        if (rules.kinds[kind].hubThreshold !== null) hubsPossible = true;
-        if (rules.kinds[kind].anonymousIdHubThreshold !== null) visitorHubsPossible = true;
-      }
+    const hubsPossible = !modeOf && tables.hubsPossible;
+    const visitorHubsPossible = !modeOf && tables.visitorHubsPossible;
     const raw = hubsPossible ? new Int32Array(n) : null;
     // co-occurrences with anonymous ids (an upper bound of the distinct ones)
     const rawVisitors = visitorHubsPossible ? new Int32Array(n) : null;
