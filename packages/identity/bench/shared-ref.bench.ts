@@ -4,8 +4,9 @@
  * customer has a ref of its own (the baseline, same run, same engine). An `affiliate_ref` never
  * merges, so it must not widen a link's component: the target is a ratio within 2×.
  *
- * Each customer is one observation `[chargebee_customer_id, anonymous_id, affiliate_ref]`. The store
- * is filled with `CUSTOMERS` customers, then `LINKS` new customers are linked and timed. Memory and
+ * Each customer is one observation `[chargebee_customer_id, anonymous_id, affiliate_ref]`. Both
+ * stores are filled with `CUSTOMERS` customers, then `LINKS` new customers are linked and timed, in
+ * alternating rounds (unique, shared, unique, …) so that the machine's load touches both alike. Memory and
  * SQLite (`:memory:`, the embedded default engine). `SHARED_REF_CUSTOMERS` and `SHARED_REF_LINKS`
  * (env vars) change the sizes.
  */
@@ -27,19 +28,29 @@ const observation = (i: number, shared: boolean) => ({
   evidence: { source: "bench", observationId: `o${i}`, at: 1_000 + i },
 });
 
-/** Microseconds per link of `LINKS` new customers after `CUSTOMERS` existing ones. */
-async function perLink(storage: IdentityStore, shared: boolean): Promise<number> {
+/** A resolver on `storage` holding `CUSTOMERS` customers already. */
+async function filled(storage: IdentityStore, shared: boolean) {
   const identity = createIdentityResolver({ storage });
   for (let i = 0; i < CUSTOMERS; i++) {
     const o = observation(i, shared);
     await identity.link(o.keys, o.evidence);
   }
+  return identity;
+}
+
+/** Microseconds of linking customers `from` to `to` (new ones). */
+async function timeLinks(
+  identity: ReturnType<typeof createIdentityResolver>,
+  shared: boolean,
+  from: number,
+  to: number,
+) {
   const start = performance.now();
-  for (let i = CUSTOMERS; i < CUSTOMERS + LINKS; i++) {
+  for (let i = from; i < to; i++) {
     const o = observation(i, shared);
     await identity.link(o.keys, o.evidence);
   }
-  return ((performance.now() - start) * 1000) / LINKS;
+  return (performance.now() - start) * 1000;
 }
 
 const engines: [string, () => Promise<IdentityStore & { close(): Promise<void> }>][] = [
@@ -58,12 +69,23 @@ console.log(
   `Shared affiliate ref: ${CUSTOMERS.toLocaleString("en-US")} customers, then ${LINKS.toLocaleString("en-US")} timed links`,
 );
 for (const [name, open] of engines) {
-  const unique = await open();
-  const uniqueUs = await perLink(unique, false);
-  await unique.close();
-  const shared = await open();
-  const sharedUs = await perLink(shared, true);
-  await shared.close();
+  const uniqueStore = await open();
+  const sharedStore = await open();
+  const unique = await filled(uniqueStore, false);
+  const shared = await filled(sharedStore, true);
+  // alternating rounds, so that a change of machine load touches both sides alike
+  const ROUNDS = 10;
+  const per = Math.ceil(LINKS / ROUNDS);
+  let uniqueUs = 0;
+  let sharedUs = 0;
+  for (let r = 0, from = CUSTOMERS; r < ROUNDS; r++, from += per) {
+    uniqueUs += await timeLinks(unique, false, from, from + per);
+    sharedUs += await timeLinks(shared, true, from, from + per);
+  }
+  uniqueUs /= per * ROUNDS;
+  sharedUs /= per * ROUNDS;
+  await uniqueStore.close();
+  await sharedStore.close();
   console.log(
     `${name}: unique refs ${uniqueUs.toFixed(1)} µs/link (baseline), one shared ref ${sharedUs.toFixed(1)} µs/link = ${(sharedUs / uniqueUs).toFixed(2)}× the baseline (target ≤ 2×)`,
   );
