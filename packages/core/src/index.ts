@@ -159,6 +159,7 @@ export { parseOptions } from "./options.js";
 export type { RateLimit, RateLimiter } from "./rate-limiter.js";
 export { type ItemResult, type SendOptions, type Sink, sendHandled } from "./sink.js";
 export type {
+  EarliestEdgesQuery,
   IdentityChange,
   IdentityEdge,
   IdentityEvidence,

@@ -14,12 +14,15 @@
  * - Resolver on `@revtrace/storage-memory`: `link()` one observation at a time, through the
  *   `IdentityStore` interface, on the first `STORAGE_OBSERVATIONS` observations (env var; default
  *   1 M). Each link replays its component, so the rate falls as persons grow.
+ * - Resolver on `@revtrace/storage-sqlite` (`:memory:`): the same, on the first
+ *   `SQLITE_OBSERVATIONS` observations (env var; default 50 k).
  *
  * Links/s counts observations per second. Peak RSS comes from `process.resourceUsage().maxRSS`.
  */
 import { performance } from "node:perf_hooks";
 import type { IdentityKey } from "@revtrace/core";
 import { createMemoryStorage } from "@revtrace/storage-memory";
+import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { bench, report } from "../../../scripts/bench-kit.ts";
 import {
   createIdentityResolver,
@@ -30,6 +33,7 @@ import {
 const OBSERVATIONS = 1_000_000;
 const PERSONS = 300_000;
 const STORAGE_OBSERVATIONS = Number(process.env.STORAGE_OBSERVATIONS ?? OBSERVATIONS);
+const SQLITE_OBSERVATIONS = Number(process.env.SQLITE_OBSERVATIONS ?? 50_000);
 
 /** A small deterministic PRNG (mulberry32), so every run links the same observations. */
 function random(seed: number) {
@@ -146,6 +150,19 @@ const count =
 console.log(
   `\nresolver.link on @revtrace/storage-memory, ${count}: ${seconds.toFixed(1)} s = ${fmt(storageRate)} links/s, ${(baseline.opsPerSec / storageRate).toFixed(1)}× the baseline's cost, ${(graph.opsPerSec / storageRate).toFixed(1)}× the pure graph's`,
 );
+// The same links on the embedded engine (`@revtrace/storage-sqlite`, `:memory:`), on fewer observations.
+const sqliteSubset = observations.slice(0, Math.min(SQLITE_OBSERVATIONS, subset.length));
+const sqlite = createSqliteStorage({ path: ":memory:" });
+await sqlite.migrate();
+const onSqlite = createIdentityResolver({ storage: sqlite });
+const sqliteStart = performance.now();
+for (const o of sqliteSubset) await onSqlite.link(o.keys, o.evidence);
+const sqliteRate = sqliteSubset.length / ((performance.now() - sqliteStart) / 1000);
+await sqlite.close();
+console.log(
+  `resolver.link on @revtrace/storage-sqlite (:memory:), the first ${fmt(sqliteSubset.length)} observations (SQLITE_OBSERVATIONS): ${fmt(sqliteRate)} links/s, ${(storageRate / sqliteRate).toFixed(1)}× the memory engine's cost`,
+);
+
 const check = replayIdentityGraph(subset);
 const sample = subset.slice(-1000).map((o) => o.keys[0] as IdentityKey);
 let agree = 0;

@@ -13,7 +13,8 @@ import {
   type IdentityStore,
   identityKeyId,
 } from "@revtrace/core";
-import { type GraphObservation, Mode } from "./identity-graph.js";
+import { type GraphObservation, hubMode, isHub, Mode } from "./identity-graph.js";
+import type { IdentityRules } from "./identity-rules.js";
 import type { KeyNormalizer } from "./key-normalizer.js";
 
 const naturalId = (a: string, b: string, observationId: string) =>
@@ -100,7 +101,7 @@ export interface LoadOptions {
   pending?: readonly IdentityEdge[] | undefined;
 }
 
-const isInert = (mode: Mode) => mode === Mode.Hub || mode === Mode.Blocked;
+const isInert = (mode: Mode) => isHub(mode) || mode === Mode.Blocked;
 
 /** A loaded key while loading (its mode is set once its edges are complete). */
 interface Entry {
@@ -110,7 +111,15 @@ interface Entry {
   edges: LoadedEdge[];
   /** The search level that loaded it. */
   level: number;
+  /**
+   * A follower (see {@link isFollower}): only some of its edges are loaded, its earliest times up to
+   * `loadedUntil` (and the pending observations' edges). `exhausted` once every time is loaded.
+   */
+  follower?: { loadedUntil: number; exhausted: boolean; ids: Set<string> };
 }
+
+/** Distinct times of a follower's edges read per page. */
+const FOLLOWER_PAGE = 1;
 
 const sameEdge = (e: LoadedEdge, edge: IdentityEdge) =>
   e.edge.evidence.observationId === edge.evidence.observationId &&
@@ -128,59 +137,184 @@ export async function loadComponent(
   seeds: readonly IdentityKey[],
   options: LoadOptions = {},
 ): Promise<LoadedComponent> {
-  const { until, pending = [] } = options;
-  const rules = normalizer.rules;
-  const counted = new Set<IdentityKeyKind>(rules.hubCountedKinds);
+  const loader = new Loader(store, normalizer, options);
+  await loader.load(seeds);
+  return new Component(loader);
+}
+
+/** The follower's state of an entry (see {@link Loader.isFollower}). */
+type FollowerState = NonNullable<Entry["follower"]>;
+
+/**
+ * One search (a class, so that a load allocates no closures). See {@link loadComponent}.
+ */
+class Loader {
+  readonly rules: IdentityRules;
+  readonly counted: ReadonlySet<IdentityKeyKind>;
+  readonly until: number | undefined;
+  readonly pending: readonly IdentityEdge[];
   /** Loaded keys by id, in load order. */
-  const entries = new Map<string, Entry>();
-  const byKey = new ByKey<Entry>();
+  readonly entries = new Map<string, Entry>();
+  readonly byKey = new ByKey<Entry>();
   /** Every stored edge the searches returned. */
-  const stored: LoadedEdge[] = [];
+  readonly stored: LoadedEdge[] = [];
   /** The stored edges of the pending edges' observations, by observation id. */
-  const storedPending = new Map<string, LoadedEdge[]>();
-  for (const edge of pending) storedPending.set(edge.evidence.observationId, []);
+  readonly storedPending = new Map<string, LoadedEdge[]>();
+  readonly pendingIds: string[];
+  readonly followers: Entry[] = [];
+  level = 0;
 
-  const modeFor = (key: IdentityKey, edges: readonly LoadedEdge[]): Mode => {
-    const cls = normalizer.classify(key);
-    if (cls === "blocked") return Mode.Blocked;
-    const threshold = rules.kinds[key.kind].hubThreshold;
-    if (threshold !== null && edges.length >= threshold) {
-      // distinct neighbours per counted kind (by value: the kind is the set's)
-      const seen = new Map<IdentityKeyKind, Set<string>>();
-      for (const { edge } of edges) {
-        const other = sameKey(edge.a, key) ? edge.b : edge.a;
-        if (!counted.has(other.kind) || sameKey(other, key)) continue;
-        let set = seen.get(other.kind);
-        if (!set) {
-          set = new Set();
-          seen.set(other.kind, set);
-        }
-        set.add(other.value);
-        if (set.size >= threshold) return Mode.Hub;
-      }
+  constructor(
+    readonly store: IdentityStore,
+    readonly normalizer: KeyNormalizer,
+    options: LoadOptions,
+  ) {
+    this.rules = normalizer.rules;
+    this.counted = countedKinds(this.rules);
+    this.until = options.until;
+    this.pending = options.pending ?? [];
+    for (const edge of this.pending) this.storedPending.set(edge.evidence.observationId, []);
+    this.pendingIds = [...this.storedPending.keys()];
+  }
+
+  /**
+   * A key that never merges (`no_merge` kind, not a role mailbox), with no limit and no hub
+   * threshold: its mode does not depend on its edges, and it only joins the person of its first
+   * observation holding a merging key (its home). Its other observations only add refusals, which
+   * are already logged. So a follower is a leaf whose earliest observations are read up to its home
+   * (page by page), with the pending observations' edges: the customers of a partner's ref are not
+   * all read on every link.
+   */
+  isFollower(key: IdentityKey): boolean {
+    const rule = this.rules.kinds[key.kind];
+    return (
+      rule.merge === "no_merge" &&
+      rule.limit === null &&
+      rule.hubThreshold === null &&
+      rule.anonymousIdHubThreshold === null &&
+      this.normalizer.classify(key) === "no_merge"
+    );
+  }
+
+  /** Reads the next page of a follower's earliest edges (complete times only). */
+  async nextPage(entry: Entry): Promise<IdentityEdge[]> {
+    const { store, until } = this;
+    const f = entry.follower as FollowerState;
+    const after = Number.isFinite(f.loadedUntil) ? f.loadedUntil : undefined;
+    let page: IdentityEdge[];
+    if (store.listEarliestEdges) {
+      page = await store.listEarliestEdges(entry.key, { times: FOLLOWER_PAGE, after });
+    } else {
+      const all = await store.listEdges([entry.key]);
+      const times = [...new Set(all.map((e) => e.evidence.at))]
+        .filter((t) => after === undefined || t > after)
+        .sort((x, y) => x - y)
+        .slice(0, FOLLOWER_PAGE);
+      const last = times[times.length - 1];
+      page =
+        last === undefined
+          ? []
+          : all.filter(
+              (e) => e.evidence.at <= last && (after === undefined || e.evidence.at > after),
+            );
     }
-    return cls === "merge" ? Mode.Merge : cls === "no_merge" ? Mode.NoMerge : Mode.Role;
-  };
+    let max = f.loadedUntil;
+    for (const edge of page) if (edge.evidence.at > max) max = edge.evidence.at;
+    if (page.length === 0 || (until !== undefined && max > until)) f.exhausted = true;
+    f.loadedUntil = page.length === 0 ? Number.POSITIVE_INFINITY : max;
+    return page;
+  }
 
-  let level = 0;
+  /** The stored edges of the pending observations that touch the given followers. */
+  async pendingEdgesOf(keys: readonly IdentityKey[]): Promise<IdentityEdge[]> {
+    const { store, pendingIds } = this;
+    if (pendingIds.length === 0 || keys.length === 0) return [];
+    if (store.listObservationEdges) return store.listObservationEdges(keys, pendingIds);
+    const ids = new Set(pendingIds);
+    return (await store.listEdges(keys)).filter((e) => ids.has(e.evidence.observationId));
+  }
+
+  /** Adds a stored edge to a follower's edges once (several reads may return it). */
+  addToFollower(entry: Entry, edge: IdentityEdge): LoadedEdge | null {
+    const f = entry.follower as FollowerState;
+    const id = edgeId(edge);
+    if (f.ids.has(id)) return null;
+    f.ids.add(id);
+    const e: LoadedEdge = { edge, fresh: false };
+    this.stored.push(e);
+    this.storedPending.get(edge.evidence.observationId)?.push(e);
+    if (this.until === undefined || edge.evidence.at <= this.until) entry.edges.push(e);
+    return e;
+  }
+
+  /** Whether a follower's loaded pages hold its home: a stored observation with a merging key. */
+  homeLoaded(entry: Entry): boolean {
+    for (const { edge, fresh } of entry.edges) {
+      if (fresh) continue;
+      const other = sameKey(edge.a, entry.key) ? edge.b : edge.a;
+      if (this.byKey.get(other)?.mode === Mode.Merge) return true;
+    }
+    return false;
+  }
+
+  modeFor(key: IdentityKey, edges: readonly LoadedEdge[]): Mode {
+    return modeOfKey(this.normalizer, this.counted, key, edges);
+  }
+
   /** Loads keys level by level, expanding through every key that merges. */
-  const expand = async (seedKeys: readonly IdentityKey[]) => {
+  async expand(seedKeys: readonly IdentityKey[]): Promise<void> {
+    const { store, byKey, entries, stored, storedPending, until, pending } = this;
     let frontier = seedKeys;
     while (frontier.length > 0) {
-      level++;
+      const level = ++this.level;
       const batch: Entry[] = [];
       const batchKeys: IdentityKey[] = [];
+      let newFollowers: Entry[] | undefined;
       for (const key of frontier) {
         if (byKey.get(key)) continue;
         const entry: Entry = { id: identityKeyId(key), key, mode: Mode.Merge, edges: [], level };
         entries.set(entry.id, entry);
         byKey.set(key, entry);
         batch.push(entry);
-        batchKeys.push(key);
+        if (this.isFollower(key)) {
+          entry.follower = {
+            loadedUntil: Number.NEGATIVE_INFINITY,
+            exhausted: false,
+            ids: new Set(),
+          };
+          newFollowers ??= [];
+          newFollowers.push(entry);
+        } else batchKeys.push(key);
       }
       if (batch.length === 0) break;
       const incoming: LoadedEdge[] = [];
-      for (const edge of await store.listEdges(batchKeys)) {
+      let listed: IdentityEdge[];
+      if (newFollowers === undefined) {
+        listed = batchKeys.length > 0 ? await store.listEdges(batchKeys) : [];
+      } else {
+        const [edges, ...pages] = await Promise.all([
+          batchKeys.length > 0 ? store.listEdges(batchKeys) : [],
+          ...newFollowers.map((entry) => this.nextPage(entry)),
+        ]);
+        listed = edges as IdentityEdge[];
+        // a follower without any stored edge (a new key) has none of the pending observations either
+        const withEdges: IdentityKey[] = [];
+        newFollowers.forEach((entry, i) => {
+          if ((pages[i] as IdentityEdge[]).length > 0) withEdges.push(entry.key);
+        });
+        // a follower's edges are its own reads (and, below, the pending edges)
+        for (const edge of await this.pendingEdgesOf(withEdges)) {
+          for (const key of [edge.a, edge.b]) {
+            const entry = byKey.get(key);
+            if (entry?.level === level && entry.follower) this.addToFollower(entry, edge);
+          }
+        }
+        newFollowers.forEach((entry, i) => {
+          for (const edge of pages[i] as IdentityEdge[]) this.addToFollower(entry, edge);
+        });
+        this.followers.push(...newFollowers);
+      }
+      for (const edge of listed) {
         const e: LoadedEdge = { edge, fresh: false };
         incoming.push(e);
         stored.push(e);
@@ -195,15 +329,15 @@ export async function loadComponent(
       for (const e of incoming) {
         if (until !== undefined && e.edge.evidence.at > until) continue;
         const ea = byKey.get(e.edge.a);
-        if (ea?.level === level) ea.edges.push(e);
+        if (ea?.level === level && (!ea.follower || e.fresh)) ea.edges.push(e);
         if (!sameKey(e.edge.a, e.edge.b)) {
           const eb = byKey.get(e.edge.b);
-          if (eb?.level === level) eb.edges.push(e);
+          if (eb?.level === level && (!eb.follower || e.fresh)) eb.edges.push(e);
         }
       }
       const next: IdentityKey[] = [];
       for (const entry of batch) {
-        entry.mode = modeFor(entry.key, entry.edges);
+        entry.mode = entry.follower ? Mode.NoMerge : this.modeFor(entry.key, entry.edges);
         if (isInert(entry.mode)) continue;
         for (const { edge } of entry.edges) {
           const other = sameKey(edge.a, entry.key) ? edge.b : edge.a;
@@ -212,82 +346,193 @@ export async function loadComponent(
       }
       frontier = next;
     }
-  };
-
-  await expand(seeds);
-  // A leaf (hub or blocked key) that the store still shows inside a larger person used to join it:
-  // it just became inert (pending edges, or a rule change). That person's keys and the leaf's
-  // neighbours are replayed too, so the person splits cleanly.
-  const checked = new Set<string>();
-  for (;;) {
-    const leaves: IdentityKey[] = [];
-    for (const entry of entries.values()) {
-      if (isInert(entry.mode) && !checked.has(entry.id)) {
-        checked.add(entry.id);
-        leaves.push(entry.key);
-      }
-    }
-    if (leaves.length === 0) break;
-    const reseed: IdentityKey[] = [];
-    for (const record of await store.findKeys(leaves)) {
-      const members = await store.listPersonKeys(record.personId);
-      if (members.length <= 1) continue;
-      for (const member of members) if (!byKey.get(member.key)) reseed.push(member.key);
-      for (const { edge } of byKey.get(record.key)?.edges ?? []) {
-        const other = sameKey(edge.a, record.key) ? edge.b : edge.a;
-        if (!byKey.get(other)) reseed.push(other);
-      }
-    }
-    if (reseed.length === 0) break;
-    await expand(reseed);
   }
 
-  const current = replayInput(
-    entries,
-    byKey,
-    (entry) => entry.edges,
-    (entry) => entry.mode,
-  );
-  let byObservation: Map<string, LoadedEdge[]> | undefined;
+  /** Expands from `keys`, then reads followers' next pages until each one's home is loaded. */
+  async expandAll(keys: readonly IdentityKey[]): Promise<void> {
+    await this.expand(keys);
+    if (this.followers.length === 0) return;
+    for (;;) {
+      const short = this.followers.filter(
+        (f) => !(f.follower as FollowerState).exhausted && !this.homeLoaded(f),
+      );
+      if (short.length === 0) break;
+      const next: IdentityKey[] = [];
+      const pages = await Promise.all(short.map((entry) => this.nextPage(entry)));
+      short.forEach((entry, i) => {
+        for (const edge of pages[i] as IdentityEdge[]) {
+          const e = this.addToFollower(entry, edge);
+          if (!e) continue;
+          const other = sameKey(edge.a, entry.key) ? edge.b : edge.a;
+          if (!this.byKey.get(other)) next.push(other);
+        }
+      });
+      await this.expand(next);
+    }
+  }
+
+  async load(seeds: readonly IdentityKey[]): Promise<void> {
+    const { store, byKey, entries } = this;
+    await this.expandAll(seeds);
+    // A leaf (hub or blocked key) that the store still shows inside a larger person used to join it:
+    // it just became inert (pending edges, or a rule change). That person's keys and the leaf's
+    // neighbours are replayed too, so the person splits cleanly.
+    const checked = new Set<string>();
+    for (;;) {
+      const leaves: IdentityKey[] = [];
+      for (const entry of entries.values()) {
+        if (isInert(entry.mode) && !checked.has(entry.id)) {
+          checked.add(entry.id);
+          leaves.push(entry.key);
+        }
+      }
+      if (leaves.length === 0) break;
+      const reseed: IdentityKey[] = [];
+      // A leaf that the pending edges just made a hub: every key seen with it is replayed too (a
+      // merge it took part in, or one refused because of it, may now come out differently). Once
+      // per hub.
+      for (const key of leaves) {
+        const entry = byKey.get(key) as Entry;
+        if (!entry.edges.some((e) => e.fresh)) continue;
+        if (
+          isInert(
+            this.modeFor(
+              key,
+              entry.edges.filter((e) => !e.fresh),
+            ),
+          )
+        )
+          continue;
+        for (const { edge } of entry.edges) {
+          const other = sameKey(edge.a, key) ? edge.b : edge.a;
+          if (!byKey.get(other)) reseed.push(other);
+        }
+      }
+      for (const record of await store.findKeys(leaves)) {
+        const members = await store.listPersonKeys(record.personId);
+        if (members.length <= 1) continue;
+        for (const member of members) if (!byKey.get(member.key)) reseed.push(member.key);
+        for (const { edge } of byKey.get(record.key)?.edges ?? []) {
+          const other = sameKey(edge.a, record.key) ? edge.b : edge.a;
+          if (!byKey.get(other)) reseed.push(other);
+        }
+      }
+      if (reseed.length === 0) break;
+      await this.expandAll(reseed);
+    }
+  }
+}
+
+/** The kinds counted towards `hubThreshold`, as a set, once per rules object. */
+const countedCache = new WeakMap<IdentityRules, ReadonlySet<IdentityKeyKind>>();
+function countedKinds(rules: IdentityRules): ReadonlySet<IdentityKeyKind> {
+  let set = countedCache.get(rules);
+  if (!set) {
+    set = new Set(rules.hubCountedKinds);
+    countedCache.set(rules, set);
+  }
+  return set;
+}
+
+/** How a loaded key merges under today's rules and its complete edge list (hub degree). */
+function modeOfKey(
+  normalizer: KeyNormalizer,
+  counted: ReadonlySet<IdentityKeyKind>,
+  key: IdentityKey,
+  edges: readonly LoadedEdge[],
+): Mode {
+  const cls = normalizer.classify(key);
+  if (cls === "blocked") return Mode.Blocked;
+  const rule = normalizer.rules.kinds[key.kind];
+  const threshold = rule.hubThreshold ?? Number.POSITIVE_INFINITY;
+  const visitorThreshold = rule.anonymousIdHubThreshold ?? Number.POSITIVE_INFINITY;
+  if (edges.length >= Math.min(threshold, visitorThreshold)) {
+    // distinct neighbours per counted kind (by value: the kind is the set's), and anonymous ids
+    const seen = new Map<IdentityKeyKind, Set<string>>();
+    let byPersons = false;
+    let byVisitors = false;
+    for (const { edge } of edges) {
+      const other = sameKey(edge.a, key) ? edge.b : edge.a;
+      const isCounted = counted.has(other.kind);
+      const isVisitor = other.kind === "anonymous_id";
+      if ((!isCounted && !isVisitor) || sameKey(other, key)) continue;
+      let set = seen.get(other.kind);
+      if (!set) {
+        set = new Set();
+        seen.set(other.kind, set);
+      }
+      set.add(other.value);
+      if (isCounted && set.size >= threshold) byPersons = true;
+      if (isVisitor && set.size >= visitorThreshold) byVisitors = true;
+      if (byPersons) break;
+    }
+    const hub = hubMode(byPersons, byVisitors);
+    if (hub !== null) return hub;
+  }
+  return cls === "merge" ? Mode.Merge : cls === "no_merge" ? Mode.NoMerge : Mode.Role;
+}
+
+const entryEdges = (entry: Entry) => entry.edges;
+const entryMode = (entry: Entry) => entry.mode;
+
+/** What a load found (see {@link LoadedComponent}). */
+class Component implements LoadedComponent {
+  readonly keys: ReadonlyMap<string, LoadedKey>;
+  readonly observations: GraphObservation[];
+  readonly modeOf: (key: IdentityKey) => Mode;
+  private byObservation: Map<string, LoadedEdge[]> | undefined;
+
+  constructor(private readonly loader: Loader) {
+    this.keys = loader.entries;
+    const current = replayInput(loader.entries, loader.byKey, entryEdges, entryMode);
+    this.observations = current.observations;
+    this.modeOf = current.modeOf;
+  }
+
   /** The stored edges of an observation id. */
-  const storedOf = (observationId: string): readonly LoadedEdge[] => {
-    const same = storedPending.get(observationId);
+  private storedOf(observationId: string): readonly LoadedEdge[] {
+    const same = this.loader.storedPending.get(observationId);
     if (same) return same;
-    if (!byObservation) {
-      byObservation = new Map();
-      for (const e of stored) {
+    if (!this.byObservation) {
+      this.byObservation = new Map();
+      for (const e of this.loader.stored) {
         const id = e.edge.evidence.observationId;
-        const list = byObservation.get(id);
+        const list = this.byObservation.get(id);
         if (list) list.push(e);
-        else byObservation.set(id, [e]);
+        else this.byObservation.set(id, [e]);
       }
     }
-    return byObservation.get(observationId) ?? [];
-  };
+    return this.byObservation.get(observationId) ?? [];
+  }
 
-  return {
-    keys: entries,
-    observations: current.observations,
-    modeOf: current.modeOf,
-    hasStoredObservation: (observationId) => storedOf(observationId).length > 0,
-    isStored: (edge) => storedOf(edge.evidence.observationId).some((e) => sameEdge(e, edge)),
-    edgesOf: (keyId) => (entries.get(keyId)?.edges ?? []).map((e) => e.edge),
-    withoutPending() {
-      const kept = new Map<Entry, LoadedEdge[]>();
-      const modes = new Map<Entry, Mode>();
-      for (const entry of entries.values()) {
-        const edges = entry.edges.filter((e) => !e.fresh);
-        kept.set(entry, edges);
-        modes.set(entry, modeFor(entry.key, edges));
-      }
-      return replayInput(
-        entries,
-        byKey,
-        (entry) => kept.get(entry) as LoadedEdge[],
-        (entry) => modes.get(entry) as Mode,
-      );
-    },
-  };
+  hasStoredObservation(observationId: string): boolean {
+    return this.storedOf(observationId).length > 0;
+  }
+
+  isStored(edge: IdentityEdge): boolean {
+    return this.storedOf(edge.evidence.observationId).some((e) => sameEdge(e, edge));
+  }
+
+  edgesOf(keyId: string): IdentityEdge[] {
+    return (this.loader.entries.get(keyId)?.edges ?? []).map((e) => e.edge);
+  }
+
+  withoutPending(): ReplayInput {
+    const { loader } = this;
+    const kept = new Map<Entry, LoadedEdge[]>();
+    const modes = new Map<Entry, Mode>();
+    for (const entry of loader.entries.values()) {
+      const edges = entry.edges.filter((e) => !e.fresh);
+      kept.set(entry, edges);
+      modes.set(entry, loader.modeFor(entry.key, edges));
+    }
+    return replayInput(
+      loader.entries,
+      loader.byKey,
+      (entry) => kept.get(entry) as LoadedEdge[],
+      (entry) => modes.get(entry) as Mode,
+    );
+  }
 }
 
 /** Observations of one evidence (source, id and time), as they are rebuilt. */

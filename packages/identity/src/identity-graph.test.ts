@@ -102,6 +102,26 @@ describe("replayIdentityGraph", () => {
     ).toEqual([]);
   });
 
+  it("counts anonymous ids: an email seen with many visitors becomes a hub (hub:anonymous_id)", () => {
+    const visitors = Array.from({ length: 30 }, (_, i) =>
+      obs(`v${i}`, i, anon(`v${i}`), email("shared@acme.io")),
+    );
+    const observations = [...visitors, obs("cb", 100, cus("cus_1"), email("shared@acme.io"))];
+    const graph = replayIdentityGraph(observations);
+    expect(graph.hubReasons).toEqual([
+      { key: email("shared@acme.io"), reason: "hub:anonymous_id" },
+    ]);
+    expect(graph.refusals.map((r) => r.reason)).toContain("hub:anonymous_id");
+    expect(graph.persons()).toHaveLength(32);
+    // below the default threshold (25) it merges
+    expect(replayIdentityGraph(observations.slice(0, 24)).persons()).toHaveLength(1);
+    // a hub by both counts reads "hub"
+    const both = replayIdentityGraph(observations, {
+      kinds: { email: { hubThreshold: 1 } },
+    });
+    expect(both.hubReasons.map((h) => h.reason)).toEqual(["hub"]);
+  });
+
   it("answers as of a time with `until`", () => {
     const observations = [
       obs("o1", 1, anon("v1"), email("x@acme.io")),
@@ -131,7 +151,11 @@ describe("replayIdentityGraph", () => {
     )
     .map((list) => list.map((o, i) => obs(`o${i}`, o.at, ...o.keys)));
   const tight = {
-    kinds: { email: { limit: 2, hubThreshold: 4 }, anonymous_id: { hubThreshold: 3 } },
+    kinds: {
+      email: { limit: 2, hubThreshold: 4, anonymousIdHubThreshold: 3 },
+      anonymous_id: { hubThreshold: 3 },
+      click_id: { anonymousIdHubThreshold: 2 },
+    },
   };
 
   it("gives the same persons, merges and refusals in any input order (property)", () => {
@@ -147,6 +171,7 @@ describe("replayIdentityGraph", () => {
           expect(b.merges).toEqual(a.merges);
           expect(b.refusals).toEqual(a.refusals);
           expect(b.hubs).toEqual(a.hubs);
+          expect(b.hubReasons).toEqual(a.hubReasons);
         },
       ),
       { numRuns: 500 },

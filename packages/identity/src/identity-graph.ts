@@ -50,14 +50,25 @@ export interface GraphPerson {
 /**
  * Why a merge was refused: `limit:<kind>` (the person would hold too many keys of that kind),
  * `no_merge` (the key's kind never merges two persons), `role_mailbox`, `hub` (the key is linked to
- * too many persons) or `blocked` (today's blocklist rejects the stored key).
+ * too many persons: `hubThreshold`), `hub:anonymous_id` (the key is linked to too many visitors:
+ * `anonymousIdHubThreshold`) or `blocked` (today's blocklist rejects the stored key).
  */
 export type RefusalReason =
   | `limit:${IdentityKeyKind}`
   | "no_merge"
   | "role_mailbox"
   | "hub"
+  | "hub:anonymous_id"
   | "blocked";
+
+/** Why a key is a hub: `hub` (too many persons' keys) or `hub:anonymous_id` (too many visitors). */
+export type HubReason = "hub" | "hub:anonymous_id";
+
+/** A key that became a hub, with its reason. */
+export interface GraphHub {
+  key: IdentityKey;
+  reason: HubReason;
+}
 
 /** What a replay produced. */
 export interface GraphResult {
@@ -71,6 +82,8 @@ export interface GraphResult {
   readonly refusals: readonly MergeRefusal[];
   /** Keys that became hubs and stand alone. */
   readonly hubs: readonly IdentityKey[];
+  /** The same hubs (same order), each with its reason. */
+  readonly hubReasons: readonly GraphHub[];
 }
 
 /** Options of {@link replayIdentityGraph}. */
@@ -88,14 +101,24 @@ export const Mode = {
   Blocked: 4,
   /** Outside the replayed component: present only to date a leaf's founding observation. */
   Outside: 5,
+  /** A hub because too many distinct anonymous ids were seen with it (`anonymousIdHubThreshold`). */
+  VisitorHub: 6,
 } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
+
+/** Whether a mode is a hub's (either reason). */
+export const isHub = (mode: Mode) => mode === Mode.Hub || mode === Mode.VisitorHub;
+
+/** The one hub mode of a key over the thresholds it reached: too many persons' keys wins. */
+export const hubMode = (byPersons: boolean, byVisitors: boolean): Mode | null =>
+  byPersons ? Mode.Hub : byVisitors ? Mode.VisitorHub : null;
 
 const KIND_INDEX = Object.fromEntries(KEY_KINDS.map((kind, i) => [kind, i])) as Record<
   IdentityKeyKind,
   number
 >;
 const kindIndex = (kind: IdentityKeyKind) => KIND_INDEX[kind];
+const ANONYMOUS_ID = KIND_INDEX.anonymous_id;
 
 const CLASS_MODE: Record<KeyClass, Mode> = {
   merge: Mode.Merge,
@@ -111,13 +134,20 @@ const CLASS_MODE: Record<KeyClass, Mode> = {
  */
 export function personIdFor(evidence: IdentityEvidence, founder: IdentityKey): string {
   const { source, observationId, at } = evidence;
-  const digest = hash(
-    "sha256",
-    `${source}\u0000${observationId}\u0000${at}\u0000${founder.kind}:${founder.value}`,
-    "hex",
-  );
-  return `p_${digest.slice(0, 24)}`;
+  const input = `${source}\u0000${observationId}\u0000${at}\u0000${founder.kind}:${founder.value}`;
+  let id = personIds.get(input);
+  if (id === undefined) {
+    id = `p_${hash("sha256", input, "hex").slice(0, 24)}`;
+    // the resolver names the same persons on every link of their component: remember recent ones
+    if (personIds.size >= PERSON_ID_CACHE) personIds.clear();
+    personIds.set(input, id);
+  }
+  return id;
 }
+
+/** Recently derived person ids (a pure function of their input), bounded. */
+const personIds = new Map<string, string>();
+const PERSON_ID_CACHE = 16_384;
 
 /** The internal outcome of a replay, indexed by interned key. */
 export interface ReplayState {
@@ -224,6 +254,67 @@ export function runReplay(
   return new Replay(canonicalize(input), rules, modeOf);
 }
 
+/** What a replay derives from the rules alone, once per rules object. */
+interface RuleTables {
+  /** Per kind: its rank among kinds, most trusted (lowest priority) first. */
+  trust: Uint8Array;
+  /** Per kind: its slot among limited kinds, or -1. */
+  limitSlot: Int8Array;
+  limits: number[];
+  slotKind: IdentityKeyKind[];
+  /** Per kind: 1 when it counts towards `hubThreshold`. */
+  counted: Uint8Array;
+  hubsPossible: boolean;
+  visitorHubsPossible: boolean;
+}
+
+const ruleTables = new WeakMap<IdentityRules, RuleTables>();
+
+/** The {@link RuleTables} of `rules` (cached: the resolver replays with one rules object). */
+function tablesOf(rules: IdentityRules): RuleTables {
+  const known = ruleTables.get(rules);
+  if (known) return known;
+  const K = KEY_KINDS.length;
+  const priority = KEY_KINDS.map((kind) => rules.kinds[kind].priority);
+  const trust = new Uint8Array(K);
+  for (let a = 0; a < K; a++) {
+    const pa = priority[a] as number;
+    let t = 0;
+    for (let b = 0; b < K; b++) {
+      const pb = priority[b] as number;
+      if (pb < pa || (pb === pa && b < a)) t++;
+    }
+    trust[a] = t;
+  }
+  const limitSlot = new Int8Array(K).fill(-1);
+  const limits: number[] = [];
+  const slotKind: IdentityKeyKind[] = [];
+  for (let k = 0; k < K; k++) {
+    const kind = KEY_KINDS[k] as IdentityKeyKind;
+    const limit = rules.kinds[kind].limit;
+    if (limit !== null) {
+      limitSlot[k] = limits.length;
+      limits.push(limit);
+      slotKind.push(kind);
+    }
+  }
+  const counted = new Uint8Array(K);
+  for (const kind of rules.hubCountedKinds) counted[kindIndex(kind)] = 1;
+  const tables: RuleTables = {
+    trust,
+    limitSlot,
+    limits,
+    slotKind,
+    counted,
+    hubsPossible: KEY_KINDS.some((kind) => rules.kinds[kind].hubThreshold !== null),
+    visitorHubsPossible: KEY_KINDS.some(
+      (kind) => rules.kinds[kind].anonymousIdHubThreshold !== null,
+    ),
+  };
+  ruleTables.set(rules, tables);
+  return tables;
+}
+
 // Layout of one key's record in `Replay.nodes` (union-find, guards and history side by side, so
 // one key costs one or two cache lines instead of one per table).
 const PARENT = 0;
@@ -266,7 +357,6 @@ class Replay implements ReplayState {
 
   constructor(observations: readonly GraphObservation[], rules: IdentityRules, modeOf?: ModeOf) {
     this.observations = observations;
-    const K = KEY_KINDS.length;
     const obsCount = observations.length;
     let capacity = 0;
     let widest = 0;
@@ -289,17 +379,8 @@ class Replay implements ReplayState {
     // Most trusted first (priority), then key order: the rank of a key founding a person, so a
     // person founded by several keys at once is named after its most trusted one. `trust` numbers
     // the kinds in that order; keys of one kind are ordered by value.
-    const priority = KEY_KINDS.map((kind) => rules.kinds[kind].priority);
-    const trust = new Uint8Array(K);
-    for (let a = 0; a < K; a++) {
-      const pa = priority[a] as number;
-      let t = 0;
-      for (let b = 0; b < K; b++) {
-        const pb = priority[b] as number;
-        if (pb < pa || (pb === pa && b < a)) t++;
-      }
-      trust[a] = t;
-    }
+    const tables = tablesOf(rules);
+    const { trust, limitSlot, limits, slotKind, counted } = tables;
 
     // Pass 1: intern keys and order each observation's keys (into `flat`).
     const firstKeys: IdentityKey[] | null = modeOf ? [] : null;
@@ -337,18 +418,6 @@ class Replay implements ReplayState {
     this.table = table;
     const kinds = table.kinds;
 
-    const limitSlot = new Int8Array(K).fill(-1);
-    const limits: number[] = [];
-    const slotKind: IdentityKeyKind[] = [];
-    for (let k = 0; k < K; k++) {
-      const kind = KEY_KINDS[k] as IdentityKeyKind;
-      const limit = rules.kinds[kind].limit;
-      if (limit !== null) {
-        limitSlot[k] = limits.length;
-        limits.push(limit);
-        slotKind.push(kind);
-      }
-    }
     const S = COUNTS + limits.length;
     this.stride = S;
     const nodes = new Int32Array(n * S);
@@ -363,20 +432,21 @@ class Replay implements ReplayState {
     }
     // Date each key's founding (observation, rank in it); count co-occurrences with hub-counted
     // kinds (an upper bound of the distinct ones).
-    const counted = new Uint8Array(K);
-    for (const kind of rules.hubCountedKinds) counted[kindIndex(kind)] = 1;
-    let hubsPossible = false;
-    if (!modeOf)
-      for (const kind of KEY_KINDS)
-        if (rules.kinds[kind].hubThreshold !== null) hubsPossible = true;
+    const hubsPossible = !modeOf && tables.hubsPossible;
+    const visitorHubsPossible = !modeOf && tables.visitorHubsPossible;
     const raw = hubsPossible ? new Int32Array(n) : null;
+    // co-occurrences with anonymous ids (an upper bound of the distinct ones)
+    const rawVisitors = visitorHubsPossible ? new Int32Array(n) : null;
+    const anon = ANONYMOUS_ID;
     for (let i = 0; i < obsCount; i++) {
       const start = starts[i] as number;
       const end = starts[i + 1] as number;
       let c = 0;
+      let v = 0;
       for (let j = start; j < end; j++) {
         const idx = flat[j] as number;
         c += counted[kinds[idx] as number] as number;
+        if (kinds[idx] === anon) v++;
         if (nodes[idx * S + FIRST] === -1) {
           nodes[idx * S + FIRST] = i;
           nodes[idx * S + FLAGS] = (j - start) & RANK_MASK;
@@ -386,6 +456,12 @@ class Replay implements ReplayState {
         for (let j = start; j < end; j++) {
           const idx = flat[j] as number;
           raw[idx] = (raw[idx] as number) + c - (counted[kinds[idx] as number] as number);
+        }
+      }
+      if (rawVisitors && v > 0) {
+        for (let j = start; j < end; j++) {
+          const idx = flat[j] as number;
+          rawVisitors[idx] = (rawVisitors[idx] as number) + v - (kinds[idx] === anon ? 1 : 0);
         }
       }
     }
@@ -400,7 +476,8 @@ class Replay implements ReplayState {
           CLASS_MODE[
             classify(KEY_KINDS[kinds[idx] as number] as IdentityKeyKind, values[idx] as string)
           ];
-      if (raw) detectHubs(rules, kinds, flat, starts, modes, raw, counted);
+      if (raw || rawVisitors)
+        detectHubs(rules, kinds, flat, starts, modes, raw, rawVisitors, counted);
     }
     for (let idx = 0; idx < n; idx++)
       nodes[idx * S + FLAGS] =
@@ -531,9 +608,9 @@ class Replay implements ReplayState {
           if (mode === Mode.Merge || mode === Mode.Outside) continue;
           const r = this.find(idx);
           if (r === target) continue;
-          if (mode === Mode.Hub || mode === Mode.Blocked) {
+          if (mode === Mode.Hub || mode === Mode.VisitorHub || mode === Mode.Blocked) {
             refusals.push([
-              mode === Mode.Hub ? "hub" : "blocked",
+              mode === Mode.Hub ? "hub" : mode === Mode.VisitorHub ? "hub:anonymous_id" : "blocked",
               idx,
               labelOf(r),
               labelOf(target),
@@ -607,8 +684,10 @@ class Replay implements ReplayState {
 
 /**
  * Marks hubs: keys seen with at least their kind's `hubThreshold` distinct keys of one of
- * `rules.hubCountedKinds`. Only keys whose raw co-occurrence count (`raw`, from pass 1) reaches the
- * threshold are counted exactly, so the common case costs nothing more.
+ * `rules.hubCountedKinds` (`Mode.Hub`), or with at least its `anonymousIdHubThreshold` distinct
+ * anonymous ids (`Mode.VisitorHub`; `Mode.Hub` wins when both hold). Only keys whose raw
+ * co-occurrence counts (`raw`, `rawVisitors`, from pass 1) reach a threshold are counted exactly, so
+ * the common case costs nothing more. A function of the set of observations: order-independent.
  */
 function detectHubs(
   rules: IdentityRules,
@@ -616,17 +695,25 @@ function detectHubs(
   flat: Int32Array,
   starts: Int32Array,
   modes: Uint8Array,
-  raw: Int32Array,
+  raw: Int32Array | null,
+  rawVisitors: Int32Array | null,
   counted: Uint8Array,
 ) {
   const threshold = KEY_KINDS.map((kind) => rules.kinds[kind].hubThreshold ?? 0);
+  const visitorThreshold = KEY_KINDS.map((kind) => rules.kinds[kind].anonymousIdHubThreshold ?? 0);
   const obsCount = starts.length - 1;
   const n = modes.length;
   const candidate = new Uint8Array(n);
   let any = false;
   for (let idx = 0; idx < n; idx++) {
-    const t = threshold[kinds[idx] as number] as number;
-    if (t > 0 && (raw[idx] as number) >= t && modes[idx] !== Mode.Blocked) {
+    if (modes[idx] === Mode.Blocked) continue;
+    const k = kinds[idx] as number;
+    const t = threshold[k] as number;
+    const tv = visitorThreshold[k] as number;
+    if (
+      (raw && t > 0 && (raw[idx] as number) >= t) ||
+      (rawVisitors && tv > 0 && (rawVisitors[idx] as number) >= tv)
+    ) {
       candidate[idx] = 1;
       any = true;
     }
@@ -635,17 +722,21 @@ function detectHubs(
   // distinct (candidate, neighbour) pairs, counted per candidate and neighbour kind
   const pairs = new Set<number>();
   const K = KEY_KINDS.length;
+  const anon = ANONYMOUS_ID;
   const distinct = new Map<number, Int32Array>();
+  const byPersons = new Uint8Array(n);
+  const byVisitors = new Uint8Array(n);
   for (let i = 0; i < obsCount; i++) {
     const start = starts[i] as number;
     const end = starts[i + 1] as number;
     for (let j = start; j < end; j++) {
       const idx = flat[j] as number;
       if (!candidate[idx]) continue;
+      const own = kinds[idx] as number;
       for (let m = start; m < end; m++) {
         const other = flat[m] as number;
         const kind = kinds[other] as number;
-        if (m === j || !counted[kind]) continue;
+        if (m === j || other === idx || (!counted[kind] && kind !== anon)) continue;
         const pair = idx * n + other;
         if (pairs.has(pair)) continue;
         pairs.add(pair);
@@ -654,11 +745,18 @@ function detectHubs(
           perKind = new Int32Array(K);
           distinct.set(idx, perKind);
         }
-        perKind[kind] = (perKind[kind] as number) + 1;
-        if ((perKind[kind] as number) >= (threshold[kinds[idx] as number] as number))
-          modes[idx] = Mode.Hub;
+        const count = (perKind[kind] as number) + 1;
+        perKind[kind] = count;
+        const t = threshold[own] as number;
+        const tv = visitorThreshold[own] as number;
+        if (counted[kind] && t > 0 && count >= t) byPersons[idx] = 1;
+        if (kind === anon && tv > 0 && count >= tv) byVisitors[idx] = 1;
       }
     }
+  }
+  for (const idx of distinct.keys()) {
+    const mode = hubMode(byPersons[idx] === 1, byVisitors[idx] === 1);
+    if (mode !== null) modes[idx] = mode;
   }
 }
 
@@ -702,8 +800,13 @@ export function toGraphResult(state: ReplayState): GraphResult {
     value: state.valueOf(idx),
   });
   const hubs: IdentityKey[] = [];
-  for (let idx = 0; idx < state.keyCount; idx++)
-    if (state.modeOf(idx) === Mode.Hub) hubs.push(keyOf(idx));
+  const hubReasons: GraphHub[] = [];
+  for (let idx = 0; idx < state.keyCount; idx++) {
+    const mode = state.modeOf(idx);
+    if (!isHub(mode)) continue;
+    hubs.push(keyOf(idx));
+    hubReasons.push({ key: keyOf(idx), reason: mode === Mode.Hub ? "hub" : "hub:anonymous_id" });
+  }
   return {
     personOf(key) {
       const idx = state.indexOf(key);
@@ -731,6 +834,7 @@ export function toGraphResult(state: ReplayState): GraphResult {
     merges: state.merges.map((merge) => mergeOf(state, merge)),
     refusals: state.refusals.map((refusal) => refusalOf(state, refusal)),
     hubs,
+    hubReasons,
   };
 }
 

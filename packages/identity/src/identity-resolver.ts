@@ -492,7 +492,6 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
   const explain = async (personId: string): Promise<Explanation | null> => {
     const person = await get(personId);
     if (!person) return null;
-    const own = new Set(person.keys.map((r) => identityKeyId(r.key)));
     const loaded = await loadComponent(
       store,
       normalizer,
@@ -505,8 +504,10 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
       .filter((m) => state.labelOf(m[1]) === label)
       .map((m) => mergeOf(state, m));
 
+    // every edge of the person's keys (the loaded component holds only a follower's first ones)
     const edges = new Map<string, IdentityEdge>();
-    for (const id of own) for (const edge of loaded.edgesOf(id)) edges.set(edgeId(edge), edge);
+    for (const edge of await store.listEdges(person.keys.map((r) => r.key)))
+      edges.set(edgeId(edge), edge);
     const byTime = (x: IdentityEdge, y: IdentityEdge) =>
       x.evidence.at - y.evidence.at ||
       (x.evidence.observationId < y.evidence.observationId

@@ -10,6 +10,7 @@ describe("resolveIdentityRules", () => {
       priority: 1,
       merge: "merge",
       hubThreshold: null,
+      anonymousIdHubThreshold: null,
     });
   });
 
@@ -17,7 +18,13 @@ describe("resolveIdentityRules", () => {
     const rules = resolveIdentityRules({
       kinds: { email: { limit: 3 }, click_id: { hubThreshold: null } },
     });
-    expect(rules.kinds.email).toEqual({ limit: 3, priority: 3, merge: "merge", hubThreshold: 10 });
+    expect(rules.kinds.email).toEqual({
+      limit: 3,
+      priority: 3,
+      merge: "merge",
+      hubThreshold: 10,
+      anonymousIdHubThreshold: 25,
+    });
     expect(rules.kinds.click_id.hubThreshold).toBeNull();
     expect(rules.kinds.phone).toEqual(DEFAULT_IDENTITY_RULES.kinds.phone);
   });

@@ -32,6 +32,13 @@ export interface KindRule {
    * {@link IdentityRules.hubCountedKinds}; a hub stops merging and stands alone. `null`: never a hub.
    */
   hubThreshold: number | null;
+  /**
+   * A key of this kind also becomes a hub once it has been seen with this many distinct anonymous ids
+   * (visitors): an email or phone typed in by many visitors (`shared@acme.io`), a click id shared in a
+   * link. Counted whatever {@link IdentityRules.hubCountedKinds} says; its refusals read
+   * `hub:anonymous_id`. `null`: never a hub by this count.
+   */
+  anonymousIdHubThreshold: number | null;
 }
 
 /** The complete policy, every default filled in. */
@@ -105,27 +112,37 @@ export const DEFAULT_KIND_RULES: Readonly<Record<IdentityKeyKind, KindRule>> = {
     priority: 1,
     merge: "merge",
     hubThreshold: null,
+    anonymousIdHubThreshold: null,
   },
   external_id: {
     limit: 1,
     priority: 2,
     merge: "merge",
     hubThreshold: null,
+    anonymousIdHubThreshold: null,
   },
-  email: { limit: 5, priority: 3, merge: "merge", hubThreshold: 10 },
-  phone: { limit: 3, priority: 4, merge: "merge", hubThreshold: 10 },
-  click_id: { limit: null, priority: 5, merge: "merge", hubThreshold: 3 },
+  email: { limit: 5, priority: 3, merge: "merge", hubThreshold: 10, anonymousIdHubThreshold: 25 },
+  phone: { limit: 3, priority: 4, merge: "merge", hubThreshold: 10, anonymousIdHubThreshold: 25 },
+  click_id: {
+    limit: null,
+    priority: 5,
+    merge: "merge",
+    hubThreshold: 3,
+    anonymousIdHubThreshold: 10,
+  },
   anonymous_id: {
     limit: null,
     priority: 6,
     merge: "merge",
     hubThreshold: 5,
+    anonymousIdHubThreshold: null,
   },
   affiliate_ref: {
     limit: null,
     priority: 7,
     merge: "no_merge",
     hubThreshold: null,
+    anonymousIdHubThreshold: null,
   },
 };
 
@@ -149,6 +166,7 @@ const KindRuleSchema = z
     priority: z.number().int(),
     merge: z.enum(["merge", "no_merge"]),
     hubThreshold: positiveInt.nullable(),
+    anonymousIdHubThreshold: positiveInt.nullable(),
   })
   .partial()
   .strict();

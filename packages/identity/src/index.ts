@@ -8,9 +8,11 @@
 export { foldGmailAddress, isReservedEmailDomain, normalizeEmail } from "./email.js";
 export { hashIdentityValue, isSha256Hex } from "./hash.js";
 export {
+  type GraphHub,
   type GraphObservation,
   type GraphPerson,
   type GraphResult,
+  type HubReason,
   type PersonMerge,
   personIdFor,
   type RefusalReason,

@@ -62,6 +62,9 @@ export interface KeyNormalizer {
  * role mailbox becomes `role:<hex>`, so the guard survives hashing); a value that already is 64-char
  * lower-case hex (or `role:<hex>`) is taken as hashed.
  */
+/** Most memoized email and phone checks per normalizer. */
+const MEMO_SIZE = 16_384;
+
 export function createKeyNormalizer(rules: IdentityRules): KeyNormalizer {
   const { hashed, isBlocked, isBlockedDigest, roleClass, hashedClass, classifyValue, emailReason } =
     keyChecks(rules);
@@ -90,7 +93,33 @@ export function createKeyNormalizer(rules: IdentityRules): KeyNormalizer {
     return reason ? { reason } : { value: email };
   };
 
+  /**
+   * Emails and phones recur (every webhook of a customer carries them) and cost microseconds to
+   * parse (a phone about 20 µs): their checks are memoized, a pure function of kind, value and
+   * rules. Bounded: cleared when full.
+   */
+  const memo = new Map<string, KeyCheck>();
   const normalize = (key: IdentityKey): KeyCheck => {
+    if ((key.kind !== "email" && key.kind !== "phone") || typeof key.value !== "string")
+      return check(key);
+    const id = `${key.kind}:${key.value}`;
+    let result = memo.get(id);
+    if (result === undefined) {
+      result = check(key);
+      if (memo.size >= MEMO_SIZE) memo.clear();
+      memo.set(id, result);
+    }
+    // a fresh key object each time: callers own what they get
+    return result.ok
+      ? {
+          ok: true,
+          key: { kind: result.key.kind, value: result.key.value },
+          keyClass: result.keyClass,
+        }
+      : result;
+  };
+
+  const check = (key: IdentityKey): KeyCheck => {
     if (typeof key.value !== "string") return { ok: false, reason: "not_a_string" };
     const raw = cleanId(key.value);
     const junk = rules.blocklist.builtIn ? junkOf(key.kind, raw) : raw === "" ? "empty" : null;

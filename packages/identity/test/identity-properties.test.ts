@@ -37,10 +37,10 @@ const UNIVERSE: IdentityKey[] = [
 /** Tight limits and thresholds so guards and hubs fire in small cases. */
 const RULES: IdentityRulesInput = {
   kinds: {
-    email: { limit: 2, hubThreshold: 4 },
-    phone: { limit: 1 },
+    email: { limit: 2, hubThreshold: 4, anonymousIdHubThreshold: 3 },
+    phone: { limit: 1, anonymousIdHubThreshold: 2 },
     anonymous_id: { hubThreshold: 3 },
-    click_id: { hubThreshold: 2 },
+    click_id: { hubThreshold: 2, anonymousIdHubThreshold: 2 },
   },
 };
 
@@ -124,6 +124,61 @@ describe("identity resolver properties", { timeout: 60_000 }, () => {
           const expected = expectedSnapshot(observations);
           expect(await snapshot(a)).toEqual(expected);
           expect(await snapshot(b)).toEqual(expected);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("shared affiliate refs (followers): any arrival order gives the pure graph's persons and resolveAt", async () => {
+    const refs = ["R1", "R2"].map((v) => k("affiliate_ref", v));
+    const people = [0, 1, 2, 3, 4, 5].map((i) => [
+      k("chargebee_customer_id", `cus_${i}`),
+      k("anonymous_id", `v${i}`),
+    ]);
+    const keyArb = fc.constantFrom(
+      ...refs,
+      ...people.flat(),
+      k("email", "shared@acme.io"),
+      k("email", "info@acme.io"),
+    );
+    const obsArb = fc
+      .array(
+        fc.record({
+          keys: fc.uniqueArray(keyArb, { minLength: 1, maxLength: 3 }),
+          ref: fc.option(fc.constantFrom(...refs), { nil: undefined }),
+          at: fc.integer({ min: 0, max: 8 }),
+        }),
+        { minLength: 1, maxLength: 16 },
+      )
+      .map((list): Obs[] =>
+        list.map((o, i) => ({
+          keys:
+            o.ref && !o.keys.some((x) => x.value === o.ref?.value) ? [...o.keys, o.ref] : o.keys,
+          evidence: { source: "prop", observationId: `o${i}`, at: o.at },
+        })),
+      );
+    const universe = [...refs, ...people.flat(), k("email", "shared@acme.io")];
+    await fc.assert(
+      fc.asyncProperty(
+        obsArb.chain((obs) => fc.tuple(fc.constant(obs), permutation(obs.length))),
+        fc.integer({ min: 0, max: 8 }),
+        async ([observations, order], t) => {
+          const { identity } = resolver();
+          await linkAll(
+            identity,
+            order.map((i) => observations[i] as Obs),
+          );
+          expect(await snapshot(identity, universe)).toEqual(
+            expectedSnapshot(observations, universe),
+          );
+          const past = resolver().identity;
+          await linkAll(
+            past,
+            observations.filter((o) => o.evidence.at <= t),
+          );
+          for (const key of universe)
+            expect(await identity.resolveAt([key], t)).toEqual(await past.resolve([key]));
         },
       ),
       { numRuns: 150 },

@@ -1,10 +1,12 @@
 import { ConfigError, type IdentityKey, type IdentityKeyKind } from "@revtrace/core";
 import { createMemoryStorage } from "@revtrace/storage-memory";
+import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { describe, expect, it } from "vitest";
 import {
   createIdentityResolver,
   hashIdentityValue,
   type IdentityRulesInput,
+  replayIdentityGraph,
 } from "../src/index.js";
 
 const k = (kind: IdentityKeyKind, value: string): IdentityKey => ({ kind, value });
@@ -261,6 +263,77 @@ describe("createIdentityResolver: merge guards", () => {
     expect(keysOf(people[1] ?? null)).toEqual(["email:b@acme.io"]);
     const kiosk = await identity.resolve([anon("kiosk")]);
     expect(keysOf(kiosk)).toEqual(["anonymous_id:kiosk"]);
+  });
+
+  it("an email typed in by many visitors becomes a hub (hub:anonymous_id): 50 visitors and a customer stay apart", async () => {
+    const { identity } = setup();
+    for (let i = 0; i < 50; i++)
+      await identity.link([anon(`v${i}`), email("shared@acme.io")], ev(`form:${i}`, 10 + i));
+    const buy = await identity.link(
+      [customer("cus_1"), email("shared@acme.io")],
+      ev("cb:ev_1", 1_000),
+    );
+    expect(buy.refusals.map((r) => r.reason)).toEqual(["hub:anonymous_id"]);
+    const customerPerson = await identity.resolve([customer("cus_1")]);
+    expect(keysOf(customerPerson)).toEqual(["chargebee_customer_id:cus_1"]);
+    const visitors = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => identity.resolve([anon(`v${i}`)])),
+    );
+    expect(new Set(visitors.map((p) => p?.id)).size).toBe(50);
+    for (const p of visitors) expect(p?.keys).toHaveLength(1);
+    expect(keysOf(await identity.resolve([email("shared@acme.io")]))).toEqual([
+      "email:shared@acme.io",
+    ]);
+    // the refusal is kept where users look: explain()
+    const explained = await identity.explain(customerPerson?.id as string);
+    expect(explained?.refusals.map((r) => r.reason)).toContain("hub:anonymous_id");
+  });
+
+  it("the visitor hub does not depend on arrival order, and a normal person with 3 devices still merges", async () => {
+    const observations = [
+      ...Array.from({ length: 30 }, (_, i) => ({
+        keys: [anon(`v${i}`), email("shared@acme.io")],
+        evidence: ev(`form:${i}`, 10 + i),
+      })),
+      { keys: [customer("cus_1"), email("shared@acme.io")], evidence: ev("cb:1", 5) },
+      ...["phone", "laptop", "tablet"].map((d, i) => ({
+        keys: [anon(d), email("jane@acme.io")],
+        evidence: ev(`jane:${i}`, 100 + i),
+      })),
+      { keys: [customer("cus_2"), email("jane@acme.io")], evidence: ev("cb:2", 200) },
+    ];
+    const forward = setup().identity;
+    for (const o of observations) await forward.link(o.keys, o.evidence);
+    const backward = setup().identity;
+    for (const o of [...observations].reverse()) await backward.link(o.keys, o.evidence);
+    for (const identity of [forward, backward]) {
+      const jane = await identity.resolve([customer("cus_2")]);
+      expect(keysOf(jane)).toEqual([
+        "anonymous_id:laptop",
+        "anonymous_id:phone",
+        "anonymous_id:tablet",
+        "chargebee_customer_id:cus_2",
+        "email:jane@acme.io",
+      ]);
+      expect(keysOf(await identity.resolve([customer("cus_1")]))).toEqual([
+        "chargebee_customer_id:cus_1",
+      ]);
+    }
+    for (const key of observations.flatMap((o) => o.keys))
+      expect((await backward.resolve([key]))?.id).toBe((await forward.resolve([key]))?.id);
+  });
+
+  it("anonymousIdHubThreshold is per kind, and null turns the visitor count off", async () => {
+    const off = setup({ kinds: { email: { anonymousIdHubThreshold: null } } }).identity;
+    const low = setup({ kinds: { email: { anonymousIdHubThreshold: 3 } } }).identity;
+    for (const identity of [off, low])
+      for (let i = 0; i < 3; i++)
+        await identity.link([anon(`v${i}`), email("shared@acme.io")], ev(`f${i}`, i));
+    expect((await off.resolve([email("shared@acme.io")]))?.keys).toHaveLength(4);
+    expect((await low.resolve([email("shared@acme.io")]))?.keys).toHaveLength(1);
+    expect(() => setup({ kinds: { click_id: { anonymousIdHubThreshold: 0 } } })).toThrow(
+      /rules\.kinds\.click_id\.anonymousIdHubThreshold/,
+    );
   });
 
   it("hashed-only storage keeps no raw email and still matches", async () => {
@@ -660,5 +733,110 @@ describe("createIdentityResolver: forget a person with shared keys", () => {
       "affiliate_ref:PARTNER42",
       "chargebee_customer_id:cus_2",
     ]);
+  });
+});
+
+describe("createIdentityResolver: keys shared by many persons", () => {
+  /** A memory storage that records every key whose whole edge list is read. */
+  function counting() {
+    const storage = createMemoryStorage();
+    const listed: string[] = [];
+    const listEdges = storage.listEdges.bind(storage);
+    storage.listEdges = (keys) => {
+      for (const key of keys) listed.push(`${key.kind}:${key.value}`);
+      return listEdges(keys);
+    };
+    return { storage, listed };
+  }
+
+  it("a partner's affiliate ref does not widen a link's component to the partner's other customers", async () => {
+    const { storage, listed } = counting();
+    const identity = createIdentityResolver({ storage });
+    const ref = k("affiliate_ref", "PARTNER");
+    for (let i = 0; i < 200; i++)
+      await identity.link([customer(`cus_${i}`), anon(`v${i}`), ref], ev(`cb:${i}`, 100 + i));
+    listed.length = 0;
+    const last = await identity.link(
+      [customer("cus_new"), anon("v_new"), ref],
+      ev("cb:new", 1_000),
+    );
+    // the new customer's keys and the ref's home person (its first customer), nobody else
+    const customers = listed.filter((id) => id.startsWith("chargebee_customer_id:"));
+    expect(new Set(customers)).toEqual(
+      new Set(["chargebee_customer_id:cus_new", "chargebee_customer_id:cus_0"]),
+    );
+    expect(listed).not.toContain("affiliate_ref:PARTNER");
+    expect(listed.length).toBeLessThan(10);
+    // the same decisions as before: the ref follows its first customer, the others are refused
+    expect(last.refusals.map((r) => r.reason)).toEqual(["no_merge"]);
+    const home = await identity.resolve([customer("cus_0")]);
+    expect(keysOf(await identity.resolve([ref]))).toEqual(keysOf(home));
+    expect(keysOf(await identity.resolve([customer("cus_new")]))).toEqual([
+      "anonymous_id:v_new",
+      "chargebee_customer_id:cus_new",
+    ]);
+  });
+
+  it("a backdated observation moves a shared ref to its new first customer, as the pure graph does", async () => {
+    const ref = k("affiliate_ref", "PARTNER");
+    const observations = [
+      ...Array.from({ length: 30 }, (_, i) => ({
+        keys: [customer(`cus_${i}`), anon(`v${i}`), ref],
+        evidence: ev(`cb:${i}`, 100 + i),
+      })),
+      { keys: [ref], evidence: ev("click:0", 50) },
+      { keys: [customer("cus_early"), ref], evidence: ev("cb:early", 60) },
+    ];
+    const { identity, listed } = (() => {
+      const c = counting();
+      return { ...c, identity: createIdentityResolver({ storage: c.storage }) };
+    })();
+    for (const o of observations) await identity.link(o.keys, o.evidence);
+    expect(listed.filter((id) => id.startsWith("chargebee_customer_id:")).length).toBeLessThan(
+      30 * 4,
+    );
+    const graph = replayIdentityGraph(observations);
+    for (const o of observations)
+      for (const key of o.keys)
+        expect((await identity.resolve([key]))?.id).toBe(graph.personOf(key));
+    expect(keysOf(await identity.resolve([ref]))).toEqual([
+      "affiliate_ref:PARTNER",
+      "chargebee_customer_id:cus_early",
+    ]);
+    // explain still lists every edge of the ref
+    const explained = await identity.explain((await identity.resolve([ref]))?.id as string);
+    expect(
+      explained?.edges.filter((e) => e.a.kind === "affiliate_ref" || e.b.kind === "affiliate_ref")
+        .length,
+    ).toBeGreaterThan(30);
+  });
+});
+
+describe("createIdentityResolver: engines agree on shared keys", () => {
+  it("SQLite, memory, and a store without the optional edge queries give the pure graph's persons", async () => {
+    const ref = k("affiliate_ref", "PARTNER");
+    const observations = [
+      ...Array.from({ length: 12 }, (_, i) => ({
+        keys: [customer(`cus_${i}`), anon(`v${i}`), ref],
+        evidence: ev(`cb:${i}`, 100 + ((i * 7) % 12)),
+      })),
+      { keys: [ref], evidence: ev("click:0", 50) },
+      { keys: [anon("v3"), ref], evidence: ev("click:1", 99) },
+      { keys: [customer("cus_late"), ref], evidence: ev("cb:late", 40) },
+    ];
+    const graph = replayIdentityGraph(observations);
+    const sqlite = createSqliteStorage({ path: ":memory:" });
+    await sqlite.migrate();
+    const plain = createMemoryStorage();
+    plain.listEarliestEdges = undefined;
+    plain.listObservationEdges = undefined;
+    for (const storage of [sqlite, plain, createMemoryStorage()]) {
+      const identity = createIdentityResolver({ storage });
+      for (const o of [...observations].reverse()) await identity.link(o.keys, o.evidence);
+      for (const o of observations)
+        for (const key of o.keys)
+          expect((await identity.resolve([key]))?.id).toBe(graph.personOf(key));
+    }
+    await sqlite.close();
   });
 });

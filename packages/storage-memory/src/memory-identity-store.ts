@@ -42,8 +42,42 @@ interface KeyEntry {
   /** The store's own copy, shared by the record and the edges (never handed out). */
   key: IdentityKey;
   record: IdentityKeyRecord | null;
-  /** Its edges, oldest first (an array: most keys have a few, and a `Set` costs more memory). */
+  /**
+   * Its edges by observation time, in insertion order within one time (an array: most keys have a
+   * few, and a `Set` costs more memory).
+   */
   edges: StoredEdge[];
+  /** Its edges by observation id, built for keys with many edges once asked (`listObservationEdges`). */
+  byObservation?: Map<string, StoredEdge[]>;
+}
+
+/** Keys with more edges than this get a `byObservation` index when asked by observation. */
+const INDEX_FROM = 32;
+
+/** The index of the first edge of `edges` observed after `at` (edges are ordered by time). */
+function firstAfter(edges: readonly StoredEdge[], at: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((edges[mid] as StoredEdge).evidence.at <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Adds `edge` to the edges of `entry`, after every edge observed at or before its time. */
+function attach(entry: KeyEntry, edge: StoredEdge): void {
+  const { edges } = entry;
+  const last = edges[edges.length - 1];
+  if (!last || last.evidence.at <= edge.evidence.at) edges.push(edge);
+  else edges.splice(firstAfter(edges, edge.evidence.at), 0, edge);
+  if (entry.byObservation) {
+    const id = edge.evidence.observationId;
+    const list = entry.byObservation.get(id);
+    if (list) list.push(edge);
+    else entry.byObservation.set(id, [edge]);
+  }
 }
 
 /** A stored edge. Edges of one observation often share one evidence copy. */
@@ -111,6 +145,12 @@ export function createMemoryIdentityStore(): IdentityStore {
   const detach = (entry: KeyEntry, edge: StoredEdge) => {
     const at = entry.edges.indexOf(edge);
     if (at >= 0) entry.edges.splice(at, 1);
+    const list = entry.byObservation?.get(edge.evidence.observationId);
+    if (list) {
+      const i = list.indexOf(edge);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) entry.byObservation?.delete(edge.evidence.observationId);
+    }
   };
 
   return {
@@ -144,6 +184,49 @@ export function createMemoryIdentityStore(): IdentityStore {
           edge.listed = call;
           out.push(copyEdge(edge));
         }
+      }
+      return out;
+    },
+    async listEarliestEdges(key, { times, after }) {
+      const edges = find(key)?.edges ?? [];
+      const out: IdentityEdge[] = [];
+      let seen = 0;
+      let last = Number.NaN;
+      for (let i = after === undefined ? 0 : firstAfter(edges, after); i < edges.length; i++) {
+        const edge = edges[i] as StoredEdge;
+        if (edge.evidence.at !== last) {
+          if (seen === times) break;
+          seen++;
+          last = edge.evidence.at;
+        }
+        out.push(copyEdge(edge));
+      }
+      return out;
+    },
+    async listObservationEdges(wanted, observationIds) {
+      const call = ++listings;
+      const out: IdentityEdge[] = [];
+      const ids = new Set(observationIds);
+      for (const key of wanted) {
+        const entry = find(key);
+        if (!entry) continue;
+        if (entry.edges.length > INDEX_FROM && !entry.byObservation) {
+          const index = new Map<string, StoredEdge[]>();
+          for (const edge of entry.edges) {
+            const list = index.get(edge.evidence.observationId);
+            if (list) list.push(edge);
+            else index.set(edge.evidence.observationId, [edge]);
+          }
+          entry.byObservation = index;
+        }
+        const pick = (edge: StoredEdge) => {
+          if (edge.listed === call || !ids.has(edge.evidence.observationId)) return;
+          edge.listed = call;
+          out.push(copyEdge(edge));
+        };
+        if (entry.byObservation)
+          for (const id of ids) for (const edge of entry.byObservation.get(id) ?? []) pick(edge);
+        else for (const edge of entry.edges) pick(edge);
       }
       return out;
     },
@@ -183,8 +266,8 @@ export function createMemoryIdentityStore(): IdentityStore {
           lastCopy = copyEvidence(edge.evidence);
         }
         const stored: StoredEdge = { a, b, evidence: lastCopy, listed: 0 };
-        a.edges.push(stored);
-        if (b !== a) b.edges.push(stored);
+        attach(a, stored);
+        if (b !== a) attach(b, stored);
       }
       for (const refusal of change.refusals ?? []) {
         const id = mergeRefusalKey(refusal);

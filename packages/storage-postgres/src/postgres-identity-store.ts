@@ -1,4 +1,5 @@
 import {
+  type IdentityEdge,
   type IdentityKey,
   type IdentityKeyRecord,
   type IdentityStore,
@@ -17,6 +18,19 @@ const toKeyRecord = (row: Record<string, unknown>): IdentityKeyRecord => ({
   personId: row.person_id as string,
   firstSeenAt: Number(row.first_seen_at),
 });
+
+const toEdge = (row: Record<string, unknown>): IdentityEdge => ({
+  a: { kind: row.a_kind as Kind, value: row.a_value as string },
+  b: { kind: row.b_kind as Kind, value: row.b_value as string },
+  evidence: {
+    source: row.source as string,
+    observationId: row.observation_id as string,
+    at: Number(row.at),
+  },
+});
+
+/** Lower than every stored time (times are safe integers). */
+const BEFORE_ALL = Number.MIN_SAFE_INTEGER - 1;
 
 /** The last entry per id wins, in id order (a consistent lock order keeps concurrent upserts deadlock-free). */
 function lastById<T>(items: readonly T[], id: (item: T) => string): [string, T][] {
@@ -64,15 +78,36 @@ export function createPostgresIdentityStore(pool: PgPoolLike, schema: string): I
         `SELECT * FROM ${edges} WHERE low = ANY($1::text[]) OR high = ANY($1::text[])`,
         [wanted.map(identityKeyId)],
       );
-      return rows.map((row) => ({
-        a: { kind: row.a_kind as Kind, value: row.a_value as string },
-        b: { kind: row.b_kind as Kind, value: row.b_value as string },
-        evidence: {
-          source: row.source as string,
-          observationId: row.observation_id as string,
-          at: Number(row.at),
-        },
-      }));
+      return rows.map(toEdge);
+    },
+    async listEarliestEdges(key, { times, after }) {
+      // whole times: every edge up to the last of the first `times` distinct times after `after`
+      const { rows } = await pool.query(
+        `WITH times AS (
+           (SELECT DISTINCT at FROM ${edges} WHERE low = $1 AND at > $2
+            ORDER BY at LIMIT $3)
+           UNION
+           (SELECT DISTINCT at FROM ${edges} WHERE high = $1 AND at > $2
+            ORDER BY at LIMIT $3)
+           ORDER BY at LIMIT $3
+         ), last AS (SELECT max(at) AS at FROM times)
+         SELECT e.* FROM ${edges} e, last
+         WHERE e.low = $1 AND e.at > $2 AND e.at <= last.at
+         UNION ALL
+         SELECT e.* FROM ${edges} e, last
+         WHERE e.high = $1 AND e.low <> $1 AND e.at > $2 AND e.at <= last.at`,
+        [identityKeyId(key), after ?? BEFORE_ALL, times],
+      );
+      return rows.map(toEdge);
+    },
+    async listObservationEdges(wanted, observationIds) {
+      if (wanted.length === 0 || observationIds.length === 0) return [];
+      const { rows } = await pool.query(
+        `SELECT * FROM ${edges} WHERE observation_id = ANY($2::text[])
+           AND (low = ANY($1::text[]) OR high = ANY($1::text[]))`,
+        [wanted.map(identityKeyId), observationIds],
+      );
+      return rows.map(toEdge);
     },
     async listRefusals(personId) {
       const { rows } = await pool.query(

@@ -51,6 +51,7 @@ describe("createPostgresStorage options", () => {
       [1, "initial"],
       [2, "inbox"],
       [3, "mappings"],
+      [4, "identity_edge_order"],
     ]);
   });
 
@@ -97,6 +98,7 @@ describePostgres("postgres storage engine", () => {
       { version: 1, name: "initial" },
       { version: 2, name: "inbox" },
       { version: 3, name: "mappings" },
+      { version: 4, name: "identity_edge_order" },
     ]);
     await Promise.all(storages.map((s) => s.close()));
   });
@@ -107,7 +109,7 @@ describePostgres("postgres storage engine", () => {
     await storage.migrate();
     await db.pool.query(`INSERT INTO "${schema}".revtrace_migrations VALUES (999, 'future', 0)`);
     const error = await rejection(storage.migrate());
-    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(3\)/);
+    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(4\)/);
     await storage.close();
   });
 

@@ -46,6 +46,9 @@ const toEdge = (row: EdgeRow): IdentityEdge => ({
   evidence: { source: row.source, observationId: row.observation_id, at: row.at },
 });
 
+/** Lower than every stored time (times are safe integers). */
+const BEFORE_ALL = Number.MIN_SAFE_INTEGER - 1;
+
 /** A JSON array of key ids: one parameter for `IN (SELECT value FROM json_each(?))`. */
 const keyIds = (keys: readonly IdentityKey[]) => JSON.stringify(keys.map(identityKeyId));
 
@@ -86,6 +89,68 @@ export function createSqliteIdentityStore(connection: SqliteConnection): Identit
         `SELECT * FROM identity_edges
          WHERE low IN (SELECT value FROM json_each(?1)) OR high IN (SELECT value FROM json_each(?1))`,
       ).all(ids) as unknown as EdgeRow[];
+      return rows.map(toEdge);
+    },
+    async listEarliestEdges(key, { times, after }) {
+      // whole times: every edge up to the last of the first `times` distinct times after `after`
+      const id = identityKeyId(key);
+      const from = after ?? BEFORE_ALL;
+      if (times === 1) {
+        // the common page (the resolver reads one time at a time): index seeks only (without
+        // ANALYZE statistics SQLite would take the primary key for `low = ?` and read every edge)
+        const first = (column: "low" | "high") =>
+          (
+            statement(
+              `SELECT min(at) AS at FROM identity_edges WHERE ${column} = ? AND at > ?`,
+            ).get(id, from) as { at: number | null }
+          ).at;
+        const low = first("low");
+        const high = first("high");
+        const at = low === null ? high : high === null ? low : Math.min(low, high);
+        if (at === null) return [];
+        const rows = statement(
+          `SELECT * FROM identity_edges INDEXED BY identity_edges_by_low_at WHERE low = ?1 AND at = ?2
+           UNION ALL
+           SELECT * FROM identity_edges INDEXED BY identity_edges_by_high_at
+           WHERE high = ?1 AND low <> ?1 AND at = ?2`,
+        ).all(id, at) as unknown as EdgeRow[];
+        return rows.map(toEdge);
+      }
+      const ats = (column: "low" | "high") =>
+        (
+          statement(
+            `SELECT DISTINCT at FROM identity_edges WHERE ${column} = ? AND at > ? ORDER BY at LIMIT ?`,
+          ).all(id, from, times) as { at: number }[]
+        ).map((row) => row.at);
+      const distinct = [...new Set([...ats("low"), ...ats("high")])].sort((x, y) => x - y);
+      const last = distinct[Math.min(times, distinct.length) - 1];
+      if (last === undefined) return [];
+      const rows = statement(
+        `SELECT * FROM identity_edges INDEXED BY identity_edges_by_low_at
+         WHERE low = ?1 AND at > ?2 AND at <= ?3
+         UNION ALL
+         SELECT * FROM identity_edges INDEXED BY identity_edges_by_high_at
+         WHERE high = ?1 AND low <> ?1 AND at > ?2 AND at <= ?3`,
+      ).all(id, from, last) as unknown as EdgeRow[];
+      return rows.map(toEdge);
+    },
+    async listObservationEdges(keys, observationIds) {
+      if (keys.length === 0 || observationIds.length === 0) return [];
+      if (keys.length === 1 && observationIds.length === 1) {
+        // the common call (one follower, the observation being linked)
+        const rows = statement(
+          "SELECT * FROM identity_edges WHERE observation_id = ?2 AND (low = ?1 OR high = ?1)",
+        ).all(
+          identityKeyId(keys[0] as IdentityKey),
+          observationIds[0] as string,
+        ) as unknown as EdgeRow[];
+        return rows.map(toEdge);
+      }
+      const rows = statement(
+        `SELECT * FROM identity_edges
+         WHERE observation_id IN (SELECT value FROM json_each(?2))
+           AND (low IN (SELECT value FROM json_each(?1)) OR high IN (SELECT value FROM json_each(?1)))`,
+      ).all(keyIds(keys), JSON.stringify(observationIds)) as unknown as EdgeRow[];
       return rows.map(toEdge);
     },
     async listRefusals(personId) {

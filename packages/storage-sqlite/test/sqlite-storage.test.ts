@@ -73,6 +73,7 @@ describe("migrations", () => {
       [1, "initial"],
       [2, "inbox"],
       [3, "mappings"],
+      [4, "identity_edge_order"],
     ]);
     expect(migrations[0]?.sql).toContain("CREATE TABLE receipts");
   });
@@ -101,6 +102,7 @@ describe("migrations", () => {
       { version: 1, name: "initial" },
       { version: 2, name: "inbox" },
       { version: 3, name: "mappings" },
+      { version: 4, name: "identity_edge_order" },
     ]);
     expect(raw.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
     raw.close();
@@ -116,7 +118,7 @@ describe("migrations", () => {
     raw.close();
     const error = await rejection(storage.migrate());
     expect(StorageError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(3\)/);
+    expect((error as Error).message).toMatch(/version 999, newer than this package knows \(4\)/);
     await storage.close();
   });
 });

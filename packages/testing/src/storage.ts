@@ -1054,6 +1054,52 @@ export function runStorageConformance(
         await s.applyIdentityChange({});
       });
 
+      it("lists a key's earliest edges by whole times, and edges by observation id", async () => {
+        const s = await open();
+        if (!s.listEarliestEdges || !s.listObservationEdges) return; // optional methods
+        const ref = key("affiliate_ref", "PARTNER");
+        const customers = [0, 1, 2, 3, 4].map((i) => key("chargebee_customer_id", `cus_${i}`));
+        // times T0+4, T0+2 (twice: two observations), T0+1, T0+3, written out of order
+        const at = [4, 2, 2, 1, 3];
+        const edges: IdentityEdge[] = customers.map((c, i) => ({
+          a: i % 2 === 0 ? c : ref,
+          b: i % 2 === 0 ? ref : c,
+          evidence: evidence(`cb_${i}`, T0 + (at[i] as number)),
+        }));
+        edges.push({ a: anon, b: email, evidence: evidence("form_1", T0) });
+        edges.push({ a: ref, b: ref, evidence: evidence("click_1", T0 + 3) });
+        await s.applyIdentityChange({ edges });
+        const ids = (list: IdentityEdge[]) => list.map((e) => e.evidence.observationId).sort();
+        expect(ids(await s.listEarliestEdges(ref, { times: 1 }))).toEqual(["cb_3"]);
+        expect(ids(await s.listEarliestEdges(ref, { times: 2 }))).toEqual(["cb_1", "cb_2", "cb_3"]);
+        expect(ids(await s.listEarliestEdges(ref, { times: 2, after: T0 + 1 }))).toEqual([
+          "cb_1",
+          "cb_2",
+          "cb_4",
+          "click_1",
+        ]);
+        expect(ids(await s.listEarliestEdges(ref, { times: 9, after: T0 + 3 }))).toEqual(["cb_0"]);
+        expect(await s.listEarliestEdges(ref, { times: 1, after: T0 + 4 })).toEqual([]);
+        expect(await s.listEarliestEdges(phone, { times: 1 })).toEqual([]);
+        const [first] = await s.listEarliestEdges(customers[0] as IdentityKey, { times: 1 });
+        expect(first).toEqual(edges[0]);
+
+        expect(ids(await s.listObservationEdges([ref], ["cb_1", "click_1", "form_1"]))).toEqual([
+          "cb_1",
+          "click_1",
+        ]);
+        // each edge once, even when both of its keys are asked for
+        expect(
+          ids(await s.listObservationEdges([ref, customers[1] as IdentityKey, anon], ["cb_1"])),
+        ).toEqual(["cb_1"]);
+        expect(await s.listObservationEdges([ref], [])).toEqual([]);
+        expect(await s.listObservationEdges([], ["cb_1"])).toEqual([]);
+        // forgotten keys take their edges along
+        await s.forgetKeys([customers[3] as IdentityKey]);
+        expect(ids(await s.listEarliestEdges(ref, { times: 1 }))).toEqual(["cb_1", "cb_2"]);
+        expect(await s.listObservationEdges([ref], ["cb_3"])).toEqual([]);
+      });
+
       it("merges: keys re-point to the survivor, the merged person points at it", async () => {
         const s = await open();
         await s.applyIdentityChange(link);

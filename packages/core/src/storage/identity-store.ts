@@ -52,6 +52,14 @@ export interface IdentityChange {
   refusals?: readonly MergeRefusal[];
 }
 
+/** A query of {@link IdentityStore.listEarliestEdges}. */
+export interface EarliestEdgesQuery {
+  /** How many distinct observation times (`evidence.at`) to return the edges of (at least 1). */
+  times: number;
+  /** Only edges observed strictly after this time (epoch ms): the next page. */
+  after?: number | undefined;
+}
+
 /** Storage of the identity graph, used by `@revtrace/identity`'s resolver. */
 export interface IdentityStore {
   /** The records of those `keys` that are known. */
@@ -61,6 +69,21 @@ export interface IdentityStore {
   listPersonKeys(personId: string): Promise<IdentityKeyRecord[]>;
   /** Every edge touching any of `keys`. */
   listEdges(keys: readonly IdentityKey[]): Promise<IdentityEdge[]>;
+  /**
+   * Every edge touching `key` at its earliest `query.times` distinct times after `query.after`: whole
+   * times, so a page never splits an observation, in any order. Lets the resolver read a key shared
+   * by thousands of persons (an affiliate ref) without reading its whole edge list. Optional: without
+   * it the resolver filters `listEdges` (same answers, slower).
+   */
+  listEarliestEdges?(key: IdentityKey, query: EarliestEdgesQuery): Promise<IdentityEdge[]>;
+  /**
+   * Every edge touching any of `keys` whose observation id is one of `observationIds`. Optional,
+   * like `listEarliestEdges`.
+   */
+  listObservationEdges?(
+    keys: readonly IdentityKey[],
+    observationIds: readonly string[],
+  ): Promise<IdentityEdge[]>;
   /** Refused merges involving `personId`. */
   listRefusals(personId: string): Promise<MergeRefusal[]>;
   /** Applies a change atomically. */

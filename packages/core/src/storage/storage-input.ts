@@ -105,6 +105,10 @@ const nonNegative: Check = (v) =>
   Number.isSafeInteger(v) && (v as number) >= 0
     ? undefined
     : fail("expected a non-negative safe integer");
+const positive: Check = (v) =>
+  Number.isSafeInteger(v) && (v as number) >= 1
+    ? undefined
+    : fail("expected a positive safe integer");
 const optional =
   (check: Check): Check =>
   (v) =>
@@ -173,6 +177,14 @@ const PARAMS: Record<StorageMethod, readonly (readonly [string, Check])[]> = {
   getPerson: [["id", text]],
   listPersonKeys: [["personId", text]],
   listEdges: [["keys", identityKeys]],
+  listEarliestEdges: [
+    ["key", identityKey],
+    ["query", object({ times: positive, after: optional(int) })],
+  ],
+  listObservationEdges: [
+    ["keys", identityKeys],
+    ["observationIds", array(text)],
+  ],
   listRefusals: [["personId", text]],
   applyIdentityChange: [
     [
