@@ -115,7 +115,8 @@ export function init(options: TrackerOptions = {}): Tracker {
     if (click) store(LAST_CLICK, click);
   }
 
-  const touch = landing(options.affiliateParam ?? "ref", store(FIRST) !== null);
+  // Under Do Not Track / GPC (when respected) nothing is read, stored or sent.
+  const touch = off ? undefined : landing(options.affiliateParam ?? "ref", store(FIRST) !== null);
   if (touch) {
     if (consented) remember(touch);
     push(touch);
@@ -141,6 +142,7 @@ export function init(options: TrackerOptions = {}): Tracker {
       send();
     },
     clickId() {
+      if (off) return;
       const last = store(LAST_CLICK);
       if (last) return last;
       try {

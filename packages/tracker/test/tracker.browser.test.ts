@@ -161,6 +161,12 @@ describe.runIf(available)("the tracker in Chromium", () => {
     await tab.goto(`${origin}/?ttclid=D1&attrs=data-respect-dnt`);
     await new Promise((r) => setTimeout(r, 300));
     expect(seen).toHaveLength(0);
+    expect(
+      await tab.evaluate(() => [localStorage.getItem("rt_ft"), localStorage.getItem("rt_ck")]),
+    ).toEqual([null, null]);
+    expect(
+      await tab.evaluate(() => (window.revtrace as { clickId(): unknown }).clickId()),
+    ).toBeUndefined();
   });
 
   it("reuses GA's client id as the visitor id when asked", async () => {
