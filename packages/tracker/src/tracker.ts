@@ -17,8 +17,14 @@ import {
   UTM_PARAMS,
 } from "./tracker-types.js";
 
-/** Keepalive requests and beacons are limited to 64 KB; stay well under it. */
-const MAX_BODY = 60_000;
+/**
+ * Browsers cap the keepalive requests and beacons in flight at 64 KB together: the tracker keeps
+ * them within `BUDGET` bytes, in bodies of at most `BODY` bytes.
+ */
+const BUDGET = 60_000;
+const BODY = BUDGET / 2;
+/** A string's length in UTF-8 bytes. */
+const size = (text: string): number => new Blob([text]).size;
 /** Longest URL or referrer kept. */
 const MAX_URL = 2_000;
 const FIRST = "rt_ft";
@@ -77,27 +83,57 @@ export function init(options: TrackerOptions = {}): Tracker {
   let queue: TrackerEvent[] = [];
   const vid = options.useGaClientId ? cookie("_ga")?.split(".").slice(2).join(".") : undefined;
 
-  function send(beacon?: boolean) {
-    if (off || !consented || queue.length === 0) return;
-    const events = queue;
-    queue = [];
-    while (events.length > 0) {
+  /** Bytes of keepalive requests and beacons in flight (browsers allow 64 KB for all of them together). */
+  let inflight = 0;
+  let retry = 500;
+
+  /**
+   * Sends the queue in bodies of at most `BODY` bytes (UTF-8): one request at a time while the page
+   * lives, beacons within `BUDGET` when it goes away. A failed request's events go back to the queue and
+   * are retried with a growing delay; an event too big for keepalive goes out as a plain fetch.
+   */
+  function send(leaving?: boolean) {
+    if (off || !consented) return;
+    while (queue.length > 0) {
       const body: CollectBody = { v: 1, events: [] };
       if (vid) body.vid = vid;
-      while (events.length > 0 && JSON.stringify(body).length < MAX_BODY / 2) {
-        body.events.push(events.shift() as TrackerEvent);
+      let bytes = size(JSON.stringify(body)) - 1;
+      for (const event of queue) {
+        const more = size(JSON.stringify(event)) + 1;
+        if (body.events.length > 0 && bytes + more > BODY) break;
+        bytes += more;
+        body.events.push(event);
       }
+      const fits = inflight + bytes <= BUDGET;
+      if (leaving ? !fits : inflight > 0) return;
+      const events = queue.splice(0, body.events.length);
       const text = JSON.stringify(body);
-      const blob = new Blob([text], { type: "text/plain" });
-      if (!(beacon && nav.sendBeacon?.(endpoint, blob))) {
-        fetch(endpoint, {
-          method: "POST",
-          body: text,
-          keepalive: true,
-          credentials: "same-origin",
-          headers: { "content-type": "text/plain" },
-        }).catch(() => nav.sendBeacon?.(endpoint, blob));
+      inflight += bytes;
+      if (leaving && nav.sendBeacon?.(endpoint, new Blob([text], { type: "text/plain" }))) {
+        setTimeout(() => {
+          inflight -= bytes;
+        }, 5_000);
+        continue;
       }
+      fetch(endpoint, {
+        method: "POST",
+        body: text,
+        keepalive: fits,
+        credentials: "same-origin",
+        headers: { "content-type": "text/plain" },
+      }).then(
+        () => {
+          inflight -= bytes;
+          retry = 500;
+          send();
+        },
+        () => {
+          inflight -= bytes;
+          queue = events.concat(queue);
+          retry *= 2;
+          setTimeout(send, retry);
+        },
+      );
     }
   }
 

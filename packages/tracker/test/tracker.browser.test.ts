@@ -15,6 +15,8 @@ interface Seen {
   method: string;
   path: string;
   contentType: string | undefined;
+  /** The body's length in bytes (UTF-8). */
+  bytes: number;
   body: CollectBody | undefined;
 }
 
@@ -60,6 +62,7 @@ beforeAll(async () => {
         method: request.method ?? "",
         path: url.pathname,
         contentType: request.headers["content-type"],
+        bytes: Buffer.byteLength(body),
         body: body ? (JSON.parse(body) as CollectBody) : undefined,
       });
       response.writeHead(204);
@@ -168,6 +171,30 @@ describe.runIf(available)("the tracker in Chromium", () => {
       await tab.evaluate(() => (window.revtrace as { clickId(): unknown }).clickId()),
     ).toBeUndefined();
   });
+
+  for (const [kind, email] of [
+    ["multi-byte", (i: number) => `名前${"漢".repeat(100)}${i}@例え.jp`],
+    ["ASCII", (i: number) => `user${i}@example.com`],
+  ] as const) {
+    it(`delivers 1,000 queued ${kind} identify events in bodies under 64 KB, within the keepalive budget`, async () => {
+      await tab.goto(`${origin}/?attrs=data-require-consent`);
+      await tab.evaluate(
+        (emails) => {
+          const revtrace = window.revtrace as { identify(c: object): void; consent(): void };
+          for (const email of emails) revtrace.identify({ email, phone: "+1 555 0100" });
+          revtrace.consent();
+        },
+        Array.from({ length: 1_000 }, (_, i) => email(i)),
+      );
+      await until(
+        () => events().filter((e) => e.type === "identify").length >= 1_000,
+        "1,000 identify events",
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      expect(events().filter((e) => e.type === "identify")).toHaveLength(1_000);
+      expect(Math.max(...seen.map((s) => s.bytes))).toBeLessThan(64 * 1024);
+    }, 20_000);
+  }
 
   it("reuses GA's client id as the visitor id when asked", async () => {
     await context.addCookies([{ name: "_ga", value: "GA1.1.123456789.1700000000", url: origin }]);
