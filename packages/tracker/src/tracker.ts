@@ -33,6 +33,15 @@ const LAST_CLICK = "rt_ck";
 const cookie = (name: string): string | undefined =>
   document.cookie.match(new RegExp(`(?:^|; )${name}=([^;]*)`))?.[1];
 
+/** `decodeURIComponent`, or the value as it is when it is not valid percent-encoding. */
+function decode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 function store(key: string, value?: string): string | null {
   try {
     if (value !== undefined) localStorage.setItem(key, value);
@@ -69,7 +78,7 @@ function landing(affiliateParam: string, hasFirst: boolean): TouchEvent | undefi
   } catch {}
   if (referrer) touch.referrer = referrer;
   const ttp = cookie("_ttp");
-  if (ttp) touch.ttp = decodeURIComponent(ttp);
+  if (ttp) touch.ttp = decode(ttp);
   if (!hasFirst) touch.first = true;
   return touch.clickIds || touch.utm || touch.ref || referrer || !hasFirst ? touch : undefined;
 }

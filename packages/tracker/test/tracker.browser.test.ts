@@ -196,6 +196,13 @@ describe.runIf(available)("the tracker in Chromium", () => {
     }, 20_000);
   }
 
+  it("starts despite a malformed _ttp cookie, sending it as it is", async () => {
+    await context.addCookies([{ name: "_ttp", value: "%E0%A4%A", url: origin }]);
+    await tab.goto(`${origin}/?ttclid=T1`);
+    await until(() => touches().length === 1, "the landing");
+    expect(touches()[0]).toMatchObject({ clickIds: { ttclid: "T1" }, ttp: "%E0%A4%A" });
+  });
+
   it("reuses GA's client id as the visitor id when asked", async () => {
     await context.addCookies([{ name: "_ga", value: "GA1.1.123456789.1700000000", url: origin }]);
     await tab.goto(`${origin}/?ttclid=G1&attrs=data-ga-client-id`);
