@@ -55,11 +55,11 @@ function store(key: string, value?: string): string | null {
 function landing(affiliateParam: string, hasFirst: boolean): TouchEvent | undefined {
   const query = new URLSearchParams(location.search);
   const touch: TouchEvent = { type: "touch", at: Date.now(), url: location.href.slice(0, MAX_URL) };
-  const pick = <K extends string>(keys: readonly K[], prefix: string) => {
+  const pick = <K extends string>(keys: readonly K[], get: (key: K) => string | null) => {
     const found: Partial<Record<K, string>> = {};
     let any = false;
     for (const key of keys) {
-      const value = query.get(prefix + key);
+      const value = get(key);
       if (value) {
         found[key] = value.slice(0, 500);
         any = true;
@@ -67,8 +67,12 @@ function landing(affiliateParam: string, hasFirst: boolean): TouchEvent | undefi
     }
     return any ? found : undefined;
   };
-  touch.clickIds = pick(CLICK_ID_PARAMS, "");
-  touch.utm = pick(UTM_PARAMS, "utm_");
+  // Click ids exactly as in the URL: percent-decoded, but a `+` stays a `+` (not a space).
+  touch.clickIds = pick(CLICK_ID_PARAMS, (key) => {
+    const raw = location.search.match(new RegExp(`[?&]${key}=([^&]*)`))?.[1];
+    return raw === undefined ? null : decode(raw);
+  });
+  touch.utm = pick(UTM_PARAMS, (key) => query.get(`utm_${key}`));
   const ref = query.get(affiliateParam);
   if (ref) touch.ref = ref.slice(0, 200);
   let referrer = "";

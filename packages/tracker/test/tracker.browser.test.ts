@@ -203,6 +203,18 @@ describe.runIf(available)("the tracker in Chromium", () => {
     expect(touches()[0]).toMatchObject({ clickIds: { ttclid: "T1" }, ttp: "%E0%A4%A" });
   });
 
+  it("keeps click ids exactly as in the URL: a + stays a +", async () => {
+    await tab.goto(`${origin}/?ttclid=E.C.P.Ab+Cd%2BEf/Gh==&utm_campaign=spring+sale`);
+    await until(() => touches().length === 1, "the landing");
+    expect(touches()[0]).toMatchObject({
+      clickIds: { ttclid: "E.C.P.Ab+Cd+Ef/Gh==" },
+      utm: { campaign: "spring sale" },
+    });
+    expect(await tab.evaluate(() => (window.revtrace as { clickId(): string }).clickId())).toBe(
+      "E.C.P.Ab+Cd+Ef/Gh==",
+    );
+  });
+
   it("reuses GA's client id as the visitor id when asked", async () => {
     await context.addCookies([{ name: "_ga", value: "GA1.1.123456789.1700000000", url: origin }]);
     await tab.goto(`${origin}/?ttclid=G1&attrs=data-ga-client-id`);
