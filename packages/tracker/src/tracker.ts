@@ -42,12 +42,29 @@ function decode(value: string): string {
   }
 }
 
-function store(key: string, value?: string): string | null {
+/** Where the tracker's state lives when `localStorage` is unavailable: this page's memory. */
+const memory: Record<string, string | null> = {};
+let persisted = true;
+
+/** Reads a key, after writing it (a string) or removing it (`null`); in memory without `localStorage`. */
+function store(key: string, value?: string | null): string | null {
   try {
-    if (value !== undefined) localStorage.setItem(key, value);
+    if (value === null) localStorage.removeItem(key);
+    else if (value !== undefined) localStorage.setItem(key, value);
     return localStorage.getItem(key);
   } catch {
-    return null;
+    persisted = false;
+    if (value !== undefined) memory[key] = value;
+    return memory[key] ?? null;
+  }
+}
+
+/** The referrer's host, `""` when there is none. */
+function referrerHost(): string {
+  try {
+    return new URL(document.referrer).host;
+  } catch {
+    return "";
   }
 }
 
@@ -75,11 +92,8 @@ function landing(affiliateParam: string, hasFirst: boolean): TouchEvent | undefi
   touch.utm = pick(UTM_PARAMS, (key) => query.get(`utm_${key}`));
   const ref = query.get(affiliateParam);
   if (ref) touch.ref = ref.slice(0, 200);
-  let referrer = "";
-  try {
-    if (document.referrer && new URL(document.referrer).host !== location.host)
-      referrer = document.referrer.slice(0, MAX_URL);
-  } catch {}
+  const host = referrerHost();
+  const referrer = host && host !== location.host ? document.referrer.slice(0, MAX_URL) : "";
   if (referrer) touch.referrer = referrer;
   const ttp = cookie("_ttp");
   if (ttp) touch.ttp = decode(ttp);
@@ -165,7 +179,9 @@ export function init(options: TrackerOptions = {}): Tracker {
   }
 
   // Under Do Not Track / GPC (when respected) nothing is read, stored or sent.
-  const touch = off ? undefined : landing(options.affiliateParam ?? "ref", store(FIRST) !== null);
+  // Without storage, a page reached from this site is internal navigation, not a first landing.
+  const hasFirst = store(FIRST) !== null || (!persisted && referrerHost() === location.host);
+  const touch = off ? undefined : landing(options.affiliateParam ?? "ref", hasFirst);
   if (touch) {
     if (consented) remember(touch);
     push(touch);

@@ -215,6 +215,26 @@ describe.runIf(available)("the tracker in Chromium", () => {
     );
   });
 
+  it("without localStorage, flags the landing first once and sends nothing on internal navigation", async () => {
+    await tab.addInitScript(() =>
+      Object.defineProperty(window, "localStorage", {
+        get() {
+          throw new DOMException("denied", "SecurityError");
+        },
+      }),
+    );
+    await tab.goto(`${origin}/?ttclid=S1`);
+    await until(() => touches().length === 1, "the landing");
+    expect(await tab.evaluate(() => (window.revtrace as { clickId(): string }).clickId())).toBe(
+      "S1",
+    );
+    await tab.click("#next");
+    await tab.waitForURL(/page2/);
+    await tab.waitForFunction(() => window.revtrace !== undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(touches().map((t) => [t.clickIds, t.first])).toEqual([[{ ttclid: "S1" }, true]]);
+  });
+
   it("reuses GA's client id as the visitor id when asked", async () => {
     await context.addCookies([{ name: "_ga", value: "GA1.1.123456789.1700000000", url: origin }]);
     await tab.goto(`${origin}/?ttclid=G1&attrs=data-ga-client-id`);
