@@ -199,7 +199,10 @@ export function init(options: TrackerOptions = {}): Tracker {
     consent(granted = true) {
       consented = granted;
       if (!granted) {
+        // Withdrawn: forget the queue and what was stored.
         queue = [];
+        store(FIRST, null);
+        store(LAST_CLICK, null);
         return;
       }
       const first = queue.find((e): e is TouchEvent => e.type === "touch");

@@ -159,6 +159,20 @@ describe.runIf(available)("the tracker in Chromium", () => {
     expect(touches()[0]?.clickIds).toEqual({ ttclid: "C1" });
   });
 
+  it("clears what it stored when consent is withdrawn", async () => {
+    await tab.goto(`${origin}/?ttclid=W1&attrs=data-require-consent`);
+    await tab.evaluate(() => (window.revtrace as { consent(): void }).consent());
+    await until(() => touches().length === 1, "the consented landing");
+    expect(await tab.evaluate(() => localStorage.getItem("rt_ck"))).toBe("W1");
+    await tab.evaluate(() => (window.revtrace as { consent(g: boolean): void }).consent(false));
+    expect(
+      await tab.evaluate(() => [localStorage.getItem("rt_ft"), localStorage.getItem("rt_ck")]),
+    ).toEqual([null, null]);
+    expect(
+      await tab.evaluate(() => (window.revtrace as { clickId(): unknown }).clickId()),
+    ).toBeUndefined();
+  });
+
   it("does nothing under Do Not Track when asked to respect it", async () => {
     await tab.addInitScript(() => Object.defineProperty(navigator, "doNotTrack", { value: "1" }));
     await tab.goto(`${origin}/?ttclid=D1&attrs=data-respect-dnt`);
