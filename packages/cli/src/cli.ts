@@ -104,6 +104,10 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
           htmlPath: flags.html === undefined ? undefined : String(flags.html),
           currency: flags.currency === undefined ? undefined : String(flags.currency),
         });
+        if (report.skippedLogLines > 0)
+          io.stderr(
+            `Warning: skipped ${report.skippedLogLines} invalid line(s) of the conversion log ${report.conversionLog}`,
+          );
         print(flags, report, () => {
           const h = report.data.headline;
           return [

@@ -9,7 +9,7 @@ import { dirname, resolve } from "node:path";
 import type { Commission } from "@revtrace/core";
 import { conversionLogPath, type RevtraceConfig } from "../config.js";
 import { configuredStorage } from "../configured-pipeline.js";
-import { readConversionLog } from "../conversion-log.js";
+import { readConversionLogContents } from "../conversion-log.js";
 import { renderHtml } from "../report/html.js";
 import { buildReport, type ReportData } from "../report/report-data.js";
 
@@ -28,6 +28,8 @@ export interface ReportResult {
   data: ReportData;
   htmlPath: string | null;
   conversionLog: string | null;
+  /** Lines of the conversion log skipped as invalid (truncated, garbage, not an entry). */
+  skippedLogLines: number;
 }
 
 /** Builds the report (and writes the HTML page when asked). */
@@ -41,8 +43,9 @@ export async function runReport(options: ReportOptions): Promise<ReportResult> {
   } finally {
     await storage.close();
   }
+  const log = logPath ? readConversionLogContents(logPath) : { conversions: [], skipped: 0 };
   const data = buildReport({
-    conversions: logPath ? readConversionLog(logPath) : [],
+    conversions: log.conversions,
     commissions,
     asOf: options.asOf ?? Date.now(),
     currency: options.currency,
@@ -53,5 +56,5 @@ export async function runReport(options: ReportOptions): Promise<ReportResult> {
     mkdirSync(dirname(htmlPath), { recursive: true });
     writeFileSync(htmlPath, renderHtml(data));
   }
-  return { data, htmlPath, conversionLog: logPath };
+  return { data, htmlPath, conversionLog: logPath, skippedLogLines: log.skipped };
 }
