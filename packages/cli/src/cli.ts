@@ -280,6 +280,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         io.stderr(`Unknown command: ${cli.args[0]} (see revtrace --help)`);
         return EXIT_CODES.usage;
       }
+      // An unknown option without a command is bad usage (the error names the option, never its value).
+      cli.globalCommand.checkUnknownOptions();
       cli.outputHelp();
       return EXIT_CODES.ok;
     }
