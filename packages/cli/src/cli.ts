@@ -18,6 +18,7 @@ import { DEFAULT_CONFIG_FILE, loadConfig, type RevtraceConfig } from "./config.j
 import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
 import { formatMoney } from "./report/report-data.js";
 import { createUi, quietByDefault } from "./ui.js";
+import { UsageError } from "./usage-error.js";
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -291,6 +292,10 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     if (ConfigError.isInstance(error)) {
       io.stderr(`Configuration error: ${error.message}`);
       return EXIT_CODES.config;
+    }
+    if (UsageError.isInstance(error)) {
+      io.stderr(`${error.message} (see revtrace --help)`);
+      return EXIT_CODES.usage;
     }
     if (error instanceof Error && error.name === "CACError") {
       io.stderr(`${error.message} (see revtrace --help)`);

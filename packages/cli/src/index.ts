@@ -63,3 +63,4 @@ export {
   type ReportInput,
 } from "./report/report-data.js";
 export { createUi, type Ui, type UiOptions } from "./ui.js";
+export { UsageError } from "./usage-error.js";
