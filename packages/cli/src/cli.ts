@@ -6,7 +6,8 @@
  * @module
  */
 
-import { ConfigError, VERSION } from "@revtrace/core";
+import { statSync } from "node:fs";
+import { ConfigError, StorageError, VERSION } from "@revtrace/core";
 import { cac } from "cac";
 import { runBackfill } from "./commands/backfill.js";
 import { demoExitCode, formatDemoSummary, runDemo } from "./commands/demo.js";
@@ -31,6 +32,8 @@ const defaultIo: CliIo = {
 };
 
 type Flags = Record<string, unknown> & { json?: boolean; quiet?: boolean };
+
+const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 
 /** Runs `revtrace` with `argv` (without the node and script paths); resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<ExitCode> {
@@ -84,9 +87,10 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .command("report", "Write the attribution report (self-contained HTML) and/or print it as JSON")
     .option(...configOption)
     .option("--db <file>", "Read this SQLite database instead of the config's storage")
-    .option("--log <file>", "The conversion log (with --db)", {
-      default: "revtrace-conversions.jsonl",
-    })
+    .option(
+      "--log <file>",
+      "The conversion log (default with --db: revtrace-conversions.jsonl; else the config's)",
+    )
     .option("--html <file>", "Write the HTML report here")
     .option("--currency <code>", "Currency of the charts (default: the most frequent)")
     .option("--json", "Print the report's data as JSON")
@@ -94,16 +98,28 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .example("revtrace report --db revtrace.db --log revtrace-conversions.jsonl --json")
     .action(
       run(async (flags) => {
-        const config: RevtraceConfig = flags.db
+        // A mistyped --db or --log is refused: no empty database is created, no empty report made.
+        if (flags.db !== undefined && !isFile(String(flags.db)))
+          throw new UsageError(`report --db ${String(flags.db)}: no such database file`);
+        if (flags.log !== undefined && !isFile(String(flags.log)))
+          throw new UsageError(`report --log ${String(flags.log)}: no such conversion log file`);
+        const loaded: RevtraceConfig = flags.db
           ? {
               pipeline: { chargebee: { credentials: [] }, sqlite: { path: String(flags.db) } },
-              conversionLog: String(flags.log),
+              conversionLog: "revtrace-conversions.jsonl",
             }
           : await loadConfig(String(flags.config));
+        const config =
+          flags.log === undefined ? loaded : { ...loaded, conversionLog: String(flags.log) };
         const report = await runReport({
           config,
           htmlPath: flags.html === undefined ? undefined : String(flags.html),
           currency: flags.currency === undefined ? undefined : String(flags.currency),
+        }).catch((error: unknown) => {
+          // The --db file is the user's argument: one that cannot be opened is bad usage.
+          if (flags.db !== undefined && StorageError.isInstance(error))
+            throw new UsageError(`report --db: ${error.message}`);
+          throw error;
         });
         if (report.skippedLogLines > 0)
           io.stderr(
@@ -296,6 +312,10 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     if (UsageError.isInstance(error)) {
       io.stderr(`${error.message} (see revtrace --help)`);
       return EXIT_CODES.usage;
+    }
+    if (StorageError.isInstance(error)) {
+      io.stderr(`revtrace failed: ${error.message}`);
+      return EXIT_CODES.error;
     }
     if (error instanceof Error && error.name === "CACError") {
       io.stderr(`${error.message} (see revtrace --help)`);

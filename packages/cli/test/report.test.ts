@@ -3,7 +3,7 @@
  * never a crash; a missing database or log file, an unknown currency and an unopenable database are
  * refused with a message and the documented exit code.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { describe, expect, it } from "vitest";
@@ -64,5 +64,40 @@ describe("revtrace report", () => {
     expect(report.skippedLogLines).toBe(3);
     expect(report.data.headline.payments).toBe(2);
     expect(err.join("\n")).toContain("skipped 3 invalid line(s)");
+  });
+
+  it("refuses a missing --db (creating nothing) and a missing --log with exit 2", async () => {
+    const { dir, db } = await emptyDb();
+    const { io, err } = capture();
+    const typo = join(dir, "revtrce.db");
+    expect(await runCli(["report", "--db", typo, "--json"], io)).toBe(EXIT_CODES.usage);
+    expect(existsSync(typo)).toBe(false);
+    expect(await runCli(["report", "--db", db, "--log", join(dir, "typo.jsonl")], io)).toBe(
+      EXIT_CODES.usage,
+    );
+    expect(err.join("\n")).toContain("revtrce.db");
+    expect(err.join("\n")).toContain("typo.jsonl");
+  });
+
+  it("refuses a currency that is not ISO 4217", async () => {
+    const { db } = await emptyDb();
+    const { io, err } = capture();
+    expect(await runCli(["report", "--db", db, "--currency", "xyz", "--json"], io)).toBe(
+      EXIT_CODES.usage,
+    );
+    expect(err.join("\n")).toContain("ISO 4217");
+    expect(await runCli(["report", "--db", db, "--currency", "EUR", "--json"], io)).toBe(
+      EXIT_CODES.ok,
+    );
+  });
+
+  it("refuses a --db that is not a database with a message, not a stack", async () => {
+    const dir = tempDir();
+    const db = join(dir, "garbage.db");
+    writeFileSync(db, "this is not a SQLite database, just text ".repeat(100));
+    const { io, err } = capture();
+    expect(await runCli(["report", "--db", db, "--json"], io)).toBe(EXIT_CODES.usage);
+    expect(err.join("\n")).toContain("garbage.db");
+    expect(err.join("\n")).not.toMatch(/\n\s+at /);
   });
 });
