@@ -279,6 +279,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         const doctor = await runDoctor({ config: String(flags.config) });
         const ui = uiFor(flags);
         print(flags, doctor, () => formatDoctor(doctor, (format, text) => ui.style(format, text)));
+        // A configuration that does not load is bad configuration (3), as for every other command.
+        if (doctor.checks.some((c) => c.name === "configuration" && c.status === "fail"))
+          return EXIT_CODES.config;
         return doctor.ok ? EXIT_CODES.ok : EXIT_CODES.checkFailed;
       }),
     );
