@@ -139,6 +139,7 @@ export function init(options: TrackerOptions = {}): Tracker {
       if (leaving && nav.sendBeacon?.(endpoint, new Blob([text], { type: "text/plain" }))) {
         setTimeout(() => {
           inflight -= bytes;
+          send();
         }, 5_000);
         continue;
       }
@@ -157,7 +158,7 @@ export function init(options: TrackerOptions = {}): Tracker {
         () => {
           inflight -= bytes;
           queue = events.concat(queue);
-          retry *= 2;
+          retry = Math.min(retry * 2, 60_000);
           setTimeout(send, retry);
         },
       );

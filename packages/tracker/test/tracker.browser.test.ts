@@ -94,8 +94,8 @@ beforeEach(async () => {
 const events = () => seen.flatMap((s) => s.body?.events ?? []);
 const touches = () => events().filter((e): e is TouchEvent => e.type === "touch");
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+async function until(check: () => boolean, what: string, tries = 200): Promise<void> {
+  for (let i = 0; i < tries && !check(); i++) await new Promise((r) => setTimeout(r, 25));
   if (!check()) throw new Error(`timed out waiting for ${what}`);
 }
 
@@ -209,6 +209,29 @@ describe.runIf(available)("the tracker in Chromium", () => {
       expect(Math.max(...seen.map((s) => s.bytes))).toBeLessThan(64 * 1024);
     }, 20_000);
   }
+
+  it("sends what did not fit the keepalive budget of a flush once a beacon's share is free", async () => {
+    await tab.goto(`${origin}/?attrs=data-require-consent`);
+    await tab.evaluate(
+      (emails) => {
+        const revtrace = window.revtrace as {
+          identify(c: object): void;
+          consent(): void;
+          flush(): void;
+        };
+        for (const email of emails) revtrace.identify({ email, phone: "+1 555 0100" });
+        revtrace.consent();
+        revtrace.flush();
+      },
+      Array.from({ length: 1_000 }, (_, i) => `user${i}@example.com`),
+    );
+    await until(
+      () => events().filter((e) => e.type === "identify").length >= 1_000,
+      "1,000 identify events",
+      480,
+    );
+    expect(events().filter((e) => e.type === "identify")).toHaveLength(1_000);
+  }, 20_000);
 
   it("starts despite a malformed _ttp cookie, sending it as it is", async () => {
     await context.addCookies([{ name: "_ttp", value: "%E0%A4%A", url: origin }]);
