@@ -12,7 +12,7 @@ import { cac } from "cac";
 import { runBackfill } from "./commands/backfill.js";
 import { demoExitCode, formatDemoSummary, runDemo } from "./commands/demo.js";
 import { formatDoctor, runDoctor } from "./commands/doctor.js";
-import { runReplay } from "./commands/replay.js";
+import { checkReplaySource, runReplay } from "./commands/replay.js";
 import { runReport } from "./commands/report.js";
 import { runServe } from "./commands/serve.js";
 import { DEFAULT_CONFIG_FILE, loadConfig, type RevtraceConfig } from "./config.js";
@@ -191,6 +191,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
           io.stderr("--since must be a date (ISO 8601)");
           return EXIT_CODES.usage;
         }
+        checkReplaySource(String(flags.from)); // before the config: a usage error comes first
         const interrupt = new AbortController();
         const stop = () => interrupt.abort();
         process.once("SIGINT", stop);

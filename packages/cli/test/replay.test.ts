@@ -117,6 +117,8 @@ describe("revtrace replay", { timeout: 60_000 }, () => {
     expect(await runCli(missing, io)).toBe(EXIT_CODES.usage);
     const sink = ["replay", "--config", CONFIG_FILE, "--from", "dead-letters", "--sink", "nosuch"];
     expect(await runCli([...sink, "--quiet"], io)).toBe(EXIT_CODES.usage);
+    const noConfig = ["replay", "--config", join(dir, "none.ts"), "--from", "/nonexistent/x.json"];
+    expect(await runCli(noConfig, io)).toBe(EXIT_CODES.usage);
     expect(err.join("\n")).toContain("/nonexistent/file.json");
     expect(err.join("\n")).not.toContain("ENOENT");
     expect(err.join("\n")).not.toMatch(/\n\s+at /);

@@ -58,6 +58,15 @@ function jsonFiles(path: string, top = true): string[] {
 
 const SOURCES = new Set(["chargebee", "quarantine", "dead-letters"]);
 
+/** Throws a {@link UsageError} when `from` is neither a known source nor an existing file or folder. */
+export function checkReplaySource(from: string): void {
+  if (!SOURCES.has(from) && !existsSync(resolve(from))) {
+    throw new UsageError(
+      `replay --from ${from}: no such file or folder (give a file or folder of .json bodies, or chargebee, quarantine, dead-letters)`,
+    );
+  }
+}
+
 /** Runs a replay. */
 export async function runReplay(options: ReplayCommandOptions): Promise<ReplayCommandResult> {
   const started = Date.now();
@@ -81,11 +90,7 @@ export async function runReplay(options: ReplayCommandOptions): Promise<ReplayCo
       },
     );
   }
-  if (!SOURCES.has(options.from) && !existsSync(resolve(options.from))) {
-    throw new UsageError(
-      `replay --from ${options.from}: no such file or folder (give a file or folder of .json bodies, or chargebee, quarantine, dead-letters)`,
-    );
-  }
+  checkReplaySource(options.from);
   const { pipeline, sinks, logPath } = await openConfiguredPipeline(options.config);
   try {
     const known = [...sinks.map((sink) => sink.name), ...(logPath ? ["report"] : [])];
