@@ -6,18 +6,20 @@
  * @module
  */
 
-import { ConfigError, VERSION } from "@revtrace/core";
+import { statSync } from "node:fs";
+import { ConfigError, StorageError, VERSION } from "@revtrace/core";
 import { cac } from "cac";
 import { runBackfill } from "./commands/backfill.js";
 import { demoExitCode, formatDemoSummary, runDemo } from "./commands/demo.js";
 import { formatDoctor, runDoctor } from "./commands/doctor.js";
-import { runReplay } from "./commands/replay.js";
+import { checkReplaySource, runReplay } from "./commands/replay.js";
 import { runReport } from "./commands/report.js";
 import { runServe } from "./commands/serve.js";
 import { DEFAULT_CONFIG_FILE, loadConfig, type RevtraceConfig } from "./config.js";
 import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
 import { formatMoney } from "./report/report-data.js";
 import { createUi, quietByDefault } from "./ui.js";
+import { UsageError } from "./usage-error.js";
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -30,6 +32,8 @@ const defaultIo: CliIo = {
 };
 
 type Flags = Record<string, unknown> & { json?: boolean; quiet?: boolean };
+
+const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 
 /** Runs `revtrace` with `argv` (without the node and script paths); resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<ExitCode> {
@@ -83,9 +87,10 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .command("report", "Write the attribution report (self-contained HTML) and/or print it as JSON")
     .option(...configOption)
     .option("--db <file>", "Read this SQLite database instead of the config's storage")
-    .option("--log <file>", "The conversion log (with --db)", {
-      default: "revtrace-conversions.jsonl",
-    })
+    .option(
+      "--log <file>",
+      "The conversion log (default with --db: revtrace-conversions.jsonl; else the config's)",
+    )
     .option("--html <file>", "Write the HTML report here")
     .option("--currency <code>", "Currency of the charts (default: the most frequent)")
     .option("--json", "Print the report's data as JSON")
@@ -93,17 +98,33 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .example("revtrace report --db revtrace.db --log revtrace-conversions.jsonl --json")
     .action(
       run(async (flags) => {
-        const config: RevtraceConfig = flags.db
+        // A mistyped --db or --log is refused: no empty database is created, no empty report made.
+        if (flags.db !== undefined && !isFile(String(flags.db)))
+          throw new UsageError(`report --db ${String(flags.db)}: no such database file`);
+        if (flags.log !== undefined && !isFile(String(flags.log)))
+          throw new UsageError(`report --log ${String(flags.log)}: no such conversion log file`);
+        const loaded: RevtraceConfig = flags.db
           ? {
               pipeline: { chargebee: { credentials: [] }, sqlite: { path: String(flags.db) } },
-              conversionLog: String(flags.log),
+              conversionLog: "revtrace-conversions.jsonl",
             }
           : await loadConfig(String(flags.config));
+        const config =
+          flags.log === undefined ? loaded : { ...loaded, conversionLog: String(flags.log) };
         const report = await runReport({
           config,
           htmlPath: flags.html === undefined ? undefined : String(flags.html),
           currency: flags.currency === undefined ? undefined : String(flags.currency),
+        }).catch((error: unknown) => {
+          // The --db file is the user's argument: one that cannot be opened is bad usage.
+          if (flags.db !== undefined && StorageError.isInstance(error))
+            throw new UsageError(`report --db: ${error.message}`);
+          throw error;
         });
+        if (report.skippedLogLines > 0)
+          io.stderr(
+            `Warning: skipped ${report.skippedLogLines} invalid line(s) of the conversion log ${report.conversionLog}`,
+          );
         print(flags, report, () => {
           const h = report.data.headline;
           return [
@@ -170,6 +191,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
           io.stderr("--since must be a date (ISO 8601)");
           return EXIT_CODES.usage;
         }
+        checkReplaySource(String(flags.from)); // before the config: a usage error comes first
         const interrupt = new AbortController();
         const stop = () => interrupt.abort();
         process.once("SIGINT", stop);
@@ -258,6 +280,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         const doctor = await runDoctor({ config: String(flags.config) });
         const ui = uiFor(flags);
         print(flags, doctor, () => formatDoctor(doctor, (format, text) => ui.style(format, text)));
+        // A configuration that does not load is bad configuration (3), as for every other command.
+        if (doctor.checks.some((c) => c.name === "configuration" && c.status === "fail"))
+          return EXIT_CODES.config;
         return doctor.ok ? EXIT_CODES.ok : EXIT_CODES.checkFailed;
       }),
     );
@@ -276,6 +301,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         io.stderr(`Unknown command: ${cli.args[0]} (see revtrace --help)`);
         return EXIT_CODES.usage;
       }
+      // An unknown option without a command is bad usage (the error names the option, never its value).
+      cli.globalCommand.checkUnknownOptions();
       cli.outputHelp();
       return EXIT_CODES.ok;
     }
@@ -285,6 +312,14 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     if (ConfigError.isInstance(error)) {
       io.stderr(`Configuration error: ${error.message}`);
       return EXIT_CODES.config;
+    }
+    if (UsageError.isInstance(error)) {
+      io.stderr(`${error.message} (see revtrace --help)`);
+      return EXIT_CODES.usage;
+    }
+    if (StorageError.isInstance(error)) {
+      io.stderr(`revtrace failed: ${error.message}`);
+      return EXIT_CODES.error;
     }
     if (error instanceof Error && error.name === "CACError") {
       io.stderr(`${error.message} (see revtrace --help)`);

@@ -22,6 +22,7 @@ import {
   type Touchpoint,
   type TouchpointStore,
 } from "@revtrace/core";
+import { z } from "zod";
 
 /** A touchpoint as the log keeps it. */
 export interface LoggedTouch {
@@ -149,14 +150,74 @@ export function createConversionLogSink(options: ConversionLogSinkOptions): Sink
   };
 }
 
-/** Reads a conversion log: one entry per conversion id (the last written wins), in time order. */
-export function readConversionLog(path: string): LoggedConversion[] {
-  if (!existsSync(path)) return [];
+const LoggedMoney = z.object({ amount: z.number().int(), currency: z.string() }).nullable();
+
+/** What a line of the log must be for the report to use it (extra fields are kept). */
+const LoggedConversionSchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.enum(CONVERSION_NAMES),
+  occurredAt: z.number().finite(),
+  value: LoggedMoney,
+  personId: z.string().nullable(),
+  customerId: z.string().nullable(),
+  subscriptionId: z.string().nullable(),
+  credits: z.array(
+    z.looseObject({
+      model: z.string(),
+      share: z.number(),
+      amount: LoggedMoney,
+      touchpointId: z.string(),
+    }),
+  ),
+  touchpoints: z.array(
+    z.looseObject({
+      id: z.string(),
+      occurredAt: z.number().finite(),
+      channel: z.string(),
+      clickIds: z.array(z.string()),
+    }),
+  ),
+  explanations: z.array(z.looseObject({ name: z.string(), model: z.string() })),
+});
+
+/** A conversion log as read: its entries, and how many non-empty lines were not valid entries. */
+export interface ConversionLogContents {
+  conversions: LoggedConversion[];
+  /** Lines skipped: not JSON (a truncated write, garbage) or not a conversion entry. */
+  skipped: number;
+}
+
+/**
+ * Reads a conversion log: one entry per conversion id (the last written wins), in time order. Lines
+ * that are not valid entries are skipped and counted, never thrown on. A missing file is empty.
+ */
+export function readConversionLogContents(path: string): ConversionLogContents {
+  if (!existsSync(path)) return { conversions: [], skipped: 0 };
   const byId = new Map<string, LoggedConversion>();
+  let skipped = 0;
   for (const line of readFileSync(path, "utf8").split("\n")) {
     if (line.trim() === "") continue;
-    const entry = JSON.parse(line) as LoggedConversion;
-    byId.set(entry.id, entry);
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      skipped++;
+      continue;
+    }
+    const entry = LoggedConversionSchema.safeParse(json);
+    if (!entry.success) {
+      skipped++;
+      continue;
+    }
+    byId.set(entry.data.id, entry.data as unknown as LoggedConversion);
   }
-  return [...byId.values()].sort((a, b) => a.occurredAt - b.occurredAt || a.id.localeCompare(b.id));
+  const conversions = [...byId.values()].sort(
+    (a, b) => a.occurredAt - b.occurredAt || a.id.localeCompare(b.id),
+  );
+  return { conversions, skipped };
+}
+
+/** {@link readConversionLogContents}' entries only (invalid lines skipped). */
+export function readConversionLog(path: string): LoggedConversion[] {
+  return readConversionLogContents(path).conversions;
 }

@@ -28,7 +28,7 @@ export const EXIT_CODES_HELP = [
   "Exit codes:",
   "  0  done",
   "  1  unexpected error",
-  "  2  bad usage (unknown command or option)",
-  "  3  bad configuration (config file, environment variable)",
+  "  2  bad usage (unknown command or option, a missing file argument, an unknown name or value)",
+  "  3  bad configuration (config file, environment variable, every command, doctor included)",
   "  4  the command's check failed (something did not arrive, a doctor check, invalid bodies, sync errors)",
 ].join("\n");

@@ -45,11 +45,13 @@ export {
   type RevtraceConfig,
 } from "./config.js";
 export {
+  type ConversionLogContents,
   type ConversionLogSinkOptions,
   createConversionLogSink,
   type LoggedConversion,
   type LoggedTouch,
   readConversionLog,
+  readConversionLogContents,
 } from "./conversion-log.js";
 export { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 export { CHART_IDS, renderHtml } from "./report/html.js";
@@ -61,3 +63,4 @@ export {
   type ReportInput,
 } from "./report/report-data.js";
 export { createUi, type Ui, type UiOptions } from "./ui.js";
+export { UsageError } from "./usage-error.js";

@@ -47,6 +47,14 @@ describe("revtrace", () => {
     expect(err.join("\n")).not.toContain("sk_live_123");
   });
 
+  it("answers 2 to an unknown option without a command", async () => {
+    const { io, err } = capture();
+    expect(await runCli(["--bogus"], io)).toBe(EXIT_CODES.usage);
+    expect(err.join("\n")).toContain("--bogus");
+    expect(await runCli(["--token=sk_live_456"], io)).toBe(EXIT_CODES.usage);
+    expect(err.join("\n")).not.toContain("sk_live_456");
+  });
+
   it("answers 3 to a missing or invalid config file", async () => {
     const { io, err } = capture();
     expect(await runCli(["serve", "--config", "/nonexistent/revtrace.config.ts"], io)).toBe(

@@ -3,9 +3,11 @@
  * row without hiding the others (and without printing the token); the binary prints the table and
  * exits 0, or 4 with a failing check.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { type SandboxServer, startSandbox } from "@revtrace/sandbox";
 import { afterEach, describe, expect, it } from "vitest";
-import { runDoctor } from "../src/index.ts";
+import { EXIT_CODES, runCli, runDoctor } from "../src/index.ts";
 import { CONFIG_FILE, sandboxOptions, spawnCli, tempDir, testConfig } from "./helpers.ts";
 
 let sandbox: SandboxServer | undefined;
@@ -65,6 +67,24 @@ describe("revtrace doctor", { timeout: 60_000 }, () => {
         detail: expect.stringContaining("delivery.maxAttempts"),
       },
     ]);
+  });
+
+  it("exits 3 (bad configuration, as serve, report and replay do) for a missing or invalid config, naming the field once", async () => {
+    const dir = tempDir();
+    const out: string[] = [];
+    const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t) };
+    expect(await runCli(["doctor", "--config", join(dir, "missing.config.ts")], io)).toBe(
+      EXIT_CODES.config,
+    );
+    const invalid = join(dir, "invalid.config.mjs");
+    writeFileSync(invalid, "export default 42;\n");
+    expect(await runCli(["doctor", "--config", invalid, "--json"], io)).toBe(EXIT_CODES.config);
+    const result = JSON.parse(out.at(-1) ?? "{}");
+    const detail: string = result.checks[0].detail;
+    expect(detail).toContain("(default)");
+    expect(detail).not.toContain("(default) (default)");
+    const noConfig = (await runDoctor({ config: join(dir, "missing.config.ts") })).checks[0];
+    expect(noConfig?.detail).not.toMatch(/\(config\) \(config\)/);
   });
 
   it("runs as the binary: the table, exit 0; exit 4 with a refused token", async () => {

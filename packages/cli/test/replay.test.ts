@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type SandboxServer, startSandbox } from "@revtrace/sandbox";
 import { afterEach, describe, expect, it } from "vitest";
-import { createUi, type RevtraceConfig, runReplay } from "../src/index.ts";
+import { createUi, EXIT_CODES, type RevtraceConfig, runCli, runReplay } from "../src/index.ts";
 import {
   CONFIG_FILE,
   paymentBody,
@@ -80,6 +80,48 @@ describe("revtrace replay", { timeout: 60_000 }, () => {
         ui: quiet,
       }),
     ).rejects.toMatchObject({ code: "config_invalid", fields: ["pipeline.chargebee.api"] });
+  });
+
+  it("replays .json bodies in subfolders of the folder too", async () => {
+    const { bodies, config } = await setup();
+    mkdirSync(join(bodies, "2026-11", "week-1"), { recursive: true });
+    writeFileSync(join(bodies, "2026-11", "6.json"), paymentBody(6));
+    writeFileSync(join(bodies, "2026-11", "week-1", "7.json"), paymentBody(7));
+    const result = await runReplay({ config, from: bodies, ui: quiet });
+    expect(result).toMatchObject({ total: 8, stored: 7, invalid: 1 });
+  });
+
+  it("refuses a missing --from file and an unknown --sink with a message and exit 2", async () => {
+    const { dir, config } = await setup();
+    await expect(
+      runReplay({ config, from: join(dir, "nonexistent", "file.json"), ui: quiet }),
+    ).rejects.toMatchObject({ name: "UsageError" });
+    await expect(
+      runReplay({ config, from: "dead-letters", sink: "nosuch", ui: quiet }),
+    ).rejects.toThrow(/nosuch.*tiktok, activecampaign, report/);
+    Object.assign(process.env, {
+      REVTRACE_TEST_DIR: dir,
+      REVTRACE_TEST_TIKTOK: sandbox?.vendors.tiktok ?? "",
+      REVTRACE_TEST_ACTIVECAMPAIGN: sandbox?.vendors.activecampaign ?? "",
+    });
+    const err: string[] = [];
+    const io = { stdout: () => {}, stderr: (t: string) => err.push(t) };
+    const missing = [
+      "replay",
+      "--config",
+      CONFIG_FILE,
+      "--from",
+      "/nonexistent/file.json",
+      "--quiet",
+    ];
+    expect(await runCli(missing, io)).toBe(EXIT_CODES.usage);
+    const sink = ["replay", "--config", CONFIG_FILE, "--from", "dead-letters", "--sink", "nosuch"];
+    expect(await runCli([...sink, "--quiet"], io)).toBe(EXIT_CODES.usage);
+    const noConfig = ["replay", "--config", join(dir, "none.ts"), "--from", "/nonexistent/x.json"];
+    expect(await runCli(noConfig, io)).toBe(EXIT_CODES.usage);
+    expect(err.join("\n")).toContain("/nonexistent/file.json");
+    expect(err.join("\n")).not.toContain("ENOENT");
+    expect(err.join("\n")).not.toMatch(/\n\s+at /);
   });
 
   it("runs as the binary: --json summary, exit 4 while a body is invalid", async () => {

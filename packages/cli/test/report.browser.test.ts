@@ -28,7 +28,11 @@ beforeAll(async () => {
 
 describe("revtrace report", { timeout: 60_000 }, () => {
   it("computes the report from the ledger and the conversion log", async () => {
-    const { data, htmlPath } = await runReport({ config, htmlPath: join(dir, "report.html") });
+    const { data, htmlPath, skippedLogLines } = await runReport({
+      config,
+      htmlPath: join(dir, "report.html"),
+    });
+    expect(skippedLogLines).toBe(0);
     expect(htmlPath).toBe(join(dir, "report.html"));
     expect(data.currency).toBe("USD");
     expect(data.headline.customers).toBeGreaterThan(20);

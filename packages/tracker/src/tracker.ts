@@ -17,8 +17,14 @@ import {
   UTM_PARAMS,
 } from "./tracker-types.js";
 
-/** Keepalive requests and beacons are limited to 64 KB; stay well under it. */
-const MAX_BODY = 60_000;
+/**
+ * Browsers cap the keepalive requests and beacons in flight at 64 KB together: the tracker keeps
+ * them within `BUDGET` bytes, in bodies of at most `BODY` bytes.
+ */
+const BUDGET = 60_000;
+const BODY = BUDGET / 2;
+/** A string's length in UTF-8 bytes. */
+const size = (text: string): number => new Blob([text]).size;
 /** Longest URL or referrer kept. */
 const MAX_URL = 2_000;
 const FIRST = "rt_ft";
@@ -27,12 +33,38 @@ const LAST_CLICK = "rt_ck";
 const cookie = (name: string): string | undefined =>
   document.cookie.match(new RegExp(`(?:^|; )${name}=([^;]*)`))?.[1];
 
-function store(key: string, value?: string): string | null {
+/** `decodeURIComponent`, or the value as it is when it is not valid percent-encoding. */
+function decode(value: string): string {
   try {
-    if (value !== undefined) localStorage.setItem(key, value);
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Where the tracker's state lives when `localStorage` is unavailable: this page's memory. */
+const memory: Record<string, string | null> = {};
+let persisted = true;
+
+/** Reads a key, after writing it (a string) or removing it (`null`); in memory without `localStorage`. */
+function store(key: string, value?: string | null): string | null {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else if (value !== undefined) localStorage.setItem(key, value);
     return localStorage.getItem(key);
   } catch {
-    return null;
+    persisted = false;
+    if (value !== undefined) memory[key] = value;
+    return memory[key] ?? null;
+  }
+}
+
+/** The referrer's host, `""` when there is none. */
+function referrerHost(): string {
+  try {
+    return new URL(document.referrer).host;
+  } catch {
+    return "";
   }
 }
 
@@ -40,11 +72,11 @@ function store(key: string, value?: string): string | null {
 function landing(affiliateParam: string, hasFirst: boolean): TouchEvent | undefined {
   const query = new URLSearchParams(location.search);
   const touch: TouchEvent = { type: "touch", at: Date.now(), url: location.href.slice(0, MAX_URL) };
-  const pick = <K extends string>(keys: readonly K[], prefix: string) => {
+  const pick = <K extends string>(keys: readonly K[], get: (key: K) => string | null) => {
     const found: Partial<Record<K, string>> = {};
     let any = false;
     for (const key of keys) {
-      const value = query.get(prefix + key);
+      const value = get(key);
       if (value) {
         found[key] = value.slice(0, 500);
         any = true;
@@ -52,18 +84,19 @@ function landing(affiliateParam: string, hasFirst: boolean): TouchEvent | undefi
     }
     return any ? found : undefined;
   };
-  touch.clickIds = pick(CLICK_ID_PARAMS, "");
-  touch.utm = pick(UTM_PARAMS, "utm_");
+  // Click ids exactly as in the URL: percent-decoded, but a `+` stays a `+` (not a space).
+  touch.clickIds = pick(CLICK_ID_PARAMS, (key) => {
+    const raw = location.search.match(new RegExp(`[?&]${key}=([^&]*)`))?.[1];
+    return raw === undefined ? null : decode(raw);
+  });
+  touch.utm = pick(UTM_PARAMS, (key) => query.get(`utm_${key}`));
   const ref = query.get(affiliateParam);
   if (ref) touch.ref = ref.slice(0, 200);
-  let referrer = "";
-  try {
-    if (document.referrer && new URL(document.referrer).host !== location.host)
-      referrer = document.referrer.slice(0, MAX_URL);
-  } catch {}
+  const host = referrerHost();
+  const referrer = host && host !== location.host ? document.referrer.slice(0, MAX_URL) : "";
   if (referrer) touch.referrer = referrer;
   const ttp = cookie("_ttp");
-  if (ttp) touch.ttp = decodeURIComponent(ttp);
+  if (ttp) touch.ttp = decode(ttp);
   if (!hasFirst) touch.first = true;
   return touch.clickIds || touch.utm || touch.ref || referrer || !hasFirst ? touch : undefined;
 }
@@ -77,27 +110,58 @@ export function init(options: TrackerOptions = {}): Tracker {
   let queue: TrackerEvent[] = [];
   const vid = options.useGaClientId ? cookie("_ga")?.split(".").slice(2).join(".") : undefined;
 
-  function send(beacon?: boolean) {
-    if (off || !consented || queue.length === 0) return;
-    const events = queue;
-    queue = [];
-    while (events.length > 0) {
+  /** Bytes of keepalive requests and beacons in flight (browsers allow 64 KB for all of them together). */
+  let inflight = 0;
+  let retry = 500;
+
+  /**
+   * Sends the queue in bodies of at most `BODY` bytes (UTF-8): one request at a time while the page
+   * lives, beacons within `BUDGET` when it goes away. A failed request's events go back to the queue and
+   * are retried with a growing delay; an event too big for keepalive goes out as a plain fetch.
+   */
+  function send(leaving?: boolean) {
+    if (off || !consented) return;
+    while (queue.length > 0) {
       const body: CollectBody = { v: 1, events: [] };
       if (vid) body.vid = vid;
-      while (events.length > 0 && JSON.stringify(body).length < MAX_BODY / 2) {
-        body.events.push(events.shift() as TrackerEvent);
+      let bytes = size(JSON.stringify(body)) - 1;
+      for (const event of queue) {
+        const more = size(JSON.stringify(event)) + 1;
+        if (body.events.length > 0 && bytes + more > BODY) break;
+        bytes += more;
+        body.events.push(event);
       }
+      const fits = inflight + bytes <= BUDGET;
+      if (leaving ? !fits : inflight > 0) return;
+      const events = queue.splice(0, body.events.length);
       const text = JSON.stringify(body);
-      const blob = new Blob([text], { type: "text/plain" });
-      if (!(beacon && nav.sendBeacon?.(endpoint, blob))) {
-        fetch(endpoint, {
-          method: "POST",
-          body: text,
-          keepalive: true,
-          credentials: "same-origin",
-          headers: { "content-type": "text/plain" },
-        }).catch(() => nav.sendBeacon?.(endpoint, blob));
+      inflight += bytes;
+      if (leaving && nav.sendBeacon?.(endpoint, new Blob([text], { type: "text/plain" }))) {
+        setTimeout(() => {
+          inflight -= bytes;
+          send();
+        }, 5_000);
+        continue;
       }
+      fetch(endpoint, {
+        method: "POST",
+        body: text,
+        keepalive: fits,
+        credentials: "same-origin",
+        headers: { "content-type": "text/plain" },
+      }).then(
+        () => {
+          inflight -= bytes;
+          retry = 500;
+          send();
+        },
+        () => {
+          inflight -= bytes;
+          queue = events.concat(queue);
+          retry = Math.min(retry * 2, 60_000);
+          setTimeout(send, retry);
+        },
+      );
     }
   }
 
@@ -115,7 +179,10 @@ export function init(options: TrackerOptions = {}): Tracker {
     if (click) store(LAST_CLICK, click);
   }
 
-  const touch = landing(options.affiliateParam ?? "ref", store(FIRST) !== null);
+  // Under Do Not Track / GPC (when respected) nothing is read, stored or sent.
+  // Without storage, a page reached from this site is internal navigation, not a first landing.
+  const hasFirst = store(FIRST) !== null || (!persisted && referrerHost() === location.host);
+  const touch = off ? undefined : landing(options.affiliateParam ?? "ref", hasFirst);
   if (touch) {
     if (consented) remember(touch);
     push(touch);
@@ -133,7 +200,10 @@ export function init(options: TrackerOptions = {}): Tracker {
     consent(granted = true) {
       consented = granted;
       if (!granted) {
+        // Withdrawn: forget the queue and what was stored.
         queue = [];
+        store(FIRST, null);
+        store(LAST_CLICK, null);
         return;
       }
       const first = queue.find((e): e is TouchEvent => e.type === "touch");
@@ -141,6 +211,7 @@ export function init(options: TrackerOptions = {}): Tracker {
       send();
     },
     clickId() {
+      if (off) return;
       const last = store(LAST_CLICK);
       if (last) return last;
       try {

@@ -15,6 +15,8 @@ interface Seen {
   method: string;
   path: string;
   contentType: string | undefined;
+  /** The body's length in bytes (UTF-8). */
+  bytes: number;
   body: CollectBody | undefined;
 }
 
@@ -60,6 +62,7 @@ beforeAll(async () => {
         method: request.method ?? "",
         path: url.pathname,
         contentType: request.headers["content-type"],
+        bytes: Buffer.byteLength(body),
         body: body ? (JSON.parse(body) as CollectBody) : undefined,
       });
       response.writeHead(204);
@@ -91,8 +94,8 @@ beforeEach(async () => {
 const events = () => seen.flatMap((s) => s.body?.events ?? []);
 const touches = () => events().filter((e): e is TouchEvent => e.type === "touch");
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+async function until(check: () => boolean, what: string, tries = 200): Promise<void> {
+  for (let i = 0; i < tries && !check(); i++) await new Promise((r) => setTimeout(r, 25));
   if (!check()) throw new Error(`timed out waiting for ${what}`);
 }
 
@@ -156,11 +159,117 @@ describe.runIf(available)("the tracker in Chromium", () => {
     expect(touches()[0]?.clickIds).toEqual({ ttclid: "C1" });
   });
 
+  it("clears what it stored when consent is withdrawn", async () => {
+    await tab.goto(`${origin}/?ttclid=W1&attrs=data-require-consent`);
+    await tab.evaluate(() => (window.revtrace as { consent(): void }).consent());
+    await until(() => touches().length === 1, "the consented landing");
+    expect(await tab.evaluate(() => localStorage.getItem("rt_ck"))).toBe("W1");
+    await tab.evaluate(() => (window.revtrace as { consent(g: boolean): void }).consent(false));
+    expect(
+      await tab.evaluate(() => [localStorage.getItem("rt_ft"), localStorage.getItem("rt_ck")]),
+    ).toEqual([null, null]);
+    expect(
+      await tab.evaluate(() => (window.revtrace as { clickId(): unknown }).clickId()),
+    ).toBeUndefined();
+  });
+
   it("does nothing under Do Not Track when asked to respect it", async () => {
     await tab.addInitScript(() => Object.defineProperty(navigator, "doNotTrack", { value: "1" }));
     await tab.goto(`${origin}/?ttclid=D1&attrs=data-respect-dnt`);
     await new Promise((r) => setTimeout(r, 300));
     expect(seen).toHaveLength(0);
+    expect(
+      await tab.evaluate(() => [localStorage.getItem("rt_ft"), localStorage.getItem("rt_ck")]),
+    ).toEqual([null, null]);
+    expect(
+      await tab.evaluate(() => (window.revtrace as { clickId(): unknown }).clickId()),
+    ).toBeUndefined();
+  });
+
+  for (const [kind, email] of [
+    ["multi-byte", (i: number) => `名前${"漢".repeat(100)}${i}@例え.jp`],
+    ["ASCII", (i: number) => `user${i}@example.com`],
+  ] as const) {
+    it(`delivers 1,000 queued ${kind} identify events in bodies under 64 KB, within the keepalive budget`, async () => {
+      await tab.goto(`${origin}/?attrs=data-require-consent`);
+      await tab.evaluate(
+        (emails) => {
+          const revtrace = window.revtrace as { identify(c: object): void; consent(): void };
+          for (const email of emails) revtrace.identify({ email, phone: "+1 555 0100" });
+          revtrace.consent();
+        },
+        Array.from({ length: 1_000 }, (_, i) => email(i)),
+      );
+      await until(
+        () => events().filter((e) => e.type === "identify").length >= 1_000,
+        "1,000 identify events",
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      expect(events().filter((e) => e.type === "identify")).toHaveLength(1_000);
+      expect(Math.max(...seen.map((s) => s.bytes))).toBeLessThan(64 * 1024);
+    }, 20_000);
+  }
+
+  it("sends what did not fit the keepalive budget of a flush once a beacon's share is free", async () => {
+    await tab.goto(`${origin}/?attrs=data-require-consent`);
+    await tab.evaluate(
+      (emails) => {
+        const revtrace = window.revtrace as {
+          identify(c: object): void;
+          consent(): void;
+          flush(): void;
+        };
+        for (const email of emails) revtrace.identify({ email, phone: "+1 555 0100" });
+        revtrace.consent();
+        revtrace.flush();
+      },
+      Array.from({ length: 1_000 }, (_, i) => `user${i}@example.com`),
+    );
+    await until(
+      () => events().filter((e) => e.type === "identify").length >= 1_000,
+      "1,000 identify events",
+      480,
+    );
+    expect(events().filter((e) => e.type === "identify")).toHaveLength(1_000);
+  }, 20_000);
+
+  it("starts despite a malformed _ttp cookie, sending it as it is", async () => {
+    await context.addCookies([{ name: "_ttp", value: "%E0%A4%A", url: origin }]);
+    await tab.goto(`${origin}/?ttclid=T1`);
+    await until(() => touches().length === 1, "the landing");
+    expect(touches()[0]).toMatchObject({ clickIds: { ttclid: "T1" }, ttp: "%E0%A4%A" });
+  });
+
+  it("keeps click ids exactly as in the URL: a + stays a +", async () => {
+    await tab.goto(`${origin}/?ttclid=E.C.P.Ab+Cd%2BEf/Gh==&utm_campaign=spring+sale`);
+    await until(() => touches().length === 1, "the landing");
+    expect(touches()[0]).toMatchObject({
+      clickIds: { ttclid: "E.C.P.Ab+Cd+Ef/Gh==" },
+      utm: { campaign: "spring sale" },
+    });
+    expect(await tab.evaluate(() => (window.revtrace as { clickId(): string }).clickId())).toBe(
+      "E.C.P.Ab+Cd+Ef/Gh==",
+    );
+  });
+
+  it("without localStorage, flags the landing first once and sends nothing on internal navigation", async () => {
+    await tab.addInitScript(() =>
+      Object.defineProperty(window, "localStorage", {
+        get() {
+          throw new DOMException("denied", "SecurityError");
+        },
+      }),
+    );
+    await tab.goto(`${origin}/?ttclid=S1`);
+    await until(() => touches().length === 1, "the landing");
+    expect(await tab.evaluate(() => (window.revtrace as { clickId(): string }).clickId())).toBe(
+      "S1",
+    );
+    await tab.click("#next");
+    await tab.waitForURL(/page2/);
+    await tab.waitForFunction(() => window.revtrace !== undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(touches().map((t) => [t.clickIds, t.first])).toEqual([[{ ttclid: "S1" }, true]]);
   });
 
   it("reuses GA's client id as the visitor id when asked", async () => {

@@ -50,9 +50,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
       `${(config.pipeline.sinks ?? []).length} destination(s) configured`,
     );
   } catch (error) {
-    const fields =
-      ConfigError.isInstance(error) && error.fields.length ? ` (${error.fields.join(", ")})` : "";
-    add("configuration", "fail", `${message(error)}${fields}`);
+    // The fields the message does not already name (a config file's message lists them itself).
+    const text = message(error);
+    const unnamed = ConfigError.isInstance(error)
+      ? error.fields.filter((field) => !text.includes(field))
+      : [];
+    add("configuration", "fail", unnamed.length ? `${text} (${unnamed.join(", ")})` : text);
     return { ok: false, checks };
   }
 

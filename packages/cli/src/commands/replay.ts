@@ -7,12 +7,13 @@
  *
  * @module
  */
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError } from "@revtrace/core";
 import type { RevtraceConfig } from "../config.js";
 import { openConfiguredPipeline } from "../configured-pipeline.js";
 import { createUi, type Ui } from "../ui.js";
+import { UsageError } from "../usage-error.js";
 
 export type ReplaySource = "chargebee" | "quarantine" | "dead-letters" | (string & {});
 
@@ -47,12 +48,23 @@ export interface ReplayCommandResult {
   durationMs: number;
 }
 
-function jsonFiles(path: string): string[] {
-  if (!statSync(path).isDirectory()) return [path];
+/** The `.json` files of a folder and of its subfolders (sorted), or the file itself. */
+function jsonFiles(path: string, top = true): string[] {
+  if (!statSync(path).isDirectory()) return top || path.endsWith(".json") ? [path] : [];
   return readdirSync(path)
-    .filter((name) => name.endsWith(".json"))
     .sort()
-    .flatMap((name) => jsonFiles(join(path, name)));
+    .flatMap((name) => jsonFiles(join(path, name), false));
+}
+
+const SOURCES = new Set(["chargebee", "quarantine", "dead-letters"]);
+
+/** Throws a {@link UsageError} when `from` is neither a known source nor an existing file or folder. */
+export function checkReplaySource(from: string): void {
+  if (!SOURCES.has(from) && !existsSync(resolve(from))) {
+    throw new UsageError(
+      `replay --from ${from}: no such file or folder (give a file or folder of .json bodies, or chargebee, quarantine, dead-letters)`,
+    );
+  }
 }
 
 /** Runs a replay. */
@@ -78,8 +90,15 @@ export async function runReplay(options: ReplayCommandOptions): Promise<ReplayCo
       },
     );
   }
-  const { pipeline } = await openConfiguredPipeline(options.config);
+  checkReplaySource(options.from);
+  const { pipeline, sinks, logPath } = await openConfiguredPipeline(options.config);
   try {
+    const known = [...sinks.map((sink) => sink.name), ...(logPath ? ["report"] : [])];
+    if (options.sink !== undefined && !known.includes(options.sink)) {
+      throw new UsageError(
+        `replay --sink ${options.sink}: no such sink (known: ${known.join(", ") || "none"})`,
+      );
+    }
     if (options.from === "quarantine") {
       const task = ui.task("Replaying quarantined bodies");
       const report = await pipeline.replayQuarantine();

@@ -6,12 +6,13 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { Commission } from "@revtrace/core";
+import { type Commission, isCurrencyCode, StorageError } from "@revtrace/core";
 import { conversionLogPath, type RevtraceConfig } from "../config.js";
 import { configuredStorage } from "../configured-pipeline.js";
-import { readConversionLog } from "../conversion-log.js";
+import { readConversionLogContents } from "../conversion-log.js";
 import { renderHtml } from "../report/html.js";
 import { buildReport, type ReportData } from "../report/report-data.js";
+import { UsageError } from "../usage-error.js";
 
 export interface ReportOptions {
   /** Where the data is (storage for the ledger, the conversion log). */
@@ -28,24 +29,50 @@ export interface ReportResult {
   data: ReportData;
   htmlPath: string | null;
   conversionLog: string | null;
+  /** Lines of the conversion log skipped as invalid (truncated, garbage, not an entry). */
+  skippedLogLines: number;
 }
 
 /** Builds the report (and writes the HTML page when asked). */
 export async function runReport(options: ReportOptions): Promise<ReportResult> {
+  const currency = options.currency?.toUpperCase();
+  if (currency !== undefined && !isCurrencyCode(currency)) {
+    throw new UsageError(
+      `currency ${options.currency}: not an ISO 4217 currency code (EUR, USD, JPY…)`,
+    );
+  }
   const logPath = conversionLogPath(options.config);
-  const storage = configuredStorage(options.config);
   let commissions: Commission[];
   try {
-    await storage.migrate();
-    commissions = await storage.listCommissions();
-  } finally {
-    await storage.close();
+    const storage = configuredStorage(options.config);
+    try {
+      await storage.migrate();
+      commissions = await storage.listCommissions();
+    } finally {
+      await storage.close().catch(() => {});
+    }
+  } catch (error) {
+    const where = options.config.pipeline.storage
+      ? "the configured storage"
+      : `the database ${resolve(options.config.pipeline.sqlite?.path ?? "revtrace.db")}`;
+    throw new StorageError(
+      `${where} could not be opened or read: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        engine: StorageError.isInstance(error)
+          ? error.engine
+          : options.config.pipeline.storage
+            ? "configured"
+            : "sqlite",
+        cause: error,
+      },
+    );
   }
+  const log = logPath ? readConversionLogContents(logPath) : { conversions: [], skipped: 0 };
   const data = buildReport({
-    conversions: logPath ? readConversionLog(logPath) : [],
+    conversions: log.conversions,
     commissions,
     asOf: options.asOf ?? Date.now(),
-    currency: options.currency,
+    currency,
   });
   let htmlPath: string | null = null;
   if (options.htmlPath) {
@@ -53,5 +80,5 @@ export async function runReport(options: ReportOptions): Promise<ReportResult> {
     mkdirSync(dirname(htmlPath), { recursive: true });
     writeFileSync(htmlPath, renderHtml(data));
   }
-  return { data, htmlPath, conversionLog: logPath };
+  return { data, htmlPath, conversionLog: logPath, skippedLogLines: log.skipped };
 }
