@@ -349,9 +349,33 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
       group.pending.push({ index, id, event: mapped.event });
       groups.set(key, group);
     });
+    // One (pixel, token) group's failure is its own: a refused token or pixel (40001), or an outage
+    // that outlasted the retries, rejects that group's items with the error (retryable as it is),
+    // and the other groups are still sent. Only when every group failed does the send throw (as a
+    // send to a single pixel does), and an abort always stops it.
+    const failures: SinkError[] = [];
     for (const { target, pending } of groups.values()) {
-      await deliverPixel(target, pending, results, signal);
+      try {
+        await deliverPixel(target, pending, results, signal);
+      } catch (error) {
+        if (signal?.aborted || !SinkError.isInstance(error) || error.reason === "aborted") {
+          throw error;
+        }
+        logger.warn(
+          {
+            sink: TIKTOK_SINK_NAME,
+            pixelCode: target.pixelCode,
+            items: pending.length,
+            vendorCode: error.vendorCode,
+            retryable: error.retryable,
+          },
+          "tiktok: a pixel's request failed; its events are rejected, other pixels still sent",
+        );
+        failures.push(error);
+        for (const p of pending) results[p.index] = { id: p.id, status: "rejected", error };
+      }
     }
+    if (failures.length > 0 && failures.length === groups.size) throw failures[0];
     return results;
   }
 

@@ -8,7 +8,7 @@ import { respondInSequence, useMockServer } from "@revtrace/testing/msw";
 import { delay, HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { createTikTokSink, type TikTokSinkOptions } from "../src/index.js";
-import { syntheticPurchases } from "./fixtures/conversions.js";
+import { leadConversion, syntheticPurchases } from "./fixtures/conversions.js";
 
 const URL_TRACK = "https://business-api.tiktok.com/open_api/v1.3/event/track/";
 const TOKEN = "tt-secret-token-abc";
@@ -71,6 +71,43 @@ describe("TikTok transport", () => {
     expect(error.vendorCode).toBe(40001);
     expect(server.calls).toHaveLength(1);
   });
+
+  for (const leadFirst of [true, false]) {
+    it(`one pixel's refusal (40001) rejects only its events; the other pixel's are delivered (lead ${leadFirst ? "first" : "last"})`, async () => {
+      server.use(
+        http.post(URL_TRACK, async ({ request }) => {
+          const body = (await request.json()) as { event_source_id: string };
+          return body.event_source_id === "C4LEADS"
+            ? code(40001, "No permission to operate pixel")
+            : ok();
+        }),
+      );
+      const lead = leadConversion(NOW - 60_000);
+      const paid = purchases(2);
+      const items = leadFirst ? [lead, ...paid] : [...paid, lead];
+      const results = await sink({
+        events: { lead: { event: "Lead", pixelCode: "C4LEADS", accessToken: "tt-other-token" } },
+      }).send(items);
+      const byId = new Map(results.map((result) => [result.id, result]));
+      for (const purchase of paid) {
+        expect(byId.get(purchase.id)).toEqual({ id: purchase.id, status: "delivered" });
+      }
+      const refused = byId.get(lead.id);
+      expect(refused?.status).toBe("rejected");
+      const error = refused?.status === "rejected" ? refused.error : undefined;
+      expect(error?.vendorCode).toBe(40001);
+      expect(error?.retryable).toBe(false);
+      expect(results.map((result) => result.id)).toEqual(items.map((item) => item.id));
+      const sent = server.calls.map((call) => [
+        (call.body as { event_source_id: string }).event_source_id,
+        call.headers["access-token"],
+        eventIds(call.body),
+      ]);
+      const leadCall = ["C4LEADS", "tt-other-token", [lead.id]];
+      const paidCall = [PIXEL, TOKEN, paid.map((p) => p.id)];
+      expect(sent).toEqual(leadFirst ? [leadCall, paidCall] : [paidCall, leadCall]);
+    });
+  }
 
   it("retries TikTok's retryable codes with the same body until accepted", async () => {
     server.use(
