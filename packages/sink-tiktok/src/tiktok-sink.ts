@@ -344,6 +344,21 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
         };
         return;
       }
+      // An event that cannot fit in a request on its own (maxBatchBytes) is refused alone, never
+      // sent: TikTok documents no field length to trim to (spec §5: ~1 MB per request is safe).
+      const bytes = jsonByteLength(mapped.event);
+      const overhead = jsonByteLength(envelope(mapped.target, []));
+      if (bytes + overhead > settings.maxBatchBytes) {
+        results[index] = {
+          id,
+          status: "rejected",
+          error: localError(
+            `the event is ${bytes} bytes, too large for one request (maxBatchBytes ${settings.maxBatchBytes})`,
+            undefined,
+          ),
+        };
+        return;
+      }
       const key = `${mapped.target.pixelCode}\n${mapped.target.accessToken}`;
       const group = groups.get(key) ?? { target: mapped.target, pending: [] };
       group.pending.push({ index, id, event: mapped.event });

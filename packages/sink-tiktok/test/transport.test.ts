@@ -8,7 +8,7 @@ import { respondInSequence, useMockServer } from "@revtrace/testing/msw";
 import { delay, HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { createTikTokSink, type TikTokSinkOptions } from "../src/index.js";
-import { leadConversion, syntheticPurchases } from "./fixtures/conversions.js";
+import { leadConversion, syntheticPurchases, tiktokTouchpoint } from "./fixtures/conversions.js";
 
 const URL_TRACK = "https://business-api.tiktok.com/open_api/v1.3/event/track/";
 const TOKEN = "tt-secret-token-abc";
@@ -422,6 +422,34 @@ describe("TikTok transport", () => {
     const total = sizes.reduce((a, b) => a + b, 0);
     expect(sizes.length).toBeLessThanOrEqual(Math.ceil(total / (20_000 - 400)));
     expect(server.calls.flatMap((call) => eventIds(call.body))).toEqual(items.map((c) => c.id));
+  });
+
+  it("rejects an event larger than maxBatchBytes on its own and never sends it", async () => {
+    server.use(http.post(URL_TRACK, () => ok()));
+    const [first, middle, last] = purchases(3) as [Conversion, Conversion, Conversion];
+    const landingPage = `https://www.example.com/?${"a".repeat(1_200_000)}`;
+    const huge: Conversion = {
+      ...middle,
+      credits: [
+        {
+          model: "first_touch",
+          share: 1,
+          amount: null,
+          touchpoint: tiktokTouchpoint(NOW - 120_000, { landingPage }),
+        },
+      ],
+    };
+    const results = await sink().send([first, huge, last]);
+    expect(results[0]).toEqual({ id: first.id, status: "delivered" });
+    expect(results[2]).toEqual({ id: last.id, status: "delivered" });
+    expect(results[1]?.status).toBe("rejected");
+    const error = results[1]?.status === "rejected" ? results[1].error : undefined;
+    expect(error?.reason).toBe("invalid_item");
+    expect(error?.retryable).toBe(false);
+    expect(error?.message).toMatch(
+      /^tiktok: the event is \d+ bytes, too large for one request \(maxBatchBytes 1000000\)$/,
+    );
+    expect(server.calls.map((call) => eventIds(call.body))).toEqual([[first.id, last.id]]);
   });
 
   it("splits a send into batches of batchSize, in order", async () => {
