@@ -76,7 +76,7 @@ export const SegmentSinkOptionsSchema = z.strictObject({
   /** The workspace's region (spec §1: data sent to the wrong region is dropped). @default "us" */
   region: z.enum(Object.keys(SEGMENT_HOSTS) as [SegmentRegion, ...SegmentRegion[]]).default("us"),
   /** Host override without `/v1` (a proxy, or `@revtrace/sandbox` in tests and demos). */
-  baseUrl: z.url().optional(),
+  baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   /** Which id is Segment's `userId`. @default "chargebee_customer_id" */
   userId: z.enum(["chargebee_customer_id", "external_id"]).default("chargebee_customer_id"),
   /** Track event name per conversion name (`false`: no track). Unset keys keep the defaults. */

@@ -286,6 +286,9 @@ describe("Segment transport", () => {
 
   it("refuses bad options with a ConfigError naming the field, never its value", () => {
     expect(() => createSegmentSink({ writeKey: "" })).toThrow(/writeKey/);
+    expect(() => createSegmentSink({ writeKey: "k", baseUrl: "ftp://segment.example" })).toThrow(
+      "Invalid Segment sink options: baseUrl: must be an http(s) URL",
+    );
     expect(() => createSegmentSink({ writeKey: "k", region: "apac" as never })).toThrow(/region/);
     expect(() => createSegmentSink({ writeKey: "k", maxBatchMessages: 3_000 })).toThrow(
       /maxBatchMessages/,
