@@ -27,6 +27,7 @@ import {
   StorageError,
   sendHandled,
   systemClock,
+  toExactMajorNumber,
   toLogger,
 } from "@revtrace/core";
 import type { KifloCustomer, KifloDeal, KifloTransaction } from "./kiflo-api-types.js";
@@ -48,6 +49,7 @@ import {
   defaultTransactionName,
   emailKey,
   hasEmail,
+  inexactAmountReason,
   type KifloPropertyNames,
   netAmount,
   type PaymentFacts,
@@ -450,6 +452,9 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
       customer = associated;
     }
     if (settings.createTransactionFromPayment && customer !== null) {
+      if (toExactMajorNumber(facts.amount) === null) {
+        return itemError(inexactAmountReason(facts.amount));
+      }
       const created = await ensureTransaction(conversion, facts, customer, props, signal);
       if (SinkError.isInstance(created)) return created;
       actions.push(`transaction ${created}`);
@@ -581,6 +586,10 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
           ...parsed,
           refunds: { ...parsed.refunds, [facts.refundId]: facts.amount.amount },
         };
+        const left = { amount: netAmount(next), currency: next.currency };
+        if (left.amount !== 0 && toExactMajorNumber(left) === null) {
+          return itemError(inexactAmountReason(left));
+        }
         let action: string;
         if (netAmount(next) === 0) {
           next.deleted = true;

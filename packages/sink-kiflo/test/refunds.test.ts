@@ -13,6 +13,7 @@ import {
   CB_INVOICE_ID,
   CB_TRANSACTION_ID,
   firstPayment,
+  laterPayment,
   refundOf,
 } from "./fixtures/conversions.js";
 import { bodyOf, page, sequence, setup } from "./helpers.js";
@@ -119,6 +120,23 @@ describe("refunds", () => {
     server.calls.length = 0;
     expect(await restarted.send([refund])).toEqual([{ id: refund.id, status: "delivered" }]);
     expect(server.calls).toEqual([]);
+  });
+
+  it("a payment no JSON number holds exactly is rejected, no transaction created", async () => {
+    const { kiflo, sink } = await paid();
+    const huge = laterPayment(9, Number.MAX_SAFE_INTEGER);
+    const [result] = await sink.send([huge]);
+    expect(result).toMatchObject({
+      id: huge.id,
+      status: "rejected",
+      error: {
+        reason: "invalid_item",
+        retryable: false,
+        message: "kiflo: the amount in USD has more digits than a JSON number holds exactly",
+      },
+    });
+    expect(sequence(server)).toEqual([]);
+    expect(kiflo.transactions).toHaveLength(1);
   });
 
   it("a refund while the payment's create is in progress elsewhere is retryable", async () => {

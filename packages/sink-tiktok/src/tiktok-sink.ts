@@ -13,6 +13,7 @@ import {
   deliverInBatches,
   type ItemResult,
   jsonByteLength,
+  MoneyError,
   redactIssues,
   redactSecrets,
   type SendOptions,
@@ -320,10 +321,12 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
       try {
         mapped = mapConversion(conversion, settings, at);
       } catch (error) {
+        // A MoneyError says what is wrong (an amount no JSON number holds), never a value.
+        const why = MoneyError.isInstance(error) ? `: ${error.message}` : "";
         results[index] = {
           id,
           status: "rejected",
-          error: localError("the conversion could not be mapped", error),
+          error: localError(`the conversion could not be mapped${why}`, error),
         };
         return;
       }

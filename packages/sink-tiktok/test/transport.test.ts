@@ -480,6 +480,29 @@ describe("TikTok transport", () => {
     expect(body.data[0]?.user).not.toHaveProperty("ip");
   });
 
+  it("rejects an amount no JSON number holds exactly; a normal one goes out as the same number", async () => {
+    server.use(http.post(URL_TRACK, () => ok()));
+    const [normal, big] = purchases(2) as [Conversion, Conversion];
+    const huge: Conversion = {
+      ...big,
+      value: { amount: Number.MAX_SAFE_INTEGER, currency: "USD" },
+    };
+    const results = await sink().send([normal, huge]);
+    expect(results[0]).toEqual({ id: normal.id, status: "delivered" });
+    expect(results[1]).toMatchObject({
+      status: "rejected",
+      error: {
+        reason: "invalid_item",
+        retryable: false,
+        message:
+          "tiktok: the conversion could not be mapped: the value in USD has more digits than a JSON number holds exactly",
+      },
+    });
+    expect(server.calls.map((call) => eventIds(call.body))).toEqual([[normal.id]]);
+    const body = server.calls[0]?.body as { data: Array<{ properties: { value: number } }> };
+    expect(body.data[0]?.properties.value).toBe(19.99);
+  });
+
   it("rejects an event that fails local validation without sending it", async () => {
     server.use(http.post(URL_TRACK, () => ok()));
     const items = purchases(2);
