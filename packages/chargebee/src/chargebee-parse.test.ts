@@ -235,7 +235,7 @@ describe("parser options", () => {
       [{ clickIdField: "click_id" }, "clickIdField"],
       [{ affiliateRefKey: "" }, "affiliateRefKey"],
       [{ defaultCurrency: "usd" }, "defaultCurrency"],
-      [{ unknownOption: true }, "(root)"],
+      [{ unknownOption: true }, "unknownOption"],
     ] as const;
     for (const [options, field] of bad) {
       try {

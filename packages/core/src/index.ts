@@ -152,6 +152,7 @@ export {
   scaleMoney,
   subtractMoney,
   sumMoney,
+  toExactMajorNumber,
   toMajor,
   toMajorNumber,
 } from "./money/money.js";

@@ -37,6 +37,28 @@ describe("parseOptions", () => {
     expect(configError.message).not.toContain("5000");
   });
 
+  it("names an unknown (misspelt) key itself, at any depth, never the object holding it", () => {
+    const strict = z.strictObject({
+      accessToken: z.string(),
+      retry: z.strictObject({ retries: z.number() }).optional(),
+    });
+    let error: unknown;
+    try {
+      parseOptions(
+        strict,
+        { accessToken: "t", acessToken: "s3cr3t", retry: { retries: 1, retires: 1 } },
+        "sink options",
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect((error as ConfigError).fields).toEqual(["retry.retires", "acessToken"]);
+    expect((error as ConfigError).message).toBe(
+      "Invalid sink options: retry.retires: unknown option; acessToken: unknown option",
+    );
+  });
+
   it("names the root when the options are not an object", () => {
     expect(() => parseOptions(Schema, null, "sink options")).toThrow(
       /Invalid sink options: \(root\)/,

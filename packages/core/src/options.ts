@@ -22,8 +22,16 @@ export function parseOptions<S extends z.ZodType>(
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issues = redactIssues(parsed.error.issues);
-  const pathOf = (issue: z.core.$ZodIssue) => issue.path.map(String).join(".") || "(root)";
-  const fields = [...new Set(issues.map(pathOf))];
-  const detail = issues.map((issue) => `${pathOf(issue)}: ${issue.message}`);
+  const join = (path: readonly PropertyKey[]) => path.map(String).join(".") || "(root)";
+  // An unknown key (a misspelling, `acessToken`) is named itself, not the object holding it: the
+  // key is what the caller typed, never a value.
+  const named = issues.flatMap(
+    (issue): Array<[string, string]> =>
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => [join([...issue.path, key]), "unknown option"])
+        : [[join(issue.path), issue.message]],
+  );
+  const fields = [...new Set(named.map(([field]) => field))];
+  const detail = named.map(([field, message]) => `${field}: ${message}`);
   throw new ConfigError(`Invalid ${what}: ${detail.join("; ")}`, { fields, cause: issues });
 }

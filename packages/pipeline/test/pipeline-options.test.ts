@@ -108,7 +108,7 @@ describe("createPipeline options", () => {
       { ...valid, commissions: { rules: [{ percent: 20, partnr: "p1" }] } },
       ["commissions.rules.0"],
     ],
-    ["an unknown option", { ...valid, sinkz: [] }, ["(root)"]],
+    ["an unknown option", { ...valid, sinkz: [] }, ["sinkz"]],
   ])("%s → ConfigError naming the field", (_what, options, fields) => {
     const error = configError(() => createPipeline(options as PipelineOptions));
     for (const field of fields) {

@@ -1,31 +1,40 @@
 /**
- * The sink's default limiter: in-process, p-throttle's strict algorithm (every window of
- * `intervalMs` holds at most `limit` request starts, not just fixed windows), with a small safety
- * margin so that network jitter between the start and ActiveCampaign's clock cannot make a window
- * hold one request too many. Spec §1: 5 requests a second per account.
+ * The sink's default limiter: in-process, a sliding-window log of the times requests were really
+ * let go. A request is let go only when fewer than `limit` were let go in the last
+ * `intervalMs + marginMs`, and the time recorded is the moment it is let go (the HTTP client
+ * dispatches it in the same turn of the event loop). Spec §1: 5 requests a second per account.
+ *
+ * Why not p-throttle (the earlier default): its strict mode records the time a slot was planned
+ * for, not the time its timer really fired; on a busy event loop timers fire late, and the
+ * recorded log no longer matches what went out (7 requests were seen within one second). p-queue's
+ * `interval` counts fixed windows, which allow up to twice the limit across a window boundary.
  *
  * @module
  */
 import { parseOptions, type RateLimit, type RateLimiter } from "@revtrace/core";
-import pThrottle from "p-throttle";
 import { z } from "zod";
 import { ACTIVECAMPAIGN_RATE_LIMIT } from "./activecampaign-settings.js";
 
 /** Options of {@link createInProcessRateLimiter}. */
 export interface InProcessRateLimiterOptions extends Partial<RateLimit> {
-  /** Added to `intervalMs` (jitter allowance). @default 50 */
+  /** Added to `intervalMs` (allowance for network jitter between us and the vendor). @default 100 */
   marginMs?: number;
 }
 
 const OptionsSchema = z.strictObject({
   limit: z.number().int().min(1).default(ACTIVECAMPAIGN_RATE_LIMIT.limit),
   intervalMs: z.number().int().min(1).default(ACTIVECAMPAIGN_RATE_LIMIT.intervalMs),
-  marginMs: z.number().int().min(0).default(50),
+  marginMs: z.number().int().min(0).default(100),
 });
+
+interface Waiter {
+  grant(): void;
+}
 
 /**
  * A {@link RateLimiter} for one process: every sink given the same instance shares its budget.
- * Throws `ConfigError` on bad options. Default: ActiveCampaign's 5 requests per second (+ 50 ms margin: 4.76 requests/s at most).
+ * Throws `ConfigError` on bad options. Default: ActiveCampaign's 5 requests per second, + 100 ms
+ * margin (at most 5 in any 1.1 s: 4.55 requests/s). Waiters are served first come, first served.
  */
 export function createInProcessRateLimiter(options: InProcessRateLimiterOptions = {}): RateLimiter {
   const { limit, intervalMs, marginMs } = parseOptions(
@@ -33,25 +42,47 @@ export function createInProcessRateLimiter(options: InProcessRateLimiterOptions 
     options,
     "in-process rate limiter options",
   );
-  const slot = pThrottle({ limit, interval: intervalMs + marginMs, strict: true })(async () => {});
+  const windowMs = intervalMs + marginMs;
+  /** When the last (up to `limit`) requests were let go, oldest first. */
+  const sent: number[] = [];
+  const waiters: Waiter[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Lets waiters go while the window has room; else waits (a timer) until its oldest entry leaves. */
+  function pump(): void {
+    timer = undefined;
+    while (waiters.length > 0) {
+      // Read the clock for every grant: a timer that fired late is judged by the real time.
+      const now = Date.now();
+      while (sent.length > 0 && now - (sent[0] as number) >= windowMs) sent.shift();
+      if (sent.length >= limit) {
+        timer = setTimeout(pump, (sent[0] as number) + windowMs - now);
+        return;
+      }
+      sent.push(now);
+      (waiters.shift() as Waiter).grant();
+    }
+  }
+
   return {
     acquire(signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (!signal) return slot();
-      // p-throttle aborts only as a whole; a waiter that gives up leaves its slot unused.
       return new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(signal.reason);
-        signal.addEventListener("abort", onAbort, { once: true });
-        slot().then(
-          () => {
-            signal.removeEventListener("abort", onAbort);
+        const onAbort = () => {
+          // A waiter that gives up takes no slot.
+          const index = waiters.indexOf(waiter);
+          if (index >= 0) waiters.splice(index, 1);
+          reject(signal?.reason);
+        };
+        const waiter: Waiter = {
+          grant() {
+            signal?.removeEventListener("abort", onAbort);
             resolve();
           },
-          (error: unknown) => {
-            signal.removeEventListener("abort", onAbort);
-            reject(error);
-          },
-        );
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        waiters.push(waiter);
+        if (timer === undefined) pump();
       });
     },
   };

@@ -183,6 +183,11 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     }
   }
 
+  /** The chain key of a contact (apart from the `order:` keys). */
+  function contactKey(email: string): string {
+    return `contact:${email}`;
+  }
+
   function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = chains.get(key) ?? Promise.resolve();
     const next = previous.then(work, work);
@@ -347,8 +352,10 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
   ): Promise<{ status: "delivered" } | { status: "skipped"; reason: string }> {
     const plan = planContact(context, settings.fields, fallback);
     if (plan.kind === "skip") return { status: "skipped", reason: plan.reason };
-    await shared(signal, () => setup(signal));
-    return serialized(plan.contact.email, async () => {
+    // The contact's slot is taken before any await: its items run in input order (a deletion
+    // after a change in the same send must not run first, nor the change re-create the contact).
+    return serialized(contactKey(plan.contact.email), async () => {
+      await shared(signal, () => setup(signal));
       const contactId = await api.syncContact(
         contactSyncBody(plan.contact, plan.values, fieldIds),
         signal,
@@ -381,7 +388,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     );
     if (plan.kind === "skip") return { id, status: "skipped", reason: plan.reason };
     const email = plan.contact.email;
-    return serialized(email, async (): Promise<ItemResult> => {
+    return serialized(contactKey(email), async (): Promise<ItemResult> => {
       const contactId = await api.findContact(email, signal);
       if (!contactId)
         return { id, status: "skipped", reason: "no ActiveCampaign contact has this email" };
@@ -457,31 +464,35 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
       conversion.billingEvent?.customer?.id ?? conversion.billingEvent?.subscription?.customerId;
     if (!customerId)
       return { id, status: "skipped", reason: "the payment names no Chargebee customer" };
-    const connectionId = await shared(signal, () => ensureConnection(signal));
-    return serialized(`order:${plan.externalid}`, async (): Promise<ItemResult> => {
-      const ecomCustomerId = await shared(signal, () =>
-        ensureEcomCustomer(connectionId, customerId, plan.email, signal),
-      );
-      // No idempotency key in AC (spec §1): look the transaction up before creating its order.
-      if (await api.findOrder(connectionId, plan.externalid, signal)) {
-        return { id, status: "delivered" };
-      }
-      const paidAt = conversion.billingEvent?.payment?.paidAt ?? conversion.occurredAt;
-      const source = orderSource(paidAt, now(), settings.liveOrderMaxAgeMs);
-      const body = plan.build({ connectionId, customerId: ecomCustomerId, source });
-      try {
-        await api.createOrder(body, signal);
-      } catch (error) {
-        // Spec §6 (module-integration): a 422 on create may mean it exists; look again.
-        if (SinkError.isInstance(error) && error.status === 422) {
-          if (await api.findOrder(connectionId, plan.externalid, signal)) {
-            return { id, status: "delivered" };
-          }
+    // Slots taken in input order before any await: the contact's first (its deletion and its
+    // orders keep their order), then the transaction's; always in this order, so no deadlock.
+    return serialized(contactKey(plan.email), () =>
+      serialized(`order:${plan.externalid}`, async (): Promise<ItemResult> => {
+        const connectionId = await shared(signal, () => ensureConnection(signal));
+        const ecomCustomerId = await shared(signal, () =>
+          ensureEcomCustomer(connectionId, customerId, plan.email, signal),
+        );
+        // No idempotency key in AC (spec §1): look the transaction up before creating its order.
+        if (await api.findOrder(connectionId, plan.externalid, signal)) {
+          return { id, status: "delivered" };
         }
-        throw error;
-      }
-      return { id, status: "delivered" };
-    });
+        const paidAt = conversion.billingEvent?.payment?.paidAt ?? conversion.occurredAt;
+        const source = orderSource(paidAt, now(), settings.liveOrderMaxAgeMs);
+        const body = plan.build({ connectionId, customerId: ecomCustomerId, source });
+        try {
+          await api.createOrder(body, signal);
+        } catch (error) {
+          // Spec §6 (module-integration): a 422 on create may mean it exists; look again.
+          if (SinkError.isInstance(error) && error.status === 422) {
+            if (await api.findOrder(connectionId, plan.externalid, signal)) {
+              return { id, status: "delivered" };
+            }
+          }
+          throw error;
+        }
+        return { id, status: "delivered" };
+      }),
+    );
   }
 
   async function recordRefund(
@@ -498,8 +509,8 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     if (!original) {
       return { id, status: "skipped", reason: "the refund names no original payment transaction" };
     }
-    const connectionId = await shared(signal, () => ensureConnection(signal));
     return serialized(`order:${original}`, async (): Promise<ItemResult> => {
+      const connectionId = await shared(signal, () => ensureConnection(signal));
       const order = await api.findOrder(connectionId, original, signal);
       if (!order) {
         return {

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import {
   type ActiveCampaignSinkOptions,
   createActiveCampaignSink,
-  type DEFAULT_FIELD_KEYS,
+  DEFAULT_FIELD_KEYS,
 } from "../src/index.js";
 import { API, fieldId, fieldsAnswer, listOf, script, sequence, TOKEN } from "./fake-account.js";
 import { conversionOf, syntheticTouchpoint } from "./fixtures.js";
@@ -464,6 +464,40 @@ describe("a deleted customer", () => {
         },
       ],
       ["POST contactTags", { contactTag: { contact: "7", tag: "46" } }],
+    ]);
+  });
+
+  it("runs after an earlier change of the same contact in the same send (input order)", async () => {
+    script(server, {
+      "GET fields": fieldsAnswer(),
+      "GET tags": listOf("tags", [{ id: "42", tag: "chargebee:cancelled" }]),
+      "POST contact/sync": { contact: { id: "7", email: "benjamin@test.com" } },
+      "GET contacts/7/contactLists": listOf("contactLists", [
+        { id: "1", list: "3", contact: "7", status: "1" },
+      ]),
+      "GET contacts/7/contactTags": listOf("contactTags", [{ id: "91", tag: "42", contact: "7" }]),
+      "GET contacts": found,
+      "DELETE contacts/7": {},
+    });
+    const cancelled = conversionOf("subscription_created.bonusly.1", "subscription_cancelled", {
+      customer: { email: "benjamin@test.com", firstName: "Ben", lastName: null },
+      subscription: { status: "cancelled" },
+    });
+    const noFields = Object.fromEntries(DEFAULT_FIELD_KEYS.map((key) => [key, false] as const));
+    const item = deleted();
+    expect(
+      await sink({ onCustomerDeleted: "delete", fields: noFields }).send([cancelled, item]),
+    ).toEqual([
+      { id: cancelled.id, status: "delivered" },
+      { id: item.id, status: "delivered" },
+    ]);
+    expect(sequence(server)).toEqual([
+      ...SETUP,
+      ["POST contact/sync", { contact: { email: "benjamin@test.com", firstName: "Ben" } }],
+      ["GET contacts/7/contactLists?limit=100&offset=0"],
+      ["GET contacts/7/contactTags?limit=100&offset=0"],
+      lookup,
+      ["DELETE contacts/7"],
     ]);
   });
 

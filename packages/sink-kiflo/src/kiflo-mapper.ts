@@ -10,7 +10,7 @@ import {
   ConfigError,
   type Conversion,
   type Money,
-  toMajorNumber,
+  toExactMajorNumber,
 } from "@revtrace/core";
 import { hashIdentityValue, normalizeEmail } from "@revtrace/identity";
 import type {
@@ -19,7 +19,7 @@ import type {
   KifloPropertyDefinition,
   KifloUpdateTransactionRequest,
 } from "./kiflo-api-types.js";
-import { missingPropertyError } from "./kiflo-error.js";
+import { itemError, missingPropertyError } from "./kiflo-error.js";
 import { KIFLO_PROPERTY_LABELS } from "./kiflo-settings.js";
 
 /** The internal names of the properties the sink writes, resolved from Kiflo's definitions. */
@@ -263,6 +263,21 @@ export interface CustomerRecord {
   kifloId: number;
 }
 
+/** Why an amount cannot be sent: no JSON number holds it exactly. */
+export function inexactAmountReason(money: Money): string {
+  return `the amount in ${money.currency} has more digits than a JSON number holds exactly`;
+}
+
+/**
+ * An amount in major units as the JSON number Kiflo takes (spec §1), exactly; throws an item
+ * refusal when no JSON number holds it (the sink checks first, so this is a safety net).
+ */
+export function exactAmount(money: Money): number {
+  const number = toExactMajorNumber(money);
+  if (number === null) throw itemError(inexactAmountReason(money));
+  return number;
+}
+
 /** Transaction properties (name, amount in major units, the Chargebee ids): spec §1, §3. */
 function transactionProperties(
   record: Pick<TransactionRecord, "name" | "currency" | "chargebeeTransactionId" | "invoiceId">,
@@ -273,7 +288,7 @@ function transactionProperties(
   const properties: KifloCreateTransactionRequest["properties"] = {
     name: record.name,
     // Kiflo takes decimals in major units (spec §1), so the currency's exponent applies.
-    amount: toMajorNumber({ amount: amountMinor, currency: record.currency }),
+    amount: exactAmount({ amount: amountMinor, currency: record.currency }),
   };
   properties[tx] = record.chargebeeTransactionId;
   if (record.invoiceId) properties[invoice] = record.invoiceId;

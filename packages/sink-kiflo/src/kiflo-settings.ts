@@ -90,7 +90,9 @@ export const KifloSinkOptionsSchema = z
     /** Mappings kept in memory in front of the store. @default 10000 */
     cacheSize: z.number().int().min(0).default(10_000),
     /** API base URL (point it at `@revtrace/sandbox` in tests and demos). */
-    baseUrl: z.url().default(KIFLO_DEFAULT_BASE_URL),
+    baseUrl: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .default(KIFLO_DEFAULT_BASE_URL),
     ...TRANSPORT_OPTIONS_SHAPE,
   })
   .superRefine((options, context) => {

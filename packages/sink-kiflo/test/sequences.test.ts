@@ -58,6 +58,9 @@ describe("options", () => {
       /store: must be a MappingStore/,
     );
     expect(make({ convertLeadToCustomer: true, pageSize: 500 })).toThrow(/pageSize/);
+    expect(make({ convertLeadToCustomer: true, baseUrl: "ftp://kiflo.example/v3/" })).toThrow(
+      "Invalid Kiflo sink options: baseUrl: must be an http(s) URL",
+    );
     expect(server.calls).toEqual([]);
   });
 

@@ -37,6 +37,7 @@ export {
   parseSegmentSinkOptions,
   SEGMENT_DEFAULT_EVENTS,
   SEGMENT_IDENTIFY_CONVERSIONS,
+  SEGMENT_RETENTION_OWN_NAME,
   type SegmentMapperSettings,
   type SegmentSettings,
   type SegmentSinkOptions,

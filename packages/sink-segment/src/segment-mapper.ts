@@ -26,6 +26,7 @@ import {
 } from "./segment-api-types.js";
 import {
   SEGMENT_IDENTIFY_CONVERSIONS,
+  SEGMENT_RETENTION_OWN_NAME,
   type SegmentMapperSettings,
   segmentUserId,
 } from "./segment-settings.js";
@@ -290,6 +291,7 @@ function mapRetention(
   conversion: Conversion,
   event: RetentionEvent,
   ids: { userId: string | undefined; anonymousId: string | undefined },
+  eventName: string,
 ): SegmentMessage[] {
   const context: SegmentContext = { library: LIBRARY };
   const messages: SegmentMessage[] = [];
@@ -304,8 +306,12 @@ function mapRetention(
     messages.push({
       type: "track",
       ...base(conversion, "track", ids, context),
-      event: event.type,
-      properties: { ...event.properties },
+      event: eventName,
+      // Under a custom name, the Retention event's own name is kept as a property.
+      properties:
+        eventName === event.type
+          ? { ...event.properties }
+          : { ...event.properties, retention_event: event.type },
     });
   }
   return messages;
@@ -331,7 +337,14 @@ export function mapConversion(
   if (ids.userId === undefined && ids.anonymousId === undefined) {
     return { kind: "skip", reason: "no userId or anonymousId (Segment drops such messages)" };
   }
-  if (retention) return { kind: "messages", messages: mapRetention(conversion, retention, ids) };
+  if (retention) {
+    const named = settings.events.retention;
+    if (named === null) {
+      return { kind: "skip", reason: "Retention events are turned off (events.retention: false)" };
+    }
+    const eventName = named === SEGMENT_RETENTION_OWN_NAME ? retention.type : named;
+    return { kind: "messages", messages: mapRetention(conversion, retention, ids, eventName) };
+  }
 
   const name: ConversionName = conversion.name;
   const eventName = settings.events[name];

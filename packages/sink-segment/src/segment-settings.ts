@@ -27,6 +27,12 @@ import {
  * spec §7.1–7.2) and clear names for the rest. `false`: identify only, no track. Retention events keep
  * their own names (`page_loaded`, `cancel`, …) whatever this table says.
  */
+/**
+ * The default event of `retention`: each Retention event under its own name (`cancel`, `save`, …).
+ * `events.retention: false` sends nothing for Retention; a string names every Retention track so.
+ */
+export const SEGMENT_RETENTION_OWN_NAME = "(the Retention event's own name)";
+
 export const SEGMENT_DEFAULT_EVENTS: Readonly<Record<ConversionName, string | false>> = {
   lead: false,
   subscription_created: "Subscription Created",
@@ -43,7 +49,7 @@ export const SEGMENT_DEFAULT_EVENTS: Readonly<Record<ConversionName, string | fa
   customer_created: false,
   customer_updated: false,
   customer_deleted: "Customer Deleted",
-  retention: "(the Retention event's own name)",
+  retention: SEGMENT_RETENTION_OWN_NAME,
 };
 
 /** The names whose conversion is an identify of the customer (with no track unless one is mapped). */
@@ -70,7 +76,7 @@ export const SegmentSinkOptionsSchema = z.strictObject({
   /** The workspace's region (spec §1: data sent to the wrong region is dropped). @default "us" */
   region: z.enum(Object.keys(SEGMENT_HOSTS) as [SegmentRegion, ...SegmentRegion[]]).default("us"),
   /** Host override without `/v1` (a proxy, or `@revtrace/sandbox` in tests and demos). */
-  baseUrl: z.url().optional(),
+  baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   /** Which id is Segment's `userId`. @default "chargebee_customer_id" */
   userId: z.enum(["chargebee_customer_id", "external_id"]).default("chargebee_customer_id"),
   /** Track event name per conversion name (`false`: no track). Unset keys keep the defaults. */
@@ -131,10 +137,7 @@ export function parseSegmentSinkOptions(options: unknown): SegmentSettings {
 export function segmentHandles(settings: SegmentMapperSettings): ReadonlySet<ConversionName> {
   return new Set(
     CONVERSION_NAMES.filter(
-      (name) =>
-        name === "retention" ||
-        settings.events[name] !== null ||
-        SEGMENT_IDENTIFY_CONVERSIONS.includes(name),
+      (name) => settings.events[name] !== null || SEGMENT_IDENTIFY_CONVERSIONS.includes(name),
     ),
   );
 }

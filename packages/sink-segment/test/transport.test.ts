@@ -15,7 +15,11 @@ import {
   type SegmentSinkOptions,
   USER_AGENT,
 } from "../src/index.js";
-import { syntheticPurchases } from "./fixtures/conversions.js";
+import {
+  retentionConversion,
+  retentionEventOf,
+  syntheticPurchases,
+} from "./fixtures/conversions.js";
 
 const US = "https://api.segment.io/v1/batch";
 const EU = "https://events.eu1.segmentapis.com/v1/batch";
@@ -73,6 +77,40 @@ describe("Segment transport", () => {
       ].map(({ userId: _drop, ...message }) => message),
       sentAt: "2026-03-01T12:00:00.000Z",
     });
+  });
+
+  it("events.retention: false sends nothing for Retention; a custom name names its track", async () => {
+    server.use(http.post(US, ok));
+    const cancel = retentionConversion("cancel");
+    const off = sink({ events: { retention: false } });
+    expect(off.handles.has("retention")).toBe(false);
+    expect(await off.send([cancel])).toEqual([
+      {
+        id: cancel.id,
+        status: "skipped",
+        reason: 'the segment sink does not handle "retention" conversions',
+      },
+    ]);
+    expect(server.calls).toEqual([]);
+
+    const named = sink({ events: { retention: "Retention Flow" } });
+    expect(await named.send([cancel])).toEqual([{ id: cancel.id, status: "delivered" }]);
+    expect(bodies()).toEqual([
+      {
+        batch: [
+          {
+            type: "track",
+            messageId: `${cancel.id}:track`,
+            timestamp: new Date(cancel.occurredAt).toISOString(),
+            anonymousId: "KD21akKyAZ",
+            context: { library: { name: "@revtrace/sink-segment", version: "0.0.0-dev" } },
+            event: "Retention Flow",
+            properties: { ...retentionEventOf("cancel").properties, retention_event: "cancel" },
+          },
+        ],
+        sentAt: "2026-03-01T12:00:00.000Z",
+      },
+    ]);
   });
 
   it("sets sentAt on every attempt and keeps every messageId across retries (spec §3.2, §6)", async () => {
@@ -248,6 +286,9 @@ describe("Segment transport", () => {
 
   it("refuses bad options with a ConfigError naming the field, never its value", () => {
     expect(() => createSegmentSink({ writeKey: "" })).toThrow(/writeKey/);
+    expect(() => createSegmentSink({ writeKey: "k", baseUrl: "ftp://segment.example" })).toThrow(
+      "Invalid Segment sink options: baseUrl: must be an http(s) URL",
+    );
     expect(() => createSegmentSink({ writeKey: "k", region: "apac" as never })).toThrow(/region/);
     expect(() => createSegmentSink({ writeKey: "k", maxBatchMessages: 3_000 })).toThrow(
       /maxBatchMessages/,

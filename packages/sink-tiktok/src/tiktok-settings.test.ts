@@ -91,8 +91,8 @@ describe("parseTikTokSinkOptions", () => {
         "accessToken",
         "batchSize",
         "defaultCountry",
-        "events",
         "events.first_payment",
+        "events.refund",
         "maxEventAgeDays",
         "pixelCode",
       ].sort(),
@@ -101,12 +101,36 @@ describe("parseTikTokSinkOptions", () => {
     expect(error.message).toContain("without a `Bearer ` prefix");
   });
 
+  it("names a misspelt key, says why an event name is refused, and takes only an http(s) baseUrl", () => {
+    const base = { accessToken: "s3cr3t", pixelCode: "p" };
+    const misspelt = configError({ pixelCode: "p", accessToken: "s3cr3t", acessToken: "s3cr3t" });
+    expect(misspelt.fields).toEqual(["acessToken"]);
+    expect(misspelt.message).toBe("Invalid TikTok sink options: acessToken: unknown option");
+    const reserved = configError({ ...base, events: { lead: "Checkout" } });
+    expect(reserved.fields).toEqual(["events.lead"]);
+    expect(reserved.message).toBe(
+      "Invalid TikTok sink options: events.lead: is a reserved TikTok event name; use the standard event it maps to",
+    );
+    const inObject = configError({ ...base, events: { lead: { event: "Checkout" } } });
+    expect(inObject.message).toContain("is a reserved TikTok event name");
+    const wrongType = configError({ ...base, events: { lead: 3 } });
+    expect(wrongType.message).toBe(
+      "Invalid TikTok sink options: events.lead: must be false, a TikTok event name, or { event, pixelCode?, accessToken? }",
+    );
+    const ftp = configError({ ...base, baseUrl: "ftp://example.com/" });
+    expect(ftp.fields).toEqual(["baseUrl"]);
+    expect(ftp.message).toBe("Invalid TikTok sink options: baseUrl: must be an http(s) URL");
+    expect(parseTikTokSinkOptions({ ...base, baseUrl: "http://localhost:4010/" }).baseUrl).toBe(
+      "http://localhost:4010/",
+    );
+  });
+
   it("refuses non-function injection points and unknown options", () => {
     expect(configError({ accessToken: "t", pixelCode: "p", fetch: "nope" }).fields).toEqual([
       "fetch",
     ]);
     expect(configError({ accessToken: "t", pixelCode: "p", pixel: "typo" }).fields).toEqual([
-      "(root)",
+      "pixel",
     ]);
     expect(configError(undefined).fields).toEqual(["(root)"]);
   });

@@ -77,18 +77,38 @@ const eventName = z
   )
   .transform((name) => ALIASES[name] ?? name);
 
-const mappingEntry = z.union([
-  z.literal(false),
-  eventName,
-  z.strictObject({
-    /** The TikTok event name. */
-    event: eventName,
-    /** Pixel for this event (defaults to the sink's `pixelCode`). */
-    pixelCode: pixelCode.optional(),
-    /** Events API token of that pixel (defaults to the sink's `accessToken`). */
-    accessToken: token.optional(),
-  }),
-]);
+const ENTRY_SHAPE = "must be false, a TikTok event name, or { event, pixelCode?, accessToken? }";
+
+const mappingEntry = z.union(
+  [
+    z.literal(false),
+    eventName,
+    z.strictObject({
+      /** The TikTok event name. */
+      event: eventName,
+      /** Pixel for this event (defaults to the sink's `pixelCode`). */
+      pixelCode: pixelCode.optional(),
+      /** Events API token of that pixel (defaults to the sink's `accessToken`). */
+      accessToken: token.optional(),
+    }),
+  ],
+  {
+    // zod names a failed union "Invalid input"; say what is wrong with the form that was given
+    // (a reserved name, an empty one), never the value.
+    error: (issue) => {
+      if (issue.code !== "invalid_union") return undefined;
+      const branch =
+        typeof issue.input === "string"
+          ? 1
+          : typeof issue.input === "object" && issue.input !== null
+            ? 2
+            : -1;
+      const first = issue.errors[branch]?.[0];
+      if (!first) return ENTRY_SHAPE;
+      return first.path.length > 0 ? `${first.path.join(".")}: ${first.message}` : first.message;
+    },
+  },
+);
 
 const isFunction = (value: unknown) => typeof value === "function";
 
@@ -133,7 +153,9 @@ export const TikTokSinkOptionsSchema = z.strictObject({
     .transform((code) => code.toUpperCase())
     .optional(),
   /** API base URL (point it at `@revtrace/sandbox` in tests and demos). */
-  baseUrl: z.url().default(TIKTOK_DEFAULT_BASE_URL),
+  baseUrl: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .default(TIKTOK_DEFAULT_BASE_URL),
   /**
    * Derives `event_id`: deterministic, identical on every retry, and what the browser pixel sends for
    * the same conversion (TikTok spec §7). @default `defaultEventId`: the invoice (order) id, else the

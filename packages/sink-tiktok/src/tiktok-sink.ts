@@ -13,6 +13,7 @@ import {
   deliverInBatches,
   type ItemResult,
   jsonByteLength,
+  MoneyError,
   redactIssues,
   redactSecrets,
   type SendOptions,
@@ -320,10 +321,12 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
       try {
         mapped = mapConversion(conversion, settings, at);
       } catch (error) {
+        // A MoneyError says what is wrong (an amount no JSON number holds), never a value.
+        const why = MoneyError.isInstance(error) ? `: ${error.message}` : "";
         results[index] = {
           id,
           status: "rejected",
-          error: localError("the conversion could not be mapped", error),
+          error: localError(`the conversion could not be mapped${why}`, error),
         };
         return;
       }
@@ -344,14 +347,53 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
         };
         return;
       }
+      // An event that cannot fit in a request on its own (maxBatchBytes) is refused alone, never
+      // sent: TikTok documents no field length to trim to (spec §5: ~1 MB per request is safe).
+      const bytes = jsonByteLength(mapped.event);
+      const overhead = jsonByteLength(envelope(mapped.target, []));
+      if (bytes + overhead > settings.maxBatchBytes) {
+        results[index] = {
+          id,
+          status: "rejected",
+          error: localError(
+            `the event is ${bytes} bytes, too large for one request (maxBatchBytes ${settings.maxBatchBytes})`,
+            undefined,
+          ),
+        };
+        return;
+      }
       const key = `${mapped.target.pixelCode}\n${mapped.target.accessToken}`;
       const group = groups.get(key) ?? { target: mapped.target, pending: [] };
       group.pending.push({ index, id, event: mapped.event });
       groups.set(key, group);
     });
+    // One (pixel, token) group's failure is its own: a refused token or pixel (40001), or an outage
+    // that outlasted the retries, rejects that group's items with the error (retryable as it is),
+    // and the other groups are still sent. Only when every group failed does the send throw (as a
+    // send to a single pixel does), and an abort always stops it.
+    const failures: SinkError[] = [];
     for (const { target, pending } of groups.values()) {
-      await deliverPixel(target, pending, results, signal);
+      try {
+        await deliverPixel(target, pending, results, signal);
+      } catch (error) {
+        if (signal?.aborted || !SinkError.isInstance(error) || error.reason === "aborted") {
+          throw error;
+        }
+        logger.warn(
+          {
+            sink: TIKTOK_SINK_NAME,
+            pixelCode: target.pixelCode,
+            items: pending.length,
+            vendorCode: error.vendorCode,
+            retryable: error.retryable,
+          },
+          "tiktok: a pixel's request failed; its events are rejected, other pixels still sent",
+        );
+        failures.push(error);
+        for (const p of pending) results[p.index] = { id: p.id, status: "rejected", error };
+      }
     }
+    if (failures.length > 0 && failures.length === groups.size) throw failures[0];
     return results;
   }
 

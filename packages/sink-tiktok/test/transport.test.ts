@@ -8,7 +8,7 @@ import { respondInSequence, useMockServer } from "@revtrace/testing/msw";
 import { delay, HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { createTikTokSink, type TikTokSinkOptions } from "../src/index.js";
-import { syntheticPurchases } from "./fixtures/conversions.js";
+import { leadConversion, syntheticPurchases, tiktokTouchpoint } from "./fixtures/conversions.js";
 
 const URL_TRACK = "https://business-api.tiktok.com/open_api/v1.3/event/track/";
 const TOKEN = "tt-secret-token-abc";
@@ -71,6 +71,43 @@ describe("TikTok transport", () => {
     expect(error.vendorCode).toBe(40001);
     expect(server.calls).toHaveLength(1);
   });
+
+  for (const leadFirst of [true, false]) {
+    it(`one pixel's refusal (40001) rejects only its events; the other pixel's are delivered (lead ${leadFirst ? "first" : "last"})`, async () => {
+      server.use(
+        http.post(URL_TRACK, async ({ request }) => {
+          const body = (await request.json()) as { event_source_id: string };
+          return body.event_source_id === "C4LEADS"
+            ? code(40001, "No permission to operate pixel")
+            : ok();
+        }),
+      );
+      const lead = leadConversion(NOW - 60_000);
+      const paid = purchases(2);
+      const items = leadFirst ? [lead, ...paid] : [...paid, lead];
+      const results = await sink({
+        events: { lead: { event: "Lead", pixelCode: "C4LEADS", accessToken: "tt-other-token" } },
+      }).send(items);
+      const byId = new Map(results.map((result) => [result.id, result]));
+      for (const purchase of paid) {
+        expect(byId.get(purchase.id)).toEqual({ id: purchase.id, status: "delivered" });
+      }
+      const refused = byId.get(lead.id);
+      expect(refused?.status).toBe("rejected");
+      const error = refused?.status === "rejected" ? refused.error : undefined;
+      expect(error?.vendorCode).toBe(40001);
+      expect(error?.retryable).toBe(false);
+      expect(results.map((result) => result.id)).toEqual(items.map((item) => item.id));
+      const sent = server.calls.map((call) => [
+        (call.body as { event_source_id: string }).event_source_id,
+        call.headers["access-token"],
+        eventIds(call.body),
+      ]);
+      const leadCall = ["C4LEADS", "tt-other-token", [lead.id]];
+      const paidCall = [PIXEL, TOKEN, paid.map((p) => p.id)];
+      expect(sent).toEqual(leadFirst ? [leadCall, paidCall] : [paidCall, leadCall]);
+    });
+  }
 
   it("retries TikTok's retryable codes with the same body until accepted", async () => {
     server.use(
@@ -387,6 +424,34 @@ describe("TikTok transport", () => {
     expect(server.calls.flatMap((call) => eventIds(call.body))).toEqual(items.map((c) => c.id));
   });
 
+  it("rejects an event larger than maxBatchBytes on its own and never sends it", async () => {
+    server.use(http.post(URL_TRACK, () => ok()));
+    const [first, middle, last] = purchases(3) as [Conversion, Conversion, Conversion];
+    const landingPage = `https://www.example.com/?${"a".repeat(1_200_000)}`;
+    const huge: Conversion = {
+      ...middle,
+      credits: [
+        {
+          model: "first_touch",
+          share: 1,
+          amount: null,
+          touchpoint: tiktokTouchpoint(NOW - 120_000, { landingPage }),
+        },
+      ],
+    };
+    const results = await sink().send([first, huge, last]);
+    expect(results[0]).toEqual({ id: first.id, status: "delivered" });
+    expect(results[2]).toEqual({ id: last.id, status: "delivered" });
+    expect(results[1]?.status).toBe("rejected");
+    const error = results[1]?.status === "rejected" ? results[1].error : undefined;
+    expect(error?.reason).toBe("invalid_item");
+    expect(error?.retryable).toBe(false);
+    expect(error?.message).toMatch(
+      /^tiktok: the event is \d+ bytes, too large for one request \(maxBatchBytes 1000000\)$/,
+    );
+    expect(server.calls.map((call) => eventIds(call.body))).toEqual([[first.id, last.id]]);
+  });
+
   it("splits a send into batches of batchSize, in order", async () => {
     server.use(http.post(URL_TRACK, () => ok()));
     const items = purchases(120);
@@ -413,6 +478,29 @@ describe("TikTok transport", () => {
     expect(results).toEqual([{ id: item.id, status: "delivered" }]);
     const body = server.calls[0]?.body as { data: Array<{ user: Record<string, unknown> }> };
     expect(body.data[0]?.user).not.toHaveProperty("ip");
+  });
+
+  it("rejects an amount no JSON number holds exactly; a normal one goes out as the same number", async () => {
+    server.use(http.post(URL_TRACK, () => ok()));
+    const [normal, big] = purchases(2) as [Conversion, Conversion];
+    const huge: Conversion = {
+      ...big,
+      value: { amount: Number.MAX_SAFE_INTEGER, currency: "USD" },
+    };
+    const results = await sink().send([normal, huge]);
+    expect(results[0]).toEqual({ id: normal.id, status: "delivered" });
+    expect(results[1]).toMatchObject({
+      status: "rejected",
+      error: {
+        reason: "invalid_item",
+        retryable: false,
+        message:
+          "tiktok: the conversion could not be mapped: the value in USD has more digits than a JSON number holds exactly",
+      },
+    });
+    expect(server.calls.map((call) => eventIds(call.body))).toEqual([[normal.id]]);
+    const body = server.calls[0]?.body as { data: Array<{ properties: { value: number } }> };
+    expect(body.data[0]?.properties.value).toBe(19.99);
   });
 
   it("rejects an event that fails local validation without sending it", async () => {

@@ -12,6 +12,7 @@ import {
   scaleMoney,
   subtractMoney,
   sumMoney,
+  toExactMajorNumber,
   toMajor,
 } from "./money.js";
 
@@ -90,6 +91,35 @@ describe("fromMajor / toMajor", () => {
         const exponent = CURRENCY_EXPONENTS[value.currency] as number;
         expect(text.split(".")[1]?.length ?? 0).toBe(exponent);
       }),
+    );
+  });
+});
+
+describe("toExactMajorNumber", () => {
+  it("is the major-unit number when it holds the amount exactly, else null", () => {
+    expect(toExactMajorNumber({ amount: 1999, currency: "USD" })).toBe(19.99);
+    expect(toExactMajorNumber({ amount: 0, currency: "USD" })).toBe(0);
+    expect(toExactMajorNumber({ amount: 1234, currency: "KWD" })).toBe(1.234);
+    expect(toExactMajorNumber({ amount: 1500, currency: "JPY" })).toBe(1500);
+    expect(toExactMajorNumber({ amount: 99_999_999_999_999, currency: "USD" })).toBe(
+      999_999_999_999.99,
+    );
+    expect(toExactMajorNumber({ amount: Number.MAX_SAFE_INTEGER, currency: "USD" })).toBeNull();
+    expect(toExactMajorNumber({ amount: Number.MAX_SAFE_INTEGER, currency: "JPY" })).toBe(
+      Number.MAX_SAFE_INTEGER,
+    );
+  });
+
+  it("agrees with toMajor whenever it answers (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
+        (n) => {
+          const money = { amount: n, currency: "USD" };
+          const number = toExactMajorNumber(money);
+          if (number !== null) expect(fromMajor(number, "USD").amount).toBe(n);
+        },
+      ),
     );
   });
 });

@@ -163,6 +163,27 @@ export function toMajorNumber(value: Money): number {
   return Number(toMajor(value));
 }
 
+/**
+ * Major units as a JavaScript number only when that number is the amount exactly: the decimal is
+ * formatted from the integer minor units ({@link toMajor}), and the number kept only if it reads
+ * back as the same minor units (what a vendor parsing the JSON gets). Else `null`: beyond about 15
+ * significant digits a double cannot hold it, and `Number` would round silently
+ * (`9007199254740991` cents is not `90071992547409.9`). For vendor APIs whose amounts are JSON
+ * numbers.
+ *
+ * @example toExactMajorNumber({ amount: 1999, currency: "USD" }) // 19.99
+ * @example toExactMajorNumber({ amount: Number.MAX_SAFE_INTEGER, currency: "USD" }) // null
+ */
+export function toExactMajorNumber(value: Money): number | null {
+  const number = Number(toMajor(value));
+  if (!Number.isFinite(number)) return null;
+  try {
+    return fromMajor(number, value.currency).amount === value.amount ? number : null;
+  } catch {
+    return null;
+  }
+}
+
 function sameCurrency(a: Money, b: Money): void {
   assertMoney(a, "The first Money");
   assertMoney(b, "The second Money");
