@@ -19,7 +19,6 @@ import {
   type Conversion,
   type ConversionName,
   createHttpClient,
-  fromMajor,
   type ItemResult,
   type SendOptions,
   type Sink,
@@ -42,7 +41,6 @@ import {
 } from "./kiflo-error.js";
 import {
   type CustomerRecord,
-  chargebeeCustomerIdOf,
   createCustomerRequest,
   createTransactionRequest,
   customerProperties,
@@ -164,7 +162,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
 
   /** The Kiflo customer of a Chargebee customer: the mapping, else Kiflo's "ChargeBee Customer ID". */
   async function knownCustomer(
-    facts: Pick<PaymentFacts, "chargebeeCustomerId">,
+    facts: PaymentFacts,
     props: KifloPropertyNames,
     signal: AbortSignal | undefined,
   ): Promise<number | null> {
@@ -180,7 +178,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
   }
 
   async function findCustomer(
-    facts: Pick<PaymentFacts, "chargebeeCustomerId">,
+    facts: PaymentFacts,
     props: KifloPropertyNames,
     signal: AbortSignal | undefined,
   ): Promise<KifloCustomer | undefined> {
@@ -475,66 +473,6 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
     };
   }
 
-  /**
-   * The refunded payment's Kiflo transaction when the store has no record of it: its customer by
-   * "ChargeBee Customer ID", then its transactions matched on "Chargebee Transaction ID" (what a
-   * payment's create looks for). The record rebuilt from it takes Kiflo's current amount as the
-   * payment's: refunds applied before the store was lost are already in it, and are not known.
-   */
-  async function recoverTransaction(
-    conversion: Conversion,
-    facts: RefundFacts,
-    props: KifloPropertyNames,
-    signal: AbortSignal | undefined,
-  ): Promise<TransactionRecord | { kind: "skipped"; reason: string } | SinkError> {
-    const notFound = (why: string) =>
-      ({
-        kind: "skipped",
-        reason: `no Kiflo transaction was recorded for the refunded payment, and ${why}`,
-      }) as const;
-    const chargebeeCustomerId = conversion.billingEvent
-      ? chargebeeCustomerIdOf(conversion.billingEvent)
-      : null;
-    if (!chargebeeCustomerId) return notFound("the refund names no Chargebee customer");
-    const customerId = await knownCustomer({ chargebeeCustomerId }, props, signal);
-    if (customerId === null) return notFound("no Kiflo customer has this Chargebee customer id");
-    const txProperty = props.chargebeeTransactionId as string;
-    const found = await api.findTransaction(
-      customerId,
-      (t) => !t.isDeleted && t.properties?.[txProperty] === facts.paymentTransactionId,
-      signal,
-    );
-    if (!found) return notFound("none of the customer's Kiflo transactions is this payment's");
-    const currency = found.currency ?? facts.amount.currency;
-    const amount = found.properties?.amount;
-    let minor: number;
-    try {
-      minor = fromMajor(amount as number | string, currency).amount;
-    } catch (error) {
-      return itemError("the Kiflo transaction's amount could not be read", error);
-    }
-    const name = found.properties?.name;
-    const invoiceId = props.chargebeeInvoiceId
-      ? found.properties?.[props.chargebeeInvoiceId]
-      : undefined;
-    logger.warn(
-      { sink: KIFLO_SINK_NAME, transactionId: found.id },
-      "kiflo: no record of the refunded payment; found its transaction in Kiflo and recorded it",
-    );
-    return {
-      state: "created",
-      kifloId: found.id,
-      kifloCustomerId: customerId,
-      currency,
-      amount: minor,
-      name: typeof name === "string" ? name : `Chargebee payment ${facts.paymentTransactionId}`,
-      chargebeeTransactionId: facts.paymentTransactionId,
-      invoiceId: typeof invoiceId === "string" ? invoiceId : null,
-      refunds: {},
-      deleted: false,
-    };
-  }
-
   /** Refunds take the amount off the transaction (`PUT`), and a full refund deletes it. */
   async function deliverRefund(
     conversion: Conversion,
@@ -546,21 +484,12 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
     return serialize(`transaction:${facts.paymentTransactionId}`, async () => {
       for (let round = 0; round < 5; round++) {
         const raw = await settings.store.getMapping(NS.transaction, facts.paymentTransactionId);
-        if (raw === null) {
-          // Nothing recorded (a store that was lost, or a payment delivered by something else):
-          // look in Kiflo the way a payment's create does, and record what is found.
-          const recovered = await recoverTransaction(conversion, facts, props, signal);
-          if (!("state" in recovered)) return recovered;
-          await settings.store.putMappingIfAbsent(
-            NS.transaction,
-            facts.paymentTransactionId,
-            JSON.stringify(recovered),
-          );
-          continue;
-        }
         const parsed = parseRecord(raw);
-        if (parsed === null) {
-          return itemError("the mapping store holds an unexpected record for this payment");
+        if (raw === null || parsed === null) {
+          return {
+            kind: "skipped",
+            reason: "no Kiflo transaction was recorded for the refunded payment",
+          } as const;
         }
         if (parsed.state === "claimed") {
           return inProgressError("the refunded payment", settings.claimTtlMs);
