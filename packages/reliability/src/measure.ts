@@ -62,6 +62,7 @@ export interface SinkComparison {
   /** Records beyond one per key that the vendor's own dedupe absorbs (a re-send). */
   absorbed: number;
   lostKeys: string[];
+  unexpectedKeys: string[];
 }
 
 /** Compares a run's records with a reference run's, sink by sink. */
@@ -81,6 +82,7 @@ export function compareKeys(reference: VendorKeys, got: VendorKeys): SinkCompari
       duplicated: VENDOR_DEDUPES[sink] ? 0 : extraRecords,
       absorbed: VENDOR_DEDUPES[sink] ? extraRecords : 0,
       lostKeys: lostKeys.slice(0, 5),
+      unexpectedKeys: [...mine.keys()].filter((k) => !ref.has(k)).slice(0, 5),
     };
   });
 }
@@ -91,6 +93,7 @@ export function ledgerOwed(
 ): Owed {
   const owed: Owed = {};
   for (const e of entries) {
+    if (e.partnerId.startsWith("~")) continue; // the ledger's own journal lines (amount 0)
     owed[e.partnerId] ??= {};
     const by = owed[e.partnerId] as Record<string, number>;
     by[e.amount.currency] = (by[e.amount.currency] ?? 0) + e.amount.amount;
@@ -130,6 +133,7 @@ export function compareOwed(truth: Owed, ledger: Owed): OwedComparison {
 /** `earned` entries beyond one per payment transaction, and reversals beyond one per refund. */
 export function doubleCounted(
   entries: readonly {
+    partnerId: string;
     kind: string;
     transactionId: string | null;
     refundTransactionId: string | null;
@@ -138,6 +142,7 @@ export function doubleCounted(
   const seen = new Set<string>();
   let doubles = 0;
   for (const e of entries) {
+    if (e.partnerId.startsWith("~")) continue;
     if (e.kind !== "earned" && e.kind !== "reversed") continue;
     const key = `${e.kind}:${e.kind === "earned" ? e.transactionId : e.refundTransactionId}`;
     if (seen.has(key)) doubles++;

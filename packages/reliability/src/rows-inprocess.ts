@@ -22,7 +22,7 @@ const DRAIN_MS = 30 * 60_000;
 
 /** Accuracy: the tracker calls and the webhooks (duplicated, shuffled), then credits vs truth. */
 export async function accuracyRows(sim: Simulation): Promise<RowResult[]> {
-  const stack = await startStack();
+  const stack = await startStack({ kifloLeads: sim.partnerLeads });
   try {
     const collect = await postCollects(stack.url, sim.collects, stack.setClock);
     const posted = await postWebhooks(() => stack.url, sim.webhooks);
@@ -42,7 +42,12 @@ export async function accuracyRows(sim: Simulation): Promise<RowResult[]> {
       let correct = 0;
       let sharedCredit = 0;
       const causes = new Map<string, number>();
-      const cause = (c: string) => causes.set(c, (causes.get(c) ?? 0) + 1);
+      const examples = new Map<string, string>();
+      let current = "";
+      const cause = (c: string) => {
+        causes.set(c, (causes.get(c) ?? 0) + 1);
+        if (!examples.has(c)) examples.set(c, current);
+      };
       for (const p of sim.truth.payments) {
         const want = model === "first_touch" ? p.firstTouch : p.clickChain;
         const conversion = byEvent.get(p.eventId);
@@ -57,6 +62,7 @@ export async function accuracyRows(sim: Simulation): Promise<RowResult[]> {
         const credit = conversion.credits.find((c) => c.model === model);
         const got = credit ? (touchIdOf(credit.landingPage) ?? credit.touchpointId) : null;
         const owner = got === null ? undefined : sim.truth.touchOwner[got];
+        current = `${p.eventId}: truth ${want ?? "none"}, credited ${got ?? "none"}`;
         if (owner !== undefined && owner !== p.person) {
           sharedCredit++;
           cause(`credited another person's touchpoint (${p.kind} buyer)`);
@@ -82,7 +88,9 @@ export async function accuracyRows(sim: Simulation): Promise<RowResult[]> {
         duplicated: sharedCredit,
         notes: `${(share * 100).toFixed(2)} % right (target ≥ 99 %); ${sharedCredit} credited through a junk or shared id (target 0); ${sim.truth.payments.length} payments, ${sim.webhooks.length} webhooks, ${sim.collects.length} tracker calls`,
         ok: share >= 0.99 && sharedCredit === 0,
-        details: [...causes].map(([c, n]) => `${model} miss: ${c}: ${n}`),
+        details: [...causes].map(
+          ([c, n]) => `${model} miss: ${c}: ${n} (e.g. ${examples.get(c) ?? "?"})`,
+        ),
       });
     }
     const entries = await stack.storage.listCommissions();
@@ -110,7 +118,7 @@ const references = new Map<string, VendorKeys>();
 export async function referenceKeys(sim: Simulation, key: string): Promise<VendorKeys> {
   const cached = references.get(key);
   if (cached) return cached;
-  const stack = await startStack({ recorder: false });
+  const stack = await startStack({ recorder: false, kifloLeads: sim.partnerLeads });
   try {
     await postWebhooks(() => stack.url, sim.events, { concurrency: 1 });
     await stack.pipeline.drain({ timeoutMs: DRAIN_MS });
@@ -143,7 +151,10 @@ export function deliveryRows(
       .filter(Boolean)
       .join("; "),
     ok: c.lost === 0 && c.duplicated === 0 && c.unexpected === 0,
-    details: c.lostKeys.map((k) => `${label} ${c.sink} lost: ${k}`),
+    details: [
+      ...c.lostKeys.map((k) => `${label} ${c.sink} lost: ${k}`),
+      ...c.unexpectedKeys.map((k) => `${label} ${c.sink} not in the reference: ${k}`),
+    ],
   }));
   rows.push({
     row: `${label}: ledger`,
@@ -174,7 +185,7 @@ export async function duplicateShuffleRows(
   stackOptions: StackOptions = {},
 ): Promise<RowResult[]> {
   const reference = await referenceKeys(sim, key);
-  const stack = await startStack({ recorder: false, ...stackOptions });
+  const stack = await startStack({ recorder: false, kifloLeads: sim.partnerLeads, ...stackOptions });
   try {
     const posted = await postWebhooks(() => stack.url, sim.webhooks);
     await stack.pipeline.drain({ timeoutMs: DRAIN_MS });

@@ -122,6 +122,8 @@ export interface Simulation {
   truth: Truth;
   /** Buyers per kind. */
   kinds: Record<BuyerKind, number>;
+  /** The leads partners registered in Kiflo (their referred buyers' checkout emails). */
+  partnerLeads: { email: string; partner: string }[];
 }
 
 export interface SimulationOptions {
@@ -186,6 +188,7 @@ export function simulate(options: SimulationOptions): Simulation {
     junk: 0,
     no_lead: 0,
   };
+  const partnerLeads: { email: string; partner: string }[] = [];
   let personCount = 0;
   let touchCount = 0;
   let version = 0;
@@ -459,6 +462,10 @@ export function simulate(options: SimulationOptions): Simulation {
     const clickChain = chainTouch?.id ?? (metaRef ? `affiliate-ref:${metaRef}` : null);
     const partner = chainTouch?.ref ?? metaRef ?? null;
 
+    if (metaRef && (kind === "normal" || kind === "changed_email" || kind === "no_lead")) {
+      partnerLeads.push({ email: checkoutEmail, partner: metaRef });
+    }
+
     // --- What Chargebee sends for this buyer. ---
     const plan = random.pick(PLANS);
     const trial = random.chance(0.4);
@@ -595,7 +602,6 @@ export function simulate(options: SimulationOptions): Simulation {
     if (first && refundAt < end && random.chance(0.08)) {
       const full = random.chance(0.5);
       const amount = full ? plan.price : plan.price / 2;
-      const tagR = full ? "full" : "partial";
       emit(refundAt, `ev_${tag}_${person.n}_refund`, "payment_refunded", {
         transaction: {
           id: `txn_${tag}_${person.n}_refund`,
@@ -636,7 +642,6 @@ export function simulate(options: SimulationOptions): Simulation {
       const reversed = (amount * COMMISSION_PERCENT) / 100;
       if (partner) addOwed(owed, partner, plan.currency, -reversed);
       if (metaRef) addOwed(owedWithoutTouches, metaRef, plan.currency, -reversed);
-      void tagR;
     }
     const cancelAt = lastPaid + 2 * HOUR;
     if (cancelAt < end && random.chance(0.05)) {
@@ -685,6 +690,7 @@ export function simulate(options: SimulationOptions): Simulation {
       sharedOrJunk: [...sharedOrJunk],
     },
     kinds,
+    partnerLeads,
   };
 }
 

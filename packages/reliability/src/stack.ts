@@ -82,6 +82,21 @@ export async function startVendorSandbox(options: { acRateLimit?: boolean } = {}
   });
 }
 
+/** The partners' Kiflo ids (a lead registered by a partner converts into the paying customer). */
+export const KIFLO_PARTNER_IDS: Record<string, number> = Object.fromEntries(
+  PARTNERS.map((p, i) => [p, 101 + i]),
+);
+
+/** Registers the simulation's partner leads in the Kiflo emulator. */
+export function seedKifloLeads(
+  sandbox: SandboxServer,
+  leads: readonly { email: string; partner: string }[],
+): void {
+  for (const lead of leads) {
+    sandbox.kiflo.addLead({ email: lead.email, partnerId: KIFLO_PARTNER_IDS[lead.partner] ?? null });
+  }
+}
+
 export interface Vendors {
   tiktok: string;
   segment: string;
@@ -198,6 +213,8 @@ export interface StackOptions {
   acLimit?: number;
   timeoutMs?: number;
   recorder?: boolean;
+  /** Partner leads to register in Kiflo before the run. */
+  kifloLeads?: readonly { email: string; partner: string }[];
   overrides?: Partial<PipelineOptions>;
 }
 
@@ -205,6 +222,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), "revtrace-reliability-"));
   const ownSandbox = options.sandbox === undefined;
   const sandbox = options.sandbox ?? (await startVendorSandbox());
+  seedKifloLeads(sandbox, options.kifloLeads ?? []);
   const storage = createSqliteStorage({
     path: join(dir, "revtrace.db"),
     synchronous: "NORMAL",
