@@ -11,9 +11,11 @@ import {
   doubleCounted,
   ledgerOwed,
   type SinkComparison,
+  type SinkName,
   type VendorKeys,
   vendorKeys,
 } from "./measure.js";
+import { recordErrors, recordTikTok } from "./privacy.js";
 import type { RowResult } from "./row.js";
 import { type Simulation, touchIdOf } from "./simulator.js";
 import { type Stack, type StackOptions, startStack } from "./stack.js";
@@ -76,8 +78,10 @@ export async function accuracyRows(sim: Simulation): Promise<RowResult[]> {
         attributable++;
         if (got === want) correct++;
         else if (got === null) cause(`no credit (${p.kind} buyer)`);
-        else if (owner === p.person) cause(`another touchpoint of the same person (${p.kind} buyer)`);
-        else if (owner === undefined) cause(`a touchpoint the simulator never made (${p.kind} buyer)`);
+        else if (owner === p.person)
+          cause(`another touchpoint of the same person (${p.kind} buyer)`);
+        else if (owner === undefined)
+          cause(`a touchpoint the simulator never made (${p.kind} buyer)`);
       }
       const share = attributable === 0 ? 1 : correct / attributable;
       rows.push({
@@ -106,25 +110,41 @@ export async function accuracyRows(sim: Simulation): Promise<RowResult[]> {
       ok: owed.exact === owed.lines && doubles === 0 && missingConversions === 0,
       details: owed.wrong.map((w) => `commission mismatch: ${w}`),
     });
+    recordTikTok(stack.sandbox);
+    await recordErrors(stack.storage);
     return rows;
   } finally {
     await stack.close();
   }
 }
 
-const references = new Map<string, VendorKeys>();
+export interface Reference {
+  keys: VendorKeys;
+  /** Requests each vendor received. */
+  requests: Record<SinkName, number>;
+}
+const references = new Map<string, Reference>();
 
 /** The reference: every distinct event once, in the order it happened, one client, no faults. */
-export async function referenceKeys(sim: Simulation, key: string): Promise<VendorKeys> {
+export async function reference(sim: Simulation, key: string): Promise<Reference> {
   const cached = references.get(key);
   if (cached) return cached;
   const stack = await startStack({ recorder: false, kifloLeads: sim.partnerLeads });
   try {
     await postWebhooks(() => stack.url, sim.events, { concurrency: 1 });
     await stack.pipeline.drain({ timeoutMs: DRAIN_MS });
-    const keys = vendorKeys(stack.sandbox);
-    references.set(key, keys);
-    return keys;
+    const box = stack.sandbox;
+    const result: Reference = {
+      keys: vendorKeys(box),
+      requests: {
+        tiktok: box.tiktok.requests.length,
+        segment: box.segment.requests.length,
+        activecampaign: box.activecampaign.requests.length,
+        kiflo: box.kiflo.requests.length,
+      },
+    };
+    references.set(key, result);
+    return result;
   } finally {
     await stack.close();
   }
@@ -184,16 +204,22 @@ export async function duplicateShuffleRows(
   label: string,
   stackOptions: StackOptions = {},
 ): Promise<RowResult[]> {
-  const reference = await referenceKeys(sim, key);
-  const stack = await startStack({ recorder: false, kifloLeads: sim.partnerLeads, ...stackOptions });
+  const { keys } = await reference(sim, key);
+  const stack = await startStack({
+    recorder: false,
+    kifloLeads: sim.partnerLeads,
+    ...stackOptions,
+  });
   try {
     const posted = await postWebhooks(() => stack.url, sim.webhooks);
     await stack.pipeline.drain({ timeoutMs: DRAIN_MS });
     const m = stack.pipeline.metrics();
     const dups = sim.webhooks.filter((w) => w.duplicate).length;
+    recordTikTok(stack.sandbox);
+    await recordErrors(stack.storage);
     return deliveryRows(
       label,
-      compareKeys(reference, vendorKeys(stack.sandbox)),
+      compareKeys(keys, vendorKeys(stack.sandbox)),
       await ledgerCheck(stack, sim),
       `${sim.webhooks.length} webhooks (${dups} duplicates), answers ${JSON.stringify(posted.statuses)}, stored ${m.received}, duplicates counted ${m.duplicates}`,
     );

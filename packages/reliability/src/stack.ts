@@ -19,7 +19,12 @@ import {
   type Logger,
   type Sink,
 } from "@revtrace/core";
-import { createPipeline, type Pipeline, type PipelineOptions, type PipelineStorage } from "@revtrace/pipeline";
+import {
+  createPipeline,
+  type Pipeline,
+  type PipelineOptions,
+  type PipelineStorage,
+} from "@revtrace/pipeline";
 import { createNodeListener } from "@revtrace/pipeline/node";
 import { type SandboxServer, startSandbox } from "@revtrace/sandbox";
 import {
@@ -93,7 +98,10 @@ export function seedKifloLeads(
   leads: readonly { email: string; partner: string }[],
 ): void {
   for (const lead of leads) {
-    sandbox.kiflo.addLead({ email: lead.email, partnerId: KIFLO_PARTNER_IDS[lead.partner] ?? null });
+    sandbox.kiflo.addLead({
+      email: lead.email,
+      partnerId: KIFLO_PARTNER_IDS[lead.partner] ?? null,
+    });
   }
 }
 
@@ -104,25 +112,61 @@ export interface Vendors {
   kiflo: string;
 }
 
+/** One request a sink sent, as the sink saw it. */
+export interface FetchLogEntry {
+  sink: string;
+  start: number;
+  end: number;
+  /** 0 when no answer came (timeout, dropped connection). */
+  status: number;
+  retryAfter: string | null;
+}
+
+/** `fetch` that logs each request of `sink` into `log`. */
+function loggingFetch(sink: string, log: FetchLogEntry[]): typeof fetch {
+  return async (input, init) => {
+    const start = Date.now();
+    try {
+      const response = await fetch(input, init);
+      log.push({
+        sink,
+        start,
+        end: Date.now(),
+        status: response.status,
+        retryAfter: response.headers.get("retry-after"),
+      });
+      return response;
+    } catch (error) {
+      log.push({ sink, start, end: Date.now(), status: 0, retryAfter: null });
+      throw error;
+    }
+  };
+}
+
 /** The four vendor sinks, as the demo wires them; `acLimit` is ActiveCampaign's requests a second. */
 export function createVendorSinks(
   vendors: Vendors,
   storage: PipelineStorage,
-  options: { acLimit?: number; timeoutMs?: number; logger?: Logger } = {},
+  options: { acLimit?: number; timeoutMs?: number; fetchLog?: FetchLogEntry[] } = {},
 ): Sink[] {
-  const transport = {
+  const transport = (sink: string) => ({
     retry: { retries: 0 },
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-  };
+    ...(options.fetchLog ? { fetch: loggingFetch(sink, options.fetchLog) } : {}),
+  });
   return [
     createTikTokSink({
       accessToken: TIKTOK_TOKEN,
       pixelCode: PIXEL,
       baseUrl: `${vendors.tiktok}/open_api/v1.3/`,
       maxEventAgeDays: 28,
-      ...transport,
+      ...transport("tiktok"),
     }),
-    createSegmentSink({ writeKey: SEGMENT_WRITE_KEY, baseUrl: vendors.segment, ...transport }),
+    createSegmentSink({
+      writeKey: SEGMENT_WRITE_KEY,
+      baseUrl: vendors.segment,
+      ...transport("segment"),
+    }),
     createActiveCampaignSink({
       apiUrl: vendors.activecampaign,
       apiToken: AC_TOKEN,
@@ -132,7 +176,7 @@ export function createVendorSinks(
         intervalMs: 1_000,
       }),
       deepData: { site: "https://app.lovelace-analytics.io" },
-      ...transport,
+      ...transport("activecampaign"),
     }),
     createKifloSink({
       apiToken: KIFLO_TOKEN,
@@ -141,7 +185,7 @@ export function createVendorSinks(
       convertLeadToCustomer: true,
       associateCustomerOnDeal: true,
       createTransactionFromPayment: true,
-      ...transport,
+      ...transport("kiflo"),
     }),
   ];
 }
@@ -151,7 +195,12 @@ export interface RecordedConversion {
   id: string;
   name: ConversionName;
   sourceEventId: string;
-  credits: { model: string; touchpointId: string; landingPage: string | null; ref: string | null }[];
+  credits: {
+    model: string;
+    touchpointId: string;
+    landingPage: string | null;
+    ref: string | null;
+  }[];
 }
 
 /** A sink that handles every conversion and keeps its credits (the accuracy figures read them). */
@@ -213,6 +262,7 @@ export interface StackOptions {
   acLimit?: number;
   timeoutMs?: number;
   recorder?: boolean;
+  fetchLog?: FetchLogEntry[];
   /** Partner leads to register in Kiflo before the run. */
   kifloLeads?: readonly { email: string; partner: string }[];
   overrides?: Partial<PipelineOptions>;
@@ -232,6 +282,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sinks = createVendorSinks(sandbox.vendors, storage, {
     ...(options.acLimit ? { acLimit: options.acLimit } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.fetchLog ? { fetchLog: options.fetchLog } : {}),
   });
   if (options.recorder !== false) sinks.push(createRecordingSink(recorded));
   let simulated: number | null = null;

@@ -3,21 +3,26 @@
  *
  * @module
  */
-import { renderTable, type RowResult } from "./row.js";
+import { privacyRows, registerPersonalData } from "./privacy.js";
+import { type RowResult, renderTable } from "./row.js";
+import { fuzzRows } from "./rows-fuzz.js";
 import { accuracyRows, duplicateShuffleRows } from "./rows-inprocess.js";
+import { outageRows } from "./rows-outage.js";
+import { postgresRows, sqliteKillRows } from "./rows-processes.js";
 import { simulate } from "./simulator.js";
 
 export interface Profile {
   /** Buyers of the accuracy run. */
   accuracyBuyers: number;
-  /** Webhook deliveries of the duplicate/shuffle run (30 % duplicates). */
+  /** Webhook deliveries (30 % duplicates) of the duplicate/shuffle, SIGKILL and PostgreSQL runs. */
   duplicateWebhooks: number;
   /** Webhook deliveries of the outage run. */
   outageWebhooks: number;
   fuzzBodies: number;
-  killEvents: number;
+  /** SIGKILLs during the SQLite run (each followed by a restart). */
   killTrials: number;
-  postgresWebhooks: number;
+  /** SIGKILLs of ingest or worker processes during the PostgreSQL run. */
+  postgresKills: number;
 }
 
 export const PROFILES = {
@@ -26,18 +31,16 @@ export const PROFILES = {
     duplicateWebhooks: 1_000,
     outageWebhooks: 120,
     fuzzBodies: 3_000,
-    killEvents: 600,
     killTrials: 3,
-    postgresWebhooks: 600,
+    postgresKills: 2,
   },
   full: {
     accuracyBuyers: 2_000,
     duplicateWebhooks: 10_000,
     outageWebhooks: 600,
     fuzzBodies: 100_000,
-    killEvents: 10_000,
     killTrials: 10,
-    postgresWebhooks: 10_000,
+    postgresKills: 5,
   },
 } satisfies Record<string, Profile>;
 export type ProfileName = keyof typeof PROFILES;
@@ -53,10 +56,17 @@ export interface SuiteOptions {
 
 /** Webhook-only simulations of `webhooks` deliveries (30 % duplicates). */
 export function webhookSimulation(seed: number, webhooks: number) {
-  return simulate({ seed, now: Date.now(), events: Math.round(webhooks * 0.7), prospectsPerBuyer: 0 });
+  return simulate({
+    seed,
+    now: Date.now(),
+    events: Math.round(webhooks * 0.7),
+    prospectsPerBuyer: 0,
+  });
 }
 
-export async function runSuite(options: SuiteOptions): Promise<{ rows: RowResult[]; table: string }> {
+export async function runSuite(
+  options: SuiteOptions,
+): Promise<{ rows: RowResult[]; table: string }> {
   const p: Profile = PROFILES[options.profile];
   const wanted = (row: string) => !options.only || options.only.includes(row);
   const log = options.progress ?? (() => {});
@@ -81,12 +91,21 @@ export async function runSuite(options: SuiteOptions): Promise<{ rows: RowResult
     log(`✓ ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
   };
   const now = Date.now();
-  await run("accuracy", () =>
-    accuracyRows(simulate({ seed: options.seed, now, buyers: p.accuracyBuyers })),
-  );
+  const accuracySim = simulate({ seed: options.seed, now, buyers: p.accuracyBuyers });
+  registerPersonalData(accuracySim);
+  await run("accuracy", () => accuracyRows(accuracySim));
   const dupSim = webhookSimulation(options.seed + 1, p.duplicateWebhooks);
+  registerPersonalData(dupSim);
   await run("dup", () =>
     duplicateShuffleRows(dupSim, "dup", `dup/shuffle ${dupSim.webhooks.length} (SQLite)`),
   );
+  const outageSim = webhookSimulation(options.seed + 2, p.outageWebhooks);
+  registerPersonalData(outageSim);
+  await run("outage", () => outageRows(outageSim, "outage"));
+  await run("fuzz", () => fuzzRows(options.seed + 3, p.fuzzBodies));
+  await run("kill", () => sqliteKillRows(dupSim, "dup", p.killTrials, options.seed + 4));
+  await run("postgres", () => postgresRows(dupSim, "dup", p.postgresKills, options.seed + 5));
+  // Last: it scans the logs of every row above.
+  await run("privacy", async () => privacyRows());
   return { rows, table: renderTable(rows) };
 }
