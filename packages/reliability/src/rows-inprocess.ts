@@ -150,32 +150,60 @@ export async function reference(sim: Simulation, key: string): Promise<Reference
   }
 }
 
+/** Per sink: outbox items that were dead-lettered or are still failing, with a few of their errors. */
+export type Failures = Record<string, { dead: number; failing: number; errors: string[] }>;
+
+export async function failuresOf(
+  storage: Pick<Stack["storage"], "listFailures">,
+): Promise<Failures> {
+  const out: Failures = {};
+  for (const item of await storage.listFailures({ limit: 100_000 })) {
+    const f = (out[item.sink] ??= { dead: 0, failing: 0, errors: [] });
+    if (item.status === "dead") f.dead++;
+    else f.failing++;
+    if (f.errors.length < 3) {
+      f.errors.push(
+        `${item.status} after ${item.attempts}: ${(item.lastError ?? "").slice(0, 160)}`,
+      );
+    }
+  }
+  return out;
+}
+
 /** Rows of one comparison: one per sink, and the ledger's. */
 export function deliveryRows(
   label: string,
   comparisons: readonly SinkComparison[],
   ledger: { lines: number; exact: number; wrong: string[]; doubles: number },
   extra = "",
+  failures: Failures = {},
 ): RowResult[] {
-  const rows: RowResult[] = comparisons.map((c) => ({
-    row: `${label}: ${c.sink}`,
-    tried: c.expected,
-    delivered: c.delivered,
-    lost: c.lost,
-    duplicated: c.duplicated,
-    notes: [
-      `${c.absorbed} re-sends absorbed by the vendor's dedupe key`,
-      c.unexpected ? `${c.unexpected} keys the reference never had` : "",
-      extra,
-    ]
-      .filter(Boolean)
-      .join("; "),
-    ok: c.lost === 0 && c.duplicated === 0 && c.unexpected === 0,
-    details: [
-      ...c.lostKeys.map((k) => `${label} ${c.sink} lost: ${k}`),
-      ...c.unexpectedKeys.map((k) => `${label} ${c.sink} not in the reference: ${k}`),
-    ],
-  }));
+  const rows: RowResult[] = comparisons.map((c) => {
+    const f = failures[c.sink] ?? { dead: 0, failing: 0, errors: [] };
+    return {
+      row: `${label}: ${c.sink}`,
+      tried: c.expected,
+      delivered: c.delivered,
+      lost: c.lost,
+      duplicated: c.duplicated,
+      notes: [
+        `${c.absorbed} re-sends absorbed by the vendor's dedupe key`,
+        `${f.dead} dead letters`,
+        f.failing ? `${f.failing} still failing` : "",
+        c.unexpected ? `${c.unexpected} keys the reference never had` : "",
+        extra,
+      ]
+        .filter(Boolean)
+        .join("; "),
+      ok:
+        c.lost === 0 && c.duplicated === 0 && c.unexpected === 0 && f.dead === 0 && f.failing === 0,
+      details: [
+        ...c.lostKeys.map((k) => `${label} ${c.sink} lost: ${k}`),
+        ...c.unexpectedKeys.map((k) => `${label} ${c.sink} not in the reference: ${k}`),
+        ...f.errors.map((e) => `${label} ${c.sink} outbox: ${e}`),
+      ],
+    };
+  });
   rows.push({
     row: `${label}: ledger`,
     tried: ledger.lines,
@@ -222,6 +250,7 @@ export async function duplicateShuffleRows(
       compareKeys(keys, vendorKeys(stack.sandbox)),
       await ledgerCheck(stack, sim),
       `${sim.webhooks.length} webhooks (${dups} duplicates), answers ${JSON.stringify(posted.statuses)}, stored ${m.received}, duplicates counted ${m.duplicates}`,
+      await failuresOf(stack.storage),
     );
   } finally {
     await stack.close();

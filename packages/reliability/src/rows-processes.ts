@@ -22,7 +22,7 @@ import { compareKeys, SINKS, type VendorKeys, vendorKeys } from "./measure.js";
 import { recordErrors, recordTikTok } from "./privacy.js";
 import { createRandom } from "./random.js";
 import type { RowResult } from "./row.js";
-import { deliveryRows, ledgerCheck, reference } from "./rows-inprocess.js";
+import { deliveryRows, failuresOf, ledgerCheck, reference } from "./rows-inprocess.js";
 import type { Simulation } from "./simulator.js";
 import { capturedLogs, seedKifloLeads, startVendorSandbox } from "./stack.js";
 
@@ -68,16 +68,34 @@ function keyCount(keys: VendorKeys): number {
   return SINKS.reduce((n, s) => n + keys[s].size, 0);
 }
 
-/** Waits until every reference key arrived (or the deadline), then a little longer for extras. */
-async function settle(sandbox: SandboxServer, ref: VendorKeys, deadline: number) {
+/**
+ * Waits until every reference key arrived, or nothing new arrived for `stallMs`, or the deadline;
+ * then a little longer, for anything extra to show.
+ */
+async function settle(
+  sandbox: SandboxServer,
+  ref: VendorKeys,
+  deadline: number,
+  stallMs = 45_000,
+  log: (line: string) => void = () => {},
+) {
   const want = keyCount(ref);
+  let last = -1;
+  let lastChange = Date.now();
   for (;;) {
     const got = vendorKeys(sandbox);
     const have = SINKS.reduce(
       (n, s) => n + [...ref[s].keys()].filter((k) => got[s].has(k)).length,
       0,
     );
-    if (have >= want || Date.now() > deadline) break;
+    if (have !== last) {
+      last = have;
+      lastChange = Date.now();
+    }
+    if (have >= want || Date.now() > deadline || Date.now() - lastChange > stallMs) {
+      if (have < want) log(`  settled with ${have} of ${want} keys`);
+      break;
+    }
     await sleep(200);
   }
   await sleep(3_000);
@@ -134,7 +152,7 @@ async function killRun(options: {
   const stats = await posting;
   await killing;
   if (failedKill) throw failedKill;
-  await settle(sandbox, ref, Date.now() + 15 * 60_000);
+  await settle(sandbox, ref, Date.now() + 15 * 60_000, 45_000, (line) => console.error(line));
   return { stats, killed };
 }
 
@@ -165,6 +183,7 @@ export async function sqliteKillRows(
     for (const p of procs) await kill(p, "SIGTERM");
     const storage = createSqliteStorage({ path: env.RT_SQLITE }) as PipelineStorage;
     const ledger = await ledgerCheck({ storage }, sim);
+    const failures = await failuresOf(storage);
     await recordErrors(storage);
     await storage.close();
     recordTikTok(sandbox);
@@ -172,7 +191,8 @@ export async function sqliteKillRows(
       `SIGKILL ×${killed.length} (SQLite)`,
       compareKeys(ref.keys, vendorKeys(sandbox)),
       ledger,
-      `${sim.webhooks.length} webhooks, ${stats.retried} posts retried across the kills; answers ${JSON.stringify(stats.statuses)}`,
+      `killed at ${killed.join(", ")}; ${sim.webhooks.length} webhooks, ${stats.retried} posts retried across the kills; answers ${JSON.stringify(stats.statuses)}`,
+      failures,
     );
   } finally {
     for (const p of procs) await kill(p);
@@ -267,6 +287,7 @@ export async function postgresRows(
       poolSize: 2,
     }) as PipelineStorage;
     const ledger = await ledgerCheck({ storage }, sim);
+    const failures = await failuresOf(storage);
     await recordErrors(storage);
     await storage.close();
     recordTikTok(sandbox);
@@ -274,11 +295,12 @@ export async function postgresRows(
       `PostgreSQL 2 ingest + 3 workers, SIGKILL ×${killed.length}`,
       compareKeys(ref.keys, vendorKeys(sandbox)),
       ledger,
-      `killed ${killed.join(", ")}; ${sim.webhooks.length} webhooks, ${stats.retried} posts retried; answers ${JSON.stringify(stats.statuses)}`,
+      `killed ${killed.join(", ")}; ${sim.webhooks.length} webhooks (30 % duplicates, shuffled), ${stats.retried} posts retried; answers ${JSON.stringify(stats.statuses)}`,
+      failures,
     );
   } finally {
     for (const p of procs) await kill(p);
     await sandbox.close();
-    await pgQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    if (!process.env.RT_KEEP_SCHEMA) await pgQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   }
 }

@@ -185,6 +185,8 @@ export function createVendorSinks(
       convertLeadToCustomer: true,
       associateCustomerOnDeal: true,
       createTransactionFromPayment: true,
+      // A customer claim left by a killed process is taken over after 10 s (default 5 min).
+      claimTtlMs: 10_000,
       ...transport("kiflo"),
     }),
   ];

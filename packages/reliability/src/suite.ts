@@ -29,7 +29,7 @@ export const PROFILES = {
   short: {
     accuracyBuyers: 150,
     duplicateWebhooks: 1_000,
-    outageWebhooks: 120,
+    outageWebhooks: 80,
     fuzzBodies: 3_000,
     killTrials: 3,
     postgresKills: 2,
