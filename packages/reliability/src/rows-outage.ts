@@ -110,6 +110,15 @@ export async function outageRows(sim: Simulation, key: string): Promise<RowResul
       details: ra.early.slice(0, 5).map((e) => `Retry-After not honoured: ${e}`),
     });
     const acRequests = sandbox.activecampaign.requests;
+    const starts = fetchLog
+      .filter((e) => e.sink === "activecampaign")
+      .map((e) => e.start)
+      .sort((a, b) => a - b);
+    let clientMax = 0;
+    for (let i = 0, j = 0; i < starts.length; i++) {
+      while ((starts[i] as number) - (starts[j] as number) >= 1000) j++;
+      clientMax = Math.max(clientMax, i - j + 1);
+    }
     const maxInSecond = sandbox.activecampaign.maxRequestsInWindow(1000);
     const limited = acRequests.filter((r) => r.status === 429).length;
     const injected429 = CYCLE.filter((f) => f.type === "http" && f.status === 429).length;
@@ -119,7 +128,7 @@ export async function outageRows(sim: Simulation, key: string): Promise<RowResul
       delivered: acRequests.filter((r) => r.status >= 200 && r.status < 300).length,
       lost: 0,
       duplicated: 0,
-      notes: `most requests in any 1 s window: ${maxInSecond} (limit 5); ${limited} answered 429 (about ${Math.round((injected.activecampaign * injected429) / CYCLE.length)} of them injected)`,
+      notes: `most requests arriving in any 1 s window: ${maxInSecond} (limit 5), most sent by the sink in any 1 s: ${clientMax}; ${limited} answered 429 (about ${Math.round((injected.activecampaign * injected429) / CYCLE.length)} of them injected)`,
       ok: maxInSecond <= 5,
     });
     return rows;

@@ -29,7 +29,7 @@ export const PROFILES = {
   short: {
     accuracyBuyers: 150,
     duplicateWebhooks: 1_000,
-    outageWebhooks: 80,
+    outageWebhooks: 40,
     fuzzBodies: 3_000,
     killTrials: 3,
     postgresKills: 2,
@@ -37,7 +37,7 @@ export const PROFILES = {
   full: {
     accuracyBuyers: 2_000,
     duplicateWebhooks: 10_000,
-    outageWebhooks: 600,
+    outageWebhooks: 300,
     fuzzBodies: 100_000,
     killTrials: 10,
     postgresKills: 5,
