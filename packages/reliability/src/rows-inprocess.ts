@@ -158,7 +158,8 @@ export async function failuresOf(
 ): Promise<Failures> {
   const out: Failures = {};
   for (const item of await storage.listFailures({ limit: 100_000 })) {
-    const f = (out[item.sink] ??= { dead: 0, failing: 0, errors: [] });
+    out[item.sink] ??= { dead: 0, failing: 0, errors: [] };
+    const f = out[item.sink] as Failures[string];
     if (item.status === "dead") f.dead++;
     else f.failing++;
     if (f.errors.length < 3) {
