@@ -34,10 +34,13 @@ export function recordTikTok(sandbox: SandboxServer): void {
   for (const r of sandbox.recorded.tiktok) tiktokEvents.push(r.event as Record<string, unknown>);
 }
 
-/** Keeps the errors the outbox recorded (dead letters and retries carry `lastError`). */
+/**
+ * Keeps the errors the outbox recorded (dead letters and retries carry `lastError`). Only the error:
+ * the item's payload is the conversion itself, whose contact the sinks need (stored, never logged).
+ */
 export async function recordErrors(storage: PipelineStorage): Promise<void> {
   for (const item of await storage.listFailures({ limit: 10_000 })) {
-    errors.push(JSON.stringify(item));
+    if (item.lastError) errors.push(item.lastError);
   }
 }
 
