@@ -19,7 +19,6 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { junkIdReason } from "@revtrace/identity";
 import {
   type ClickIds,
   type Clock,
@@ -28,6 +27,7 @@ import {
   redactIssues,
   type Touchpoint,
 } from "@revtrace/core";
+import { junkIdReason } from "@revtrace/identity";
 import { errorAnswer, methodNotAllowedAnswer } from "../http-answers.js";
 import { BodyTooLargeError, readBodyLimited } from "../http-body.js";
 import { createBotFilter } from "./bot-filter.js";
