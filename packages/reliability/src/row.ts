@@ -28,7 +28,8 @@ export function renderTable(rows: readonly RowResult[]): string {
     `| ${cells.map((c, i) => (i >= 1 && i <= 4 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join(" | ")} |`;
   return [
     fmt(header),
-    `|${widths.map((w, i) => (i >= 1 && i <= 4 ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`,
+    // The separator as Biome formats Markdown tables, so the table pastes into a README unchanged.
+    `| ${widths.map((w, i) => (i >= 1 && i <= 4 ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`,
     ...lines.map(fmt),
   ].join("\n");
 }
