@@ -119,7 +119,9 @@ describe("the measures", () => {
       { row: "x", tried: 10, delivered: 10, lost: 0, duplicated: 0, notes: "n", ok: true },
     ]);
     expect(table.split("\n")).toHaveLength(3);
-    expect(table.split("\n")[1]).toBe("| --- | ----: | --------: | ---: | ---------: | --- | ----- |");
+    expect(table.split("\n")[1]).toBe(
+      "| --- | ----: | --------: | ---: | ---------: | --- | ----- |",
+    );
     expect(table).toContain("| x   |    10 |        10 |    0 |          0 | yes | n     |");
   });
 });
