@@ -7,6 +7,7 @@ import { workspacePackages } from "./workspaces.mjs";
 
 let failed = 0;
 for (const pkg of workspacePackages()) {
+  if (pkg.manifest.private) continue; // not published (the reliability suite)
   if (!existsSync(join(pkg.dir, "dist"))) {
     console.error(`${pkg.name}: no dist/ — run \`npm run build\` first`);
     failed++;

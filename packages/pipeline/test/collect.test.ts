@@ -115,6 +115,18 @@ describe("the collect endpoint", () => {
     ]);
   });
 
+  it("drops junk click-id values (`?ttclid=null`) from the touchpoint", async () => {
+    const response = await handler()(
+      post({ v: 1, events: [touch({ clickIds: { ttclid: "null", gclid: "Cj0KCQ-real" } })] }),
+    );
+    expect(response.status).toBe(204);
+    const [touchpoint] = await storage.listTouchpoints({
+      anonymousIds: [await visitorOf(response)],
+      range: { from: 0, to: NOW },
+    });
+    expect(touchpoint?.clickIds).toEqual({ gclid: "Cj0KCQ-real" });
+  });
+
   it("keeps the visitor's cookie id, and the same landing sent twice is one touchpoint", async () => {
     const collect = handler();
     const cookie = { cookie: "other=1; rt_vid=visitor-0001-abcdef" };

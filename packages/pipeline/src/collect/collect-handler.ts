@@ -27,6 +27,7 @@ import {
   redactIssues,
   type Touchpoint,
 } from "@revtrace/core";
+import { junkIdReason } from "@revtrace/identity";
 import { errorAnswer, methodNotAllowedAnswer } from "../http-answers.js";
 import { BodyTooLargeError, readBodyLimited } from "../http-body.js";
 import { createBotFilter } from "./bot-filter.js";
@@ -68,7 +69,13 @@ export interface CollectHandlerOptions {
 
 /** The core field each tracker click-id parameter is stored under (the same name). */
 function clickIdsOf(event: ValidTouchEvent, ref: string | undefined): ClickIds {
-  const ids: ClickIds = { ...(event.clickIds ?? {}) };
+  // A junk value (`?ttclid=null`, `undefined`, `0`) is no click: kept, it would match a checkout
+  // whose form posts the same junk as `cf_click_id` and take the click-id chain's credit.
+  const ids: ClickIds = Object.fromEntries(
+    Object.entries(event.clickIds ?? {}).filter(
+      ([, value]) => typeof value === "string" && junkIdReason(value) === null,
+    ),
+  );
   if (ref) ids.affiliateRef = ref;
   return ids;
 }

@@ -1,0 +1,323 @@
+/**
+ * The product as the suite runs it: the real pipeline (`createPipeline`, `@revtrace/pipeline/node`
+ * over `node:http`) with all four sinks pointed at the sandbox's emulators, as the demo wires them,
+ * plus a recording sink that keeps each conversion's credits for the accuracy figures. Logs of every
+ * component go to one capture, which the privacy scan reads.
+ *
+ * @module
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CONVERSION_NAMES,
+  type Conversion,
+  type ConversionName,
+  type ItemResult,
+  type Logger,
+  type Sink,
+} from "@revtrace/core";
+import {
+  createPipeline,
+  type Pipeline,
+  type PipelineOptions,
+  type PipelineStorage,
+} from "@revtrace/pipeline";
+import { createNodeListener } from "@revtrace/pipeline/node";
+import { type SandboxServer, startSandbox } from "@revtrace/sandbox";
+import {
+  createActiveCampaignSink,
+  createInProcessRateLimiter,
+} from "@revtrace/sink-activecampaign";
+import { createKifloSink } from "@revtrace/sink-kiflo";
+import { createSegmentSink } from "@revtrace/sink-segment";
+import { createTikTokSink } from "@revtrace/sink-tiktok";
+import { createSqliteStorage } from "@revtrace/storage-sqlite";
+import { COMMISSION_PERCENT, PARTNERS } from "./simulator.js";
+
+// Credentials of the local emulators only: nothing here reaches a real account.
+export const WEBHOOK = { username: "chargebee", password: "reliability-webhook-secret-5c1e" };
+export const TIKTOK_TOKEN = "reliability-tiktok-token-9f2a";
+export const PIXEL = "CRELIABILITY01";
+export const SEGMENT_WRITE_KEY = "reliability-segment-key-77b1";
+export const AC_TOKEN = "reliability-ac-token-31d0";
+export const KIFLO_TOKEN = "reliability-kiflo-token-e4c8";
+/** Every secret of a run: none may appear in a log line. */
+export const SECRETS = [
+  WEBHOOK.password,
+  TIKTOK_TOKEN,
+  SEGMENT_WRITE_KEY,
+  AC_TOKEN,
+  KIFLO_TOKEN,
+  Buffer.from(`${WEBHOOK.username}:${WEBHOOK.password}`).toString("base64"),
+];
+export const AUTHORIZATION = `Basic ${Buffer.from(`${WEBHOOK.username}:${WEBHOOK.password}`).toString("base64")}`;
+
+/** Every log line of the whole run (in-process loggers and the children's output). */
+export const capturedLogs: string[] = [];
+
+function serialize(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v instanceof Error ? { name: v.name, message: v.message, stack: v.stack, cause: v.cause } : v,
+  );
+}
+
+/** A logger that keeps every entry as it was given (no redaction here: the scan checks the product's). */
+export function captureLogger(component: string): Logger {
+  const log =
+    (level: string) =>
+    (first: unknown, msg?: string): void => {
+      capturedLogs.push(serialize({ component, level, entry: first, msg }));
+    };
+  return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
+}
+
+export async function startVendorSandbox(options: { acRateLimit?: boolean } = {}) {
+  return startSandbox({
+    port: 0,
+    tiktok: { credentials: [{ accessToken: TIKTOK_TOKEN, pixelCodes: [PIXEL] }] },
+    segment: { writeKeys: { [SEGMENT_WRITE_KEY]: "us" } },
+    activecampaign: {
+      tokens: [AC_TOKEN],
+      ...(options.acRateLimit ? {} : { rateLimit: false as const }),
+    },
+    kiflo: { tokens: [KIFLO_TOKEN] },
+  });
+}
+
+/** The partners' Kiflo ids (a lead registered by a partner converts into the paying customer). */
+export const KIFLO_PARTNER_IDS: Record<string, number> = Object.fromEntries(
+  PARTNERS.map((p, i) => [p, 101 + i]),
+);
+
+/** Registers the simulation's partner leads in the Kiflo emulator. */
+export function seedKifloLeads(
+  sandbox: SandboxServer,
+  leads: readonly { email: string; partner: string }[],
+): void {
+  for (const lead of leads) {
+    sandbox.kiflo.addLead({
+      email: lead.email,
+      partnerId: KIFLO_PARTNER_IDS[lead.partner] ?? null,
+    });
+  }
+}
+
+export interface Vendors {
+  tiktok: string;
+  segment: string;
+  activecampaign: string;
+  kiflo: string;
+}
+
+/** One request a sink sent, as the sink saw it. */
+export interface FetchLogEntry {
+  sink: string;
+  start: number;
+  end: number;
+  /** 0 when no answer came (timeout, dropped connection). */
+  status: number;
+  retryAfter: string | null;
+}
+
+/** `fetch` that logs each request of `sink` into `log`. */
+function loggingFetch(sink: string, log: FetchLogEntry[]): typeof fetch {
+  return async (input, init) => {
+    const start = Date.now();
+    try {
+      const response = await fetch(input, init);
+      log.push({
+        sink,
+        start,
+        end: Date.now(),
+        status: response.status,
+        retryAfter: response.headers.get("retry-after"),
+      });
+      return response;
+    } catch (error) {
+      log.push({ sink, start, end: Date.now(), status: 0, retryAfter: null });
+      throw error;
+    }
+  };
+}
+
+/** The four vendor sinks, as the demo wires them; `acLimit` is ActiveCampaign's requests a second. */
+export function createVendorSinks(
+  vendors: Vendors,
+  storage: PipelineStorage,
+  options: { acLimit?: number; timeoutMs?: number; fetchLog?: FetchLogEntry[] } = {},
+): Sink[] {
+  const transport = (sink: string) => ({
+    retry: { retries: 0 },
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.fetchLog ? { fetch: loggingFetch(sink, options.fetchLog) } : {}),
+  });
+  return [
+    createTikTokSink({
+      accessToken: TIKTOK_TOKEN,
+      pixelCode: PIXEL,
+      baseUrl: `${vendors.tiktok}/open_api/v1.3/`,
+      maxEventAgeDays: 28,
+      ...transport("tiktok"),
+    }),
+    createSegmentSink({
+      writeKey: SEGMENT_WRITE_KEY,
+      baseUrl: vendors.segment,
+      ...transport("segment"),
+    }),
+    createActiveCampaignSink({
+      apiUrl: vendors.activecampaign,
+      apiToken: AC_TOKEN,
+      listId: 1,
+      rateLimiter: createInProcessRateLimiter({
+        limit: options.acLimit ?? 1_000,
+        intervalMs: 1_000,
+      }),
+      deepData: { site: "https://app.lovelace-analytics.io" },
+      ...transport("activecampaign"),
+    }),
+    createKifloSink({
+      apiToken: KIFLO_TOKEN,
+      store: storage,
+      baseUrl: `${vendors.kiflo}/v3/`,
+      convertLeadToCustomer: true,
+      associateCustomerOnDeal: true,
+      createTransactionFromPayment: true,
+      // A customer claim left by a killed process is taken over after 10 s (default 5 min).
+      claimTtlMs: 10_000,
+      ...transport("kiflo"),
+    }),
+  ];
+}
+
+/** What the recording sink keeps of one conversion. */
+export interface RecordedConversion {
+  id: string;
+  name: ConversionName;
+  sourceEventId: string;
+  credits: {
+    model: string;
+    touchpointId: string;
+    landingPage: string | null;
+    ref: string | null;
+  }[];
+}
+
+/** A sink that handles every conversion and keeps its credits (the accuracy figures read them). */
+export function createRecordingSink(into: RecordedConversion[]): Sink {
+  return {
+    specificationVersion: "v1",
+    name: "recorder",
+    handles: new Set<ConversionName>(CONVERSION_NAMES),
+    async send(items: readonly Conversion[]) {
+      for (const c of items) {
+        into.push({
+          id: c.id,
+          name: c.name,
+          sourceEventId: c.sourceEventId,
+          credits: c.credits.map((credit) => ({
+            model: credit.model,
+            touchpointId: credit.touchpoint.id,
+            landingPage: credit.touchpoint.landingPage ?? null,
+            ref: credit.touchpoint.clickIds?.affiliateRef ?? null,
+          })),
+        });
+      }
+      return items.map((item): ItemResult => ({ id: item.id, status: "delivered" }));
+    },
+  } as Sink;
+}
+
+/** The pipeline options every run shares (the children use the same). */
+export function basePipelineOptions(): Partial<PipelineOptions> {
+  return {
+    chargebee: { credentials: [WEBHOOK] },
+    collect: {
+      verifyAffiliateRef: (ref: string) => (PARTNERS as readonly string[]).includes(ref),
+      rateLimit: { requests: 100_000, windowMs: 60_000 },
+    },
+    attribution: { models: ["first_touch", "click_id_chain"] },
+    commissions: { rules: [{ percent: COMMISSION_PERCENT, duration: "lifetime" }] },
+    delivery: { baseDelayMs: 20, maxDelayMs: 1_000, maxAttempts: 60, batchSize: 100 },
+    worker: { batchSize: 100 },
+    pollMs: 20,
+  };
+}
+
+export interface Stack {
+  pipeline: Pipeline;
+  storage: PipelineStorage;
+  sandbox: SandboxServer;
+  recorded: RecordedConversion[];
+  url: string;
+  dir: string;
+  server: Server;
+  /** Sets the pipeline's clock (`null`: real time). */
+  setClock(at: number | null): void;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  sandbox?: SandboxServer;
+  acLimit?: number;
+  timeoutMs?: number;
+  recorder?: boolean;
+  fetchLog?: FetchLogEntry[];
+  /** Partner leads to register in Kiflo before the run. */
+  kifloLeads?: readonly { email: string; partner: string }[];
+  overrides?: Partial<PipelineOptions>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), "revtrace-reliability-"));
+  const ownSandbox = options.sandbox === undefined;
+  const sandbox = options.sandbox ?? (await startVendorSandbox());
+  seedKifloLeads(sandbox, options.kifloLeads ?? []);
+  const storage = createSqliteStorage({
+    path: join(dir, "revtrace.db"),
+    synchronous: "NORMAL",
+  }) as PipelineStorage;
+  await storage.migrate();
+  const recorded: RecordedConversion[] = [];
+  const sinks = createVendorSinks(sandbox.vendors, storage, {
+    ...(options.acLimit ? { acLimit: options.acLimit } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.fetchLog ? { fetchLog: options.fetchLog } : {}),
+  });
+  if (options.recorder !== false) sinks.push(createRecordingSink(recorded));
+  let simulated: number | null = null;
+  const pipeline = createPipeline({
+    ...basePipelineOptions(),
+    storage,
+    sinks,
+    now: () => simulated ?? Date.now(),
+    logger: captureLogger("pipeline"),
+    ...options.overrides,
+  } as PipelineOptions);
+  const server = createServer(createNodeListener(pipeline));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    pipeline,
+    storage,
+    sandbox,
+    recorded,
+    url,
+    dir,
+    server,
+    setClock(at) {
+      simulated = at;
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await pipeline.close();
+      if (ownSandbox) await sandbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
