@@ -76,6 +76,17 @@ export function inProgressError(what: string, retryAfterMs: number): SinkError {
   });
 }
 
+/**
+ * A refund whose payment's transaction is not recorded yet, though the payment may still create it
+ * (Chargebee delivers out of order): retried until it is, dead-lettered after the attempts.
+ */
+export function notYetRecordedError(retryAfterMs: number): SinkError {
+  return new SinkError(
+    `${KIFLO_SINK_NAME}: the refunded payment's transaction is not recorded yet; the refund is retried until it is`,
+    { sink: KIFLO_SINK_NAME, reason: "vendor_error", retryable: true, retryAfterMs },
+  );
+}
+
 /** The mapping store failed: the outcome could not be recorded, so the send must be retried. */
 export function storeError(cause: unknown): SinkError {
   return new SinkError(

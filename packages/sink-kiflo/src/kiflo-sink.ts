@@ -36,16 +36,19 @@ import {
   isItemRefusal,
   itemError,
   KIFLO_SINK_NAME,
+  notYetRecordedError,
   setupSinkError,
   storeError,
 } from "./kiflo-error.js";
 import {
   type CustomerRecord,
+  chargebeeCustomerIdOf,
   createCustomerRequest,
   createTransactionRequest,
   customerProperties,
   defaultTransactionName,
   emailKey,
+  emailOf,
   hasEmail,
   inexactAmountReason,
   type KifloPropertyNames,
@@ -162,7 +165,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
 
   /** The Kiflo customer of a Chargebee customer: the mapping, else Kiflo's "ChargeBee Customer ID". */
   async function knownCustomer(
-    facts: PaymentFacts,
+    facts: Pick<PaymentFacts, "chargebeeCustomerId">,
     props: KifloPropertyNames,
     signal: AbortSignal | undefined,
   ): Promise<number | null> {
@@ -178,7 +181,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
   }
 
   async function findCustomer(
-    facts: PaymentFacts,
+    facts: Pick<PaymentFacts, "chargebeeCustomerId">,
     props: KifloPropertyNames,
     signal: AbortSignal | undefined,
   ): Promise<KifloCustomer | undefined> {
@@ -197,12 +200,9 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
   }
 
   /** Kiflo's "Convert lead to customer": the first unconverted lead with the email, if any. */
-  async function convertLead(
-    facts: PaymentFacts & { email: string },
-    props: KifloPropertyNames,
-    signal: AbortSignal | undefined,
-  ): Promise<number | null> {
-    const key = emailKey(facts.email);
+  /** The leads with this email that are neither customers nor deals yet (mapping, else a scan). */
+  async function unconvertedLeads(email: string, signal: AbortSignal | undefined) {
+    const key = emailKey(email);
     const ids = await mappings.ids(NS.leadsByEmail, key);
     let leads = [];
     if (ids) {
@@ -211,7 +211,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
         if (lead) leads.push(lead);
       }
     } else {
-      const scanned = await api.scanLeads((lead) => hasEmail(lead.properties, facts.email), signal);
+      const scanned = await api.scanLeads((lead) => hasEmail(lead.properties, email), signal);
       leads = scanned.matches;
       if (leads.length > 0) {
         await mappings.setIds(
@@ -221,11 +221,43 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
         );
       }
     }
+    return leads.filter((lead) => lead.customerId == null && lead.dealId == null);
+  }
+
+  /**
+   * Whether a refund's payment may still create a Kiflo transaction: its customer is in Kiflo, or a
+   * lead with its email would be converted by the payment. Chargebee delivers out of order, so a
+   * refund can come before its payment.
+   */
+  async function paymentMayCome(
+    conversion: Conversion,
+    props: KifloPropertyNames,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    const chargebeeCustomerId = conversion.billingEvent
+      ? chargebeeCustomerIdOf(conversion.billingEvent)
+      : null;
+    if (
+      chargebeeCustomerId &&
+      (await knownCustomer({ chargebeeCustomerId }, props, signal)) !== null
+    ) {
+      return true;
+    }
+    const email = emailOf(conversion);
+    if (!settings.convertLeadToCustomer || email === null) return false;
+    return (await unconvertedLeads(email, signal)).length > 0;
+  }
+
+  async function convertLead(
+    facts: PaymentFacts & { email: string },
+    props: KifloPropertyNames,
+    signal: AbortSignal | undefined,
+  ): Promise<number | null> {
     // "If several leads share the email, only the first is converted" (Kiflo's Stripe page): the
     // oldest unconverted one.
-    const candidate = leads
-      .filter((lead) => lead.customerId == null && lead.dealId == null)
-      .sort((a, b) => (a.creationDate ?? "").localeCompare(b.creationDate ?? "") || a.id - b.id)[0];
+    const candidate = (await unconvertedLeads(facts.email, signal)).sort(
+      (a, b) => (a.creationDate ?? "").localeCompare(b.creationDate ?? "") || a.id - b.id,
+    )[0];
     if (!candidate) return null;
     const partnerId = candidate.sourcePartnerId ?? candidate.partnerId ?? undefined;
     let converted: { customerId?: number | null | undefined };
@@ -486,6 +518,11 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
         const raw = await settings.store.getMapping(NS.transaction, facts.paymentTransactionId);
         const parsed = parseRecord(raw);
         if (raw === null || parsed === null) {
+          if (await paymentMayCome(conversion, props, signal)) {
+            // The payment has not been delivered yet (out of order): retry until it has, rather
+            // than leave its transaction at the full amount. Dead-lettered after the attempts.
+            return notYetRecordedError(settings.claimTtlMs);
+          }
           return {
             kind: "skipped",
             reason: "no Kiflo transaction was recorded for the refunded payment",

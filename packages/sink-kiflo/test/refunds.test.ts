@@ -75,12 +75,38 @@ describe("refunds", () => {
     expect(kiflo.transactions).toHaveLength(1);
   });
 
-  it("a refund of a payment the sink never delivered is skipped, without a request", async () => {
+  it("a refund of a payment not delivered yet, for a customer in Kiflo, is retried, without a write", async () => {
     const { sink } = await paid();
     const results = await sink.send([refundOf("txn_unknown", 100, "txn_refund_x")]);
+    expect(results[0]).toMatchObject({ status: "rejected" });
+    const error = (results[0] as { error: SinkError }).error;
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain("not recorded yet");
+    expect(server.calls).toEqual([]);
+  });
+
+  it("a refund whose customer is neither in Kiflo nor a lead is skipped", async () => {
+    const { sink } = setup(server, base);
+    const results = await sink().send([refundOf(CB_TRANSACTION_ID, 100, "txn_refund_x")]);
     expect(results[0]).toMatchObject({ status: "skipped" });
     expect((results[0] as { reason: string }).reason).toContain("no Kiflo transaction");
-    expect(server.calls).toEqual([]);
+    expect(sequence(server).every((call) => call.startsWith("GET "))).toBe(true);
+  });
+
+  it("a full refund delivered before its payment is retried, then deletes the transaction the payment made", async () => {
+    const { kiflo, sink } = setup(server, base);
+    kiflo.addCustomer({ properties: { cf_chargebee_customer_id: CB_CUSTOMER_ID } });
+    const send = sink();
+    const full = refundOf(CB_TRANSACTION_ID, 450_000, "txn_refund_full");
+    const early = await send.send([full]);
+    expect(early[0]).toMatchObject({ status: "rejected" });
+    expect((early[0] as { error: SinkError }).error.retryable).toBe(true);
+    expect(kiflo.transactions).toHaveLength(0);
+    expect((await send.send([firstPayment()]))[0]?.status).toBe("delivered");
+    expect(kiflo.transactions[0]?.isDeleted).not.toBe(true);
+    // The outbox's retry of the refund:
+    expect(await send.send([full])).toEqual([{ id: full.id, status: "delivered" }]);
+    expect(kiflo.transactions[0]?.isDeleted).toBe(true);
   });
 
   it("a payment no JSON number holds exactly is rejected, no transaction created", async () => {
