@@ -3,10 +3,16 @@
  *
  * @module
  */
-import { fuzzRequest } from "./fuzz.js";
+import { createHash } from "node:crypto";
+import { type FuzzRequest, fuzzRequest } from "./fuzz.js";
 import { createRandom } from "./random.js";
 import type { RowResult } from "./row.js";
 import { startStack } from "./stack.js";
+
+const bodyDigest = (body: FuzzRequest["body"]) =>
+  createHash("sha256")
+    .update(body ?? "")
+    .digest("hex");
 
 const MAX_BODY_BYTES = 1_048_576;
 
@@ -18,6 +24,8 @@ export async function fuzzRows(seed: number, count: number): Promise<RowResult[]
   let answered400 = 0;
   let crashes = 0;
   let next = 0;
+  /** Distinct bodies answered 400: the pipeline quarantines a body Chargebee retries once. */
+  const distinct400 = new Set<string>();
   try {
     const client = async () => {
       while (next < count) {
@@ -40,7 +48,10 @@ export async function fuzzRows(seed: number, count: number): Promise<RowResult[]
           status = 0;
         }
         if (status === 0 || status >= 500) crashes++;
-        if (status === 400) answered400++;
+        if (status === 400) {
+          answered400++;
+          distinct400.add(bodyDigest(request.body));
+        }
         if (request.expect.includes(status)) stats.expected++;
         else {
           const key = `${request.kind} → ${status}`;
@@ -63,7 +74,7 @@ export async function fuzzRows(seed: number, count: number): Promise<RowResult[]
         delivered: expected,
         lost: count - expected,
         duplicated: 0,
-        notes: `answered as expected (400/401/405/413/415) ${expected}; ${crashes} crashes (no answer or 5xx), /health/live ${live} after; stored ${stored} events, quarantined ${quarantined} of ${answered400} authenticated 400s; ${Math.round(count / seconds)} req/s; ${[
+        notes: `answered as expected (400/401/405/413/415) ${expected}; ${crashes} crashes (no answer or 5xx), /health/live ${live} after; stored ${stored} events, quarantined ${quarantined} of ${answered400} authenticated 400s (${distinct400.size} distinct bodies, each kept at least once); ${Math.round(count / seconds)} req/s; ${[
           ...byKind,
         ]
           .map(([k, s]) => `${k} ${s.tried}`)
@@ -73,8 +84,9 @@ export async function fuzzRows(seed: number, count: number): Promise<RowResult[]
           crashes === 0 &&
           live === 200 &&
           stored === 0 &&
-          quarantined === answered400 &&
-          m.quarantined === answered400,
+          quarantined >= distinct400.size &&
+          quarantined <= answered400 &&
+          m.quarantined === quarantined,
         details: [...wrong].map(([k, n]) => `fuzz unexpected answer: ${k}: ${n}`),
       },
     ];

@@ -80,10 +80,11 @@ export function inProgressError(what: string, retryAfterMs: number): SinkError {
  * A refund whose payment's transaction is not recorded yet, though the payment may still create it
  * (Chargebee delivers out of order): retried until it is, dead-lettered after the attempts.
  */
-export function notYetRecordedError(retryAfterMs: number): SinkError {
+export function notYetRecordedError(): SinkError {
+  // No retryAfterMs: the outbox's backoff (1 s, 2 s, 4 s, …) retries it soon after the payment.
   return new SinkError(
     `${KIFLO_SINK_NAME}: the refunded payment's transaction is not recorded yet; the refund is retried until it is`,
-    { sink: KIFLO_SINK_NAME, reason: "vendor_error", retryable: true, retryAfterMs },
+    { sink: KIFLO_SINK_NAME, reason: "vendor_error", retryable: true },
   );
 }
 

@@ -521,7 +521,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
           if (await paymentMayCome(conversion, props, signal)) {
             // The payment has not been delivered yet (out of order): retry until it has, rather
             // than leave its transaction at the full amount. Dead-lettered after the attempts.
-            return notYetRecordedError(settings.claimTtlMs);
+            return notYetRecordedError();
           }
           return {
             kind: "skipped",
