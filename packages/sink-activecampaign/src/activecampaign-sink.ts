@@ -337,7 +337,14 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
       lifecycleIds.delete(wantedId);
     }
     for (const contactTag of current) {
-      if (lifecycleIds.has(contactTag.tag)) await api.removeContactTag(contactTag.id, signal);
+      if (!lifecycleIds.has(contactTag.tag)) continue;
+      try {
+        await api.removeContactTag(contactTag.id, signal);
+      } catch (error) {
+        // 404: the tag is already off the contact (another process changing the same contact's
+        // tags removed it first), which is what this delete wanted.
+        if (!isNotFound(error)) throw error;
+      }
     }
   }
 

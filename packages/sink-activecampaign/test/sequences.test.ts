@@ -167,6 +167,35 @@ describe("a changed customer", () => {
   });
 });
 
+describe("two processes changing one contact's tags", () => {
+  it("counts a state tag already removed (DELETE answers 404) as removed", async () => {
+    script(server, {
+      "GET fields": fieldsAnswer(),
+      "GET tags": listOf("tags", [
+        { id: "40", tag: "chargebee:active" },
+        { id: "41", tag: "chargebee:trial" },
+      ]),
+      "POST contact/sync": { contact: { id: "7", email: "ann.lee@example.com" } },
+      "GET contacts/7/contactLists": listOf("contactLists", [{ id: "1", list: "3", status: "1" }]),
+      "GET contacts/7/contactTags": listOf("contactTags", [{ id: "90", tag: "41" }]),
+      "POST contactTags": { contactTag: { id: "91", tag: "40", contact: "7" } },
+      "DELETE contactTags/90": HttpResponse.json(
+        { message: "No Result found for ContactTag with id 90" },
+        { status: 404 },
+      ),
+    });
+    const converted = conversionOf("subscription_created.bonusly.1", "trial_converted", {
+      customer: { email: "ann.lee@example.com", firstName: "Ann", lastName: "Lee" },
+      subscription: { status: "active", activatedAt: Date.UTC(2020, 9, 2) },
+    });
+    expect(await sink().send([converted])).toEqual([{ id: converted.id, status: "delivered" }]);
+    expect(sequence(server).slice(-2)).toEqual([
+      ["POST contactTags", { contactTag: { contact: "7", tag: "40" } }],
+      ["DELETE contactTags/90"],
+    ]);
+  });
+});
+
 describe("an unsubscribed contact", () => {
   it("is never subscribed again, and its status is remembered", async () => {
     script(server, {
