@@ -113,6 +113,16 @@ describe("normalizeIdentityKey", () => {
     ).toEqual(ok("email", "ops@acme.io", "role_mailbox"));
   });
 
+  it("checks the Gmail-folded form for junk too (a counterexample the property found)", () => {
+    const rules = resolveIdentityRules({ email: { foldGmail: true } });
+    const normalizer = createKeyNormalizer(rules);
+    // Folds to `--@gmail.com`, which is junk: accepting the unfolded form broke idempotence.
+    expect(normalizer.normalize(k("email", "--.-+@googlemail.com"))).toEqual({
+      ok: false,
+      reason: "junk",
+    });
+  });
+
   it("is idempotent on accepted keys, whatever the rules (property)", () => {
     const kinds: IdentityKeyKind[] = ["email", "phone", "click_id", "anonymous_id", "external_id"];
     const valueArb = fc.oneof(

@@ -138,6 +138,11 @@ export function createKeyNormalizer(rules: IdentityRules): KeyNormalizer {
     const matching =
       key.kind === "email" && rules.email.foldGmail ? foldGmailAddress(value) : value;
     if (isBlocked(value) || isBlocked(matching)) return { ok: false, reason: "blocked" };
+    if (matching !== value) {
+      // The folded form is what a later check sees (`--.-+@googlemail.com` folds to `--@gmail.com`).
+      const reason = emailReason(matching);
+      if (reason) return { ok: false, reason };
+    }
     let keyClass: Exclude<KeyClass, "blocked"> = kindClass(key);
     if (key.kind === "email") {
       const role = roleClass(matching);
