@@ -158,6 +158,7 @@ export {
 } from "./money/money.js";
 export { parseOptions } from "./options.js";
 export type { RateLimit, RateLimiter } from "./rate-limiter.js";
+export { createSeededRandom, type SeededRandom } from "./seeded-random.js";
 export { type ItemResult, type SendOptions, type Sink, sendHandled } from "./sink.js";
 export type {
   EarliestEdgesQuery,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Random } from "./random.js";
+import type { SeededRandom as Random } from "@revtrace/core";
 import { AUTHORIZATION, WEBHOOK } from "./stack.js";
 
 export interface FuzzRequest {

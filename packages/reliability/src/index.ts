@@ -1,4 +1,4 @@
-export { createRandom, type Random } from "./random.js";
+export { createSeededRandom as createRandom, type SeededRandom as Random } from "@revtrace/core";
 export type { RowResult } from "./row.js";
 export {
   type BuyerKind,

@@ -1,8 +1,8 @@
+import { createSeededRandom as createRandom } from "@revtrace/core";
 import { describe, expect, it } from "vitest";
 import { fuzzRequest } from "./fuzz.js";
 import { compareKeys, compareOwed, doubleCounted, ledgerOwed, type VendorKeys } from "./measure.js";
 import { leaksIn, registerPersonalData } from "./privacy.js";
-import { createRandom } from "./random.js";
 import { renderTable } from "./row.js";
 import { retryAfterChecks } from "./rows-outage.js";
 import { simulate } from "./simulator.js";

@@ -4,8 +4,8 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { createSeededRandom as createRandom } from "@revtrace/core";
 import { type FuzzRequest, fuzzRequest } from "./fuzz.js";
-import { createRandom } from "./random.js";
 import type { RowResult } from "./row.js";
 import { startStack } from "./stack.js";
 

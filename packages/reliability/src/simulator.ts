@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { createRandom, type Random } from "./random.js";
+import { createSeededRandom as createRandom, type SeededRandom as Random } from "@revtrace/core";
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;

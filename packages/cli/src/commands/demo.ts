@@ -13,12 +13,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createCommissionLedger } from "@revtrace/attribution";
-import { toMajor } from "@revtrace/core";
+import { createSeededRandom as createRandom, toMajor } from "@revtrace/core";
 import type { SandboxServer } from "@revtrace/sandbox";
 import { readConversionLog } from "../conversion-log.js";
 import { type ChargebeeStream, chargebeeStream } from "../demo/chargebee-stream.js";
 import { DEMO_COMMISSIONS, DEMO_WEBHOOK, startDemoStack } from "../demo/demo-stack.js";
-import { createRandom } from "../demo/random.js";
 import {
   DAY,
   HOUR,

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Random } from "./random.js";
+import type { SeededRandom as Random } from "@revtrace/core";
 import { DAY, HOUR, type Visitor } from "./visitors.js";
 
 export interface Plan {

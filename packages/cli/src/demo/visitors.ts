@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Random } from "./random.js";
+import type { SeededRandom as Random } from "@revtrace/core";
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;

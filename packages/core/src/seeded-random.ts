@@ -1,5 +1,12 @@
-/** A small seeded PRNG (mulberry32): the same seed gives the same journeys, kills and fuzz. */
-export interface Random {
+/**
+ * A small seeded PRNG (mulberry32): the same seed gives the same sequence (the CLI demo's visitors,
+ * the reliability suite's journeys, kills and fuzz). Not for anything secret.
+ *
+ * @module
+ */
+
+/** What {@link createSeededRandom} returns. */
+export interface SeededRandom {
   next(): number;
   /** An integer in `[min, max]`. */
   int(min: number, max: number): number;
@@ -9,7 +16,7 @@ export interface Random {
   shuffle<T>(items: T[]): T[];
 }
 
-export function createRandom(seed: number): Random {
+export function createSeededRandom(seed: number): SeededRandom {
   let state = seed | 0;
   const next = () => {
     state = (state + 0x6d2b79f5) | 0;
