@@ -105,17 +105,15 @@ describe("close()", () => {
     });
     expect((await pipeline.handleWebhook(request(BODY))).status).toBe(200);
 
-    const drainStarted = Date.now();
+    // A drain or close that waited on the hung send would never settle: the test's own timeout
+    // catches that, with no wall-clock assertion here.
     await expect(pipeline.drain({ timeoutMs: 200 })).rejects.toThrow(
       /drain timed out after 200 ms/,
     );
-    expect(Date.now() - drainStarted).toBeLessThan(2_000);
     expect(signals).toHaveLength(1);
     expect(signals[0]?.aborted).toBe(false); // the send is still in flight (sendTimeoutMs: 30 s)
 
-    const closeStarted = Date.now();
     await pipeline.close({ graceMs: 100 });
-    expect(Date.now() - closeStarted).toBeLessThan(2_000);
     expect(signals[0]?.aborted).toBe(true);
     expect(storageClosed).toBe(true);
     // Released for a retry (by this process after a restart, or another one), not lost.
