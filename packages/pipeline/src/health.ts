@@ -6,6 +6,7 @@
  * @module
  */
 import { jsonAnswer } from "./http-answers.js";
+import type { HttpAnswer } from "./http-exchange.js";
 import type { PipelineMetrics } from "./metrics.js";
 
 export interface ReadinessInput {
@@ -32,7 +33,7 @@ export function readiness(input: ReadinessInput) {
 }
 
 /** The readiness answer. */
-export function readinessAnswer(result: ReturnType<typeof readiness>): Response {
+export function readinessAnswer(result: ReturnType<typeof readiness>): HttpAnswer {
   return jsonAnswer(result.ready ? 200 : 503, {
     status: result.ready ? "ready" : "not_ready",
     checks: result.checks,
@@ -42,6 +43,6 @@ export function readinessAnswer(result: ReturnType<typeof readiness>): Response 
 }
 
 /** The liveness answer. */
-export function livenessAnswer(closing: boolean): Response {
+export function livenessAnswer(closing: boolean): HttpAnswer {
   return jsonAnswer(closing ? 503 : 200, { status: closing ? "closing" : "alive" });
 }

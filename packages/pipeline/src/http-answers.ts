@@ -5,22 +5,17 @@
  * @module
  */
 
+import type { HttpAnswer } from "./http-exchange.js";
+
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
-/** The text each JSON answer was built from, so the Node adapters need not read it back. */
-const ANSWER_TEXT = new WeakMap<Response, string>();
-
-/** The body text of an answer made by {@link jsonAnswer}; `undefined` for any other response. */
-export function answerText(response: Response): string | undefined {
-  return ANSWER_TEXT.get(response);
-}
-
 /** A JSON answer. */
-export function jsonAnswer(status: number, body: unknown, headers?: Record<string, string>) {
-  const text = JSON.stringify(body);
-  const response = new Response(text, { status, headers: { ...JSON_HEADERS, ...headers } });
-  ANSWER_TEXT.set(response, text);
-  return response;
+export function jsonAnswer(
+  status: number,
+  body: unknown,
+  headers?: Record<string, string>,
+): HttpAnswer {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
 /** A JSON error answer. */
@@ -29,21 +24,23 @@ export function errorAnswer(
   code: string,
   message: string,
   extra?: { issues?: unknown; headers?: Record<string, string> },
-): Response {
+): HttpAnswer {
   const error: Record<string, unknown> = { code, message };
   if (extra?.issues !== undefined) error.issues = extra.issues;
   return jsonAnswer(status, { error }, extra?.headers);
 }
 
+/** An answer without a body (`204`, a refused bot, a CORS preflight). */
+export function emptyAnswer(status: number, headers: Record<string, string> = {}): HttpAnswer {
+  return { status, headers, body: null };
+}
+
 /** 401 without any detail (no hint which part of the credentials was wrong). */
-export function unauthorizedAnswer(scheme: string | null): Response {
-  return new Response(null, {
-    status: 401,
-    headers: scheme ? { "www-authenticate": scheme } : {},
-  });
+export function unauthorizedAnswer(scheme: string | null): HttpAnswer {
+  return emptyAnswer(401, scheme ? { "www-authenticate": scheme } : {});
 }
 
 /** 405 naming the allowed methods. */
-export function methodNotAllowedAnswer(allow: string): Response {
+export function methodNotAllowedAnswer(allow: string): HttpAnswer {
   return errorAnswer(405, "method_not_allowed", `Use ${allow}`, { headers: { allow } });
 }

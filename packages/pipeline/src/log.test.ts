@@ -22,4 +22,34 @@ describe("redactingLogger", () => {
       ["Bearer [redacted] used"],
     ]);
   });
+
+  it("does not redact (or even read) entries the logger drops: a missing method or a level that is off", () => {
+    let reads = 0;
+    const entry = {
+      get email() {
+        reads++;
+        return "jane@acme.io";
+      },
+    };
+    const lines: unknown[][] = [];
+    const pinoLike = {
+      level: "info",
+      isLevelEnabled(level: string) {
+        return level !== "debug";
+      },
+      debug: (...args: unknown[]) => lines.push(["debug", ...args]),
+      info: (...args: unknown[]) => lines.push(["info", ...args]),
+    };
+    const logger = redactingLogger(pinoLike as never);
+    logger.debug(entry, "off");
+    logger.warn(entry, "no warn method");
+    expect(reads).toBe(0);
+    expect(lines).toEqual([]);
+    logger.info(entry, "on");
+    expect(reads).toBe(1);
+    expect(lines).toEqual([["info", { email: "[redacted]" }, "on"]]);
+    pinoLike.isLevelEnabled = () => true; // the level changed at run time
+    logger.debug({ key: "k" }, "now on");
+    expect(lines.at(-1)).toEqual(["debug", { key: "k" }, "now on"]);
+  });
 });

@@ -29,6 +29,12 @@ import { createCollectHandler } from "./collect/collect-handler.js";
 import { createEventProcessor } from "./event-processor.js";
 import { livenessAnswer, readiness, readinessAnswer } from "./health.js";
 import { errorAnswer } from "./http-answers.js";
+import {
+  type HttpAnswer,
+  type HttpHandler,
+  toWebHandler,
+  type WebHandler,
+} from "./http-exchange.js";
 import { createIngestor } from "./ingest.js";
 import { redactingLogger } from "./log.js";
 import {
@@ -61,8 +67,7 @@ import {
 import { WORK_QUEUE } from "./work-item.js";
 import { createWorker } from "./worker.js";
 
-/** A Web handler: `Request` in, `Response` out. */
-export type WebHandler = (request: Request) => Promise<Response>;
+export type { WebHandler } from "./http-exchange.js";
 
 /** See {@link createPipeline}. */
 export interface Pipeline {
@@ -316,11 +321,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   let closing = false;
   let closed: Promise<void> | null = null;
-  const inFlight = new Set<Promise<Response>>();
-  /** Tracks requests (so `close()` answers them first) and refuses new ones while closing. */
-  const guarded =
-    (handler: WebHandler): WebHandler =>
-    (request) => {
+  const inFlight = new Set<Promise<HttpAnswer>>();
+  /**
+   * Tracks requests (so `close()` answers them first), refuses new ones while closing, and makes the
+   * endpoint's Web handler (the Node adapters call the endpoint itself: see `http-exchange.ts`).
+   */
+  const guarded = (handler: HttpHandler): WebHandler =>
+    toWebHandler((request) => {
       if (closing) {
         return Promise.resolve(errorAnswer(503, "closing", "The pipeline is shutting down"));
       }
@@ -331,7 +338,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       inFlight.add(answer);
       void answer.finally(() => inFlight.delete(answer)).catch(() => {});
       return answer;
-    };
+    });
 
   const chargebeeHandler = createWebhookHandler({
     source: "chargebee",
@@ -439,8 +446,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     handleWebhook: guarded(chargebeeHandler),
     handleRetentionWebhook: guarded(retentionHandler),
     handleCollect: guarded(collectHandler),
-    handleLive: async () => livenessAnswer(closing),
-    handleReady: async () => {
+    handleLive: toWebHandler(async () => livenessAnswer(closing)),
+    handleReady: toWebHandler(async () => {
       let storageReachable = true;
       try {
         await ready();
@@ -457,12 +464,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           closing,
         }),
       );
-    },
-    handleMetrics: async () =>
-      new Response(prometheusText(snapshot()), {
-        status: 200,
-        headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
-      }),
+    }),
+    handleMetrics: toWebHandler(async () => ({
+      status: 200,
+      headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+      body: prometheusText(snapshot()),
+    })),
     storage,
     maxBodyBytes: Math.max(resolved.http.maxBodyBytes, MAX_COLLECT_BYTES),
     async start() {

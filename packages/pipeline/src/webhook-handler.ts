@@ -1,5 +1,5 @@
 /**
- * The Web webhook handlers (`Request` → `Response`), framework-neutral. The order of checks: method
+ * The webhook endpoints ({@link HttpRequest} → {@link HttpAnswer}), framework-neutral. The order of checks: method
  * (405), authentication (401, no detail), content type (415), size while streaming (413), validation
  * (400, after the body was quarantined), then the one durable write and 200. A body that cannot be
  * stored as it is (not UTF-8, too deep, refused by storage as input) is quarantined and answered 400
@@ -28,7 +28,8 @@ import {
   methodNotAllowedAnswer,
   unauthorizedAnswer,
 } from "./http-answers.js";
-import { BodyTooLargeError, isJsonContentType, readBodyLimited } from "./http-body.js";
+import { BodyTooLargeError, isJsonContentType } from "./http-body.js";
+import type { HttpAnswer, HttpRequest } from "./http-exchange.js";
 import type { InboundSource, Ingestor } from "./ingest.js";
 import type { MetricsRegistry } from "./metrics.js";
 
@@ -36,7 +37,7 @@ export interface WebhookHandlerOptions {
   source: InboundSource;
   ingestor: Ingestor;
   /** Throws `WebhookAuthError` when the request is not authentic (may need the raw body). */
-  authenticate: (request: Request, body: () => Promise<Uint8Array>) => Promise<void>;
+  authenticate: (request: HttpRequest, body: () => Promise<Uint8Array>) => Promise<void>;
   /** `WWW-Authenticate` of a 401, or `null`. */
   challenge: string | null;
   maxBodyBytes: number;
@@ -47,19 +48,19 @@ export interface WebhookHandlerOptions {
 /** Creates one webhook handler. */
 export function createWebhookHandler(options: WebhookHandlerOptions) {
   const { metrics, logger, source } = options;
-  const refuse = (response: Response) => {
+  const refuse = (response: HttpAnswer) => {
     metrics.refused++;
     return response;
   };
 
-  return async (request: Request): Promise<Response> => {
+  return async (request: HttpRequest): Promise<HttpAnswer> => {
     if (request.method !== "POST") return refuse(methodNotAllowedAnswer("POST"));
     let bodyPromise: Promise<Uint8Array> | null = null;
     const body = () => {
-      bodyPromise ??= readBodyLimited(request, options.maxBodyBytes);
+      bodyPromise ??= request.body(options.maxBodyBytes);
       return bodyPromise;
     };
-    const contentType = request.headers.get("content-type");
+    const contentType = request.header("content-type");
     try {
       // Basic auth needs no body: 401 before reading it. A signature check reads it first.
       await options.authenticate(request, body);
@@ -115,15 +116,15 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
 
 /** Chargebee Billing: HTTP Basic auth (Chargebee spec §1.1), before the body is read. */
 export function basicAuthenticator(verifier: ChargebeeWebhookVerifier) {
-  return async (request: Request): Promise<void> => {
-    verifier.verify(request.headers.get("authorization"));
+  return async (request: HttpRequest): Promise<void> => {
+    verifier.verify(request.header("authorization"));
   };
 }
 
 /** Chargebee Retention: HMAC-SHA1 of the raw body in `X-Hub-Signature` (Chargebee spec §1.1). */
 export function retentionAuthenticator(secret: string) {
-  return async (request: Request, body: () => Promise<Uint8Array>): Promise<void> => {
-    const signature = request.headers.get("x-hub-signature");
+  return async (request: HttpRequest, body: () => Promise<Uint8Array>): Promise<void> => {
+    const signature = request.header("x-hub-signature");
     if (!signature) throw new WebhookAuthError("Missing X-Hub-Signature");
     verifyRetentionSignature(await body(), signature, secret);
   };

@@ -13,6 +13,7 @@ import {
 } from "../src/collect/collect-batch.js";
 import { type CollectCounters, createCollectHandler } from "../src/collect/collect-handler.js";
 import { type CollectOptions, CollectOptionsSchema } from "../src/collect/collect-settings.js";
+import { toWebHandler } from "../src/http-exchange.js";
 
 const NOW = Date.UTC(2026, 2, 1, 12);
 const SITE = "https://shop.example.org";
@@ -28,19 +29,21 @@ function handler(
   accept: (batch: CollectBatch) => Promise<void> = async () => {},
 ) {
   const identity = createIdentityResolver({ storage, now: () => NOW });
-  return createCollectHandler({
-    settings: CollectOptionsSchema.parse(options),
-    now: () => NOW,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-    counters,
-    accept: async (batch, rawBody) => {
-      await accept(batch);
-      // What the pipeline stores is a JSON copy; the worker applies that.
-      const stored = JSON.parse(JSON.stringify(batch)) as CollectBatch;
-      accepted.push({ batch: stored, rawBody });
-      leads.push(...(await applyCollectBatch(stored, { touchpoints: storage, identity })));
-    },
-  });
+  return toWebHandler(
+    createCollectHandler({
+      settings: CollectOptionsSchema.parse(options),
+      now: () => NOW,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      counters,
+      accept: async (batch, rawBody) => {
+        await accept(batch);
+        // What the pipeline stores is a JSON copy; the worker applies that.
+        const stored = JSON.parse(JSON.stringify(batch)) as CollectBatch;
+        accepted.push({ batch: stored, rawBody });
+        leads.push(...(await applyCollectBatch(stored, { touchpoints: storage, identity })));
+      },
+    }),
+  );
 }
 
 beforeEach(() => {

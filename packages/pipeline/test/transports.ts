@@ -1,7 +1,8 @@
 /**
  * The transports of the adapter test matrix: the same requests through the Web handlers directly,
  * real Express servers (with and without `express.json()` before the pipeline), a real Fastify server
- * and a plain `node:http` server, each on an ephemeral port.
+ * and plain `node:http` servers (calling the endpoints directly, and over the Web bridge), each on an
+ * ephemeral port.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -127,10 +128,34 @@ export const node: TransportKind = {
   },
 };
 
+/**
+ * `node:http` with Web handlers of the user's own (here: wrappers of the pipeline's): the adapter
+ * cannot call the endpoints directly and bridges through Web `Request`/`Response`, which must answer
+ * exactly the same.
+ */
+export const nodeBridged: TransportKind = {
+  name: "node:http over the Web bridge",
+  jsonParserFirst: false,
+  async start(pipeline) {
+    const wrapped: Pipeline = {
+      ...pipeline,
+      handleWebhook: (request) => pipeline.handleWebhook(request),
+      handleRetentionWebhook: (request) => pipeline.handleRetentionWebhook(request),
+      handleCollect: (request) => pipeline.handleCollect(request),
+      handleLive: (request) => pipeline.handleLive(request),
+      handleReady: (request) => pipeline.handleReady(request),
+      handleMetrics: (request) => pipeline.handleMetrics(request),
+    };
+    const server = createServer(createNodeListener(wrapped));
+    return overHttp(await listen(server), () => closeServer(server));
+  },
+};
+
 export const TRANSPORTS: readonly TransportKind[] = [
   web,
   expressBare,
   expressAfterJson,
   fastify,
   node,
+  nodeBridged,
 ];

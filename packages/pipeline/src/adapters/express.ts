@@ -21,7 +21,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Pipeline, WebHandler } from "../pipeline.js";
-import { runWebHandler, writeWebResponse } from "./node-bridge.js";
+import { answerNodeRequest, writeNodeAnswer } from "./node-bridge.js";
 import { type RoutePaths, resolvePaths } from "./routes.js";
 
 export { DEFAULT_PATHS, type RoutePaths } from "./routes.js";
@@ -68,12 +68,12 @@ export function toExpressHandler(
 ): ExpressMiddleware {
   return (request, response, next) => {
     const body = parsedBody(request);
-    runWebHandler(handler, request, {
+    answerNodeRequest(handler, request, {
       ...(body === undefined ? {} : { body }),
       ...(request.originalUrl ? { url: request.originalUrl } : {}),
       ...(options.maxBodyBytes === undefined ? {} : { limit: options.maxBodyBytes }),
     })
-      .then((answer) => writeWebResponse(answer, response))
+      .then((answer) => writeNodeAnswer(answer, response))
       .catch(next);
   };
 }

@@ -16,7 +16,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Pipeline } from "../pipeline.js";
-import { bodyOf, nodeHeadersOf, runWebHandler } from "./node-bridge.js";
+import { answerNodeRequest } from "./node-bridge.js";
 import { type RoutePaths, resolvePaths } from "./routes.js";
 
 export { DEFAULT_PATHS, type RoutePaths } from "./routes.js";
@@ -74,13 +74,12 @@ export async function revtraceFastify(
       url: path,
       handler: async (request, reply) => {
         const carried = (request.body as { [STREAM]?: IncomingMessage } | undefined)?.[STREAM];
-        const answer = await runWebHandler(handler, request.raw, {
+        const answer = await answerNodeRequest(handler, request.raw, {
           url: request.raw.url ?? path,
           limit: options.pipeline.maxBodyBytes,
           ...(carried ? { stream: carried } : {}),
         });
-        const text = await bodyOf(answer);
-        return reply.code(answer.status).headers(nodeHeadersOf(answer)).send(text);
+        return reply.code(answer.status).headers(answer.headers).send(answer.body);
       },
     });
   }

@@ -1,19 +1,20 @@
 /**
- * Converts between Node's `http` objects and Web `Request`/`Response`, for the Node, Express and
- * Fastify adapters. The body is read from Node's stream when the handler first asks for it (after
- * its method and authentication checks), into one buffer bounded while it arrives (a
- * `Content-Length` over the limit is refused before reading), handed to the handler as a single
- * chunk: a Web `ReadableStream` bridged chunk by chunk over Node's stream cost about 100 µs per
- * request, three times the rest of the conversion. A body left unread or over the limit is drained
- * and discarded rather than the socket destroyed, so the client still gets its answer, and that
- * answer closes the connection.
+ * Serves the pipeline's endpoints on Node's `http` objects, for the Node, Express and Fastify
+ * adapters. A handler of the pipeline runs directly on the `IncomingMessage` (its endpoint: see
+ * `http-exchange.ts`; no Web `Request`/`Response` is built); any other Web handler is bridged through
+ * Web `Request`/`Response`. Either way the body is read from Node's stream when the handler first asks
+ * for it (after its method and authentication checks), into one buffer bounded while it arrives (a
+ * `Content-Length` over the limit is refused before reading): a Web `ReadableStream` bridged chunk by
+ * chunk over Node's stream cost about 100 µs per request. A body left unread or over the limit is
+ * drained and discarded rather than the socket destroyed, so the client still gets its answer, and
+ * that answer closes the connection.
  *
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
-import { answerText } from "../http-answers.js";
 import { BodyTooLargeError } from "../http-body.js";
+import { endpointOf, type HttpRequest, type WebHandler } from "../http-exchange.js";
 
 /** The largest body an adapter reads when it is not told (the pipeline's default `http.maxBodyBytes`). */
 export const DEFAULT_ADAPTER_BODY_LIMIT = 1_048_576;
@@ -73,25 +74,13 @@ function urlOf(request: IncomingMessage, originalUrl?: string): string {
 }
 
 /** The request's headers as Web `Headers`, repeated headers kept. */
-export function headersOf(request: IncomingMessage): Headers {
+function headersOf(request: IncomingMessage): Headers {
   const headers = new Headers();
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     headers.append(raw[i] as string, raw[i + 1] as string);
   }
   return headers;
-}
-
-/**
- * A Web `Request` for a Node request. The body is `options.body` when a framework already read it,
- * else read from `stream` (default: the request itself) when the handler first reads it, up to
- * `options.limit` bytes; past it, reading fails with `BodyTooLargeError` (the handlers answer 413).
- */
-export async function toWebRequest(
-  request: IncomingMessage,
-  options: NodeRequestOptions = {},
-): Promise<Request> {
-  return bridgeRequest(request, options).request;
 }
 
 /**
@@ -142,7 +131,7 @@ function bridgeRequest(
 }
 
 /** The response's headers as Node wants them (repeated headers, e.g. `set-cookie`, as arrays). */
-export function nodeHeadersOf(response: Response): Record<string, string | string[]> {
+function nodeHeadersOf(response: Response): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     const existing = headers[name];
@@ -151,13 +140,13 @@ export function nodeHeadersOf(response: Response): Record<string, string | strin
   return headers;
 }
 
-/** The response's body: the text the pipeline's answers were built from, else read once. */
-export async function bodyOf(response: Response): Promise<string | Uint8Array | undefined> {
+/** The response's body, read once. */
+async function bodyOf(response: Response): Promise<Uint8Array | undefined> {
   if (response.body === null) return undefined;
-  return answerText(response) ?? new Uint8Array(await response.arrayBuffer());
+  return new Uint8Array(await response.arrayBuffer());
 }
 
-/** The options of {@link runWebHandler}. */
+/** The options of {@link answerNodeRequest}. */
 export interface NodeRequestOptions {
   /** The body, when a framework already read it (Express's parsers). */
   body?: Uint8Array | string | null;
@@ -169,16 +158,96 @@ export interface NodeRequestOptions {
   stream?: Readable;
 }
 
+/** An answer as Node writes it (repeated headers as arrays). */
+export interface NodeAnswer {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: string | Uint8Array | undefined;
+}
+
+/** A header of a Node request as Web `Headers.get` gives it (repeated values joined by `, `). */
+function nodeHeader(request: IncomingMessage, name: string): string | null {
+  const value = request.headers[name.toLowerCase()];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/** A Node request as the pipeline's endpoints read it, and whether its body was left unread. */
+function nodeExchange(
+  request: IncomingMessage,
+  options: NodeRequestOptions,
+): { request: HttpRequest; unread(): boolean } {
+  const method = request.method ?? "GET";
+  let url: string | null = null;
+  let whole = method === "GET" || method === "HEAD" || options.body !== undefined;
+  if (method === "GET" || method === "HEAD") request.resume();
+  let read: Promise<Uint8Array> | null = null;
+  const body = (limit: number): Promise<Uint8Array> => {
+    read ??= (async () => {
+      const most = Math.min(limit, options.limit ?? DEFAULT_ADAPTER_BODY_LIMIT);
+      if (options.body !== undefined) {
+        const given = options.body ?? new Uint8Array(0);
+        const bytes = typeof given === "string" ? Buffer.from(given, "utf8") : given;
+        if (bytes.byteLength > most) throw new BodyTooLargeError(most);
+        return bytes;
+      }
+      if (method === "GET" || method === "HEAD") return new Uint8Array(0);
+      const source = Object.assign(options.stream ?? request, { headers: request.headers });
+      const bytes = await readNodeBody(source, most);
+      whole = true;
+      return bytes;
+    })();
+    return read;
+  };
+  return {
+    request: {
+      method,
+      get url() {
+        url ??= urlOf(request, options.url);
+        return url;
+      },
+      header: (name) => nodeHeader(request, name),
+      body,
+    },
+    unread: () => !whole,
+  };
+}
+
 /**
- * Runs a Web handler for a Node request. The handler reads the body only if it needs it, so 405, 401
- * and 415 come before the body is buffered, and a body over the limit is 413. An answer given while
- * the body was not read to its end closes the connection (the rest is drained meanwhile): the client
- * may still be sending, and a connection left half-read would hold a graceful `server.close()` open.
+ * Answers a Node request with `handler`: the pipeline's own handlers run on the Node request itself,
+ * any other Web handler through Web `Request`/`Response`. The handler reads the body only if it
+ * needs it, so 405, 401 and 415 come before the body is buffered, and a body over the limit is 413.
+ * An answer given while the body was not read to its end closes the connection (the rest is drained
+ * meanwhile): the client may still be sending, and a connection left half-read would hold a graceful
+ * `server.close()` open.
  */
-export async function runWebHandler(
-  handler: (request: Request) => Promise<Response>,
+export async function answerNodeRequest(
+  handler: WebHandler,
   request: IncomingMessage,
   options: NodeRequestOptions = {},
+): Promise<NodeAnswer> {
+  const endpoint = endpointOf(handler);
+  if (endpoint === undefined) {
+    const response = await runWebHandler(handler, request, options);
+    return {
+      status: response.status,
+      headers: nodeHeadersOf(response),
+      body: await bodyOf(response),
+    };
+  }
+  const exchange = nodeExchange(request, options);
+  const answer = await endpoint(exchange.request);
+  const body = answer.body ?? undefined;
+  if (!exchange.unread()) return { status: answer.status, headers: { ...answer.headers }, body };
+  (options.stream ?? request).resume();
+  return { status: answer.status, headers: { ...answer.headers, connection: "close" }, body };
+}
+
+/** Runs a Web handler for a Node request through Web `Request`/`Response` (see {@link answerNodeRequest}). */
+async function runWebHandler(
+  handler: WebHandler,
+  request: IncomingMessage,
+  options: NodeRequestOptions,
 ): Promise<Response> {
   const bridged = bridgeRequest(request, options);
   const answer = await handler(bridged.request);
@@ -189,10 +258,8 @@ export async function runWebHandler(
   return answer;
 }
 
-/** Writes a Web `Response` to Node's `ServerResponse`. */
-export async function writeWebResponse(response: Response, target: ServerResponse): Promise<void> {
-  const headers = nodeHeadersOf(response);
-  const body = await bodyOf(response);
-  target.writeHead(response.status, headers);
-  target.end(body);
+/** Writes an answer to Node's `ServerResponse`. */
+export function writeNodeAnswer(answer: NodeAnswer, target: ServerResponse): void {
+  target.writeHead(answer.status, answer.headers);
+  target.end(answer.body);
 }

@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Pipeline, WebHandler } from "../pipeline.js";
-import { runWebHandler, writeWebResponse } from "./node-bridge.js";
+import { answerNodeRequest, writeNodeAnswer } from "./node-bridge.js";
 import { type RoutePaths, resolvePaths } from "./routes.js";
 
 export { DEFAULT_PATHS, type RoutePaths } from "./routes.js";
@@ -38,8 +38,8 @@ export function toNodeListener(
 ): NodeListener {
   const limit = options.maxBodyBytes;
   return (request, response) => {
-    runWebHandler(handler, request, limit === undefined ? {} : { limit })
-      .then((answer) => writeWebResponse(answer, response))
+    answerNodeRequest(handler, request, limit === undefined ? {} : { limit })
+      .then((answer) => writeNodeAnswer(answer, response))
       .catch(() => failed(response));
   };
 }

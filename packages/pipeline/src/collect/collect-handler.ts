@@ -1,5 +1,5 @@
 /**
- * The collect endpoint (Web `Request` → `Response`): receives what `@revtrace/tracker` sends,
+ * The collect endpoint ({@link HttpRequest} → {@link HttpAnswer}): receives what `@revtrace/tracker` sends,
  * validates and bounds it, builds the touchpoints and leads ({@link CollectBatch}), hands them to
  * `accept` (the pipeline stores them durably in one group-committed write, the worker applies them:
  * see `collect-batch.ts`) and answers 204 with the first-party visitor cookie. Nothing slow happens
@@ -28,8 +28,9 @@ import {
   type Touchpoint,
 } from "@revtrace/core";
 import { junkIdReason } from "@revtrace/identity";
-import { errorAnswer, methodNotAllowedAnswer } from "../http-answers.js";
-import { BodyTooLargeError, readBodyLimited } from "../http-body.js";
+import { emptyAnswer, errorAnswer, methodNotAllowedAnswer } from "../http-answers.js";
+import { BodyTooLargeError } from "../http-body.js";
+import type { HttpAnswer, HttpRequest } from "../http-exchange.js";
 import { createBotFilter } from "./bot-filter.js";
 import type { CollectBatch, CollectedLead } from "./collect-batch.js";
 import {
@@ -94,10 +95,10 @@ export function createCollectHandler(options: CollectHandlerOptions) {
    * The origin the browser sees: the request URL's, or, behind a trusted proxy that terminates TLS,
    * the scheme and host it forwarded (`X-Forwarded-Proto`, `X-Forwarded-Host`; first value of each).
    */
-  function publicOrigin(request: Request): URL {
+  function publicOrigin(request: HttpRequest): URL {
     const url = new URL(request.url);
     if (!settings.trustProxy) return url;
-    const first = (name: string) => request.headers.get(name)?.split(",")[0]?.trim().toLowerCase();
+    const first = (name: string) => request.header(name)?.split(",")[0]?.trim().toLowerCase();
     const proto = first("x-forwarded-proto");
     const host = first("x-forwarded-host");
     if (proto === "https" || proto === "http") url.protocol = `${proto}:`;
@@ -112,8 +113,8 @@ export function createCollectHandler(options: CollectHandlerOptions) {
   }
 
   /** CORS headers for a cross-origin caller that is allowed; `undefined` when it is not allowed. */
-  function cors(request: Request): Record<string, string> | undefined {
-    const origin = request.headers.get("origin");
+  function cors(request: HttpRequest): Record<string, string> | undefined {
+    const origin = request.header("origin");
     if (origin === null) return {};
     if (origin === new URL(request.url).origin || origin === publicOrigin(request).origin) {
       return {};
@@ -139,13 +140,13 @@ export function createCollectHandler(options: CollectHandlerOptions) {
   async function batchOf(
     visitorId: string,
     body: ValidCollectBody,
-    request: Request,
+    request: HttpRequest,
     rawBody: string,
   ): Promise<CollectBatch> {
     const at = now();
-    const userAgent = request.headers.get("user-agent")?.slice(0, 512) ?? undefined;
+    const userAgent = request.header("user-agent")?.slice(0, 512) ?? undefined;
     const ip = settings.trustProxy
-      ? request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || undefined
+      ? request.header("x-forwarded-for")?.split(",")[0]?.trim() || undefined
       : undefined;
     const touchpoints: Touchpoint[] = [];
     const leads: CollectedLead[] = [];
@@ -174,7 +175,7 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     return { id: `collect_${digest(visitorId, rawBody)}`, visitorId, at, touchpoints, leads };
   }
 
-  return async (request: Request): Promise<Response> => {
+  return async (request: HttpRequest): Promise<HttpAnswer> => {
     counters.requests++;
     const headers = cors(request);
     if (headers === undefined) {
@@ -182,28 +183,25 @@ export function createCollectHandler(options: CollectHandlerOptions) {
       return errorAnswer(403, "origin_not_allowed", "This origin may not send events");
     }
     if (request.method === "OPTIONS") {
-      return new Response(null, {
-        status: 204,
-        headers: {
-          ...headers,
-          "access-control-allow-methods": "POST",
-          "access-control-allow-headers": "content-type",
-          "access-control-max-age": "600",
-        },
+      return emptyAnswer(204, {
+        ...headers,
+        "access-control-allow-methods": "POST",
+        "access-control-allow-headers": "content-type",
+        "access-control-max-age": "600",
       });
     }
     if (request.method !== "POST") {
       counters.refused++;
       return methodNotAllowedAnswer("POST");
     }
-    const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+    const type = (request.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
     if (type !== "text/plain" && type !== "application/json") {
       counters.refused++;
       return errorAnswer(415, "unsupported_media_type", "Send the body as text/plain or JSON");
     }
     let raw: Uint8Array;
     try {
-      raw = await readBodyLimited(request, MAX_COLLECT_BYTES);
+      raw = await request.body(MAX_COLLECT_BYTES);
     } catch (error) {
       counters.refused++;
       if (error instanceof BodyTooLargeError) {
@@ -211,9 +209,9 @@ export function createCollectHandler(options: CollectHandlerOptions) {
       }
       return errorAnswer(400, "invalid_body", "The body could not be read");
     }
-    if (isBot(request.headers.get("user-agent"))) {
+    if (isBot(request.header("user-agent"))) {
       counters.bots++;
-      return new Response(null, { status: 204, headers });
+      return emptyAnswer(204, headers);
     }
     let json: unknown;
     let text: string;
@@ -241,7 +239,7 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     // GA's client id, when the site chose to reuse it, else the server's own cookie, else a new id.
     const visitorId =
       (settings.acceptClientVisitorId ? body.vid : undefined) ??
-      readVisitorCookie(request.headers.get("cookie"), cookieName) ??
+      readVisitorCookie(request.header("cookie"), cookieName) ??
       newVisitorId();
     const take = limiter.take(visitorId, now());
     if (!take.allowed) {
@@ -273,18 +271,15 @@ export function createCollectHandler(options: CollectHandlerOptions) {
       settings.cookie.secure === "auto"
         ? publicOrigin(request).protocol === "https:"
         : settings.cookie.secure;
-    return new Response(null, {
-      status: 204,
-      headers: {
-        ...headers,
-        "set-cookie": visitorCookie(cookieName, visitorId, {
-          maxAgeDays: settings.cookie.maxAgeDays,
-          secure,
-          domain: settings.cookie.domain,
-          path: settings.cookie.path,
-        }),
-        "cache-control": "no-store",
-      },
+    return emptyAnswer(204, {
+      ...headers,
+      "set-cookie": visitorCookie(cookieName, visitorId, {
+        maxAgeDays: settings.cookie.maxAgeDays,
+        secure,
+        domain: settings.cookie.domain,
+        path: settings.cookie.path,
+      }),
+      "cache-control": "no-store",
     });
   };
 }
