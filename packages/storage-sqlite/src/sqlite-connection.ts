@@ -1,4 +1,5 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { type Checkpointer, SAFETY_NET_PAGES, startCheckpointer } from "./sqlite-checkpointer.js";
 import { useWalJournal } from "./sqlite-journal-mode.js";
 import type { ResolvedSqliteStorageOptions } from "./sqlite-options.js";
 
@@ -12,8 +13,8 @@ export interface SqliteConnection {
    * once the transaction committed.
    */
   write<T>(op: () => T): Promise<T>;
-  /** Commits pending writes now, then closes the database. Idempotent. */
-  close(): void;
+  /** Commits pending writes now, then closes the database (and stops its checkpointer). Idempotent. */
+  close(): Promise<void>;
 }
 
 interface Pending {
@@ -34,6 +35,11 @@ export function openSqliteConnection(options: ResolvedSqliteStorageOptions): Sql
   } catch (error) {
     db.close();
     throw error;
+  }
+  let checkpointer: Checkpointer | null = null;
+  if (options.checkpointIntervalMs > 0 && options.path !== ":memory:") {
+    db.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
+    checkpointer = startCheckpointer(options.path, options.checkpointIntervalMs);
   }
 
   const statements = new Map<string, StatementSync>();
@@ -122,10 +128,13 @@ export function openSqliteConnection(options: ResolvedSqliteStorageOptions): Sql
         }
       });
     },
-    close() {
+    async close() {
       if (!open) return;
       open = false;
       flush();
+      // The thread's connection closes first, so this one is the last: as without the thread, its
+      // close checkpoints the WAL and removes the -wal and -shm files before close() resolves.
+      await checkpointer?.stop();
       db.close();
     },
   };

@@ -25,6 +25,13 @@ export const SqliteStorageOptionsSchema = z.object({
    * @default true
    */
   groupCommit: z.boolean().default(true),
+  /**
+   * How often a background thread checkpoints the WAL (copies committed pages into the database
+   * file), in milliseconds, so the writer's commits do not pay for it; `0` leaves checkpoints to
+   * SQLite's own `wal_autocheckpoint` inside commits. Not used for `":memory:"`.
+   * @default 200
+   */
+  checkpointIntervalMs: z.number().int().nonnegative().default(200),
 });
 
 /** Options of {@link createSqliteStorage} as the caller writes them. */

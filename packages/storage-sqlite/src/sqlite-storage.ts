@@ -95,7 +95,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       // group's commit (the next event-loop turn), so the wait is short and needs no bound.
       closing ??= inFlight.drain(Number.POSITIVE_INFINITY).then(() => {
         closed = true;
-        connection.close();
+        return connection.close();
       });
       return closing;
     },
