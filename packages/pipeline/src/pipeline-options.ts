@@ -82,6 +82,12 @@ export interface PipelineOptions {
         batchSize?: number | undefined;
         /** How long one send may take before it is aborted and its items retried. @default 30_000 */
         sendTimeoutMs?: number | undefined;
+        /**
+         * How long a sink's loop lets deliveries gather before sending less than a full batch (ms):
+         * a steady stream goes out in few large requests, which vendors' rate limits count. `0`: send
+         * at once. `drain()` never waits. @default 50
+         */
+        lingerMs?: number | undefined;
       }
     | undefined;
   /** The worker that turns inbound events into deliveries. */
@@ -93,6 +99,11 @@ export interface PipelineOptions {
         maxAttempts?: number | undefined;
         /** @default 30_000 */
         leaseMs?: number | undefined;
+        /**
+         * How long the worker lets events gather before claiming less than a full batch (ms): their
+         * writes then share commits. `0`: at once. `drain()` never waits. @default 10
+         */
+        lingerMs?: number | undefined;
       }
     | undefined;
   /** How often idle background loops look for work another process enqueued. @default 1000 */
@@ -139,6 +150,9 @@ const fn = (what: string) =>
   z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", `must be ${what}`);
 const positiveInt = z.int().positive();
 const nonNegativeInt = z.int().nonnegative();
+/** Defaults of `delivery.lingerMs` and `worker.lingerMs` (see their docs). */
+const DEFAULT_DELIVERY_LINGER_MS = 50;
+const DEFAULT_WORKER_LINGER_MS = 10;
 
 const SinkSchema = z.custom<Sink>(
   (v) =>
@@ -207,6 +221,7 @@ export const PipelineOptionsSchema = z.strictObject({
       leaseMs: positiveInt.default(60_000),
       batchSize: positiveInt.max(10_000).default(50),
       sendTimeoutMs: positiveInt.default(30_000),
+      lingerMs: nonNegativeInt.max(60_000).default(DEFAULT_DELIVERY_LINGER_MS),
     })
     .default({
       maxAttempts: 10,
@@ -215,14 +230,21 @@ export const PipelineOptionsSchema = z.strictObject({
       leaseMs: 60_000,
       batchSize: 50,
       sendTimeoutMs: 30_000,
+      lingerMs: DEFAULT_DELIVERY_LINGER_MS,
     }),
   worker: z
     .strictObject({
       batchSize: positiveInt.max(10_000).default(50),
       maxAttempts: positiveInt.default(10),
       leaseMs: positiveInt.default(30_000),
+      lingerMs: nonNegativeInt.max(60_000).default(DEFAULT_WORKER_LINGER_MS),
     })
-    .default({ batchSize: 50, maxAttempts: 10, leaseMs: 30_000 }),
+    .default({
+      batchSize: 50,
+      maxAttempts: 10,
+      leaseMs: 30_000,
+      lingerMs: DEFAULT_WORKER_LINGER_MS,
+    }),
   pollMs: positiveInt.default(1000),
   http: z
     .strictObject({ maxBodyBytes: positiveInt.default(1_048_576) })

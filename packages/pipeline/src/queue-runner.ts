@@ -31,6 +31,13 @@ export interface QueueRunnerOptions {
   batchSize: number;
   leaseMs: number;
   pollMs: number;
+  /**
+   * How long the loop lets work accumulate before claiming less than a full batch (after it was
+   * woken, or after a claim that took less than `batchSize`), so that a steady trickle is sent in few
+   * large batches instead of many small ones. `0`: claim at once. `tick()` (and so `drain()`) never
+   * waits.
+   */
+  lingerMs: number;
   now: Clock;
   logger: Logger;
   handle: BatchHandler;
@@ -55,6 +62,24 @@ export function createQueueRunner(options: QueueRunnerOptions): QueueRunner {
       }, ms);
       sleeper = { timer, resolve };
     });
+
+  /** Waits `ms`; only `stop()` ends it early (a wake does not: the point is to let work gather). */
+  let lingering: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
+  const linger = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        lingering = null;
+        resolve();
+      }, ms);
+      lingering = { timer, resolve };
+    });
+  const endLinger = () => {
+    if (!lingering) return;
+    clearTimeout(lingering.timer);
+    const { resolve } = lingering;
+    lingering = null;
+    resolve();
+  };
 
   const wake = () => {
     if (!sleeper) return;
@@ -106,6 +131,10 @@ export function createQueueRunner(options: QueueRunnerOptions): QueueRunner {
         const wait = pausedUntil > now() ? pausedUntil - now() : options.pollMs;
         await sleep(Math.max(1, Math.min(wait, options.pollMs)));
       }
+      // Less than a full batch was there (or nothing, and now something may be): let more come.
+      if (running && claimed < options.batchSize && options.lingerMs > 0) {
+        await linger(options.lingerMs);
+      }
     }
   };
 
@@ -124,6 +153,7 @@ export function createQueueRunner(options: QueueRunnerOptions): QueueRunner {
     async stop() {
       running = false;
       wake();
+      endLinger();
       await loop;
       loop = null;
       while (inFlight) await inFlight.catch(() => 0);

@@ -38,6 +38,7 @@ async function setup(respond: Parameters<typeof fakeSink>[0], ids: string[], max
     batchSize: 10,
     leaseMs: 60_000,
     pollMs: 1000,
+    lingerMs: 0,
     now,
     logger: silent,
     handle: createSinkDelivery({
@@ -211,6 +212,7 @@ describe("sink delivery", () => {
       batchSize: 10,
       leaseMs: 60_000,
       pollMs: 1000,
+      lingerMs: 0,
       now: Date.now,
       logger: silent,
       handle: createSinkDelivery({
