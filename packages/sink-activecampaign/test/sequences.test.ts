@@ -407,7 +407,7 @@ describe("a payment", () => {
     const order = server.calls.find(
       (call) => call.url.includes("ecomOrders") && call.method === "POST",
     );
-    expect((order?.body as { ecomOrder: { customerid: string } }).ecomOrder.customerid).toBe("12");
+    expect(order?.body).toMatchObject({ ecomOrder: { customerid: "12" } });
   });
 
   it("still refuses the payment when the 422 was not a duplicate (the lookup finds nothing)", async () => {
