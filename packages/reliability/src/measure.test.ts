@@ -91,6 +91,43 @@ describe("the measures", () => {
     expect(checks.early[0]).toMatch(/^segment: 490 ms/);
   });
 
+  it("a request started in the 429's millisecond but before its answer is not its next request", () => {
+    const log = [
+      // Both started at 5; the 429 came at 5, after the second had started (order 1 < 2).
+      {
+        sink: "activecampaign",
+        start: 5,
+        end: 5,
+        startOrder: 0,
+        endOrder: 2,
+        status: 429,
+        retryAfter: "1",
+      },
+      {
+        sink: "activecampaign",
+        start: 5,
+        end: 6,
+        startOrder: 1,
+        endOrder: 3,
+        status: 0,
+        retryAfter: null,
+      },
+      {
+        sink: "activecampaign",
+        start: 1_010,
+        end: 1_011,
+        startOrder: 4,
+        endOrder: 5,
+        status: 200,
+        retryAfter: null,
+      },
+    ];
+    expect(retryAfterChecks(log)).toMatchObject({ answered: 1, honoured: 1, early: [] });
+    // Started after the answer (order 3 > 2), in the same millisecond: not honoured.
+    const late = log.map((e, i) => (i === 1 ? { ...e, startOrder: 3, endOrder: 4 } : e));
+    expect(retryAfterChecks(late)).toMatchObject({ answered: 1, honoured: 0 });
+  });
+
   it("finds a simulation's emails and phones in any form, and the run's secrets", () => {
     const sim = simulate({ seed: 4, now: Date.UTC(2026, 11, 3), buyers: 40 });
     registerPersonalData(sim);

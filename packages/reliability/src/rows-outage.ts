@@ -25,6 +25,14 @@ const CYCLE: SandboxFailure[] = [
   { type: "http", status: 429, retryAfter: "2" },
 ];
 
+/** Whether `e` started after `answer` came (by the log's order when known, else by the clock). */
+function startedAfter(e: FetchLogEntry, answer: FetchLogEntry): boolean {
+  if (e.startOrder !== undefined && answer.endOrder !== undefined) {
+    return e.startOrder > answer.endOrder;
+  }
+  return e.start >= answer.end;
+}
+
 /** Each 429 with `Retry-After`, and whether the sink's next request waited that long. */
 export function retryAfterChecks(log: readonly FetchLogEntry[]) {
   let answered = 0;
@@ -36,8 +44,9 @@ export function retryAfterChecks(log: readonly FetchLogEntry[]) {
       if (entry.status !== 429 || entry.retryAfter === null) return;
       const seconds = Number(entry.retryAfter);
       if (!Number.isFinite(seconds)) return;
-      // A request already in flight when the 429 came is not a retry of it.
-      const next = mine.slice(i + 1).find((e) => e.start >= entry.end);
+      // A request already in flight when the 429 came is not a retry of it: one that started in
+      // the 429's millisecond but before it came is told apart by the log's order.
+      const next = mine.slice(i + 1).find((e) => startedAfter(e, entry));
       answered++;
       // 10 ms of slack for the clocks of the two ends of the same process.
       if (!next || next.start >= entry.end + seconds * 1000 - 10) honoured++;

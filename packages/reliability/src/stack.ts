@@ -117,6 +117,12 @@ export interface FetchLogEntry {
   sink: string;
   start: number;
   end: number;
+  /**
+   * The order of the start and of the end among all starts and ends of the log (one counter): a
+   * request started in the same millisecond as another's answer, but before it, is told apart.
+   */
+  startOrder?: number;
+  endOrder?: number;
   /** 0 when no answer came (timeout, dropped connection). */
   status: number;
   retryAfter: string | null;
@@ -126,22 +132,36 @@ export interface FetchLogEntry {
 function loggingFetch(sink: string, log: FetchLogEntry[]): typeof fetch {
   return async (input, init) => {
     const start = Date.now();
+    const startOrder = logOrder++;
     try {
       const response = await fetch(input, init);
       log.push({
         sink,
         start,
         end: Date.now(),
+        startOrder,
+        endOrder: logOrder++,
         status: response.status,
         retryAfter: response.headers.get("retry-after"),
       });
       return response;
     } catch (error) {
-      log.push({ sink, start, end: Date.now(), status: 0, retryAfter: null });
+      log.push({
+        sink,
+        start,
+        end: Date.now(),
+        startOrder,
+        endOrder: logOrder++,
+        status: 0,
+        retryAfter: null,
+      });
       throw error;
     }
   };
 }
+
+/** The counter of {@link FetchLogEntry.startOrder} and `endOrder` (one process, one event loop). */
+let logOrder = 0;
 
 /** The four vendor sinks, as the demo wires them; `acLimit` is ActiveCampaign's requests a second. */
 export function createVendorSinks(

@@ -62,6 +62,36 @@ describe("createInProcessRateLimiter", () => {
     expect(next).toBe(1000);
   });
 
+  it("counts a slot from its reported start; an unreported grant keeps its grant time", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const limiter = createInProcessRateLimiter({ limit: 1, intervalMs: 1000, marginMs: 0 });
+    const granted: number[] = [];
+    const take = () => limiter.acquire().then(() => granted.push(Date.now()));
+    await take();
+    await vi.advanceTimersByTimeAsync(300);
+    limiter.started(); // the first request really left at 300
+    const second = take();
+    await vi.advanceTimersByTimeAsync(2000);
+    await second; // not reported started: the third counts from its grant
+    const third = take();
+    await vi.advanceTimersByTimeAsync(2000);
+    await third;
+    expect(granted).toEqual([0, 1300, 2300]);
+  });
+
+  it("a start reported after its slot left the window takes a new slot from then", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const limiter = createInProcessRateLimiter({ limit: 1, intervalMs: 1000, marginMs: 0 });
+    await limiter.acquire();
+    await vi.advanceTimersByTimeAsync(1500);
+    limiter.started();
+    let next = -1;
+    const waiting = limiter.acquire().then(() => (next = Date.now()));
+    await vi.advanceTimersByTimeAsync(2000);
+    await waiting;
+    expect(next).toBe(2500);
+  });
+
   it("rejects an already aborted signal at once, and bad options with a ConfigError", async () => {
     const limiter = createInProcessRateLimiter();
     const controller = new AbortController();

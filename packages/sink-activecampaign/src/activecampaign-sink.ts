@@ -25,6 +25,7 @@ import {
   toLogger,
 } from "@revtrace/core";
 import { normalizeEmail } from "@revtrace/identity";
+import { accountGate } from "./activecampaign-account-gate.js";
 import { type ActiveCampaignApi, createActiveCampaignApi } from "./activecampaign-api.js";
 import {
   abortedError,
@@ -131,20 +132,22 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
   const settings: ActiveCampaignSettings = parseActiveCampaignSinkOptions(options);
   const logger = toLogger(settings.logger);
   const now = settings.now ?? systemClock;
-  const limiter = settings.rateLimiter ?? accountLimiter(settings.apiUrl);
+  // Spec §1: one limit and one throttle per account; the gate holds every request during a
+  // `Retry-After` and counts each slot from the request's real start.
+  const gate = accountGate(settings.rateLimiter ?? accountLimiter(settings.apiUrl));
   const client = createHttpClient({
     name: NAME,
     baseUrl: settings.apiUrl,
     userAgent: USER_AGENT,
     // Spec §1: the token in `Api-Token` on every request.
     headers: { "api-token": settings.apiToken },
-    fetch: settings.fetch,
+    fetch: gate.fetch(settings.fetch),
     timeoutMs: settings.timeoutMs,
     retry: settings.retry,
     logger: settings.logger,
     secrets: [settings.apiToken],
     onRetry: settings.onRetry,
-    rateLimiter: limiter,
+    rateLimiter: gate.limiter,
   });
   const api: ActiveCampaignApi = createActiveCampaignApi(client);
   const { listId, tagPrefix } = settings;
@@ -451,9 +454,24 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     const key = `${connectionId}\n${customerId}`;
     let pending = ecomCustomers.get(key);
     if (!pending) {
-      pending = (async () =>
-        (await api.findEcomCustomer(connectionId, customerId, signal)) ??
-        (await api.createEcomCustomer(connectionId, customerId, email, signal)))();
+      pending = (async () => {
+        const found = await api.findEcomCustomer(connectionId, customerId, signal);
+        if (found) return found;
+        try {
+          return await api.createEcomCustomer(connectionId, customerId, email, signal);
+        } catch (error) {
+          // Created meanwhile by another process (the lookup and the create are not atomic). Spec
+          // §6: the duplicate answer is undocumented; AC's own module treats a 422/400 on create
+          // as "already exists" and looks it up, and so does this.
+          const refused =
+            SinkError.isInstance(error) && (error.status === 422 || error.status === 400);
+          const again = refused
+            ? await api.findEcomCustomer(connectionId, customerId, signal)
+            : null;
+          if (again) return again;
+          throw error;
+        }
+      })();
       ecomCustomers.set(key, pending);
       pending.catch(() => ecomCustomers.delete(key));
     }

@@ -42,6 +42,7 @@ export {
   refundLineName,
 } from "./activecampaign-mapper.js";
 export {
+  type ActiveCampaignRateLimiter,
   createInProcessRateLimiter,
   type InProcessRateLimiterOptions,
 } from "./activecampaign-rate-limiter.js";

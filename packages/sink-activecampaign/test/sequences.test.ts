@@ -368,6 +368,63 @@ describe("a payment", () => {
     const post = server.calls.find((call) => call.method === "POST");
     expect((post?.body as { ecomOrder: { source: number } } | undefined)?.ecomOrder.source).toBe(0);
   });
+
+  it("uses the ecomCustomer another process created between its lookup and its create (422)", async () => {
+    const payment = conversionOf("payment_succeeded.bonusly.1", "first_payment");
+    script(server, {
+      "GET connections": listOf("connections", [
+        { id: "2", service: "Chargebee", externalid: "acme" },
+      ]),
+      // Not there at the first lookup; there (created by another worker) when looked up again.
+      "GET ecomCustomers": [
+        listOf("ecomCustomers", []),
+        listOf("ecomCustomers", [{ id: "12", externalid: "16BjsrSIh4AdLqkD" }]),
+      ],
+      "POST ecomCustomers": HttpResponse.json(
+        {
+          errors: [{ title: "A customer with this externalid already exists", code: "duplicate" }],
+        },
+        { status: 422 },
+      ),
+      "GET ecomOrders": listOf("ecomOrders", []),
+      "POST ecomOrders": {
+        ecomOrder: { id: "30", externalid: "txn_AzqYRySIstMLf6N", totalPrice: 450000 },
+      },
+    });
+    const paidAt = payment.billingEvent?.payment?.paidAt as number;
+    const acSink = sink({ ...DEEP_DATA, now: () => paidAt + 60_000 });
+    expect(await acSink.send([payment])).toEqual([{ id: payment.id, status: "delivered" }]);
+    const customers =
+      "GET ecomCustomers?filters[connectionid]=2&filters[externalid]=16BjsrSIh4AdLqkD";
+    expect(sequence(server).map(([line]) => line)).toEqual([
+      "GET connections?filters[service]=Chargebee&filters[externalid]=acme",
+      customers,
+      "POST ecomCustomers",
+      customers,
+      "GET ecomOrders?filters[connectionid]=2&filters[externalid]=txn_AzqYRySIstMLf6N",
+      "POST ecomOrders",
+    ]);
+    const order = server.calls.find(
+      (call) => call.url.includes("ecomOrders") && call.method === "POST",
+    );
+    expect(order?.body).toMatchObject({ ecomOrder: { customerid: "12" } });
+  });
+
+  it("still refuses the payment when the 422 was not a duplicate (the lookup finds nothing)", async () => {
+    const payment = conversionOf("payment_succeeded.bonusly.1", "first_payment");
+    script(server, {
+      "GET connections": listOf("connections", [
+        { id: "2", service: "Chargebee", externalid: "acme" },
+      ]),
+      "GET ecomCustomers": listOf("ecomCustomers", []),
+      "POST ecomCustomers": HttpResponse.json(
+        { errors: [{ title: "Missing attribute", code: "field_missing" }] },
+        { status: 422 },
+      ),
+    });
+    const [result] = await sink(DEEP_DATA).send([payment]);
+    expect(result).toMatchObject({ status: "rejected", error: { status: 422 } });
+  });
 });
 
 describe("a refund", () => {

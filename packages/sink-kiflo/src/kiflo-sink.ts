@@ -29,7 +29,7 @@ import {
   toExactMajorNumber,
   toLogger,
 } from "@revtrace/core";
-import type { KifloCustomer, KifloDeal, KifloTransaction } from "./kiflo-api-types.js";
+import type { KifloCustomer, KifloDeal, KifloLead, KifloTransaction } from "./kiflo-api-types.js";
 import { createKifloClient } from "./kiflo-client.js";
 import {
   inProgressError,
@@ -199,9 +199,8 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
     return matches[0];
   }
 
-  /** Kiflo's "Convert lead to customer": the first unconverted lead with the email, if any. */
-  /** The leads with this email that are neither customers nor deals yet (mapping, else a scan). */
-  async function unconvertedLeads(email: string, signal: AbortSignal | undefined) {
+  /** Every lead with this email (mapping, else a scan). */
+  async function leadsWithEmail(email: string, signal: AbortSignal | undefined) {
     const key = emailKey(email);
     const ids = await mappings.ids(NS.leadsByEmail, key);
     let leads = [];
@@ -221,7 +220,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
         );
       }
     }
-    return leads.filter((lead) => lead.customerId == null && lead.dealId == null);
+    return leads;
   }
 
   /**
@@ -245,7 +244,14 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
     }
     const email = emailOf(conversion);
     if (!settings.convertLeadToCustomer || email === null) return false;
-    return (await unconvertedLeads(email, signal)).length > 0;
+    const leads = await leadsWithEmail(email, signal);
+    if (leads.some(isUnconverted)) return true;
+    // A lead converted since the lookup above (see convertLead): its customer may be this one.
+    return (
+      chargebeeCustomerId !== null &&
+      leads.some((lead) => lead.customerId != null) &&
+      (await knownCustomer({ chargebeeCustomerId }, props, signal)) !== null
+    );
   }
 
   async function convertLead(
@@ -255,10 +261,18 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
   ): Promise<number | null> {
     // "If several leads share the email, only the first is converted" (Kiflo's Stripe page): the
     // oldest unconverted one.
-    const candidate = (await unconvertedLeads(facts.email, signal)).sort(
-      (a, b) => (a.creationDate ?? "").localeCompare(b.creationDate ?? "") || a.id - b.id,
-    )[0];
-    if (!candidate) return null;
+    const leads = await leadsWithEmail(facts.email, signal);
+    const candidate = leads
+      .filter(isUnconverted)
+      .sort((a, b) => (a.creationDate ?? "").localeCompare(b.creationDate ?? "") || a.id - b.id)[0];
+    if (!candidate) {
+      // Converted after this payment looked for its customer: by another payment of the same
+      // customer on another process (or a redelivery of this one). The conversion made the
+      // customer, with its ChargeBee Customer ID: look again rather than skip the payment.
+      return leads.some((lead) => lead.customerId != null)
+        ? knownCustomer(facts, props, signal)
+        : null;
+    }
     const partnerId = candidate.sourcePartnerId ?? candidate.partnerId ?? undefined;
     let converted: { customerId?: number | null | undefined };
     try {
@@ -652,6 +666,11 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
 }
 
 /** Why a conversion is not sent: Kiflo acts on successful payments (and this sink on their refunds). */
+/** A lead that is neither a customer nor a deal yet. */
+function isUnconverted(lead: KifloLead): boolean {
+  return lead.customerId == null && lead.dealId == null;
+}
+
 function unhandledReason(name: ConversionName): string {
   return name === "refund"
     ? "refunds only adjust Kiflo transactions, and createTransactionFromPayment is off"

@@ -12,9 +12,10 @@ import {
   type Conversion,
   type ConversionName,
   type Money,
+  MoneyError,
   type RetentionEvent,
   type Touchpoint,
-  toMajorNumber,
+  toExactMajorNumber,
 } from "@revtrace/core";
 import {
   SEGMENT_MAX_MESSAGE_ID_LENGTH,
@@ -53,8 +54,21 @@ export function segmentMessageId(conversionId: string, call: "identify" | "track
 const iso = (ms: number | null | undefined): string | undefined =>
   ms === null || ms === undefined ? undefined : new Date(ms).toISOString();
 
-const major = (money: Money | null | undefined): number | undefined =>
-  money ? toMajorNumber(money) : undefined;
+/**
+ * Money as a JSON number of major units (spec §7.1: `total`, `revenue`, `price` are numbers), only
+ * when that number is the amount exactly; else a `MoneyError` (the conversion is then rejected
+ * rather than sent with a rounded amount).
+ */
+function major(money: Money | null | undefined): number | undefined {
+  if (!money) return undefined;
+  const number = toExactMajorNumber(money);
+  if (number === null) {
+    throw new MoneyError(
+      `an amount in ${money.currency} has more digits than a JSON number holds exactly`,
+    );
+  }
+  return number;
+}
 
 /** Drops `undefined` and `null` values (Segment treats a sent `null` as "clear this trait"). */
 function compact<T extends Record<string, unknown>>(value: T): Partial<T> {
@@ -216,7 +230,7 @@ export function trackProperties(conversion: Conversion): Record<string, unknown>
         transaction_id: refund?.transactionId,
         refunded_transaction_id: refund?.refundedTransactionId,
         subscription_id: refund?.subscriptionId ?? subscription?.id,
-        total: amount ? Math.abs(toMajorNumber(amount)) : undefined,
+        total: amount ? Math.abs(major(amount) as number) : undefined,
         currency: amount?.currency,
         type: refund?.transactionType,
       });

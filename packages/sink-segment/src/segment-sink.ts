@@ -16,6 +16,7 @@ import {
   createHttpClient,
   deliverInBatches,
   type ItemResult,
+  MoneyError,
   type SendOptions,
   type Sink,
   SinkError,
@@ -207,7 +208,11 @@ export function createSegmentSink(options: SegmentSinkOptions): SegmentSink {
         results[item] = {
           id,
           status: "rejected",
-          error: invalidItemError("the conversion could not be mapped"),
+          error: invalidItemError(
+            MoneyError.isInstance(error)
+              ? `the conversion could not be mapped: ${error.message}`
+              : "the conversion could not be mapped",
+          ),
         };
         logger.warn(
           { sink: SEGMENT_SINK_NAME, item: id, error: (error as Error)?.name },

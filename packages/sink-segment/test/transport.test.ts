@@ -150,6 +150,24 @@ describe("Segment transport", () => {
     expect(sent).toHaveLength(4);
   });
 
+  it("rejects a payment whose amount no JSON number holds exactly, never sending a rounded revenue", async () => {
+    server.use(http.post(US, ok));
+    const [exact, huge] = purchases(2);
+    // 90071992547409.91 USD: a double would read it back as another amount.
+    const inexact = { ...huge, value: { amount: Number.MAX_SAFE_INTEGER, currency: "USD" } };
+    const results = await sink().send([exact, inexact] as NonNullable<typeof exact>[]);
+    expect(results.map((r) => r.status)).toEqual(["delivered", "rejected"]);
+    const rejected = results[1];
+    expect(rejected?.status === "rejected" && rejected.error.message).toMatch(
+      /amount in USD has more digits than a JSON number holds exactly/,
+    );
+    expect(rejected?.status === "rejected" && rejected.error.retryable).toBe(false);
+    const revenues = bodies()
+      .flatMap((body) => body.batch)
+      .flatMap((m) => (m.type === "track" ? [m.properties?.revenue] : []));
+    expect(revenues).toEqual([19.99]);
+  });
+
   it("splits batches so that no request body exceeds 500 KB, sending each message once", async () => {
     server.use(http.post(US, ok));
     // ~10 KB per message, 2 messages per conversion: 120 conversions ≈ 2.4 MB.
