@@ -15,7 +15,7 @@ export {
 } from "./batch/deliver-batches.js";
 export { type BatchLimits, jsonByteLength, splitBatches } from "./batch/split-batches.js";
 export { decodeWebhookBody, rawBodyBytes, type WebhookBody } from "./body.js";
-export { type Clock, systemClock } from "./clock.js";
+export { abortableSleep, type Clock, systemClock } from "./clock.js";
 export {
   ChargebeeApiError,
   type ChargebeeApiErrorOptions,
@@ -142,6 +142,7 @@ export {
   allocateMoney,
   assertMoney,
   CurrencyCodeSchema,
+  exactMajorNumber,
   fromMajor,
   type Money,
   MoneySchema,

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { parseRetryAfter, type RateLimiter } from "@revtrace/core";
+import { abortableSleep, parseRetryAfter, type RateLimiter } from "@revtrace/core";
 import type { ActiveCampaignRateLimiter } from "./activecampaign-rate-limiter.js";
 
 /** Statuses whose `Retry-After` pauses the account (spec §1: 429, and 503 seen when over the limit). */
@@ -49,7 +49,7 @@ function createAccountGate(inner: RateLimiter): AccountGate {
   async function acquire(signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
       const wait = pausedUntil - Date.now();
-      if (wait > 0) await sleep(wait, signal);
+      if (wait > 0) await abortableSleep(wait, signal);
       await inner.acquire(signal);
       // Paused while waiting in line: this slot is left unused; wait for the deadline again.
       if (Date.now() >= pausedUntil) return;
@@ -75,19 +75,4 @@ function createAccountGate(inner: RateLimiter): AccountGate {
       };
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

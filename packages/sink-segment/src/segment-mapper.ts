@@ -11,11 +11,10 @@ import {
   type BillingSubscription,
   type Conversion,
   type ConversionName,
+  exactMajorNumber,
   type Money,
-  MoneyError,
   type RetentionEvent,
   type Touchpoint,
-  toExactMajorNumber,
 } from "@revtrace/core";
 import {
   SEGMENT_MAX_MESSAGE_ID_LENGTH,
@@ -61,13 +60,7 @@ const iso = (ms: number | null | undefined): string | undefined =>
  */
 function major(money: Money | null | undefined): number | undefined {
   if (!money) return undefined;
-  const number = toExactMajorNumber(money);
-  if (number === null) {
-    throw new MoneyError(
-      `an amount in ${money.currency} has more digits than a JSON number holds exactly`,
-    );
-  }
-  return number;
+  return exactMajorNumber(money, "amount");
 }
 
 /** Drops `undefined` and `null` values (Segment treats a sent `null` as "clear this trait"). */

@@ -9,11 +9,9 @@
 import { isIP } from "node:net";
 import {
   type Conversion,
+  exactMajorNumber,
   type IdentityKeyKind,
-  type Money,
-  MoneyError,
   type Touchpoint,
-  toExactMajorNumber,
 } from "@revtrace/core";
 import { hashIdentityValue, isSha256Hex, normalizeEmail, normalizePhone } from "@revtrace/identity";
 import {
@@ -215,20 +213,6 @@ export function buildUser(
  * The `properties` object: `value` in major units with `currency` (only currencies TikTok supports,
  * spec §2.3), `contents` from the subscription's plan and item prices, `order_id` from the invoice.
  */
-/**
- * An amount as the JSON number TikTok wants (spec §2.3: a plain number, never a string), exactly;
- * throws a `MoneyError` when no JSON number holds it exactly (the conversion is then rejected).
- */
-function exactNumber(money: Money, what: string): number {
-  const number = toExactMajorNumber(money);
-  if (number === null) {
-    throw new MoneyError(
-      `the ${what} in ${money.currency} has more digits than a JSON number holds exactly`,
-    );
-  }
-  return number;
-}
-
 export function buildProperties(
   conversion: Conversion,
   notes: string[],
@@ -242,7 +226,8 @@ export function buildProperties(
       notes.push("negative value not sent (TikTok has no negative-value convention)");
     } else {
       // `value` is the order total as a plain number; 0 is sent explicitly (TikTok spec §2.3).
-      properties.value = exactNumber(value, "value");
+      // Spec §2.3: a plain JSON number, never a string; an amount no number holds exactly is rejected.
+      properties.value = exactMajorNumber(value, "value");
       properties.currency = value.currency;
     }
   }
@@ -254,7 +239,7 @@ export function buildProperties(
     if (price && price.amount >= 0 && TIKTOK_CURRENCIES.has(price.currency)) {
       // `contents[].price` is a unit price in the request's one currency (TikTok spec §2.3).
       properties.currency ??= price.currency;
-      if (properties.currency === price.currency) content.price = exactNumber(price, "price");
+      if (properties.currency === price.currency) content.price = exactMajorNumber(price, "price");
     }
     contents.push(content);
   }

@@ -19,6 +19,7 @@
 import ky, { isHTTPError, isNetworkError, isTimeoutError } from "ky";
 import pRetry, { AbortError } from "p-retry";
 import type { z } from "zod";
+import { abortableSleep } from "../clock.js";
 import { redactIssues, SinkError } from "../errors.js";
 import { type Logger, redactSecrets, redactText, toLogger } from "../logger.js";
 import type { RateLimiter } from "../rate-limiter.js";
@@ -140,20 +141,6 @@ export interface HttpClient {
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 
 /**
  * The cause kept on a SinkError: the original error's name and (redacted) message only. ky's errors
@@ -343,7 +330,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
               const delayMs = Math.max(wait, backoff);
               options.onRetry?.({ attempt: attempts, delayMs, error: sinkError });
               // Never sleep past the budget: the next attempt then ends with "time budget exhausted".
-              await sleep(Math.max(0, Math.min(delayMs, budget - elapsed)), request.signal);
+              await abortableSleep(
+                Math.max(0, Math.min(delayMs, budget - elapsed)),
+                request.signal,
+              );
             },
           },
         );

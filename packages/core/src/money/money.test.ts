@@ -5,6 +5,7 @@ import { CURRENCY_EXPONENTS } from "./currencies.js";
 import {
   addMoney,
   allocateMoney,
+  exactMajorNumber,
   fromMajor,
   type Money,
   MoneySchema,
@@ -92,6 +93,15 @@ describe("fromMajor / toMajor", () => {
         expect(text.split(".")[1]?.length ?? 0).toBe(exponent);
       }),
     );
+  });
+});
+
+describe("exactMajorNumber", () => {
+  it("is toExactMajorNumber, or a MoneyError naming the field when no JSON number holds it", () => {
+    expect(exactMajorNumber({ amount: 1999, currency: "USD" }, "value")).toBe(19.99);
+    expect(() =>
+      exactMajorNumber({ amount: Number.MAX_SAFE_INTEGER, currency: "USD" }, "price"),
+    ).toThrow(new MoneyError("the price in USD has more digits than a JSON number holds exactly"));
   });
 });
 

@@ -184,6 +184,23 @@ export function toExactMajorNumber(value: Money): number | null {
   }
 }
 
+/**
+ * {@link toExactMajorNumber}, or a `MoneyError` naming `what` when no JSON number holds the amount
+ * exactly: for sinks whose vendor takes amounts as JSON numbers and whose conversion is then
+ * rejected rather than sent rounded.
+ *
+ * @example exactMajorNumber({ amount: 1999, currency: "USD" }, "value") // 19.99
+ */
+export function exactMajorNumber(value: Money, what: string): number {
+  const number = toExactMajorNumber(value);
+  if (number === null) {
+    throw new MoneyError(
+      `the ${what} in ${value.currency} has more digits than a JSON number holds exactly`,
+    );
+  }
+  return number;
+}
+
 function sameCurrency(a: Money, b: Money): void {
   assertMoney(a, "The first Money");
   assertMoney(b, "The second Money");
