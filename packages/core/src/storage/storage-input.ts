@@ -185,6 +185,20 @@ const PARAMS: Record<StorageMethod, readonly (readonly [string, Check])[]> = {
     ["keys", identityKeys],
     ["observationIds", array(text)],
   ],
+  readLinkState: [
+    ["keys", identityKeys],
+    [
+      "query",
+      object({
+        rules: text,
+        observationId: text,
+        neighboursFrom: array((v) =>
+          typeof v === "number" && v >= 0 ? undefined : fail("expected a non-negative number"),
+        ),
+        maxKeys: nonNegative,
+      }),
+    ],
+  ],
   listRefusals: [["personId", text]],
   applyIdentityChange: [
     [
@@ -205,10 +219,14 @@ const PARAMS: Record<StorageMethod, readonly (readonly [string, Check])[]> = {
         refusals: optional(
           array(object({ personIds: array(text), keys: identityKeys, reason: text, evidence })),
         ),
+        rules: optional(text),
       }),
     ],
   ],
-  forgetKeys: [["keys", identityKeys]],
+  forgetKeys: [
+    ["keys", identityKeys],
+    ["options", optional(object({ rules: optional(text) }))],
+  ],
   addTouchpoints: [["touchpoints", array(record(TouchpointSchema))]],
   getTouchpoint: [["id", text]],
   listTouchpoints: [
