@@ -54,7 +54,7 @@ interface KeyEntry {
   byObservation?: Map<string, StoredEdge[]>;
 }
 
-/** Keys with more edges than this get a `byObservation` index when asked by observation. */
+/** Keys with more edges than this get a `byObservation` index when asked by observation id. */
 const INDEX_FROM = 32;
 
 /** The index of the first edge of `edges` observed after `at` (edges are ordered by time). */
@@ -154,6 +154,18 @@ export function createMemoryIdentityStore(): IdentityStore {
     return undefined;
   };
 
+  /** Gives a key with many edges its `byObservation` index (once). */
+  const indexByObservation = (entry: KeyEntry) => {
+    if (entry.edges.length <= INDEX_FROM || entry.byObservation) return;
+    const index = new Map<string, StoredEdge[]>();
+    for (const edge of entry.edges) {
+      const list = index.get(edge.evidence.observationId);
+      if (list) list.push(edge);
+      else index.set(edge.evidence.observationId, [edge]);
+    }
+    entry.byObservation = index;
+  };
+
   /** Removes `edge` from the edge list of `entry`. */
   const detach = (entry: KeyEntry, edge: StoredEdge) => {
     const at = entry.edges.indexOf(edge);
@@ -223,15 +235,7 @@ export function createMemoryIdentityStore(): IdentityStore {
       for (const key of wanted) {
         const entry = find(key);
         if (!entry) continue;
-        if (entry.edges.length > INDEX_FROM && !entry.byObservation) {
-          const index = new Map<string, StoredEdge[]>();
-          for (const edge of entry.edges) {
-            const list = index.get(edge.evidence.observationId);
-            if (list) list.push(edge);
-            else index.set(edge.evidence.observationId, [edge]);
-          }
-          entry.byObservation = index;
-        }
+        indexByObservation(entry);
         const pick = (edge: StoredEdge) => {
           if (edge.listed === call || !ids.has(edge.evidence.observationId)) return;
           edge.listed = call;
@@ -264,6 +268,7 @@ export function createMemoryIdentityStore(): IdentityStore {
             neighbours.push(copyKey((edge.a === entry ? edge.b : edge.a).key));
         }
         let seen = false;
+        indexByObservation(entry);
         if (entry.byObservation) seen = entry.byObservation.has(observationId);
         else
           for (const edge of edges)
