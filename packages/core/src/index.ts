@@ -168,6 +168,10 @@ export type {
   IdentityEvidence,
   IdentityKeyRecord,
   IdentityStore,
+  LinkState,
+  LinkStateKey,
+  LinkStatePerson,
+  LinkStateQuery,
   MergeRefusal,
   PersonRecord,
 } from "./storage/identity-store.js";

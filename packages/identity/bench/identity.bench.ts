@@ -13,7 +13,12 @@
  *   merges and refusals with person ids).
  * - Resolver on `@revtrace/storage-memory`: `link()` one observation at a time, through the
  *   `IdentityStore` interface, on the first `STORAGE_OBSERVATIONS` observations (env var; default
- *   1 M). Each link replays its component, so the rate falls as persons grow.
+ *   1 M). The memory store implements `readLinkState`, so a link in time order extends the stored
+ *   persons in place (`fast-link.ts`); the others replay their component. Target (issue 12):
+ *   at least 100,000 links/s.
+ * - The same engine without `readLinkState` (every link replays, as before the incremental link),
+ *   against the incremental link, on the first `ROUND_OBSERVATIONS` observations (env var; default
+ *   200 k), fresh stores, `ROUNDS` alternating rounds: medians.
  * - Resolver on `@revtrace/storage-sqlite` (`:memory:`): the same, on the first
  *   `SQLITE_OBSERVATIONS` observations (env var; default 50 k).
  *
@@ -34,6 +39,10 @@ const OBSERVATIONS = 1_000_000;
 const PERSONS = 300_000;
 const STORAGE_OBSERVATIONS = Number(process.env.STORAGE_OBSERVATIONS ?? OBSERVATIONS);
 const SQLITE_OBSERVATIONS = Number(process.env.SQLITE_OBSERVATIONS ?? 50_000);
+const ROUND_OBSERVATIONS = Number(process.env.ROUND_OBSERVATIONS ?? 200_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+/** The memory engine's target (issue 12). */
+const TARGET = 100_000;
 
 /** A small deterministic PRNG (mulberry32), so every run links the same observations. */
 function random(seed: number) {
@@ -150,6 +159,29 @@ const count =
 console.log(
   `\nresolver.link on @revtrace/storage-memory, ${count}: ${seconds.toFixed(1)} s = ${fmt(storageRate)} links/s, ${(baseline.opsPerSec / storageRate).toFixed(1)}× the baseline's cost, ${(graph.opsPerSec / storageRate).toFixed(1)}× the pure graph's`,
 );
+console.log(
+  `target: resolver.link on memory >= ${fmt(TARGET)} links/s: ${storageRate >= TARGET ? "met" : "NOT met"}`,
+);
+
+// Incremental link against replay, alternating rounds on fresh memory stores.
+const roundSubset = observations.slice(0, Math.min(ROUND_OBSERVATIONS, subset.length));
+const rates: Record<"incremental" | "replay", number[]> = { incremental: [], replay: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  for (const mode of ["incremental", "replay"] as const) {
+    const fresh = createMemoryStorage();
+    if (mode === "replay") delete fresh.readLinkState;
+    const resolver = createIdentityResolver({ storage: fresh });
+    const t0 = performance.now();
+    for (const o of roundSubset) await resolver.link(o.keys, o.evidence);
+    rates[mode].push(roundSubset.length / ((performance.now() - t0) / 1000));
+  }
+}
+const median = (list: number[]) =>
+  [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] as number;
+console.log(
+  `memory, first ${fmt(roundSubset.length)} observations, median of ${ROUNDS} alternating rounds: incremental ${fmt(median(rates.incremental))} links/s, replay ${fmt(median(rates.replay))} links/s (${(median(rates.incremental) / median(rates.replay)).toFixed(1)}×)`,
+);
+
 // The same links on the embedded engine (`@revtrace/storage-sqlite`, `:memory:`), on fewer observations.
 const sqliteSubset = observations.slice(0, Math.min(SQLITE_OBSERVATIONS, subset.length));
 const sqlite = createSqliteStorage({ path: ":memory:" });

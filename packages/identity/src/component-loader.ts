@@ -13,9 +13,9 @@ import {
   type IdentityStore,
   identityKeyId,
 } from "@revtrace/core";
-import { type GraphObservation, hubMode, isHub, Mode } from "./identity-graph.js";
+import { CLASS_MODE, type GraphObservation, hubMode, isHub, Mode } from "./identity-graph.js";
 import type { IdentityRules } from "./identity-rules.js";
-import type { KeyNormalizer } from "./key-normalizer.js";
+import type { KeyClass, KeyNormalizer } from "./key-normalizer.js";
 
 const naturalId = (a: string, b: string, observationId: string) =>
   a < b ? `${a}\u0000${b}\u0000${observationId}` : `${b}\u0000${a}\u0000${observationId}`;
@@ -249,8 +249,10 @@ class Loader {
 
   /** Whether a follower's loaded pages hold its home: a stored observation with a merging key. */
   homeLoaded(entry: Entry): boolean {
+    const { loadedUntil } = entry.follower as FollowerState;
     for (const { edge, fresh } of entry.edges) {
-      if (fresh) continue;
+      // only the pages count: a stored edge of the pending observation (a repeat) may be later
+      if (fresh || edge.evidence.at > loadedUntil) continue;
       const other = sameKey(edge.a, entry.key) ? edge.b : edge.a;
       if (this.byKey.get(other)?.mode === Mode.Merge) return true;
     }
@@ -425,7 +427,7 @@ class Loader {
 
 /** The kinds counted towards `hubThreshold`, as a set, once per rules object. */
 const countedCache = new WeakMap<IdentityRules, ReadonlySet<IdentityKeyKind>>();
-function countedKinds(rules: IdentityRules): ReadonlySet<IdentityKeyKind> {
+export function countedKinds(rules: IdentityRules): ReadonlySet<IdentityKeyKind> {
   let set = countedCache.get(rules);
   if (!set) {
     set = new Set(rules.hubCountedKinds);
@@ -442,17 +444,42 @@ function modeOfKey(
   edges: readonly LoadedEdge[],
 ): Mode {
   const cls = normalizer.classify(key);
+  if (edges.length < hubFloor(normalizer.rules, key.kind)) return CLASS_MODE[cls];
+  const others = edges.map(({ edge }) => (sameKey(edge.a, key) ? edge.b : edge.a));
+  return modeOfNeighbours(normalizer.rules, counted, key, cls, others);
+}
+
+/** The fewest edges with which a key of `kind` can be a hub (`Infinity`: never). */
+export function hubFloor(rules: IdentityRules, kind: IdentityKeyKind): number {
+  const rule = rules.kinds[kind];
+  return Math.min(
+    rule.hubThreshold ?? Number.POSITIVE_INFINITY,
+    rule.anonymousIdHubThreshold ?? Number.POSITIVE_INFINITY,
+  );
+}
+
+/**
+ * How a key of class `cls` merges under `rules`, from its complete edge list given as `others`, the
+ * other key of each edge (the key itself for a self-edge): a hub by distinct neighbours of one
+ * counted kind, or by distinct anonymous ids.
+ */
+export function modeOfNeighbours(
+  rules: IdentityRules,
+  counted: ReadonlySet<IdentityKeyKind>,
+  key: IdentityKey,
+  cls: KeyClass,
+  others: readonly IdentityKey[],
+): Mode {
   if (cls === "blocked") return Mode.Blocked;
-  const rule = normalizer.rules.kinds[key.kind];
+  const rule = rules.kinds[key.kind];
   const threshold = rule.hubThreshold ?? Number.POSITIVE_INFINITY;
   const visitorThreshold = rule.anonymousIdHubThreshold ?? Number.POSITIVE_INFINITY;
-  if (edges.length >= Math.min(threshold, visitorThreshold)) {
+  if (others.length >= Math.min(threshold, visitorThreshold)) {
     // distinct neighbours per counted kind (by value: the kind is the set's), and anonymous ids
     const seen = new Map<IdentityKeyKind, Set<string>>();
     let byPersons = false;
     let byVisitors = false;
-    for (const { edge } of edges) {
-      const other = sameKey(edge.a, key) ? edge.b : edge.a;
+    for (const other of others) {
       const isCounted = counted.has(other.kind);
       const isVisitor = other.kind === "anonymous_id";
       if ((!isCounted && !isVisitor) || sameKey(other, key)) continue;
@@ -469,7 +496,7 @@ function modeOfKey(
     const hub = hubMode(byPersons, byVisitors);
     if (hub !== null) return hub;
   }
-  return cls === "merge" ? Mode.Merge : cls === "no_merge" ? Mode.NoMerge : Mode.Role;
+  return CLASS_MODE[cls];
 }
 
 const entryEdges = (entry: Entry) => entry.edges;

@@ -120,7 +120,8 @@ const KIND_INDEX = Object.fromEntries(KEY_KINDS.map((kind, i) => [kind, i])) as 
 const kindIndex = (kind: IdentityKeyKind) => KIND_INDEX[kind];
 const ANONYMOUS_ID = KIND_INDEX.anonymous_id;
 
-const CLASS_MODE: Record<KeyClass, Mode> = {
+/** The mode of a key of each class, when it is not a hub. */
+export const CLASS_MODE: Readonly<Record<KeyClass, Mode>> = {
   merge: Mode.Merge,
   no_merge: Mode.NoMerge,
   role_mailbox: Mode.Role,
@@ -169,7 +170,7 @@ export interface ReplayState {
 }
 
 /** Canonical order of evidence: time, then observation id, then source. */
-const compareEvidence = (a: IdentityEvidence, b: IdentityEvidence) =>
+export const compareEvidence = (a: IdentityEvidence, b: IdentityEvidence) =>
   a.at - b.at ||
   (a.observationId < b.observationId ? -1 : a.observationId > b.observationId ? 1 : 0) ||
   (a.source < b.source ? -1 : a.source > b.source ? 1 : 0);

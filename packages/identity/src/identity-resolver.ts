@@ -36,6 +36,7 @@ import {
   type ReplayInput,
   sameEvidence,
 } from "./component-loader.js";
+import { fastLink, rulesTag } from "./fast-link.js";
 import {
   compareKeys,
   Mode,
@@ -51,7 +52,12 @@ import {
   type IdentityRulesInput,
   resolveIdentityRules,
 } from "./identity-rules.js";
-import { createKeyNormalizer, erasureForms, type KeyRejectReason } from "./key-normalizer.js";
+import {
+  createKeyNormalizer,
+  erasureForms,
+  type KeyClass,
+  type KeyRejectReason,
+} from "./key-normalizer.js";
 
 /** Options of {@link createIdentityResolver}. */
 export interface IdentityResolverOptions {
@@ -238,6 +244,8 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
   const normalizer = createKeyNormalizer(rules);
   const now = options.now ?? systemClock;
   const logger = toLogger(options.logger);
+  /** Carried by every write, so a store can tell that its persons follow these rules (fast-link.ts). */
+  const tag = rulesTag(rules);
 
   let queue: Promise<unknown> = Promise.resolve();
   /** Writers run one at a time: each one reads, replays and writes a component. */
@@ -252,7 +260,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
 
   /** Normalizes input keys: accepted (unique, most trusted first, with their input index) and rejected. */
   const prepare = (input: readonly IdentityKey[]) => {
-    const accepted = new Map<string, { key: IdentityKey; index: number }>();
+    const accepted = new Map<string, { key: IdentityKey; index: number; keyClass: KeyClass }>();
     const rejected: RejectedKey[] = [];
     input.forEach((key, index) => {
       // the schema's own check (an enum is a set of values), without a parse per key
@@ -263,11 +271,17 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
       if (!check.ok) rejected.push({ index, kind: key.kind, reason: check.reason });
       else {
         const id = identityKeyId(check.key);
-        if (!accepted.has(id)) accepted.set(id, { key: check.key, index });
+        if (!accepted.has(id))
+          accepted.set(id, { key: check.key, index, keyClass: check.keyClass });
       }
     });
     const sorted = [...accepted.values()].sort((a, b) => rank(a.key, b.key));
-    return { accepted: sorted.map((a) => a.key), indexes: sorted.map((a) => a.index), rejected };
+    return {
+      accepted: sorted.map((a) => a.key),
+      indexes: sorted.map((a) => a.index),
+      classes: sorted.map((a) => a.keyClass),
+      rejected,
+    };
   };
 
   const storedRecords = async (loaded: LoadedComponent) => {
@@ -383,7 +397,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
       observationId: valid.observationId,
       at: valid.at ?? now(),
     };
-    const { accepted: all, indexes, rejected } = prepare(input);
+    const { accepted: all, indexes, classes, rejected } = prepare(input);
     const max = rules.maxKeysPerObservation;
     const accepted = all.slice(0, max);
     all.slice(max).forEach((key, i) => {
@@ -410,6 +424,19 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
     }
 
     return exclusive(async () => {
+      const fast = await fastLink(store, rules, tag, accepted, classes, evidence, edges);
+      if (fast) {
+        await store.applyIdentityChange(fast.change);
+        logRefusals(fast.change.refusals ?? []);
+        const target = fast.modes.indexOf(Mode.Merge);
+        return {
+          personId: fast.personIds[Math.max(target, 0)] ?? null,
+          personIds: [...new Set(fast.personIds)],
+          rejected,
+          merges: fast.merges,
+          refusals: fast.refusals,
+        };
+      }
       const loaded = await loadComponent(store, normalizer, accepted, { pending: edges });
       checkRepeat(loaded, accepted, evidence, new Set(edges));
       const state = replay(loaded);
@@ -432,7 +459,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
       const refusalsToWrite = newRefusals(loaded, state, obsIndex, seenBefore);
       if (refusalsToWrite.length > 0) change.refusals = refusalsToWrite;
       if (change.persons || change.keys || change.edges || change.refusals)
-        await store.applyIdentityChange(change);
+        await store.applyIdentityChange({ ...change, rules: tag });
       logRefusals(refusalsToWrite);
 
       const personIds = accepted.map((key) => state.personId(state.labelOf(state.indexOf(key))));
@@ -577,7 +604,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
         for (const key of [edge.a, edge.b])
           if (!erased.has(identityKeyId(key))) group.keys.set(identityKeyId(key), key);
       }
-      await store.forgetKeys(existing);
+      await store.forgetKeys(existing, { rules: tag });
 
       const survivors = new Map<string, IdentityKey>();
       for (const group of groups.values())
@@ -609,7 +636,8 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
         fromObservation: Number.POSITIVE_INFINITY,
         now: now(),
       });
-      if (change.persons || change.keys || change.edges) await store.applyIdentityChange(change);
+      if (change.persons || change.keys || change.edges)
+        await store.applyIdentityChange({ ...change, rules: tag });
       return { keys: existing.length };
     });
   };

@@ -738,8 +738,11 @@ describe("createIdentityResolver: forget a person with shared keys", () => {
 
 describe("createIdentityResolver: keys shared by many persons", () => {
   /** A memory storage that records every key whose whole edge list is read. */
+  /** A memory storage counting the keys whose edges are listed, without the fast path (fast-link.ts). */
   function counting() {
     const storage = createMemoryStorage();
+    // these tests are about the component loader: every link replays
+    delete storage.readLinkState;
     const listed: string[] = [];
     const listEdges = storage.listEdges.bind(storage);
     storage.listEdges = (keys) => {
@@ -775,6 +778,27 @@ describe("createIdentityResolver: keys shared by many persons", () => {
       "anonymous_id:v_new",
       "chargebee_customer_id:cus_new",
     ]);
+  });
+
+  it("linking an observation again keeps a shared ref's home: the repeat is not its first customer", async () => {
+    const { storage } = counting();
+    const identity = createIdentityResolver({ storage });
+    const ref = k("affiliate_ref", "OTHER");
+    const observations = [
+      { keys: [ref], evidence: ev("click:0", 0) },
+      { keys: [ref, anon("v0")], evidence: ev("form:1", 102) },
+      { keys: [ref, k("click_id", "k0")], evidence: ev("click:2", 104) },
+    ];
+    for (const o of observations) await identity.link(o.keys, o.evidence);
+    const before = await identity.resolve([k("click_id", "k0")]);
+    // the same observation again: a no-op (it used to read the ref's pages only up to this
+    // observation, take it for the ref's home and move k0 into the ref's person)
+    const again = observations[2] as (typeof observations)[number];
+    await identity.link(again.keys, again.evidence);
+    expect(await identity.resolve([k("click_id", "k0")])).toEqual(before);
+    const graph = replayIdentityGraph(observations);
+    expect(before?.id).toBe(graph.personOf(k("click_id", "k0")));
+    expect(graph.personOf(k("click_id", "k0"))).not.toBe(graph.personOf(ref));
   });
 
   it("a backdated observation moves a shared ref to its new first customer, as the pure graph does", async () => {

@@ -6,6 +6,9 @@ import {
   type IdentityKeyRecord,
   type IdentityStore,
   identityKeyId,
+  type LinkState,
+  type LinkStateKey,
+  type LinkStatePerson,
   type MergeRefusal,
   mergeRefusalKey,
   type PersonRecord,
@@ -51,7 +54,7 @@ interface KeyEntry {
   byObservation?: Map<string, StoredEdge[]>;
 }
 
-/** Keys with more edges than this get a `byObservation` index when asked by observation. */
+/** Keys with more edges than this get a `byObservation` index when asked by observation id. */
 const INDEX_FROM = 32;
 
 /** The index of the first edge of `edges` observed after `at` (edges are ordered by time). */
@@ -103,6 +106,16 @@ export function createMemoryIdentityStore(): IdentityStore {
   const keysByPerson = new Map<string, Set<KeyEntry>>();
   const refusals = new Map<string, MergeRefusal>();
   let listings = 0;
+  /**
+   * The rules tag every identity write so far carried (`undefined`: nothing written yet; `null`: a
+   * write without a tag, or with another one). `readLinkState` answers only for this tag.
+   */
+  let rulesTag: string | null | undefined;
+  const noteWriter = (tag: string | undefined) => {
+    if (tag === undefined) rulesTag = null;
+    else if (rulesTag === undefined) rulesTag = tag;
+    else if (rulesTag !== tag) rulesTag = null;
+  };
 
   const find = (key: IdentityKey) => entries.get(key.kind)?.get(key.value);
 
@@ -139,6 +152,18 @@ export function createMemoryIdentityStore(): IdentityStore {
         return edge;
     }
     return undefined;
+  };
+
+  /** Gives a key with many edges its `byObservation` index (once). */
+  const indexByObservation = (entry: KeyEntry) => {
+    if (entry.edges.length <= INDEX_FROM || entry.byObservation) return;
+    const index = new Map<string, StoredEdge[]>();
+    for (const edge of entry.edges) {
+      const list = index.get(edge.evidence.observationId);
+      if (list) list.push(edge);
+      else index.set(edge.evidence.observationId, [edge]);
+    }
+    entry.byObservation = index;
   };
 
   /** Removes `edge` from the edge list of `entry`. */
@@ -210,15 +235,7 @@ export function createMemoryIdentityStore(): IdentityStore {
       for (const key of wanted) {
         const entry = find(key);
         if (!entry) continue;
-        if (entry.edges.length > INDEX_FROM && !entry.byObservation) {
-          const index = new Map<string, StoredEdge[]>();
-          for (const edge of entry.edges) {
-            const list = index.get(edge.evidence.observationId);
-            if (list) list.push(edge);
-            else index.set(edge.evidence.observationId, [edge]);
-          }
-          entry.byObservation = index;
-        }
+        indexByObservation(entry);
         const pick = (edge: StoredEdge) => {
           if (edge.listed === call || !ids.has(edge.evidence.observationId)) return;
           edge.listed = call;
@@ -230,6 +247,77 @@ export function createMemoryIdentityStore(): IdentityStore {
       }
       return out;
     },
+    async readLinkState(wanted, query): Promise<LinkState | null> {
+      if (rulesTag === null || (rulesTag !== undefined && rulesTag !== query.rules)) return null;
+      const { observationId, neighboursFrom, maxKeys } = query;
+      const keys: LinkStateKey[] = [];
+      const found: LinkStatePerson[] = [];
+      const personIds: string[] = [];
+      let keyCount = 0;
+      for (let i = 0; i < wanted.length; i++) {
+        const entry = find(wanted[i] as IdentityKey);
+        if (!entry) {
+          keys.push({ record: null, edges: 0, neighbours: null, seen: false });
+          continue;
+        }
+        const { edges } = entry;
+        let neighbours: IdentityKey[] | null = null;
+        if (edges.length >= (neighboursFrom[i] ?? Number.POSITIVE_INFINITY)) {
+          neighbours = [];
+          for (const edge of edges)
+            neighbours.push(copyKey((edge.a === entry ? edge.b : edge.a).key));
+        }
+        let seen = false;
+        indexByObservation(entry);
+        if (entry.byObservation) seen = entry.byObservation.has(observationId);
+        else
+          for (const edge of edges)
+            if (edge.evidence.observationId === observationId) {
+              seen = true;
+              break;
+            }
+        const record = entry.record;
+        keys.push({
+          record: record ? copyRecord(record) : null,
+          edges: edges.length,
+          neighbours,
+          seen,
+        });
+        if (!record || personIds.includes(record.personId)) continue;
+        const person = persons.get(record.personId);
+        const members = keysByPerson.get(record.personId);
+        if (!person || !members) return null;
+        keyCount += members.size;
+        if (keyCount > maxKeys) return null;
+        personIds.push(record.personId);
+        const out: IdentityKeyRecord[] = [];
+        for (const member of members) out.push(copyRecord(member.record as IdentityKeyRecord));
+        found.push({ person: copyPerson(person), keys: out });
+      }
+      // the latest time among the persons' edges: each key's edges are ordered by time
+      let latestAt = Number.NEGATIVE_INFINITY;
+      const latest: IdentityEvidence[] = [];
+      for (const id of personIds) {
+        for (const member of keysByPerson.get(id) as Set<KeyEntry>) {
+          const { edges } = member;
+          for (let j = edges.length - 1; j >= 0; j--) {
+            const evidence = (edges[j] as StoredEdge).evidence;
+            if (evidence.at < latestAt) break;
+            if (evidence.at > latestAt) {
+              latestAt = evidence.at;
+              latest.length = 0;
+            }
+            if (
+              !latest.some(
+                (e) => e.observationId === evidence.observationId && e.source === evidence.source,
+              )
+            )
+              latest.push(evidence);
+          }
+        }
+      }
+      return { keys, persons: found, latest: latest.map(copyEvidence) };
+    },
     async listRefusals(personId) {
       const out: MergeRefusal[] = [];
       for (const refusal of refusals.values())
@@ -237,6 +325,7 @@ export function createMemoryIdentityStore(): IdentityStore {
       return out;
     },
     async applyIdentityChange(change: IdentityChange) {
+      noteWriter(change.rules);
       for (const person of change.persons ?? []) persons.set(person.id, copyPerson(person));
       for (const record of change.keys ?? []) {
         const entry = entryOf(record.key);
@@ -274,7 +363,8 @@ export function createMemoryIdentityStore(): IdentityStore {
         if (!refusals.has(id)) refusals.set(id, copyRefusal(refusal));
       }
     },
-    async forgetKeys(forgotten) {
+    async forgetKeys(forgotten, options) {
+      noteWriter(options?.rules);
       for (const key of forgotten) {
         const k = identityKeyId(key);
         const entry = find(key);

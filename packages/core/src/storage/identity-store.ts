@@ -50,6 +50,57 @@ export interface IdentityChange {
   /** New edges (idempotent on both keys + observation id). */
   edges?: readonly IdentityEdge[];
   refusals?: readonly MergeRefusal[];
+  /**
+   * The writer's rules tag: a fingerprint of the rules the persons were derived under (the resolver
+   * sets it on every write). A store implementing {@link IdentityStore.readLinkState} remembers
+   * whether every write so far carried one same tag; a write without one (or with another) ends that.
+   */
+  rules?: string | undefined;
+}
+
+/** A query of {@link IdentityStore.readLinkState}. */
+export interface LinkStateQuery {
+  /** The caller's rules tag (see {@link IdentityChange.rules}). */
+  rules: string;
+  /** The id of the observation about to be linked (see {@link LinkStateKey.seen}). */
+  observationId: string;
+  /** Per key (same order): list its neighbours when it has at least this many edges. */
+  neighboursFrom: readonly number[];
+  /** Answer `null` when the persons of the keys hold more keys than this, together. */
+  maxKeys: number;
+}
+
+/** What {@link IdentityStore.readLinkState} knows of one key. */
+export interface LinkStateKey {
+  record: IdentityKeyRecord | null;
+  /** How many stored edges touch it. */
+  edges: number;
+  /**
+   * The other key of each of its edges (the key itself for a self-edge), in any order, when it has at
+   * least its `neighboursFrom` edges; otherwise `null`.
+   */
+  neighbours: IdentityKey[] | null;
+  /** Whether a stored edge of the query's observation id touches it. */
+  seen: boolean;
+}
+
+/** A person of {@link LinkState}: its record and every key pointing at it. */
+export interface LinkStatePerson {
+  person: PersonRecord;
+  keys: IdentityKeyRecord[];
+}
+
+/** The answer of {@link IdentityStore.readLinkState}. */
+export interface LinkState {
+  /** Per queried key, same order. */
+  keys: LinkStateKey[];
+  /** The persons the known keys point at, once each. */
+  persons: LinkStatePerson[];
+  /**
+   * The evidences (distinct, any order) of the latest observation time among the stored edges touching
+   * any key of `persons`; empty when there is none.
+   */
+  latest: IdentityEvidence[];
 }
 
 /** A query of {@link IdentityStore.listEarliestEdges}. */
@@ -84,10 +135,21 @@ export interface IdentityStore {
     keys: readonly IdentityKey[],
     observationIds: readonly string[],
   ): Promise<IdentityEdge[]>;
+  /**
+   * Everything a link of a new observation needs to extend the stored persons in place instead of
+   * replaying their component, in one read: the keys' records and edge counts, their persons with
+   * every key, and the latest evidence touching those persons. Optional: without it (or when it
+   * answers `null`) the resolver replays. Answers `null` unless every identity write so far carried
+   * the query's rules tag (see {@link IdentityChange.rules}), and when `maxKeys` is exceeded.
+   */
+  readLinkState?(keys: readonly IdentityKey[], query: LinkStateQuery): Promise<LinkState | null>;
   /** Refused merges involving `personId`. */
   listRefusals(personId: string): Promise<MergeRefusal[]>;
   /** Applies a change atomically. */
   applyIdentityChange(change: IdentityChange): Promise<void>;
-  /** Erases keys (GDPR): their records and every edge touching them. */
-  forgetKeys(keys: readonly IdentityKey[]): Promise<void>;
+  /**
+   * Erases keys (GDPR): their records and every edge touching them. `options.rules`: the caller's
+   * rules tag (see {@link IdentityChange.rules}); the caller re-derives the persons involved.
+   */
+  forgetKeys(keys: readonly IdentityKey[], options?: { rules?: string | undefined }): Promise<void>;
 }

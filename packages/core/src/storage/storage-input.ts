@@ -55,9 +55,20 @@ const SUSPECT = /[\0\ud800-\udfff]/;
 /** U+0000, a high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** Strings up to this length are pre-checked without `SUSPECT`. */
+const SHORT = 64;
+
 /** Why a string cannot be stored, or `undefined`. */
 function unstorable(value: string): Problem | undefined {
-  if (!SUSPECT.test(value)) return undefined;
+  if (value.length <= SHORT) {
+    // short strings (keys, ids) are scanned in place: cheaper than a call into the regex engine
+    let suspect = false;
+    for (let i = 0; i < value.length && !suspect; i++) {
+      const c = value.charCodeAt(i);
+      suspect = c === 0 || (c >= 0xd800 && c <= 0xdfff);
+    }
+    if (!suspect) return undefined;
+  } else if (!SUSPECT.test(value)) return undefined;
   const match = UNSTORABLE.exec(value);
   if (!match) return undefined;
   return fail(match[0] === "\0" ? "contains U+0000" : "contains a lone UTF-16 surrogate");
@@ -185,6 +196,20 @@ const PARAMS: Record<StorageMethod, readonly (readonly [string, Check])[]> = {
     ["keys", identityKeys],
     ["observationIds", array(text)],
   ],
+  readLinkState: [
+    ["keys", identityKeys],
+    [
+      "query",
+      object({
+        rules: text,
+        observationId: text,
+        neighboursFrom: array((v) =>
+          typeof v === "number" && v >= 0 ? undefined : fail("expected a non-negative number"),
+        ),
+        maxKeys: nonNegative,
+      }),
+    ],
+  ],
   listRefusals: [["personId", text]],
   applyIdentityChange: [
     [
@@ -205,10 +230,14 @@ const PARAMS: Record<StorageMethod, readonly (readonly [string, Check])[]> = {
         refusals: optional(
           array(object({ personIds: array(text), keys: identityKeys, reason: text, evidence })),
         ),
+        rules: optional(text),
       }),
     ],
   ],
-  forgetKeys: [["keys", identityKeys]],
+  forgetKeys: [
+    ["keys", identityKeys],
+    ["options", optional(object({ rules: optional(text) }))],
+  ],
   addTouchpoints: [["touchpoints", array(record(TouchpointSchema))]],
   getTouchpoint: [["id", text]],
   listTouchpoints: [
