@@ -99,10 +99,11 @@ export interface Pipeline {
    */
   drain(options?: { timeoutMs?: number }): Promise<void>;
   /**
-   * Stops accepting requests (503), answers those in flight, stops claiming, gives the batches in
-   * flight `graceMs` (default 10 s) to finish, then aborts the sends still running (their items are
-   * retried later, by this or another process), waits for the settlements and closes storage.
-   * Idempotent (the first call's `graceMs` holds).
+   * Stops accepting requests (503) and claiming; gives the requests and batches in flight `graceMs`
+   * (default 10 s, one deadline for both) to finish. Then a request still unanswered (a client that
+   * stalled mid-body) is answered 503 and its connection closed (Chargebee retries it), and the sends
+   * still running are aborted (their items are retried later, by this or another process). Waits for
+   * the settlements and closes storage. Idempotent (the first call's `graceMs` holds).
    */
   close(options?: { graceMs?: number }): Promise<void>;
   /** Puts dead-lettered items back in their queues (one sink's, or all). Returns how many. */
@@ -323,7 +324,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   let closing = false;
   let closed: Promise<void> | null = null;
-  const inFlight = new Set<Promise<HttpAnswer>>();
+  /** Each request in flight, with what answers it 503 at once (when `close()`'s grace is over). */
+  const inFlight = new Map<Promise<HttpAnswer>, () => void>();
   /**
    * Tracks requests (so `close()` answers them first), refuses new ones while closing, and makes the
    * endpoint's Web handler (the Node adapters call the endpoint itself: see `http-exchange.ts`).
@@ -333,11 +335,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (closing) {
         return Promise.resolve(errorAnswer(503, "closing", "The pipeline is shutting down"));
       }
-      const answer = ready().then(
-        () => handler(request),
-        () => errorAnswer(500, "storage_failed", "Storage is not available"),
-      );
-      inFlight.add(answer);
+      let cut = () => {};
+      const cutShort = new Promise<HttpAnswer>((resolve) => {
+        cut = () => resolve(errorAnswer(503, "closing", "The pipeline is shutting down; retry"));
+      });
+      const answer = Promise.race([
+        ready().then(
+          () => handler(request),
+          () => errorAnswer(500, "storage_failed", "Storage is not available"),
+        ),
+        cutShort,
+      ]);
+      inFlight.set(answer, cut);
       void answer.finally(() => inFlight.delete(answer)).catch(() => {});
       return answer;
     });
@@ -521,14 +530,20 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     close({ graceMs = DEFAULT_CLOSE_GRACE_MS } = {}) {
       closed ??= (async () => {
         closing = true;
-        await Promise.allSettled([...inFlight]);
-        // Stop claiming; give the batches in flight `graceMs` to finish, then abort their sends
-        // (their items are retried, never lost) and wait for the settlements before storage closes.
-        const stopped = Promise.all(runners.map((runner) => runner.stop()));
         let timer: NodeJS.Timeout | undefined;
         const grace = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, graceMs);
         });
+        // Requests in flight get the grace to be answered; one still unanswered then (a body that
+        // stopped arriving) is answered 503 and retried by its sender (were its write to finish
+        // after all, the retry is a duplicate: 200).
+        const answered = Promise.allSettled([...inFlight.keys()]);
+        await Promise.race([answered, grace]);
+        for (const cut of inFlight.values()) cut();
+        await answered;
+        // Stop claiming; the batches in flight get what is left of the grace, then their sends are
+        // aborted (their items are retried, never lost); the settlements end before storage closes.
+        const stopped = Promise.all(runners.map((runner) => runner.stop()));
         await Promise.race([stopped, grace]);
         clearTimeout(timer);
         abortDeliveries.abort();

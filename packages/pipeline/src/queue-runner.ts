@@ -51,43 +51,14 @@ export function createQueueRunner(options: QueueRunnerOptions): QueueRunner {
   let running = false;
   let loop: Promise<void> | null = null;
   let pausedUntil = 0;
-  let sleeper: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
   let inFlight: Promise<number> | null = null;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        sleeper = null;
-        resolve();
-      }, ms);
-      sleeper = { timer, resolve };
-    });
-
-  /** Waits `ms`; only `stop()` ends it early (a wake does not: the point is to let work gather). */
-  let lingering: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
-  const linger = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        lingering = null;
-        resolve();
-      }, ms);
-      lingering = { timer, resolve };
-    });
-  const endLinger = () => {
-    if (!lingering) return;
-    clearTimeout(lingering.timer);
-    const { resolve } = lingering;
-    lingering = null;
-    resolve();
-  };
-
-  const wake = () => {
-    if (!sleeper) return;
-    clearTimeout(sleeper.timer);
-    const { resolve } = sleeper;
-    sleeper = null;
-    resolve();
-  };
+  /** The idle sleep (a wake ends it) and the linger (only `stop()` ends it: work is to gather). */
+  const sleeper = cutShortDelay();
+  const lingering = cutShortDelay();
+  const sleep = sleeper.wait;
+  const linger = lingering.wait;
+  const wake = sleeper.end;
+  const endLinger = lingering.end;
 
   const claimAndHandle = async (): Promise<number> => {
     if (now() < pausedUntil) return 0;
@@ -157,6 +128,28 @@ export function createQueueRunner(options: QueueRunnerOptions): QueueRunner {
       await loop;
       loop = null;
       while (inFlight) await inFlight.catch(() => 0);
+    },
+  };
+}
+
+/** One pending delay at a time that can be ended early: `wait(ms)`, and `end()` resolves it now. */
+function cutShortDelay() {
+  let pending: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
+  return {
+    wait: (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          pending = null;
+          resolve();
+        }, ms);
+        pending = { timer, resolve };
+      }),
+    end: () => {
+      if (!pending) return;
+      clearTimeout(pending.timer);
+      const { resolve } = pending;
+      pending = null;
+      resolve();
     },
   };
 }

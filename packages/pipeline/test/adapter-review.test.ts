@@ -2,7 +2,9 @@
  * Review of the direct Node path (commit 527df2d: the Node, Express and Fastify adapters call the
  * pipeline's endpoints on `IncomingMessage` instead of bridging through Web `Request`/`Response`).
  * Each test sends the same request over a real socket to the direct path and compares it with what the
- * Web handler (and the bridge, i.e. the behaviour before the change) answers. They fail on main.
+ * Web handler (and the bridge, i.e. the behaviour before the change) answers. Each failed before its
+ * fix (repeated headers read with `headersDistinct`; a pre-read body checked on its Content-Length;
+ * `close()` answering a stalled request 503 once its grace is over).
  */
 
 import { once } from "node:events";
@@ -242,7 +244,7 @@ describe.each(KINDS)("a client that stalls mid-body over %s", (kind) => {
   // Finding 3 (not new in 527df2d: the bridge does the same). A webhook whose body stops arriving
   // keeps its request in flight, and `close()` waits for every request in flight with no deadline,
   // so a SIGTERM shutdown (README: `process.on("SIGTERM", () => pipeline.close())`) hangs until the
-  // server's requestTimeout (Node: 300 s; Fastify: none by default). Fails by the test's timeout.
+  // server's requestTimeout (Node: 300 s; Fastify: none by default). A hang fails by the timeout.
   it("does not hold pipeline.close() open", { timeout: 5_000 }, async () => {
     const pipeline = makePipeline();
     const { port, server } = await serveOn(kind, pipeline);
@@ -264,7 +266,7 @@ describe.each(KINDS)("a client that stalls mid-body over %s", (kind) => {
         `Content-Type: application/json\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY.slice(0, 100)}`,
     );
     await received; // the request is in flight, its body incomplete
-    await pipeline.close();
+    await pipeline.close({ graceMs: 300 });
     // The stalled request got an answer (e.g. 503 or 408) and its connection was closed.
     expect(await answered).toMatch(/^HTTP\/1\.1 [45]\d\d /);
   });

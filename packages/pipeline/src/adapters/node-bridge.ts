@@ -165,11 +165,16 @@ export interface NodeAnswer {
   body: string | Uint8Array | undefined;
 }
 
-/** A header of a Node request as Web `Headers.get` gives it (repeated values joined by `, `). */
+/**
+ * A header of a Node request as Web `Headers.get` gives it: every value, joined by `, ` (cookies by
+ * `; `, as both Node and undici join them). Not `request.headers`: for `authorization`,
+ * `content-type`, `user-agent` and a few more, Node keeps the first value and drops the others, so
+ * a request with two `Authorization` lines would pass on its first where the Web handler refuses it.
+ */
 function nodeHeader(request: IncomingMessage, name: string): string | null {
-  const value = request.headers[name.toLowerCase()];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(", ") : value;
+  const lower = name.toLowerCase();
+  if (lower === "cookie") return request.headers.cookie ?? null;
+  return request.headersDistinct[lower]?.join(", ") ?? null;
 }
 
 /** A Node request as the pipeline's endpoints read it, and whether its body was left unread. */
@@ -186,6 +191,12 @@ function nodeExchange(
     read ??= (async () => {
       const most = Math.min(limit, options.limit ?? DEFAULT_ADAPTER_BODY_LIMIT);
       if (options.body !== undefined) {
+        // Read by the framework already (Express's parsers), maybe re-serialized: the bytes that
+        // arrived count too, by their Content-Length.
+        const declared = request.headers["content-length"];
+        if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > most) {
+          throw new BodyTooLargeError(most);
+        }
         const given = options.body ?? new Uint8Array(0);
         const bytes = typeof given === "string" ? Buffer.from(given, "utf8") : given;
         if (bytes.byteLength > most) throw new BodyTooLargeError(most);
