@@ -193,7 +193,7 @@ export type {
 } from "./storage/outbox-store.js";
 export type { Receipt, ReceiptStore } from "./storage/receipt-store.js";
 export type { ResourceVersionStore } from "./storage/resource-version-store.js";
-export type { Storage } from "./storage/storage.js";
+export type { DeferredCommitStorage, Storage } from "./storage/storage.js";
 export { createInFlightCalls, type InFlightCalls } from "./storage/storage-calls.js";
 export {
   type AsyncMethods,

@@ -21,7 +21,7 @@ import {
   type FetchLike,
   type ReplayOptions,
 } from "@revtrace/chargebee";
-import { ConfigError, type Sink, systemClock } from "@revtrace/core";
+import { ConfigError, type DeferredCommitStorage, type Sink, systemClock } from "@revtrace/core";
 import { createIdentityResolver } from "@revtrace/identity";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { MAX_COLLECT_BYTES } from "./collect/collect-body.js";
@@ -226,17 +226,26 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return readyPromise;
   };
 
+  /**
+   * What the worker and the sink loops write through: an engine's view whose writes are answered once
+   * applied and made durable by the turn's commit (`Storage.deferredCommits`; SQLite's serialized
+   * identity links then share one commit instead of one each). Every step they take is idempotent on
+   * leased items, so a crash before that commit only redoes work; the webhook and collect answers,
+   * replays and readiness use `storage` itself, whose writes are durable when answered.
+   */
+  const work: PipelineStorage = storage.deferredCommits?.() ?? storage;
+
   // Links one at a time: the worker runs different customers' events side by side.
   const identity = serialLinks(
     withOptionPath("identity", () =>
-      createIdentityResolver({ storage, rules: input.identity?.rules, now, logger }),
+      createIdentityResolver({ storage: work, rules: input.identity?.rules, now, logger }),
     ),
   );
   let ledger: CommissionLedger | null = null;
   if (input.commissions) {
     const { partnerModel: _partner, ...policy } = input.commissions;
     ledger = withOptionPath("commissions", () =>
-      createCommissionLedger({ ...policy, store: storage, now }),
+      createCommissionLedger({ ...policy, store: work, now }),
     );
   }
 
@@ -254,7 +263,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const sinkRunners = new Map<string, QueueRunner>();
   const workerRunner: QueueRunner = createQueueRunner({
     queue: WORK_QUEUE,
-    store: storage,
+    store: work,
     batchSize: resolved.worker.batchSize,
     leaseMs: resolved.worker.leaseMs,
     pollMs: resolved.pollMs,
@@ -263,9 +272,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     logger,
     onClaim: (startedAt, count, limit) => metrics.claimed(WORK_QUEUE, startedAt, count, limit),
     handle: createWorker({
-      storage,
+      storage: work,
       process: createEventProcessor({
-        storage,
+        storage: work,
         identity,
         attribution: engine,
         touchpointLookbackMs: resolved.attribution.touchpointLookbackMs,
@@ -288,7 +297,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   for (const sink of sinks) {
     const runner: QueueRunner = createQueueRunner({
       queue: sink.name,
-      store: storage,
+      store: work,
       batchSize: sinkBatchSize(sink, resolved.delivery.batchSize),
       leaseMs: resolved.delivery.leaseMs,
       pollMs: resolved.pollMs,
@@ -298,7 +307,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       onClaim: (startedAt, count, limit) => metrics.claimed(sink.name, startedAt, count, limit),
       handle: createSinkDelivery({
         sink,
-        store: storage,
+        store: work,
         metrics,
         backoff,
         maxAttempts: resolved.delivery.maxAttempts,
@@ -500,7 +509,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           for (const runner of sinkRunners.values()) {
             claimed += await drainQueue(runner, () => timedOut);
           }
-          if (timedOut || (claimed === 0 && metrics.pendingCount() === 0)) return;
+          if (timedOut || (claimed === 0 && metrics.pendingCount() === 0)) {
+            // Drained means durable: what the loops wrote through `work` is committed too.
+            await (work as Partial<DeferredCommitStorage>).committed?.();
+            return;
+          }
           if (Date.now() > deadline) break;
           if (claimed === 0) await sleep(10);
         }

@@ -10,12 +10,20 @@ export interface SqliteConnection {
   statement(sql: string): StatementSync;
   /**
    * Runs `op` (synchronous; it must not await) inside a write transaction and resolves with its result
-   * once the transaction committed.
+   * once the transaction committed (`durability: "commit"`, the default: the op runs in the turn's
+   * group commit). With `"apply"` (and group commit on), `op` runs at once, in a savepoint of the
+   * write transaction it opens or joins, and resolves then: its effects are visible to every later
+   * read and write of this connection and become durable with the turn's COMMIT. That transaction holds
+   * SQLite's write lock until the turn ends: another connection to the file in the same thread waits
+   * up to `busyTimeoutMs`.
    */
-  write<T>(op: () => T): Promise<T>;
+  write<T>(op: () => T, durability?: WriteDurability): Promise<T>;
   /** Commits pending writes now, then closes the database (and stops its checkpointer). Idempotent. */
   close(): Promise<void>;
 }
+
+/** When a write resolves: once committed (durable), or once applied (see `SqliteConnection.write`). */
+export type WriteDurability = "commit" | "apply";
 
 interface Pending {
   op: () => unknown;
@@ -54,6 +62,13 @@ export function openSqliteConnection(options: ResolvedSqliteStorageOptions): Sql
 
   let queue: Pending[] = [];
   let scheduled = false;
+  /** True while writes applied at once (`"apply"`) hold the write transaction open for the flush. */
+  let applying = false;
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
 
   type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
   const attempt = (op: () => unknown): Outcome => {
@@ -69,9 +84,13 @@ export function openSqliteConnection(options: ResolvedSqliteStorageOptions): Sql
    * back; in a larger batch each write runs in a savepoint, so a failing one is undone alone.
    */
   const runBatch = (batch: readonly Pending[]): Outcome[] => {
-    db.exec("BEGIN IMMEDIATE");
+    // Joins the transaction of the writes applied at once in this turn, if any (never rolled back
+    // whole then: those writes were answered already).
+    const joined = applying;
+    applying = false;
+    if (!joined) db.exec("BEGIN IMMEDIATE");
     try {
-      if (batch.length === 1) {
+      if (batch.length === 1 && !joined) {
         const outcome = attempt((batch[0] as Pending).op);
         db.exec(outcome.ok ? "COMMIT" : "ROLLBACK");
         return [outcome];
@@ -99,7 +118,22 @@ export function openSqliteConnection(options: ResolvedSqliteStorageOptions): Sql
     scheduled = false;
     const batch = queue;
     queue = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0) {
+      if (applying) {
+        applying = false;
+        try {
+          db.exec("COMMIT");
+        } catch {
+          // Their callers were answered already; what they wrote is redone by them (see write()).
+          try {
+            db.exec("ROLLBACK");
+          } catch {
+            // SQLite already rolled back.
+          }
+        }
+      }
+      return;
+    }
     let outcomes: Outcome[];
     try {
       outcomes = runBatch(batch);
@@ -114,18 +148,46 @@ export function openSqliteConnection(options: ResolvedSqliteStorageOptions): Sql
     });
   };
 
+  /** Runs `op` now in the open write transaction (opening it), in a savepoint of its own. */
+  const applyNow = (op: () => unknown): unknown => {
+    if (!applying) {
+      db.exec("BEGIN IMMEDIATE");
+      applying = true;
+      schedule();
+    }
+    db.exec("SAVEPOINT write");
+    try {
+      const value = op();
+      db.exec("RELEASE write");
+      return value;
+    } catch (error) {
+      try {
+        db.exec("ROLLBACK TO write");
+        db.exec("RELEASE write");
+      } catch {
+        // SQLite rolled the whole transaction back (SQLITE_FULL, an I/O error, ...).
+      }
+      if (!db.isTransaction) applying = false;
+      throw error;
+    }
+  };
+
   let open = true;
   return {
     db,
     statement,
-    write<T>(op: () => T) {
+    write<T>(op: () => T, durability: WriteDurability = "commit") {
+      if (durability === "apply" && options.groupCommit) {
+        try {
+          return Promise.resolve(applyNow(op) as T);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
       return new Promise<T>((resolve, reject) => {
         queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
         if (!options.groupCommit) flush();
-        else if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
+        else schedule();
       });
     },
     async close() {

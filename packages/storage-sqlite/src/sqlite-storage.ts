@@ -1,11 +1,12 @@
 import {
   checkStorageInput,
   createInFlightCalls,
+  type DeferredCommitStorage,
   guardStorageMethods,
   type Storage,
   StorageError,
 } from "@revtrace/core";
-import { openSqliteConnection } from "./sqlite-connection.js";
+import { openSqliteConnection, type SqliteConnection } from "./sqlite-connection.js";
 import { createSqliteIdentityStore } from "./sqlite-identity-store.js";
 import { createSqliteInboxStore } from "./sqlite-inbox-store.js";
 import { createSqliteLedgerStore } from "./sqlite-ledger-store.js";
@@ -67,37 +68,55 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   let closed = false;
   const inFlight = createInFlightCalls("sqlite");
   let closing: Promise<void> | undefined;
-  const methods = guardStorageMethods(
-    {
-      ...createSqliteIdentityStore(connection),
-      ...createSqliteTouchpointStore(connection),
-      ...createSqliteReceiptStore(connection),
-      ...createSqliteOutboxStore(connection),
-      ...createSqliteLedgerStore(connection),
-      ...createSqliteResourceVersionStore(connection),
-      ...createSqliteInboxStore(connection),
-      ...createSqliteMappingStore(connection),
-      migrate: () => applySqliteMigrations(connection, readSqliteMigrations(), Date.now()),
-    },
-    {
-      engine: "sqlite",
-      isClosed: () => closed,
-      describe: describeSqliteError,
-      validate: checkStorageInput,
-      inFlight,
-    },
-  );
-  return {
-    ...methods,
-    engine: "sqlite",
-    close() {
-      // Calls made before close() finish first: reads are synchronous, writes wait at most for their
-      // group's commit (the next event-loop turn), so the wait is short and needs no bound.
-      closing ??= inFlight.drain(Number.POSITIVE_INFINITY).then(() => {
-        closed = true;
-        return connection.close();
-      });
-      return closing;
-    },
+  /** Every store over `on` (the connection, or its view whose writes resolve once applied). */
+  const storesOver = <E extends Record<string, (...args: never[]) => Promise<unknown>>>(
+    on: SqliteConnection,
+    extra: E,
+  ) =>
+    guardStorageMethods(
+      {
+        ...extra,
+        ...createSqliteIdentityStore(on),
+        ...createSqliteTouchpointStore(on),
+        ...createSqliteReceiptStore(on),
+        ...createSqliteOutboxStore(on),
+        ...createSqliteLedgerStore(on),
+        ...createSqliteResourceVersionStore(on),
+        ...createSqliteInboxStore(on),
+        ...createSqliteMappingStore(on),
+        migrate: () => applySqliteMigrations(connection, readSqliteMigrations(), Date.now()),
+      },
+      {
+        engine: "sqlite",
+        isClosed: () => closed,
+        describe: describeSqliteError,
+        validate: checkStorageInput,
+        inFlight,
+      },
+    );
+  const methods = storesOver(connection, {});
+  const close = () => {
+    // Calls made before close() finish first: reads are synchronous, writes wait at most for their
+    // group's commit (the next event-loop turn), so the wait is short and needs no bound.
+    closing ??= inFlight.drain(Number.POSITIVE_INFINITY).then(() => {
+      closed = true;
+      return connection.close();
+    });
+    return closing;
   };
+  let deferred: DeferredCommitStorage | undefined;
+  const deferredCommits = (): DeferredCommitStorage => {
+    deferred ??= {
+      ...storesOver(
+        { ...connection, write: (op) => connection.write(op, "apply") },
+        // A write that waits for its commit and writes nothing: the commit of the turn.
+        { committed: () => connection.write(() => undefined) },
+      ),
+      engine: "sqlite",
+      close,
+      deferredCommits,
+    };
+    return deferred;
+  };
+  return { ...methods, engine: "sqlite", close, deferredCommits };
 }

@@ -16,6 +16,14 @@ runStorageConformance(":memory:", async () => {
   return storage;
 });
 
+// The view whose writes resolve once applied (what the pipeline's worker and sinks use) keeps every
+// rule of the contract but durability at the moment of the answer.
+runStorageConformance("file, deferred commits", async () => {
+  const storage = createSqliteStorage({ path: join(dir, `deferred-${n++}.db`) });
+  await storage.migrate();
+  return (storage.deferredCommits as () => Storage)();
+});
+
 runStorageConformance("file, group commit off", async () => {
   const storage = createSqliteStorage({ path: join(dir, `plain-${n++}.db`), groupCommit: false });
   await storage.migrate();

@@ -244,3 +244,56 @@ describe("writes", () => {
     raw.close();
   });
 });
+
+describe("deferredCommits()", () => {
+  it("answers a write once applied; other connections see it after the turn's commit", async () => {
+    const path = freshPath();
+    const storage = createSqliteStorage({ path });
+    await storage.migrate();
+    const view = storage.deferredCommits?.();
+    if (!view) throw new Error("expected deferredCommits");
+    expect(storage.deferredCommits?.()).toBe(view);
+    const other = createSqliteStorage({ path });
+    await view.claimReceipt({ key: "k1", type: "t", receivedAt: 1 });
+    // Applied: this connection (either view) reads it; another does not yet.
+    expect(await storage.getReceipt("k1")).not.toBeNull();
+    expect(await other.getReceipt("k1")).toBeNull();
+    await view.committed();
+    expect(await other.getReceipt("k1")).not.toBeNull();
+    await other.close();
+    await storage.close();
+  });
+
+  it("undoes a failing write alone: the writes applied beside it commit", async () => {
+    const path = freshPath();
+    const storage = createSqliteStorage({ path });
+    await storage.migrate();
+    const view = storage.deferredCommits?.();
+    if (!view) throw new Error("expected deferredCommits");
+    await view.appendCommissions([
+      {
+        key: "c1",
+        partnerId: "p",
+        programId: null,
+        kind: "earned",
+        amount: { amount: 100, currency: "USD" },
+        transactionId: null,
+        refundTransactionId: null,
+        subscriptionId: null,
+        customerId: null,
+        occurredAt: 1,
+        note: null,
+      },
+    ]);
+    const refused = await rejection(view.advanceResourceVersion("customer", "c", 1.5));
+    expect(StorageError.isInstance(refused)).toBe(true);
+    // A durable write of the same turn joins the transaction and resolves after its commit.
+    expect(await storage.claimReceipt({ key: "k", type: "t", receivedAt: 1 })).toBe(true);
+    await storage.close();
+    const again = createSqliteStorage({ path });
+    expect(await again.listCommissions()).toHaveLength(1);
+    expect(await again.getReceipt("k")).not.toBeNull();
+    expect(await again.getResourceVersion("customer", "c")).toBeNull();
+    await again.close();
+  });
+});

@@ -1687,6 +1687,13 @@ export function runStorageConformance(
           listQuarantine: () => s.listQuarantine({ limit: 1 }),
           resolveQuarantine: () => s.resolveQuarantine("1", T0),
         };
+        // The view whose writes resolve once applied is made synchronously; its calls are refused.
+        if (s.deferredCommits) {
+          const view = s.deferredCommits();
+          calls.deferredCommits = () => view.getInboxEvent("k");
+          calls.committed = () => view.committed();
+          calls.deferredWrite = () => view.ack("1", "t", T0);
+        }
         // Methods this table does not know yet (an engine's extras) are called without arguments:
         // the closed check comes first.
         const own = s as unknown as Record<string, unknown>;

@@ -180,7 +180,7 @@ const claimQuery: Check = (v) =>
     ? undefined
     : within(fail("now + leaseMs exceeds 2^53 - 1"), "leaseMs"));
 
-type StorageMethod = Exclude<keyof Storage, "engine" | "migrate" | "close">;
+type StorageMethod = Exclude<keyof Storage, "engine" | "migrate" | "close" | "deferredCommits">;
 
 /** The parameters of every storage method, in order: name (a reported path's first segment), check. */
 const PARAMS: Record<StorageMethod, readonly (readonly [string, Check])[]> = {

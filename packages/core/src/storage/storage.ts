@@ -44,4 +44,20 @@ export interface Storage
    * `close()` was called rejects with `StorageError`.
    */
   close(): Promise<void>;
+  /**
+   * A view of this same storage whose writes resolve as soon as they are applied, before they are
+   * durable: they become durable at the engine's next commit (SQLite: when the event-loop turn ends,
+   * with every write issued beside them, as with group commit), and every read and write of the
+   * process sees them at once. For work that is redone after a crash anyway (the pipeline's worker and
+   * sink loops: idempotent steps on leased items); anything promised to someone outside (an HTTP 200)
+   * must wait for the commit: use the storage itself. Optional: an engine without it (or whose writes
+   * are durable once applied) is used as it is.
+   */
+  deferredCommits?(): DeferredCommitStorage;
+}
+
+/** See {@link Storage.deferredCommits}. */
+export interface DeferredCommitStorage extends Storage {
+  /** Resolves once every write applied so far (through either view) is durable. */
+  committed(): Promise<void>;
 }
