@@ -425,17 +425,22 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     const deepData = settings.deepData;
     if (!deepData) throw new TypeError("Deep Data is off");
     connection ??= (async () => {
-      const found = await api.findConnection("Chargebee", deepData.site, signal);
+      const find = () => api.findConnection("Chargebee", deepData.site, signal);
+      const found = await find();
       if (found) return found;
-      return api.createConnection(
-        {
-          service: "Chargebee",
-          externalid: deepData.site,
-          name: deepData.name,
-          logoUrl: deepData.logoUrl,
-          linkUrl: deepData.linkUrl ?? `https://${deepData.site}.chargebee.com`,
-        },
-        signal,
+      return createOrFindAgain(
+        () =>
+          api.createConnection(
+            {
+              service: "Chargebee",
+              externalid: deepData.site,
+              name: deepData.name,
+              logoUrl: deepData.logoUrl,
+              linkUrl: deepData.linkUrl ?? `https://${deepData.site}.chargebee.com`,
+            },
+            signal,
+          ),
+        find,
       );
     })().catch((error: unknown) => {
       connection = undefined;
@@ -455,22 +460,13 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     let pending = ecomCustomers.get(key);
     if (!pending) {
       pending = (async () => {
-        const found = await api.findEcomCustomer(connectionId, customerId, signal);
+        const find = () => api.findEcomCustomer(connectionId, customerId, signal);
+        const found = await find();
         if (found) return found;
-        try {
-          return await api.createEcomCustomer(connectionId, customerId, email, signal);
-        } catch (error) {
-          // Created meanwhile by another process (the lookup and the create are not atomic). Spec
-          // §6: the duplicate answer is undocumented; AC's own module treats a 422/400 on create
-          // as "already exists" and looks it up, and so does this.
-          const refused =
-            SinkError.isInstance(error) && (error.status === 422 || error.status === 400);
-          const again = refused
-            ? await api.findEcomCustomer(connectionId, customerId, signal)
-            : null;
-          if (again) return again;
-          throw error;
-        }
+        return createOrFindAgain(
+          () => api.createEcomCustomer(connectionId, customerId, email, signal),
+          find,
+        );
       })();
       ecomCustomers.set(key, pending);
       pending.catch(() => ecomCustomers.delete(key));
@@ -744,4 +740,24 @@ function unhandledReason(name: ConversionName): string {
   if (REVENUE_NAMES.includes(name))
     return `the activecampaign sink does not handle "${name}" conversions without deepData`;
   return `the activecampaign sink does not handle "${name}" conversions`;
+}
+
+/**
+ * `create()`, or what `find()` finds when the create was refused because another process created the
+ * record between this one's lookup and its create (a lookup and a create are not atomic). Spec §6:
+ * the duplicate answer is undocumented; AC's own module treats a 422/400 on create as "already
+ * exists" and looks it up, and so does this. A refusal the second lookup cannot explain stands.
+ */
+async function createOrFindAgain(
+  create: () => Promise<string>,
+  find: () => Promise<string | null>,
+): Promise<string> {
+  try {
+    return await create();
+  } catch (error) {
+    const refused = SinkError.isInstance(error) && (error.status === 422 || error.status === 400);
+    const again = refused ? await find() : null;
+    if (again) return again;
+    throw error;
+  }
 }

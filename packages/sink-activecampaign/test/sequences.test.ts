@@ -410,6 +410,45 @@ describe("a payment", () => {
     expect(order?.body).toMatchObject({ ecomOrder: { customerid: "12" } });
   });
 
+  it("uses the connection another process created between its lookup and its create (422)", async () => {
+    const payment = conversionOf("payment_succeeded.bonusly.1", "first_payment");
+    script(server, {
+      // Not there at the first lookup; there (created by another worker) when looked up again.
+      "GET connections": [
+        listOf("connections", []),
+        listOf("connections", [{ id: "2", service: "Chargebee", externalid: "acme" }]),
+      ],
+      "POST connections": HttpResponse.json(
+        {
+          errors: [
+            {
+              title: "A connection for this service and externalid already exists",
+              code: "duplicate",
+            },
+          ],
+        },
+        { status: 422 },
+      ),
+      "GET ecomCustomers": listOf("ecomCustomers", [{ id: "12", externalid: "16BjsrSIh4AdLqkD" }]),
+      "GET ecomOrders": listOf("ecomOrders", []),
+      "POST ecomOrders": {
+        ecomOrder: { id: "30", externalid: "txn_AzqYRySIstMLf6N", totalPrice: 450000 },
+      },
+    });
+    const paidAt = payment.billingEvent?.payment?.paidAt as number;
+    const acSink = sink({ ...DEEP_DATA, now: () => paidAt + 60_000 });
+    expect(await acSink.send([payment])).toEqual([{ id: payment.id, status: "delivered" }]);
+    const connections = "GET connections?filters[service]=Chargebee&filters[externalid]=acme";
+    expect(sequence(server).map(([line]) => line)).toEqual([
+      connections,
+      "POST connections",
+      connections,
+      "GET ecomCustomers?filters[connectionid]=2&filters[externalid]=16BjsrSIh4AdLqkD",
+      "GET ecomOrders?filters[connectionid]=2&filters[externalid]=txn_AzqYRySIstMLf6N",
+      "POST ecomOrders",
+    ]);
+  });
+
   it("still refuses the payment when the 422 was not a duplicate (the lookup finds nothing)", async () => {
     const payment = conversionOf("payment_succeeded.bonusly.1", "first_payment");
     script(server, {
