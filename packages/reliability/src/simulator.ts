@@ -16,6 +16,7 @@
  */
 import { createSeededRandom as createRandom, type SeededRandom as Random } from "@revtrace/core";
 import {
+  type ChargebeePlan,
   type ChargebeeWebhookContent,
   chargebeeEventBody,
   chargebeeSubscriptionWebhooks,
@@ -34,12 +35,8 @@ export type Source = "tiktok" | "google_ads" | "meta_ads" | "affiliate" | "organ
 /** How a buyer's identifiers look. */
 export type BuyerKind = "normal" | "changed_email" | "shared_inbox" | "junk" | "no_lead";
 
-export interface Plan {
-  id: string;
-  currency: "USD" | "EUR" | "GBP" | "JPY";
-  /** Minor units per week; 20 % of it and of half of it are whole minor units. */
-  price: number;
-}
+/** A weekly plan: its price in minor units per week; 20 % of it and of half of it are whole minor units. */
+export type Plan = ChargebeePlan<"USD" | "EUR" | "GBP" | "JPY">;
 export const PLANS: readonly Plan[] = [
   { id: "pro-USD-weekly", currency: "USD", price: 4900 },
   { id: "team-USD-weekly", currency: "USD", price: 9900 },

@@ -35,6 +35,7 @@ export {
 
 export {
   type ChargebeeAccount,
+  type ChargebeePlan,
   type ChargebeeSubscriptionWebhooks,
   type ChargebeeWebhookContent,
   type ChargebeeWebhookType,

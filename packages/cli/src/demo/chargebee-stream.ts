@@ -12,6 +12,7 @@
 
 import type { SeededRandom as Random } from "@revtrace/core";
 import {
+  type ChargebeePlan,
   type ChargebeeSubscriptionWebhooks,
   type ChargebeeWebhookContent,
   chargebeeEventBody,
@@ -19,12 +20,8 @@ import {
 } from "@revtrace/sandbox";
 import { DAY, HOUR, type Visitor } from "./visitors.js";
 
-export interface Plan {
-  id: string;
-  currency: "USD" | "EUR" | "JPY";
-  /** Minor units per month. */
-  price: number;
-}
+/** A monthly plan (its price in minor units per month). */
+export type Plan = ChargebeePlan<"USD" | "EUR" | "JPY">;
 
 export const PLANS: readonly Plan[] = [
   { id: "pro-USD-monthly", currency: "USD", price: 4900 },

@@ -43,6 +43,13 @@ export function chargebeeEventBody(
   });
 }
 
+/** A plan's item price: its id, currency and price (minor units per billing period). */
+export interface ChargebeePlan<Currency extends string = string> {
+  id: string;
+  currency: Currency;
+  price: number;
+}
+
 /** One customer's subscription to one plan, as the builders need it. */
 export interface ChargebeeAccount {
   customerId: string;
@@ -52,7 +59,7 @@ export interface ChargebeeAccount {
   firstName: string;
   lastName: string;
   phone?: string | null;
-  plan: { id: string; currency: string; price: number };
+  plan: ChargebeePlan;
   /** The plan's billing period (one of it). */
   billingPeriodUnit: "week" | "month";
   /** Checkout: the subscription's creation and start. */
