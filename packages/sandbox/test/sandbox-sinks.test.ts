@@ -34,26 +34,26 @@ afterEach(async () => {
 
 type Verifiable = { name: string; verifyCredentials(): Promise<void> };
 
+/** The sinks with {@link CREDENTIALS}, against a sandbox started with `accepted`. */
+async function sinksAgainst(accepted: SandboxCredentials): Promise<Verifiable[]> {
+  sandbox = await startSandbox(sandboxServerOptions(accepted));
+  return createSandboxSinks({
+    vendors: sandbox.vendors,
+    credentials: CREDENTIALS,
+    store: createMemoryStorage(),
+  }) as unknown as Verifiable[];
+}
+
 describe("createSandboxSinks", () => {
   it("builds the four sinks, in order, that the sandbox started with the same credentials accepts", async () => {
-    sandbox = await startSandbox(sandboxServerOptions(CREDENTIALS));
-    const sinks = createSandboxSinks({
-      vendors: sandbox.vendors,
-      credentials: CREDENTIALS,
-      store: createMemoryStorage(),
-    }) as unknown as Verifiable[];
+    const sinks = await sinksAgainst(CREDENTIALS);
     expect(sinks.map((sink) => sink.name)).toEqual([...SANDBOX_SINK_NAMES]);
     for (const sink of sinks)
       await expect(sink.verifyCredentials(), sink.name).resolves.toBeUndefined();
   });
 
   it("is refused by a sandbox with other credentials (where the vendor can tell)", async () => {
-    sandbox = await startSandbox(sandboxServerOptions(OTHER));
-    const sinks = createSandboxSinks({
-      vendors: sandbox.vendors,
-      credentials: CREDENTIALS,
-      store: createMemoryStorage(),
-    }) as unknown as Verifiable[];
+    const sinks = await sinksAgainst(OTHER);
     const refused: string[] = [];
     for (const sink of sinks) await sink.verifyCredentials().catch(() => refused.push(sink.name));
     // Segment, like the real API, answers 200 whatever the write key: its check cannot tell.
