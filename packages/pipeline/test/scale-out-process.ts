@@ -1,17 +1,17 @@
 /**
  * One process of the Postgres scale-out test: `ingest` (the webhook endpoint on an ephemeral port,
  * no worker) or `worker` (the worker and the sink runners, no HTTP), on the schema and sandbox the
- * test passes in the environment. Prints `READY <port>` when serving.
+ * test passes in the environment (`PG_URL`, `PG_SCHEMA`, `SANDBOX_VENDORS`). Prints `READY <port>` when serving.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { consoleLogger } from "@revtrace/core";
-import { createSegmentSink } from "@revtrace/sink-segment";
-import { createTikTokSink } from "@revtrace/sink-tiktok";
+import type { SandboxServer } from "@revtrace/sandbox";
+import { createSandboxSinks } from "@revtrace/sandbox/sinks";
 import { createPostgresStorage } from "@revtrace/storage-postgres";
 import { createNodeListener } from "../src/adapters/node.ts";
 import { createPipeline, type PipelineStorage } from "../src/index.ts";
-import { PIXEL, SEGMENT_WRITE_KEY, TIKTOK_TOKEN, WEBHOOK_PASSWORD } from "./stack.ts";
+import { CREDENTIALS, WEBHOOK_PASSWORD } from "./stack.ts";
 
 const role = process.argv[2];
 const env = process.env;
@@ -24,19 +24,12 @@ const storage = createPostgresStorage({
 await storage.migrate();
 const pipeline = createPipeline({
   storage,
-  sinks: [
-    createTikTokSink({
-      accessToken: TIKTOK_TOKEN,
-      pixelCode: PIXEL,
-      baseUrl: `${env.TIKTOK_URL}/open_api/v1.3/`,
-      retry: { retries: 0 },
-    }),
-    createSegmentSink({
-      writeKey: SEGMENT_WRITE_KEY,
-      baseUrl: env.SEGMENT_URL as string,
-      retry: { retries: 0 },
-    }),
-  ],
+  sinks: createSandboxSinks({
+    vendors: JSON.parse(env.SANDBOX_VENDORS as string) as SandboxServer["vendors"],
+    credentials: CREDENTIALS,
+    store: storage,
+    include: ["tiktok", "segment"],
+  }),
   chargebee: { credentials: [{ username: "chargebee", password: WEBHOOK_PASSWORD }] },
   delivery: { baseDelayMs: 50, maxDelayMs: 500, maxAttempts: 50, leaseMs: 3_000 },
   worker: { leaseMs: 3_000 },

@@ -7,10 +7,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { type SandboxServer, startSandbox } from "@revtrace/sandbox";
+import { type SandboxServer, sandboxServerOptions, startSandbox } from "@revtrace/sandbox";
 import { afterAll, describe, expect, it } from "vitest";
 import { basic, fixtureJson } from "./fixtures.ts";
-import { PIXEL, SEGMENT_WRITE_KEY, TIKTOK_TOKEN, WEBHOOK_PASSWORD } from "./stack.ts";
+import { CREDENTIALS, WEBHOOK_PASSWORD } from "./stack.ts";
 
 const PG_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const pg = createRequire(import.meta.url)("pg") as {
@@ -86,8 +86,7 @@ function startProcess(role: "ingest" | "worker", sandbox: SandboxServer) {
         ...process.env,
         PG_URL,
         PG_SCHEMA: SCHEMA,
-        TIKTOK_URL: sandbox.vendors.tiktok,
-        SEGMENT_URL: sandbox.vendors.segment,
+        SANDBOX_VENDORS: JSON.stringify(sandbox.vendors),
       },
     },
   );
@@ -116,11 +115,7 @@ afterAll(async () => {
 
 describe.runIf(available)("scale-out on PostgreSQL", () => {
   it("2 ingest and 3 worker processes, a worker SIGKILLed: every delivery exactly once by dedupe key", async () => {
-    sandbox = await startSandbox({
-      port: 0,
-      tiktok: { credentials: [{ accessToken: TIKTOK_TOKEN, pixelCodes: [PIXEL] }] },
-      segment: { writeKeys: { [SEGMENT_WRITE_KEY]: "us" } },
-    });
+    sandbox = await startSandbox(sandboxServerOptions(CREDENTIALS));
     const box = sandbox;
     // The schema is migrated once, by the first process, before the others start.
     const first = startProcess("ingest", box);

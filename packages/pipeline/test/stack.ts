@@ -7,15 +7,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Sink } from "@revtrace/core";
-import { type SandboxServer, startSandbox } from "@revtrace/sandbox";
 import {
-  createActiveCampaignSink,
-  createInProcessRateLimiter,
-} from "@revtrace/sink-activecampaign";
-import { createKifloSink } from "@revtrace/sink-kiflo";
-import { createSegmentSink } from "@revtrace/sink-segment";
-import { createTikTokSink } from "@revtrace/sink-tiktok";
+  type SandboxCredentials,
+  type SandboxServer,
+  sandboxServerOptions,
+  startSandbox,
+} from "@revtrace/sandbox";
+import { createSandboxSinks, SANDBOX_SINK_NAMES } from "@revtrace/sandbox/sinks";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { createNodeListener } from "../src/adapters/node.ts";
 import {
@@ -27,11 +25,13 @@ import {
 import { basic } from "./fixtures.ts";
 
 export const WEBHOOK_PASSWORD = "e2e-webhook-password";
-export const TIKTOK_TOKEN = "e2e-tiktok-token";
 export const PIXEL = "CE2EPIXEL0001";
-export const SEGMENT_WRITE_KEY = "e2e-segment-write-key";
-export const AC_TOKEN = "e2e-activecampaign-token";
-export const KIFLO_TOKEN = "e2e-kiflo-token";
+export const CREDENTIALS: SandboxCredentials = {
+  tiktok: { accessToken: "e2e-tiktok-token", pixelCode: PIXEL },
+  segment: { writeKey: "e2e-segment-write-key" },
+  activecampaign: { apiToken: "e2e-activecampaign-token" },
+  kiflo: { apiToken: "e2e-kiflo-token" },
+};
 
 export interface Stack {
   pipeline: Pipeline;
@@ -61,52 +61,19 @@ export async function startStack(
   } = {},
 ): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), "revtrace-pipeline-e2e-"));
-  const sandbox = await startSandbox({
-    port: 0,
-    tiktok: { credentials: [{ accessToken: TIKTOK_TOKEN, pixelCodes: [PIXEL] }] },
-    segment: { writeKeys: { [SEGMENT_WRITE_KEY]: "us" } },
-    activecampaign: { tokens: [AC_TOKEN], rateLimit: false },
-    kiflo: { tokens: [KIFLO_TOKEN] },
-  });
+  const sandbox = await startSandbox(sandboxServerOptions(CREDENTIALS));
   const storage = createSqliteStorage({
     path: join(dir, "revtrace.db"),
     synchronous: "NORMAL",
   }) as PipelineStorage;
   await storage.migrate();
-  const tiktok = createTikTokSink({
-    accessToken: TIKTOK_TOKEN,
-    pixelCode: PIXEL,
-    baseUrl: `${sandbox.vendors.tiktok}/open_api/v1.3/`,
-    // The pipeline owns the retries in these tests.
-    retry: { retries: 0 },
+  // The sinks do not retry: the pipeline owns the retries in these tests.
+  const sinks = createSandboxSinks({
+    vendors: sandbox.vendors,
+    credentials: CREDENTIALS,
+    store: storage,
+    include: allSinks ? SANDBOX_SINK_NAMES : ["tiktok"],
   });
-  const sinks: Sink[] = [tiktok];
-  if (allSinks) {
-    sinks.push(
-      createSegmentSink({
-        writeKey: SEGMENT_WRITE_KEY,
-        baseUrl: sandbox.vendors.segment,
-        retry: { retries: 0 },
-      }),
-      createActiveCampaignSink({
-        apiUrl: sandbox.vendors.activecampaign,
-        apiToken: AC_TOKEN,
-        listId: 1,
-        rateLimiter: createInProcessRateLimiter({ limit: 1_000, intervalMs: 1_000 }),
-        deepData: { site: "https://app.lovelace-analytics.io" },
-        retry: { retries: 0 },
-      }),
-      createKifloSink({
-        apiToken: KIFLO_TOKEN,
-        store: storage,
-        baseUrl: `${sandbox.vendors.kiflo}/v3/`,
-        convertLeadToCustomer: true,
-        associateCustomerOnDeal: true,
-        createTransactionFromPayment: true,
-        retry: { retries: 0 },
-      }),
-    );
-  }
   const pipeline = createPipeline({
     storage,
     sinks,

@@ -15,6 +15,12 @@
  * @module
  */
 import { createSeededRandom as createRandom, type SeededRandom as Random } from "@revtrace/core";
+import {
+  type ChargebeePlan,
+  type ChargebeeWebhookContent,
+  chargebeeEventBody,
+  chargebeeSubscriptionWebhooks,
+} from "@revtrace/sandbox";
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
@@ -29,12 +35,8 @@ export type Source = "tiktok" | "google_ads" | "meta_ads" | "affiliate" | "organ
 /** How a buyer's identifiers look. */
 export type BuyerKind = "normal" | "changed_email" | "shared_inbox" | "junk" | "no_lead";
 
-export interface Plan {
-  id: string;
-  currency: "USD" | "EUR" | "GBP" | "JPY";
-  /** Minor units per week; 20 % of it and of half of it are whole minor units. */
-  price: number;
-}
+/** A weekly plan: its price in minor units per week; 20 % of it and of half of it are whole minor units. */
+export type Plan = ChargebeePlan<"USD" | "EUR" | "GBP" | "JPY">;
 export const PLANS: readonly Plan[] = [
   { id: "pro-USD-weekly", currency: "USD", price: 4900 },
   { id: "team-USD-weekly", currency: "USD", price: 9900 },
@@ -154,7 +156,6 @@ interface Person {
   devices: Device[];
 }
 
-const sec = (ms: number) => Math.floor(ms / 1000);
 const SHARED_INBOX_PARTS = ["info", "billing", "office", "team"];
 const JUNK_EMAILS = ["test@test.com", "asdf@asdf.com", "noreply@noemail.net"];
 const JUNK_PHONES = ["+1 555 555 5555", "1234567890", "+1 111 111 1111"];
@@ -303,22 +304,13 @@ export function simulate(options: SimulationOptions): Simulation {
     };
   };
 
-  const emit = (at: number, id: string, type: string, content: Record<string, unknown>) => {
+  const emit = (at: number, id: string, { type, content }: ChargebeeWebhookContent) => {
     events.push({
       eventId: id,
       eventType: type,
       duplicate: false,
       lateResend: false,
-      body: JSON.stringify({
-        id,
-        occurred_at: sec(at),
-        source: type.startsWith("payment") ? "system" : "hosted_page",
-        object: "event",
-        api_version: "v2",
-        content,
-        event_type: type,
-        webhook_status: "scheduled",
-      }),
+      body: chargebeeEventBody(id, at, type, content),
     });
   };
 
@@ -472,60 +464,20 @@ export function simulate(options: SimulationOptions): Simulation {
     const customerId = `cus_${tag}_${person.n}`;
     const subscriptionId = `sub_${tag}_${person.n}`;
     const activated = trial ? checkoutAt + 7 * DAY : checkoutAt;
-    const customerJson = (t: number) => ({
-      id: customerId,
+    const subscription = chargebeeSubscriptionWebhooks({
+      customerId,
+      subscriptionId,
       email: checkoutEmail,
-      ...(phone ? { phone } : {}),
-      first_name: "Sim",
-      last_name: `Buyer ${person.n}`,
-      created_at: sec(checkoutAt),
-      resource_version: t + ++version,
-      deleted: false,
-      pii_cleared: "active",
-      object: "customer",
-      preferred_currency_code: plan.currency,
-    });
-    const subscriptionJson = (t: number, status: string, extra: Record<string, unknown> = {}) => ({
-      id: subscriptionId,
-      customer_id: customerId,
-      status,
-      currency_code: plan.currency,
-      billing_period: 1,
-      billing_period_unit: "week",
-      created_at: sec(checkoutAt),
-      started_at: sec(checkoutAt),
-      ...(trial ? { trial_start: sec(checkoutAt), trial_end: sec(checkoutAt + 7 * DAY) } : {}),
-      ...(status !== "in_trial" ? { activated_at: sec(activated) } : {}),
-      mrr: status === "active" ? plan.price : 0,
-      resource_version: t + ++version,
-      ...(cfClickId !== null ? { cf_click_id: cfClickId } : {}),
-      ...(metaRef ? { meta_data: { affiliate_ref: metaRef } } : {}),
-      subscription_items: [
-        {
-          item_price_id: plan.id,
-          item_type: "plan",
-          quantity: 1,
-          unit_price: plan.price,
-          amount: plan.price,
-          object: "subscription_item",
-        },
-      ],
-      object: "subscription",
-      ...extra,
-    });
-    const invoiceJson = (t: number, id: string, first: boolean) => ({
-      id,
-      customer_id: customerId,
-      subscription_id: subscriptionId,
-      recurring: true,
-      status: "paid",
-      date: sec(t),
-      total: plan.price,
-      amount_paid: plan.price,
-      paid_at: sec(t),
-      first_invoice: first,
-      currency_code: plan.currency,
-      object: "invoice",
+      phone,
+      firstName: "Sim",
+      lastName: `Buyer ${person.n}`,
+      plan,
+      billingPeriodUnit: "week",
+      createdAt: checkoutAt,
+      trial,
+      clickId: cfClickId,
+      affiliateRef: metaRef,
+      resourceVersion: (t) => t + ++version,
     });
     const paid: { transactionId: string; invoiceId: string; at: number }[] = [];
     const pay = (t: number, k: number) => {
@@ -533,25 +485,7 @@ export function simulate(options: SimulationOptions): Simulation {
       const transactionId = `txn_${tag}_${person.n}_${k}`;
       const eventId = `ev_${tag}_${person.n}_paid_${k}`;
       paid.push({ transactionId, invoiceId, at: t });
-      emit(t, eventId, "payment_succeeded", {
-        transaction: {
-          id: transactionId,
-          customer_id: customerId,
-          subscription_id: subscriptionId,
-          payment_method: "card",
-          gateway: "stripe",
-          type: "payment",
-          date: sec(t),
-          amount: plan.price,
-          status: "success",
-          currency_code: plan.currency,
-          object: "transaction",
-          linked_invoices: [{ invoice_id: invoiceId, applied_amount: plan.price }],
-        },
-        invoice: invoiceJson(t, invoiceId, k === 1),
-        customer: customerJson(t),
-        subscription: subscriptionJson(t, "active"),
-      });
+      emit(t, eventId, subscription.paid(t, { transactionId, invoiceId, firstInvoice: k === 1 }));
       const commission = (plan.price * COMMISSION_PERCENT) / 100;
       if (partner) addOwed(owed, partner, plan.currency, commission);
       if (metaRef) addOwed(owedWithoutTouches, metaRef, plan.currency, commission);
@@ -571,29 +505,23 @@ export function simulate(options: SimulationOptions): Simulation {
       });
     };
 
-    emit(checkoutAt, `ev_${tag}_${person.n}_created`, "subscription_created", {
-      subscription: subscriptionJson(checkoutAt, trial ? "in_trial" : "active"),
-      customer: customerJson(checkoutAt),
-    });
+    emit(checkoutAt, `ev_${tag}_${person.n}_created`, subscription.created());
     if (activated + MINUTE > end) continue; // still in trial
     if (trial) {
-      emit(activated, `ev_${tag}_${person.n}_activated`, "subscription_activated", {
-        subscription: subscriptionJson(activated, "active"),
-        customer: customerJson(activated),
-        invoice: invoiceJson(activated, `inv_${tag}_${person.n}_1`, true),
-      });
+      emit(
+        activated,
+        `ev_${tag}_${person.n}_activated`,
+        subscription.activated(`inv_${tag}_${person.n}_1`),
+      );
     }
     pay(activated + MINUTE, 1);
     let lastPaid = activated + MINUTE;
     for (let k = 2, t = activated + 7 * DAY; t + MINUTE < end; k++, t += 7 * DAY) {
-      emit(t, `ev_${tag}_${person.n}_renewed_${k}`, "subscription_renewed", {
-        subscription: subscriptionJson(t, "active", {
-          current_term_start: sec(t),
-          current_term_end: sec(t + 7 * DAY),
-        }),
-        customer: customerJson(t),
-        invoice: invoiceJson(t, `inv_${tag}_${person.n}_${k}`, false),
-      });
+      emit(
+        t,
+        `ev_${tag}_${person.n}_renewed_${k}`,
+        subscription.renewed(t, t + 7 * DAY, `inv_${tag}_${person.n}_${k}`),
+      );
       pay(t + MINUTE, k);
       lastPaid = t + MINUTE;
     }
@@ -602,64 +530,24 @@ export function simulate(options: SimulationOptions): Simulation {
     if (first && refundAt < end && random.chance(0.08)) {
       const full = random.chance(0.5);
       const amount = full ? plan.price : plan.price / 2;
-      emit(refundAt, `ev_${tag}_${person.n}_refund`, "payment_refunded", {
-        transaction: {
-          id: `txn_${tag}_${person.n}_refund`,
-          customer_id: customerId,
-          subscription_id: subscriptionId,
-          type: "refund",
-          date: sec(refundAt),
+      emit(
+        refundAt,
+        `ev_${tag}_${person.n}_refund`,
+        subscription.refunded(refundAt, {
+          transactionId: `txn_${tag}_${person.n}_refund`,
+          creditNoteId: `CN-${tag}-${person.n}`,
           amount,
-          status: "success",
-          gateway: "stripe",
-          currency_code: plan.currency,
-          refunded_txn_id: first.transactionId,
-          linked_credit_notes: [
-            {
-              cn_id: `CN-${tag}-${person.n}`,
-              applied_amount: amount,
-              cn_reference_invoice_id: first.invoiceId,
-            },
-          ],
-          object: "transaction",
-        },
-        credit_note: {
-          id: `CN-${tag}-${person.n}`,
-          customer_id: customerId,
-          subscription_id: subscriptionId,
-          reference_invoice_id: first.invoiceId,
-          type: "refundable",
-          reason_code: full ? "order_cancellation" : "product_unsatisfactory",
-          status: "refunded",
-          date: sec(refundAt),
-          total: amount,
-          amount_refunded: amount,
-          currency_code: plan.currency,
-          object: "credit_note",
-        },
-        customer: { id: customerId, email: checkoutEmail, object: "customer" },
-      });
+          full,
+          payment: first,
+        }),
+      );
       const reversed = (amount * COMMISSION_PERCENT) / 100;
       if (partner) addOwed(owed, partner, plan.currency, -reversed);
       if (metaRef) addOwed(owedWithoutTouches, metaRef, plan.currency, -reversed);
     }
     const cancelAt = lastPaid + 2 * HOUR;
     if (cancelAt < end && random.chance(0.05)) {
-      emit(cancelAt, `ev_${tag}_${person.n}_cancelled`, "subscription_cancelled", {
-        subscription: {
-          id: subscriptionId,
-          customer_id: customerId,
-          status: "cancelled",
-          currency_code: plan.currency,
-          created_at: sec(checkoutAt),
-          cancelled_at: sec(cancelAt),
-          cancel_reason: "not_paid",
-          mrr: 0,
-          resource_version: cancelAt + ++version,
-          object: "subscription",
-        },
-        customer: { id: customerId, email: checkoutEmail, object: "customer" },
-      });
+      emit(cancelAt, `ev_${tag}_${person.n}_cancelled`, subscription.cancelled(cancelAt));
     }
   }
 

@@ -26,31 +26,31 @@ import {
   type PipelineStorage,
 } from "@revtrace/pipeline";
 import { createNodeListener } from "@revtrace/pipeline/node";
-import { type SandboxServer, startSandbox } from "@revtrace/sandbox";
 import {
-  createActiveCampaignSink,
-  createInProcessRateLimiter,
-} from "@revtrace/sink-activecampaign";
-import { createKifloSink } from "@revtrace/sink-kiflo";
-import { createSegmentSink } from "@revtrace/sink-segment";
-import { createTikTokSink } from "@revtrace/sink-tiktok";
+  type SandboxCredentials,
+  type SandboxServer,
+  sandboxServerOptions,
+  startSandbox,
+} from "@revtrace/sandbox";
+import { createSandboxSinks } from "@revtrace/sandbox/sinks";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { COMMISSION_PERCENT, PARTNERS } from "./simulator.js";
 
 // Credentials of the local emulators only: nothing here reaches a real account.
 export const WEBHOOK = { username: "chargebee", password: "reliability-webhook-secret-5c1e" };
-export const TIKTOK_TOKEN = "reliability-tiktok-token-9f2a";
-export const PIXEL = "CRELIABILITY01";
-export const SEGMENT_WRITE_KEY = "reliability-segment-key-77b1";
-export const AC_TOKEN = "reliability-ac-token-31d0";
-export const KIFLO_TOKEN = "reliability-kiflo-token-e4c8";
+export const CREDENTIALS: SandboxCredentials = {
+  tiktok: { accessToken: "reliability-tiktok-token-9f2a", pixelCode: "CRELIABILITY01" },
+  segment: { writeKey: "reliability-segment-key-77b1" },
+  activecampaign: { apiToken: "reliability-ac-token-31d0" },
+  kiflo: { apiToken: "reliability-kiflo-token-e4c8" },
+};
 /** Every secret of a run: none may appear in a log line. */
 export const SECRETS = [
   WEBHOOK.password,
-  TIKTOK_TOKEN,
-  SEGMENT_WRITE_KEY,
-  AC_TOKEN,
-  KIFLO_TOKEN,
+  CREDENTIALS.tiktok.accessToken,
+  CREDENTIALS.segment.writeKey,
+  CREDENTIALS.activecampaign.apiToken,
+  CREDENTIALS.kiflo.apiToken,
   Buffer.from(`${WEBHOOK.username}:${WEBHOOK.password}`).toString("base64"),
 ];
 export const AUTHORIZATION = `Basic ${Buffer.from(`${WEBHOOK.username}:${WEBHOOK.password}`).toString("base64")}`;
@@ -75,16 +75,9 @@ export function captureLogger(component: string): Logger {
 }
 
 export async function startVendorSandbox(options: { acRateLimit?: boolean } = {}) {
-  return startSandbox({
-    port: 0,
-    tiktok: { credentials: [{ accessToken: TIKTOK_TOKEN, pixelCodes: [PIXEL] }] },
-    segment: { writeKeys: { [SEGMENT_WRITE_KEY]: "us" } },
-    activecampaign: {
-      tokens: [AC_TOKEN],
-      ...(options.acRateLimit ? {} : { rateLimit: false as const }),
-    },
-    kiflo: { tokens: [KIFLO_TOKEN] },
-  });
+  return startSandbox(
+    sandboxServerOptions(CREDENTIALS, { activecampaignRateLimit: options.acRateLimit ?? false }),
+  );
 }
 
 /** The partners' Kiflo ids (a lead registered by a partner converts into the paying customer). */
@@ -105,12 +98,7 @@ export function seedKifloLeads(
   }
 }
 
-export interface Vendors {
-  tiktok: string;
-  segment: string;
-  activecampaign: string;
-  kiflo: string;
-}
+export type Vendors = SandboxServer["vendors"];
 
 /** One request a sink sent, as the sink saw it. */
 export interface FetchLogEntry {
@@ -169,47 +157,20 @@ export function createVendorSinks(
   storage: PipelineStorage,
   options: { acLimit?: number; timeoutMs?: number; fetchLog?: FetchLogEntry[] } = {},
 ): Sink[] {
-  const transport = (sink: string) => ({
-    retry: { retries: 0 },
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.fetchLog ? { fetch: loggingFetch(sink, options.fetchLog) } : {}),
+  const { fetchLog, timeoutMs } = options;
+  return createSandboxSinks({
+    vendors,
+    credentials: CREDENTIALS,
+    store: storage,
+    tiktokMaxEventAgeDays: 28,
+    ...(options.acLimit === undefined ? {} : { activecampaignRequestsPerSecond: options.acLimit }),
+    // A customer claim left by a killed process is taken over after 10 s (default 5 min).
+    kifloClaimTtlMs: 10_000,
+    transport: (sink) => ({
+      ...(timeoutMs ? { timeoutMs } : {}),
+      ...(fetchLog ? { fetch: loggingFetch(sink, fetchLog) } : {}),
+    }),
   });
-  return [
-    createTikTokSink({
-      accessToken: TIKTOK_TOKEN,
-      pixelCode: PIXEL,
-      baseUrl: `${vendors.tiktok}/open_api/v1.3/`,
-      maxEventAgeDays: 28,
-      ...transport("tiktok"),
-    }),
-    createSegmentSink({
-      writeKey: SEGMENT_WRITE_KEY,
-      baseUrl: vendors.segment,
-      ...transport("segment"),
-    }),
-    createActiveCampaignSink({
-      apiUrl: vendors.activecampaign,
-      apiToken: AC_TOKEN,
-      listId: 1,
-      rateLimiter: createInProcessRateLimiter({
-        limit: options.acLimit ?? 1_000,
-        intervalMs: 1_000,
-      }),
-      deepData: { site: "https://app.lovelace-analytics.io" },
-      ...transport("activecampaign"),
-    }),
-    createKifloSink({
-      apiToken: KIFLO_TOKEN,
-      store: storage,
-      baseUrl: `${vendors.kiflo}/v3/`,
-      convertLeadToCustomer: true,
-      associateCustomerOnDeal: true,
-      createTransactionFromPayment: true,
-      // A customer claim left by a killed process is taken over after 10 s (default 5 min).
-      claimTtlMs: 10_000,
-      ...transport("kiflo"),
-    }),
-  ];
 }
 
 /** What the recording sink keeps of one conversion. */

@@ -1,7 +1,8 @@
 /**
  * @revtrace/sandbox: local emulators of the revtrace destination APIs, as msw handlers for tests and a
  * standalone HTTP server for demos. Each emulator validates requests against the vendor's documented
- * contract, answers the way the vendor does, records what it accepted, and fails on demand.
+ * contract, answers the way the vendor does, records what it accepted, and fails on demand. On the
+ * other side, synthetic Chargebee webhook bodies play the site that sends to the pipeline.
  *
  * @module
  */
@@ -33,6 +34,15 @@ export {
 } from "./activecampaign/activecampaign-sandbox.js";
 
 export {
+  type ChargebeeAccount,
+  type ChargebeePlan,
+  type ChargebeeSubscriptionWebhooks,
+  type ChargebeeWebhookContent,
+  type ChargebeeWebhookType,
+  chargebeeEventBody,
+  chargebeeSubscriptionWebhooks,
+} from "./chargebee/chargebee-webhooks.js";
+export {
   AssociateCustomerContract,
   ConvertLeadContract,
   CreateCustomerContract,
@@ -61,6 +71,11 @@ export {
   type KifloTransaction,
 } from "./kiflo/kiflo-sandbox.js";
 export { mswHandlers, toFetchResponse, waitFor } from "./msw-handlers.js";
+export {
+  type SandboxCredentials,
+  type SandboxCredentialsOptions,
+  sandboxServerOptions,
+} from "./sandbox-credentials.js";
 export { type SandboxServer, type SandboxServerOptions, startSandbox } from "./sandbox-server.js";
 export {
   createFailureQueue,

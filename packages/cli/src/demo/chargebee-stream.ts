@@ -4,20 +4,24 @@
  * `subscription_created` (in trial or active), `subscription_activated` when a trial converts,
  * `payment_succeeded` (first invoice, then renewals), `subscription_renewed`, a partial and a full
  * `payment_refunded`, `subscription_cancelled`. Amounts are in minor units per currency (JPY has none).
+ * The bodies come from `@revtrace/sandbox`'s Chargebee builders (shared with the reliability suite).
  * Deliveries are then made realistic: some late (out of order), some twice (duplicates).
  *
  * @module
  */
 
 import type { SeededRandom as Random } from "@revtrace/core";
+import {
+  type ChargebeePlan,
+  type ChargebeeSubscriptionWebhooks,
+  type ChargebeeWebhookContent,
+  chargebeeEventBody,
+  chargebeeSubscriptionWebhooks,
+} from "@revtrace/sandbox";
 import { DAY, HOUR, type Visitor } from "./visitors.js";
 
-export interface Plan {
-  id: string;
-  currency: "USD" | "EUR" | "JPY";
-  /** Minor units per month. */
-  price: number;
-}
+/** A monthly plan (its price in minor units per month). */
+export type Plan = ChargebeePlan<"USD" | "EUR" | "JPY">;
 
 export const PLANS: readonly Plan[] = [
   { id: "pro-USD-monthly", currency: "USD", price: 4900 },
@@ -55,8 +59,6 @@ export interface ChargebeeStream {
   cancellations: string[];
 }
 
-const sec = (ms: number) => Math.floor(ms / 1000);
-
 export function chargebeeStream(
   random: Random,
   visitors: readonly Visitor[],
@@ -65,22 +67,15 @@ export function chargebeeStream(
 ): ChargebeeStream {
   const deliveries: Omit<Delivery, "duplicate">[] = [];
   const customers: Customer[] = [];
+  const webhooks = new Map<Customer, ChargebeeSubscriptionWebhooks>();
   let version = 0;
-  const emit = (at: number, id: string, type: string, content: Record<string, unknown>) => {
+  const resourceVersion = (at: number) => at + ++version;
+  const emit = (at: number, id: string, { type, content }: ChargebeeWebhookContent) => {
     deliveries.push({
       at,
       eventId: id,
       eventType: type,
-      body: JSON.stringify({
-        id,
-        occurred_at: sec(at),
-        source: type.startsWith("payment") ? "system" : "hosted_page",
-        object: "event",
-        api_version: "v2",
-        content,
-        event_type: type,
-        webhook_status: "scheduled",
-      }),
+      body: chargebeeEventBody(id, at, type, content),
     });
   };
 
@@ -108,107 +103,44 @@ export function chargebeeStream(
     const created = visitor.checkoutAt;
     const activated = customer.trial ? created + 7 * DAY : created;
     const [first, ...last] = visitor.email.split("@")[0]?.split("-") ?? ["Demo"];
-    const customerJson = (at: number) => ({
-      id: customer.customerId,
+    const subscription = chargebeeSubscriptionWebhooks({
+      customerId: customer.customerId,
+      subscriptionId: customer.subscriptionId,
       email: visitor.email,
-      first_name: `${first?.[0]?.toUpperCase()}${first?.slice(1)}`,
-      last_name: last.join(" ") || "Demo",
-      created_at: sec(created),
-      resource_version: at + ++version,
-      deleted: false,
-      pii_cleared: "active",
-      object: "customer",
-      preferred_currency_code: plan.currency,
+      firstName: `${first?.[0]?.toUpperCase()}${first?.slice(1)}`,
+      lastName: last.join(" ") || "Demo",
+      plan,
+      billingPeriodUnit: "month",
+      createdAt: created,
+      trial: customer.trial,
+      clickId: visitor.clickId,
+      affiliateRef: visitor.partner,
+      resourceVersion,
     });
-    const subscriptionJson = (at: number, status: string, extra: Record<string, unknown> = {}) => ({
-      id: customer.subscriptionId,
-      customer_id: customer.customerId,
-      status,
-      currency_code: plan.currency,
-      billing_period: 1,
-      billing_period_unit: "month",
-      created_at: sec(created),
-      started_at: sec(created),
-      ...(customer.trial ? { trial_start: sec(created), trial_end: sec(created + 7 * DAY) } : {}),
-      ...(status !== "in_trial" ? { activated_at: sec(activated) } : {}),
-      mrr: status === "active" ? plan.price : 0,
-      resource_version: at + ++version,
-      ...(visitor.clickId ? { cf_click_id: visitor.clickId } : {}),
-      ...(visitor.partner ? { meta_data: { affiliate_ref: visitor.partner } } : {}),
-      subscription_items: [
-        {
-          item_price_id: plan.id,
-          item_type: "plan",
-          quantity: 1,
-          unit_price: plan.price,
-          amount: plan.price,
-          object: "subscription_item",
-        },
-      ],
-      object: "subscription",
-      ...extra,
-    });
-    const invoiceJson = (at: number, id: string, firstInvoice: boolean) => ({
-      id,
-      customer_id: customer.customerId,
-      subscription_id: customer.subscriptionId,
-      recurring: true,
-      status: "paid",
-      date: sec(at),
-      total: plan.price,
-      amount_paid: plan.price,
-      paid_at: sec(at),
-      first_invoice: firstInvoice,
-      currency_code: plan.currency,
-      object: "invoice",
-    });
+    webhooks.set(customer, subscription);
     const pay = (at: number, k: number) => {
       const invoiceId = `inv_demo_${n}_${k}`;
       const transactionId = `txn_demo_${n}_${k}`;
       customer.payments.push({ at, transactionId, invoiceId, amount: plan.price });
-      emit(at, `ev_demo_${n}_paid_${k}`, "payment_succeeded", {
-        transaction: {
-          id: transactionId,
-          customer_id: customer.customerId,
-          subscription_id: customer.subscriptionId,
-          payment_method: "card",
-          gateway: "stripe",
-          type: "payment",
-          date: sec(at),
-          amount: plan.price,
-          status: "success",
-          currency_code: plan.currency,
-          object: "transaction",
-          linked_invoices: [{ invoice_id: invoiceId, applied_amount: plan.price }],
-        },
-        invoice: invoiceJson(at, invoiceId, k === 1),
-        customer: customerJson(at),
-        subscription: subscriptionJson(at, "active"),
-      });
+      emit(
+        at,
+        `ev_demo_${n}_paid_${k}`,
+        subscription.paid(at, { transactionId, invoiceId, firstInvoice: k === 1 }),
+      );
     };
 
-    emit(created, `ev_demo_${n}_created`, "subscription_created", {
-      subscription: subscriptionJson(created, customer.trial ? "in_trial" : "active"),
-      customer: customerJson(created),
-    });
+    emit(created, `ev_demo_${n}_created`, subscription.created());
     if (activated > end) continue; // still in trial
     if (customer.trial) {
-      emit(activated, `ev_demo_${n}_activated`, "subscription_activated", {
-        subscription: subscriptionJson(activated, "active"),
-        customer: customerJson(activated),
-        invoice: invoiceJson(activated, `inv_demo_${n}_1`, true),
-      });
+      emit(activated, `ev_demo_${n}_activated`, subscription.activated(`inv_demo_${n}_1`));
     }
     pay(activated + 60_000, 1);
     for (let k = 2, at = activated + 30 * DAY; at < end; k++, at += 30 * DAY) {
-      emit(at, `ev_demo_${n}_renewed_${k}`, "subscription_renewed", {
-        subscription: subscriptionJson(at, "active", {
-          current_term_start: sec(at),
-          current_term_end: sec(at + 30 * DAY),
-        }),
-        customer: customerJson(at),
-        invoice: invoiceJson(at, `inv_demo_${n}_${k}`, false),
-      });
+      emit(
+        at,
+        `ev_demo_${n}_renewed_${k}`,
+        subscription.renewed(at, at + 30 * DAY, `inv_demo_${n}_${k}`),
+      );
       pay(at + 60_000, k);
     }
   }
@@ -218,63 +150,23 @@ export function chargebeeStream(
     if (!payment) throw new Error("a refunded customer needs a payment");
     const n = customer.subscriptionId.slice("sub_demo_".length);
     const id = `ev_demo_${n}_refund_${tag}`;
-    emit(at, id, "payment_refunded", {
-      transaction: {
-        id: `txn_demo_${n}_refund_${tag}`,
-        customer_id: customer.customerId,
-        subscription_id: customer.subscriptionId,
-        type: "refund",
-        date: sec(at),
+    emit(
+      at,
+      id,
+      (webhooks.get(customer) as ChargebeeSubscriptionWebhooks).refunded(at, {
+        transactionId: `txn_demo_${n}_refund_${tag}`,
+        creditNoteId: `CN-${n}-${tag}`,
         amount,
-        status: "success",
-        gateway: "stripe",
-        currency_code: customer.plan.currency,
-        refunded_txn_id: payment.transactionId,
-        linked_credit_notes: [
-          {
-            cn_id: `CN-${n}-${tag}`,
-            applied_amount: amount,
-            cn_reference_invoice_id: payment.invoiceId,
-          },
-        ],
-        object: "transaction",
-      },
-      credit_note: {
-        id: `CN-${n}-${tag}`,
-        customer_id: customer.customerId,
-        subscription_id: customer.subscriptionId,
-        reference_invoice_id: payment.invoiceId,
-        type: "refundable",
-        reason_code: tag === "full" ? "order_cancellation" : "product_unsatisfactory",
-        status: "refunded",
-        date: sec(at),
-        total: amount,
-        amount_refunded: amount,
-        currency_code: customer.plan.currency,
-        object: "credit_note",
-      },
-      customer: { id: customer.customerId, email: customer.visitor.email, object: "customer" },
-    });
+        full: tag === "full",
+        payment,
+      }),
+    );
     return id;
   };
   const cancel = (customer: Customer, at: number) => {
     const n = customer.subscriptionId.slice("sub_demo_".length);
     const id = `ev_demo_${n}_cancelled`;
-    emit(at, id, "subscription_cancelled", {
-      subscription: {
-        id: customer.subscriptionId,
-        customer_id: customer.customerId,
-        status: "cancelled",
-        currency_code: customer.plan.currency,
-        created_at: sec(customer.visitor.checkoutAt ?? at),
-        cancelled_at: sec(at),
-        cancel_reason: "not_paid",
-        mrr: 0,
-        resource_version: at + ++version,
-        object: "subscription",
-      },
-      customer: { id: customer.customerId, email: customer.visitor.email, object: "customer" },
-    });
+    emit(at, id, (webhooks.get(customer) as ChargebeeSubscriptionWebhooks).cancelled(at));
     return id;
   };
 

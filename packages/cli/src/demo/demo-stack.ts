@@ -15,25 +15,25 @@ import type { AttributionOptions } from "@revtrace/attribution";
 import type { Sink } from "@revtrace/core";
 import { createPipeline, type Pipeline, type PipelineStorage } from "@revtrace/pipeline";
 import { createNodeListener } from "@revtrace/pipeline/node";
-import { type SandboxServer, startSandbox } from "@revtrace/sandbox";
 import {
-  createActiveCampaignSink,
-  createInProcessRateLimiter,
-} from "@revtrace/sink-activecampaign";
-import { createKifloSink } from "@revtrace/sink-kiflo";
-import { createSegmentSink } from "@revtrace/sink-segment";
-import { createTikTokSink } from "@revtrace/sink-tiktok";
+  type SandboxCredentials,
+  type SandboxServer,
+  sandboxServerOptions,
+  startSandbox,
+} from "@revtrace/sandbox";
+import { createSandboxSinks } from "@revtrace/sandbox/sinks";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { createConversionLogSink } from "../conversion-log.js";
 import { PARTNERS } from "./visitors.js";
 
 // Demo-only credentials of the local emulators: nothing here reaches a real account.
 export const DEMO_WEBHOOK = { username: "chargebee", password: "demo-webhook-password" };
-const TIKTOK_TOKEN = "demo-tiktok-token";
-const PIXEL = "CDEMOPIXEL0001";
-const SEGMENT_WRITE_KEY = "demo-segment-write-key";
-const AC_TOKEN = "demo-activecampaign-token";
-const KIFLO_TOKEN = "demo-kiflo-token";
+const CREDENTIALS: SandboxCredentials = {
+  tiktok: { accessToken: "demo-tiktok-token", pixelCode: "CDEMOPIXEL0001" },
+  segment: { writeKey: "demo-segment-write-key" },
+  activecampaign: { apiToken: "demo-activecampaign-token" },
+  kiflo: { apiToken: "demo-kiflo-token" },
+};
 
 /** The demo's models: first touch and last non-direct side by side, and the click-id chain for partners. */
 export const DEMO_ATTRIBUTION: AttributionOptions = {
@@ -79,14 +79,8 @@ export interface DemoStack {
 
 export async function startDemoStack(now: () => number, dir?: string): Promise<DemoStack> {
   const root = dir ?? mkdtempSync(join(tmpdir(), "revtrace-demo-"));
-  const sandbox = await startSandbox({
-    port: 0,
-    tiktok: { credentials: [{ accessToken: TIKTOK_TOKEN, pixelCodes: [PIXEL] }] },
-    segment: { writeKeys: { [SEGMENT_WRITE_KEY]: "us" } },
-    // The account limit (5 requests/s) is tested in the sink's package; the demo lifts it.
-    activecampaign: { tokens: [AC_TOKEN], rateLimit: false },
-    kiflo: { tokens: [KIFLO_TOKEN] },
-  });
+  // ActiveCampaign's account limit (5 requests/s) is tested in the sink's package: lifted here.
+  const sandbox = await startSandbox(sandboxServerOptions(CREDENTIALS));
   const storage = createSqliteStorage({
     path: join(root, "revtrace.db"),
     synchronous: "NORMAL",
@@ -94,37 +88,12 @@ export async function startDemoStack(now: () => number, dir?: string): Promise<D
   await storage.migrate();
   const logPath = join(root, "revtrace-conversions.jsonl");
   const skipReasons: SkipReasons = {};
-  const vendorSinks: Sink[] = [
-    createTikTokSink({
-      accessToken: TIKTOK_TOKEN,
-      pixelCode: PIXEL,
-      baseUrl: `${sandbox.vendors.tiktok}/open_api/v1.3/`,
-      maxEventAgeDays: 28,
-      retry: { retries: 0 },
-    }),
-    createSegmentSink({
-      writeKey: SEGMENT_WRITE_KEY,
-      baseUrl: sandbox.vendors.segment,
-      retry: { retries: 0 },
-    }),
-    createActiveCampaignSink({
-      apiUrl: sandbox.vendors.activecampaign,
-      apiToken: AC_TOKEN,
-      listId: 1,
-      rateLimiter: createInProcessRateLimiter({ limit: 1_000, intervalMs: 1_000 }),
-      deepData: { site: "https://app.lovelace-analytics.io" },
-      retry: { retries: 0 },
-    }),
-    createKifloSink({
-      apiToken: KIFLO_TOKEN,
-      store: storage,
-      baseUrl: `${sandbox.vendors.kiflo}/v3/`,
-      convertLeadToCustomer: true,
-      associateCustomerOnDeal: true,
-      createTransactionFromPayment: true,
-      retry: { retries: 0 },
-    }),
-  ];
+  const vendorSinks = createSandboxSinks({
+    vendors: sandbox.vendors,
+    credentials: CREDENTIALS,
+    store: storage,
+    tiktokMaxEventAgeDays: 28,
+  });
   const sinks = [
     ...vendorSinks.map((sink) => countingSkips(sink, skipReasons)),
     createConversionLogSink({ path: logPath, storage, attribution: DEMO_ATTRIBUTION }),
