@@ -4,12 +4,10 @@
  * `TIKTOK_URL`. Prints `PORT <n>`; answers `{ type: "metrics" }` IPC messages with the pipeline's
  * counters and this process's resident memory.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createTikTokSink } from "@revtrace/sink-tiktok";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
-import { createNodeListener } from "../src/adapters/node.ts";
+import { servePipeline } from "../src/adapters/node.ts";
 import { createPipeline, type PipelineStorage } from "../src/index.ts";
 
 const E2E_PASSWORD = "bench-webhook-password";
@@ -34,16 +32,14 @@ const pipeline = createPipeline({
   chargebee: { credentials: [{ username: "chargebee", password: E2E_PASSWORD }] },
   pollMs: 50,
 });
-const server = createServer(createNodeListener(pipeline));
-await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+const served = await servePipeline(pipeline);
 await pipeline.start();
-console.log(`PORT ${(server.address() as AddressInfo).port}`);
+console.log(`PORT ${new URL(served.url).port}`);
 process.on("message", (message: { type?: string }) => {
   if (message.type === "metrics") {
     process.send?.({ metrics: pipeline.metrics(), rss: process.memoryUsage().rss });
   }
 });
 process.on("SIGTERM", () => {
-  server.close();
-  void pipeline.close().then(() => process.exit(0));
+  void served.close().then(() => process.exit(0));
 });

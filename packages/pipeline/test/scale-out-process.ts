@@ -3,13 +3,11 @@
  * no worker) or `worker` (the worker and the sink runners, no HTTP), on the schema and sandbox the
  * test passes in the environment (`PG_URL`, `PG_SCHEMA`, `SANDBOX_VENDORS`). Prints `READY <port>` when serving.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { consoleLogger } from "@revtrace/core";
 import type { SandboxServer } from "@revtrace/sandbox";
 import { createSandboxSinks } from "@revtrace/sandbox/sinks";
 import { createPostgresStorage } from "@revtrace/storage-postgres";
-import { createNodeListener } from "../src/adapters/node.ts";
+import { servePipeline } from "../src/adapters/node.ts";
 import { createPipeline, type PipelineStorage } from "../src/index.ts";
 import { CREDENTIALS, WEBHOOK_PASSWORD } from "./stack.ts";
 
@@ -37,9 +35,8 @@ const pipeline = createPipeline({
   logger: consoleLogger("error"),
 });
 if (role === "ingest") {
-  const server = createServer(createNodeListener(pipeline));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  console.log(`READY ${(server.address() as AddressInfo).port}`);
+  const { url } = await servePipeline(pipeline);
+  console.log(`READY ${new URL(url).port}`);
 } else {
   await pipeline.start();
   console.log("READY 0");

@@ -3,8 +3,7 @@
  * behind a real `node:http` server on an ephemeral port, delivering to the TikTok sandbox server.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -15,7 +14,7 @@ import {
 } from "@revtrace/sandbox";
 import { createSandboxSinks, SANDBOX_SINK_NAMES } from "@revtrace/sandbox/sinks";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
-import { createNodeListener } from "../src/adapters/node.ts";
+import { servePipeline } from "../src/adapters/node.ts";
 import {
   createPipeline,
   type Pipeline,
@@ -83,12 +82,11 @@ export async function startStack(
     pollMs: 20,
     ...overrides,
   });
-  const listener = createNodeListener(pipeline);
-  const server = createServer((request, response) => {
-    if (!site?.(request, response)) listener(request, response);
+  const served = await servePipeline(pipeline, {
+    shutdownTimeoutMs: 0,
+    ...(site ? { handle: site } : {}),
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url } = served;
   const authorization = basic("chargebee", WEBHOOK_PASSWORD);
   return {
     pipeline,
@@ -106,11 +104,7 @@ export async function startStack(
       return response.status;
     },
     async close() {
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
-      await pipeline.close();
+      await served.close();
       await sandbox.close();
       rmSync(dir, { recursive: true, force: true });
     },

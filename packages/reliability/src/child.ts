@@ -10,11 +10,9 @@
  *
  * @module
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Logger } from "@revtrace/core";
 import { createPipeline, type PipelineOptions, type PipelineStorage } from "@revtrace/pipeline";
-import { createNodeListener } from "@revtrace/pipeline/node";
+import { servePipeline } from "@revtrace/pipeline/node";
 import { createPostgresStorage } from "@revtrace/storage-postgres";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { basePipelineOptions, createVendorSinks, type Vendors } from "./stack.js";
@@ -61,10 +59,9 @@ const pipeline = createPipeline({
   logger: stderrLogger("pipeline"),
 } as PipelineOptions);
 if (role === "all" || role === "ingest") {
-  const server = createServer(createNodeListener(pipeline));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { url } = await servePipeline(pipeline);
   if (role === "all") await pipeline.start();
-  console.log(`READY ${(server.address() as AddressInfo).port}`);
+  console.log(`READY ${new URL(url).port}`);
 } else {
   await pipeline.start();
   console.log("READY 0");

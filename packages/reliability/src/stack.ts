@@ -7,8 +7,7 @@
  * @module
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -25,7 +24,7 @@ import {
   type PipelineOptions,
   type PipelineStorage,
 } from "@revtrace/pipeline";
-import { createNodeListener } from "@revtrace/pipeline/node";
+import { servePipeline } from "@revtrace/pipeline/node";
 import {
   type SandboxCredentials,
   type SandboxServer,
@@ -277,9 +276,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger: captureLogger("pipeline"),
     ...options.overrides,
   } as PipelineOptions);
-  const server = createServer(createNodeListener(pipeline));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const served = await servePipeline(pipeline, { shutdownTimeoutMs: 0 });
+  const { server, url } = served;
   return {
     pipeline,
     storage,
@@ -292,11 +290,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       simulated = at;
     },
     async close() {
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
-      await pipeline.close();
+      await served.close();
       if (ownSandbox) await sandbox.close();
       rmSync(dir, { recursive: true, force: true });
     },

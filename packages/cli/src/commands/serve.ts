@@ -8,9 +8,7 @@
  *
  * @module
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createNodeListener } from "@revtrace/pipeline/node";
+import { type ServedPipeline, servePipeline } from "@revtrace/pipeline/node";
 import type { RevtraceConfig } from "../config.js";
 import { type ConfiguredPipeline, openConfiguredPipeline } from "../configured-pipeline.js";
 
@@ -33,39 +31,20 @@ export interface ServeHandle extends ConfiguredPipeline {
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const configured = await openConfiguredPipeline(options.config);
   const { pipeline } = configured;
-  const server = createServer(createNodeListener(pipeline));
-  const host = options.host ?? options.config.server?.host ?? "127.0.0.1";
-  const port = options.port ?? options.config.server?.port ?? 3000;
+  let served: ServedPipeline;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => resolve());
+    served = await servePipeline(pipeline, {
+      host: options.host ?? options.config.server?.host ?? "127.0.0.1",
+      port: options.port ?? options.config.server?.port ?? 3000,
+      shutdownTimeoutMs: options.config.shutdownTimeoutMs ?? 10_000,
     });
   } catch (error) {
     await pipeline.close();
     throw error;
   }
   await pipeline.start();
-  const address = server.address() as AddressInfo;
-  const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  const timeoutMs = options.config.shutdownTimeoutMs ?? 10_000;
-  let closing: Promise<void> | undefined;
-  return {
-    ...configured,
-    url: `http://${shown}:${address.port}`,
-    close() {
-      closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        // The pipeline answers 503 to new requests and lets those in flight finish.
-        await pipeline.close();
-        server.closeIdleConnections();
-        const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
-        await closed;
-        clearTimeout(timer);
-      })();
-      return closing;
-    },
-  };
+  // close(): the pipeline answers 503 to new requests and lets those in flight finish first.
+  return { ...configured, url: served.url, close: served.close };
 }
 
 /** Serves until SIGTERM or SIGINT; `onListening` gets the URL. */

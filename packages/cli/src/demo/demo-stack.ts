@@ -7,14 +7,12 @@
  * @module
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AttributionOptions } from "@revtrace/attribution";
 import type { Sink } from "@revtrace/core";
 import { createPipeline, type Pipeline, type PipelineStorage } from "@revtrace/pipeline";
-import { createNodeListener } from "@revtrace/pipeline/node";
+import { servePipeline } from "@revtrace/pipeline/node";
 import {
   type SandboxCredentials,
   type SandboxServer,
@@ -112,10 +110,8 @@ export async function startDemoStack(now: () => number, dir?: string): Promise<D
     pollMs: 20,
     now,
   });
-  const listener = createNodeListener(pipeline);
-  const server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const served = await servePipeline(pipeline, { shutdownTimeoutMs: 0 });
+  const { url } = served;
   return {
     pipeline,
     storage,
@@ -126,11 +122,7 @@ export async function startDemoStack(now: () => number, dir?: string): Promise<D
     dir: root,
     logPath,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
-      await pipeline.close();
+      await served.close();
       await sandbox.close();
       if (!dir) rmSync(root, { recursive: true, force: true });
     },

@@ -7,6 +7,9 @@
  *
  * createServer(createNodeListener(pipeline)).listen(3000);
  *
+ * // or, listening and with a graceful close():
+ * const served = await servePipeline(pipeline, { port: 3000 });
+ *
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -14,6 +17,11 @@ import type { Pipeline, WebHandler } from "../pipeline.js";
 import { answerNodeRequest, writeNodeAnswer } from "./node-bridge.js";
 import { type RoutePaths, resolvePaths } from "./routes.js";
 
+export {
+  type ServedPipeline,
+  type ServePipelineOptions,
+  servePipeline,
+} from "./node-serve.js";
 export { DEFAULT_PATHS, type RoutePaths } from "./routes.js";
 
 /** A `node:http` request listener. */
