@@ -34,6 +34,12 @@ export interface Sink<Item extends { readonly id: string } = Conversion> {
    * pipeline enqueues only the names a sink handles. See {@link sendHandled}.
    */
   readonly handles: ReadonlySet<ConversionName>;
+  /**
+   * The most items one `send` should get, when the sink knows better than the pipeline's
+   * `delivery.batchSize` (which applies otherwise): a sink bound by a vendor's request rate must be
+   * able to finish a whole send within the pipeline's `delivery.sendTimeoutMs`.
+   */
+  readonly batchSize?: number;
   send(items: readonly Item[], options?: SendOptions): Promise<readonly ItemResult[]>;
   /** Checks credentials and account settings at setup; throws `SinkError` or `ConfigError`. */
   verifyCredentials?(options?: SendOptions): Promise<void>;

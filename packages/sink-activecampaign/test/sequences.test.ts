@@ -729,6 +729,11 @@ describe("failures", () => {
 });
 
 describe("options", () => {
+  it("asks for sends of 5 items: at 5 requests a second a send must end within the pipeline's send timeout", () => {
+    // About 7.6 requests an item: 5 items are ~8 s of requests, 50 (the pipeline's default) over 75 s.
+    expect(sink(DEEP_DATA).batchSize).toBe(5);
+  });
+
   it("refuses bad options with a ConfigError naming the fields, never the token", () => {
     let error: unknown;
     try {
