@@ -34,6 +34,7 @@ import {
   type PersonMerge,
   personIdFor,
   type RefusalReason,
+  refusalReason,
 } from "./identity-graph.js";
 import { type IdentityRules, KEY_KINDS } from "./identity-rules.js";
 import type { KeyClass } from "./key-normalizer.js";
@@ -348,11 +349,7 @@ class Step {
       ) {
         target = this.union(target, r);
       } else {
-        const reason: RefusalReason = alone
-          ? `limit:${slotKind[slot] as IdentityKeyKind}`
-          : mode === Mode.Role
-            ? "role_mailbox"
-            : "no_merge";
+        const reason = refusalReason(alone, slotKind[slot] as IdentityKeyKind, mode);
         refusals.push([reason, i, label[r] as number, label[target] as number]);
       }
     }

@@ -109,6 +109,16 @@ export type Mode = (typeof Mode)[keyof typeof Mode];
 /** Whether a mode is a hub's (either reason). */
 export const isHub = (mode: Mode) => mode === Mode.Hub || mode === Mode.VisitorHub;
 
+/**
+ * Why a key of an observation did not merge its person into the observation's: the person is over a
+ * kind's limit (`alone`: the key could have merged), else the key is a role mailbox or a never-merge
+ * key. Shared by the replay and the incremental link, which must refuse alike.
+ */
+export function refusalReason(alone: boolean, kind: IdentityKeyKind, mode: Mode): RefusalReason {
+  if (alone) return `limit:${kind}`;
+  return mode === Mode.Role ? "role_mailbox" : "no_merge";
+}
+
 /** The one hub mode of a key over the thresholds it reached: too many persons' keys wins. */
 export const hubMode = (byPersons: boolean, byVisitors: boolean): Mode | null =>
   byPersons ? Mode.Hub : byVisitors ? Mode.VisitorHub : null;
@@ -628,11 +638,7 @@ class Replay implements ReplayState {
           ) {
             target = this.union(target, r, i);
           } else {
-            const reason: RefusalReason = alone
-              ? `limit:${slotKind[slot] as IdentityKeyKind}`
-              : mode === Mode.Role
-                ? "role_mailbox"
-                : "no_merge";
+            const reason = refusalReason(alone, slotKind[slot] as IdentityKeyKind, mode);
             refusals.push([reason, idx, labelOf(r), labelOf(target), i]);
           }
         }
