@@ -55,10 +55,6 @@ export function createQueueRunner(options: QueueRunnerOptions): QueueRunner {
   /** The idle sleep (a wake ends it) and the linger (only `stop()` ends it: work is to gather). */
   const sleeper = cutShortDelay();
   const lingering = cutShortDelay();
-  const sleep = sleeper.wait;
-  const linger = lingering.wait;
-  const wake = sleeper.end;
-  const endLinger = lingering.end;
 
   const claimAndHandle = async (): Promise<number> => {
     if (now() < pausedUntil) return 0;
@@ -100,11 +96,11 @@ export function createQueueRunner(options: QueueRunnerOptions): QueueRunner {
       if (!running) break;
       if (claimed === 0) {
         const wait = pausedUntil > now() ? pausedUntil - now() : options.pollMs;
-        await sleep(Math.max(1, Math.min(wait, options.pollMs)));
+        await sleeper.wait(Math.max(1, Math.min(wait, options.pollMs)));
       }
       // Less than a full batch was there (or nothing, and now something may be): let more come.
       if (running && claimed < options.batchSize && options.lingerMs > 0) {
-        await linger(options.lingerMs);
+        await lingering.wait(options.lingerMs);
       }
     }
   };
@@ -112,7 +108,7 @@ export function createQueueRunner(options: QueueRunnerOptions): QueueRunner {
   return {
     queue,
     tick,
-    wake,
+    wake: sleeper.end,
     pause(until) {
       pausedUntil = Math.max(pausedUntil, until);
     },
@@ -123,8 +119,8 @@ export function createQueueRunner(options: QueueRunnerOptions): QueueRunner {
     },
     async stop() {
       running = false;
-      wake();
-      endLinger();
+      sleeper.end();
+      lingering.end();
       await loop;
       loop = null;
       while (inFlight) await inFlight.catch(() => 0);

@@ -120,28 +120,22 @@ function loggingFetch(sink: string, log: FetchLogEntry[]): typeof fetch {
   return async (input, init) => {
     const start = Date.now();
     const startOrder = logOrder++;
+    const record = (status: number, retryAfter: string | null) =>
+      log.push({
+        sink,
+        start,
+        end: Date.now(),
+        startOrder,
+        endOrder: logOrder++,
+        status,
+        retryAfter,
+      });
     try {
       const response = await fetch(input, init);
-      log.push({
-        sink,
-        start,
-        end: Date.now(),
-        startOrder,
-        endOrder: logOrder++,
-        status: response.status,
-        retryAfter: response.headers.get("retry-after"),
-      });
+      record(response.status, response.headers.get("retry-after"));
       return response;
     } catch (error) {
-      log.push({
-        sink,
-        start,
-        end: Date.now(),
-        startOrder,
-        endOrder: logOrder++,
-        status: 0,
-        retryAfter: null,
-      });
+      record(0, null);
       throw error;
     }
   };

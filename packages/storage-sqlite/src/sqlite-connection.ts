@@ -118,22 +118,8 @@ export function openSqliteConnection(options: ResolvedSqliteStorageOptions): Sql
     scheduled = false;
     const batch = queue;
     queue = [];
-    if (batch.length === 0) {
-      if (applying) {
-        applying = false;
-        try {
-          db.exec("COMMIT");
-        } catch {
-          // Their callers were answered already; what they wrote is redone by them (see write()).
-          try {
-            db.exec("ROLLBACK");
-          } catch {
-            // SQLite already rolled back.
-          }
-        }
-      }
-      return;
-    }
+    // Nothing queued, but writes applied at once wait for this COMMIT: runBatch commits them alone.
+    if (batch.length === 0 && !applying) return;
     let outcomes: Outcome[];
     try {
       outcomes = runBatch(batch);
