@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import type {
   IdentityChange,
   IdentityEdge,
@@ -53,11 +54,16 @@ export interface FastLinkOutcome {
   refusals: MergeRefusal[];
 }
 
-/** The tag of a set of rules (see `IdentityChange.rules`): its JSON, patterns as `/source/flags`. */
+/**
+ * The tag of a set of rules (see `IdentityChange.rules`): a SHA-256 digest of their JSON (patterns as
+ * `/source/flags`). Short, because it travels with every identity write and read of link state: the
+ * JSON itself is about 1.5 KB, and every storage call checks every string it is given.
+ */
 export function rulesTag(rules: IdentityRules): string {
-  return `revtrace-identity/1:${JSON.stringify(rules, (_key, value: unknown) =>
+  const json = JSON.stringify(rules, (_key, value: unknown) =>
     value instanceof RegExp ? `/${value.source}/${value.flags}` : value,
-  )}`;
+  );
+  return `revtrace-identity/1:${createHash("sha256").update(json).digest("base64url")}`;
 }
 
 /** The limited kinds of a set of rules, in the replay's slot order (kind order). */

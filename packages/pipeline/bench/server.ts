@@ -1,8 +1,8 @@
 /**
  * One benchmark server, started in its own process by the benches: `bare` (Fastify parsing JSON and
- * answering 200, the baseline) or the pipeline's webhook behind `@revtrace/pipeline/fastify` on
- * `sqlite-normal`, `sqlite-full` or `postgres`; `collect` is the tracker's collect endpoint on SQLite
- * (NORMAL), whose baseline is the same bare route. Prints `PORT <n>` when listening.
+ * answering 200, the baseline), the pipeline's webhook and collect endpoints behind
+ * `@revtrace/pipeline/fastify` on `sqlite-normal`, `sqlite-full` or `postgres`, or `ceiling-<engine>`:
+ * bare plus, by hand, the rows the pipeline stores (`ceiling.ts`). Prints `PORT <n>` when listening.
  */
 import { join } from "node:path";
 import type { Storage } from "@revtrace/core";
@@ -11,6 +11,7 @@ import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import Fastify from "fastify";
 import { revtraceFastify } from "../src/adapters/fastify.ts";
 import { createPipeline, type PipelineStorage } from "../src/index.ts";
+import { registerCeiling } from "./ceiling.ts";
 
 export const BENCH_PASSWORD = "bench-webhook-password";
 
@@ -28,6 +29,13 @@ if (config === "bare") {
     }
   });
   app.post("/rt/collect", async (_request, reply) => reply.code(204).send());
+} else if (config.startsWith("ceiling-")) {
+  await registerCeiling(
+    app,
+    config.slice("ceiling-".length) as Parameters<typeof registerCeiling>[1],
+    dir,
+    pgSchema,
+  );
 } else {
   storage =
     config === "postgres"
