@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import { type BillingEvent, ConfigError, parseOptions, WebhookAuthError } from "@revtrace/core";
 import { z } from "zod";
 import { type ChargebeeWebhookInput, createChargebeeParser } from "./chargebee-parse.js";
@@ -78,7 +78,7 @@ const BASIC = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i;
 const MAX_HEADER_LENGTH = 4096;
 
 function digest(value: string): Buffer {
-  return createHash("sha256").update(value, "utf8").digest();
+  return hash("sha256", value, "buffer");
 }
 
 /** Decodes the header to `[username, password]`, or `null` when malformed. */

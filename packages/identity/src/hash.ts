@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -23,5 +23,5 @@ export function isSha256Hex(value: string): boolean {
  */
 export function hashIdentityValue(value: string): string {
   if (isSha256Hex(value)) return value;
-  return createHash("sha256").update(value, "utf8").digest("hex");
+  return hash("sha256", value, "hex");
 }

@@ -179,6 +179,22 @@ describe("the collect endpoint", () => {
     expect(ids[2]).not.toBe(ids[0]);
   });
 
+  it("gives batches and touchpoints ids that sort by the body's times, whatever the digest", async () => {
+    const collect = handler();
+    const headers = { cookie: "rt_vid=visitor-0010-abcdef" };
+    // later landings first, and urls whose digests order differently from their times
+    const times = [NOW - 5, NOW - 3_600_000, NOW - 86_400_000 * 400, NOW - 1];
+    for (const [i, at] of times.entries()) {
+      await collect(post({ v: 1, events: [touch({ at, url: `${SITE}/p${i}` })] }, { headers }));
+    }
+    const batchIds = accepted.map((a) => a.batch.id);
+    const touchIds = accepted.map((a) => a.batch.touchpoints[0]?.id as string);
+    expect(new Set(batchIds).size).toBe(4);
+    const chronological = [...times.keys()].sort((i, j) => (times[i] ?? 0) - (times[j] ?? 0));
+    expect([...batchIds].sort()).toEqual(chronological.map((i) => batchIds[i]));
+    expect([...touchIds].sort()).toEqual(chronological.map((i) => touchIds[i]));
+  });
+
   it("answers 500 when the batch cannot be stored, and counts nothing as stored", async () => {
     const collect = handler({}, async () => {
       throw new Error("disk full");
