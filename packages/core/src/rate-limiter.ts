@@ -23,6 +23,13 @@ export interface RateLimiter {
    * the signal aborts while waiting (then nothing is counted, or the slot is simply left unused).
    */
   acquire(signal?: AbortSignal): Promise<void>;
+  /**
+   * Holds every start for `ms` from now, in every process sharing this limiter: the vendor throttled
+   * the whole account (a `Retry-After`). Optional: a limiter without it is paused only in the process
+   * that saw the answer (its caller pauses itself); a cross-process limiter implements it, so the
+   * other processes stop too. Never shortens a pause already running.
+   */
+  pause?(ms: number): Promise<void>;
   /** Releases what the limiter holds (timers, connections). Optional. */
   close?(): Promise<void>;
 }

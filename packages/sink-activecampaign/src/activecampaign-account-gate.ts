@@ -7,6 +7,10 @@
  * behind the limiter cannot be let go in between; a request granted just before the pause and not
  * yet sent waits at the `fetch` and takes a fresh slot.
  *
+ * A limiter shared by several processes (`createPostgresRateLimiter`) is told of the pause too
+ * (`RateLimiter.pause`), so the account's other processes hold their requests as well; a request one
+ * of them was granted before the pause reached the database may still leave.
+ *
  * It also reports each real request start to a limiter that counts slots from starts
  * ({@link ActiveCampaignRateLimiter.started}).
  *
@@ -69,7 +73,11 @@ function createAccountGate(inner: RateLimiter): AccountGate {
         const response = await (base ?? globalThis.fetch)(input, init);
         if (THROTTLE_STATUSES.has(response.status)) {
           const ms = parseRetryAfter(response.headers.get("retry-after"));
-          if (ms !== undefined) pausedUntil = Math.max(pausedUntil, Date.now() + ms);
+          if (ms !== undefined) {
+            pausedUntil = Math.max(pausedUntil, Date.now() + ms);
+            // Shared with the other processes when the limiter can; the local pause holds regardless.
+            await inner.pause?.(ms).catch(() => {});
+          }
         }
         return response;
       };

@@ -2,7 +2,8 @@
  * The account limit across processes: 3 real child processes, each with its own sink, share one
  * PostgreSQL rate limiter and send 200 operations in all to one sandbox server (real HTTP on an
  * ephemeral port). The emulator, which every process reaches, never sees more than 5 requests in any
- * 1-second window of its clock, and answers no 429.
+ * 1-second window of its clock, and answers no 429. And when the account is throttled anyway (a 429
+ * with `Retry-After` served to one process), every process holds its requests until the deadline.
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -36,7 +37,7 @@ afterAll(async () => {
   await client.end();
 });
 
-function run(worker: number, count: number): Promise<string[]> {
+function run(worker: number, count: number, retries = 0): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -50,6 +51,7 @@ function run(worker: number, count: number): Promise<string[]> {
         schema,
         String(worker),
         String(count),
+        String(retries),
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
@@ -75,4 +77,22 @@ it("3 processes, 200 operations: never more than 5 requests in any second", {
   expect(requests).toHaveLength(200);
   expect(requests.filter((r) => r.status === 429)).toEqual([]);
   expect(sandbox.activecampaign.maxRequestsInWindow(1000)).toBeLessThanOrEqual(5);
+});
+
+it("a 429 with Retry-After seen by one process holds the requests of all three", {
+  timeout: 120_000,
+}, async () => {
+  const before = sandbox.activecampaign.requests.length;
+  sandbox.activecampaign.failNext({ type: "http", status: 429, retryAfter: "2" });
+  const statuses = (await Promise.all([run(4, 10, 2), run(5, 10, 2), run(6, 10, 2)])).flat();
+  expect(statuses).toHaveLength(30);
+  expect(statuses.every((status) => status === "skipped")).toBe(true);
+  const requests = sandbox.activecampaign.requests.slice(before);
+  const throttled = requests.filter((r) => r.status === 429);
+  expect(throttled).toHaveLength(1);
+  const at = (throttled[0] as (typeof requests)[number]).at;
+  // A request another process was granted before the pause reached the database may still leave
+  // (within moments); none starts after that until the 2 s are over.
+  const during = requests.filter((r) => r.at > at + 300 && r.at < at + 1_900);
+  expect(during).toEqual([]);
 });

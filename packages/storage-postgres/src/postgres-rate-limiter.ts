@@ -6,7 +6,8 @@
  * token bucket it never allows a burst above `limit` in any window, and unlike a reservation
  * schedule the time recorded is when the request really starts, so a process that stalls cannot
  * make a window hold one request too many. Each process polls with one connection at a time; its
- * other waiters queue in memory.
+ * other waiters queue in memory. A `pause(ms)` (the vendor's `Retry-After` for the account) is kept
+ * in the same row, by the database's clock, and holds the starts of every process until it ends.
  *
  * @module
  */
@@ -122,6 +123,10 @@ export function createPostgresRateLimiter(
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${table} (key text PRIMARY KEY, grants double precision[] NOT NULL)`,
       );
+      // Tables created before pauses existed get the column (epoch ms by the database's clock).
+      await client.query(
+        `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS paused_until double precision`,
+      );
     }).catch((error: unknown) => {
       created = undefined;
       throw failure("could not create its table", error);
@@ -129,18 +134,22 @@ export function createPostgresRateLimiter(
     return created;
   }
 
+  const lockKey = (client: PgClientLike) =>
+    client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`revtrace:rate:${key}`]);
+  const NOW_MS = "(extract(epoch FROM clock_timestamp()) * 1000)::double precision";
+
   /** One try: grants a start now (answers 0) or answers how long to wait. */
   function tryOnce(): Promise<number> {
     return inTransaction(async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [
-        `revtrace:rate:${key}`,
-      ]);
+      await lockKey(client);
       const { rows } = await client.query(
-        `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::double precision AS now,
-                (SELECT grants FROM ${table} WHERE key = $1) AS grants`,
+        `SELECT ${NOW_MS} AS now, l.grants, l.paused_until
+         FROM (SELECT 1) AS one LEFT JOIN ${table} AS l ON l.key = $1`,
         [key],
       );
       const now = Number(rows[0]?.now);
+      const pausedUntil = Number(rows[0]?.paused_until ?? 0);
+      if (pausedUntil > now) return Math.ceil(pausedUntil - now);
       const grants = ((rows[0]?.grants as number[] | null) ?? [])
         .map(Number)
         .filter((at) => at > now - windowMs);
@@ -186,6 +195,23 @@ export function createPostgresRateLimiter(
         signal.addEventListener("abort", onAbort, { once: true });
         turn.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
       });
+    },
+    async pause(ms) {
+      if (!Number.isFinite(ms) || ms <= 0) return;
+      await ensureTable();
+      try {
+        await inTransaction(async (client) => {
+          await lockKey(client);
+          await client.query(
+            `INSERT INTO ${table} AS l (key, grants, paused_until) VALUES ($1, '{}', ${NOW_MS} + $2)
+             ON CONFLICT (key) DO UPDATE
+             SET paused_until = greatest(coalesce(l.paused_until, 0), EXCLUDED.paused_until)`,
+            [key, ms],
+          );
+        });
+      } catch (error) {
+        throw failure("could not record a pause", error);
+      }
     },
     async close() {
       closed = true;

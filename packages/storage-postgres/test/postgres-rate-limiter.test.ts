@@ -54,6 +54,33 @@ describePostgres("createPostgresRateLimiter", () => {
     for (const limiter of [...limiters, other]) await limiter.close();
   });
 
+  it("holds every instance sharing the key during a pause (a shorter one never cuts it short)", async () => {
+    const schema = db.schema();
+    // A table from before pauses existed: the limiter adds the column it needs.
+    await db.pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await db.pool.query(
+      `CREATE TABLE "${schema}".revtrace_rate_limits (key text PRIMARY KEY, grants double precision[] NOT NULL)`,
+    );
+    const make = (key: string) =>
+      createPostgresRateLimiter({ pool: db.pool, schema, key, limit: 5, intervalMs: 1000 });
+    const [throttled, sibling, other] = [make("acct:paused"), make("acct:paused"), make("acct:x")];
+    await throttled.acquire();
+    const pausedAt = Date.now();
+    await throttled.pause?.(1500);
+    await sibling.pause?.(10); // shorter: the 1.5 s pause stands
+    const order: string[] = [];
+    await Promise.all([
+      sibling.acquire().then(() => order.push("sibling")),
+      throttled.acquire().then(() => order.push("throttled")),
+      other.acquire().then(() => order.push("other")),
+    ]);
+    expect(order[0]).toBe("other");
+    // Both instances of the paused key waited for the pause (by the database's clock, same host).
+    expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(1400);
+    expect(order.slice(1).sort()).toEqual(["sibling", "throttled"]);
+    for (const limiter of [throttled, sibling, other]) await limiter.close();
+  });
+
   it("rejects with the signal's reason when aborted while waiting, and frees the line", async () => {
     const limiter = createPostgresRateLimiter({
       pool: db.pool,
