@@ -222,7 +222,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     ) as PipelineStorage);
   let readyPromise: Promise<void> | null = null;
   const ready = () => {
-    readyPromise ??= ownsStorage ? storage.migrate() : Promise.resolve();
+    // A failed migrate is not remembered: the next request tries again (a lock held by another
+    // process for longer than the busy timeout must not leave this one answering 500 for good).
+    readyPromise ??= ownsStorage
+      ? storage.migrate().catch((error: unknown) => {
+          readyPromise = null;
+          logger.error(
+            { error: error instanceof Error ? error.message : String(error) },
+            "storage migration failed",
+          );
+          throw error;
+        })
+      : Promise.resolve();
     return readyPromise;
   };
 
@@ -351,7 +362,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const answer = Promise.race([
         ready().then(
           () => handler(request),
-          () => errorAnswer(500, "storage_failed", "Storage is not available"),
+          () => {
+            metrics.refused++;
+            return errorAnswer(500, "storage_failed", "Storage is not available");
+          },
         ),
         cutShort,
       ]);
