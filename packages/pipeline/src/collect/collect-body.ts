@@ -13,12 +13,21 @@ export const MAX_COLLECT_EVENTS = 50;
 /** The tracker stays under 64 KB (keepalive and beacon limit); larger bodies are refused with 413. */
 export const MAX_COLLECT_BYTES = 64 * 1024;
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * U+0000 or a lone UTF-16 surrogate: no storage engine holds them (core's storage input rules), so a
+ * touchpoint carrying one would be acknowledged and then fail in the worker every time.
+ */
+const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const storable = (value: string) => !UNSTORABLE.test(value);
+const STORABLE = "must not contain U+0000 or a lone UTF-16 surrogate";
+
+const text = (max: number) => z.string().trim().min(1).max(max).refine(storable, STORABLE);
 
 /** An absolute http(s) URL: nothing else (no `javascript:`, `data:` or relative URLs) is stored. */
 const httpUrl = z
   .string()
   .max(2_048)
+  .refine(storable, STORABLE)
   .refine((value) => {
     try {
       const { protocol } = new URL(value);
