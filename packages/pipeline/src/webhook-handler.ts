@@ -45,6 +45,14 @@ export interface WebhookHandlerOptions {
   logger: Logger;
 }
 
+/** The request's body could not be read to its end (the client disconnected, a broken stream). */
+class BodyUnreadableError extends Error {
+  constructor(cause: unknown) {
+    super("The request body could not be read", { cause });
+    this.name = "BodyUnreadableError";
+  }
+}
+
 /** Creates one webhook handler. */
 export function createWebhookHandler(options: WebhookHandlerOptions) {
   const { metrics, logger, source } = options;
@@ -57,7 +65,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
     if (request.method !== "POST") return refuse(methodNotAllowedAnswer("POST"));
     let bodyPromise: Promise<Uint8Array> | null = null;
     const body = () => {
-      bodyPromise ??= request.body(options.maxBodyBytes);
+      // A body that stops arriving (the client went away) is the request's fault, not storage's.
+      bodyPromise ??= request.body(options.maxBodyBytes).catch((error: unknown) => {
+        throw error instanceof BodyTooLargeError ? error : new BodyUnreadableError(error);
+      });
       return bodyPromise;
     };
     const contentType = request.header("content-type");
@@ -100,6 +111,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
       }
       if (WebhookPayloadError.isInstance(error)) {
         return errorAnswer(400, error.code, error.message);
+      }
+      if (error instanceof BodyUnreadableError) {
+        logger.warn({ source }, "webhook body not received (the client went away)");
+        return refuse(errorAnswer(400, "invalid_body", "The body could not be read"));
       }
       logger.error(
         {
