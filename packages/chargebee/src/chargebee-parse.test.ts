@@ -87,6 +87,15 @@ describe("parseChargebeeEvent errors", () => {
         "content.transaction.id",
       ],
       [{ ...envelope, content: { transaction, customer: { id: 7 } } }, "content.customer.id"],
+      // ids name stored rows: U+0000 or a lone surrogate could never be stored
+      [
+        { ...envelope, content: { transaction, customer: { id: "cus\u0000" } } },
+        "content.customer.id",
+      ],
+      [
+        { ...envelope, content: { transaction: { ...transaction, id: "txn_\udc00" } } },
+        "content.transaction.id",
+      ],
       [
         { ...envelope, content: { transaction, invoice: { id: "1", first_invoice: "yes" } } },
         "content.invoice.first_invoice",

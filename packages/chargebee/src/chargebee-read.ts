@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { WebhookPayloadError } from "@revtrace/core";
+import { isStorableText, WebhookPayloadError } from "@revtrace/core";
 import type { z } from "zod";
 import { isoExponent } from "./chargebee-money.js";
 
@@ -84,7 +84,7 @@ export function text(raw: RawObject, key: string, at: Path): string | null {
 /** A required id: a non-blank string (spec §5: ids are strings, never numbers). */
 export function id(raw: RawObject, key: string, at: Path): string {
   const value = raw[key];
-  if (typeof value === "string" && value.trim() !== "") return value;
+  if (typeof value === "string" && value.trim() !== "") return storableId(value, key, at);
   return fail(at, key, "Expected a non-empty id (a string)");
 }
 
@@ -92,8 +92,18 @@ export function id(raw: RawObject, key: string, at: Path): string {
 export function optId(raw: RawObject, key: string, at: Path): string | null {
   const value = raw[key];
   if (value == null) return null;
-  if (typeof value === "string" && value.trim() !== "") return value;
+  if (typeof value === "string" && value.trim() !== "") return storableId(value, key, at);
   return fail(at, key, "Expected a non-empty id (a string)");
+}
+
+/**
+ * Ids name stored rows (resource versions, mappings, ledger keys): one holding U+0000 or a lone
+ * surrogate could never be stored (core's storage input rules), so the event is invalid here, and
+ * quarantined, rather than acknowledged and then failing in the worker on every attempt.
+ */
+function storableId(value: string, key: string, at: Path): string {
+  if (isStorableText(value)) return value;
+  return fail(at, key, "An id cannot contain U+0000 or a lone UTF-16 surrogate");
 }
 
 export function bool(raw: RawObject, key: string, at: Path): boolean | null {

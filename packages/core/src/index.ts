@@ -202,6 +202,7 @@ export {
 } from "./storage/storage-guard.js";
 export {
   checkStorageInput,
+  isStorableText,
   outboxPayloadJson,
   parseOutboxId,
   StorageInputError,

@@ -21,6 +21,11 @@ describe("normalizeIdentityKey", () => {
     [k("click_id", " IwAR2xYz "), ok("click_id", "IwAR2xYz")],
     [k("anonymous_id", "'undefined'"), { ok: false, reason: "junk" }],
     [k("affiliate_ref", "PARTNER10"), ok("affiliate_ref", "PARTNER10", "no_merge")],
+    // no store can hold U+0000 or a lone surrogate: rejected here, never refused by storage later
+    [k("click_id", "ttclid\u0000"), { ok: false, reason: "unstorable" }],
+    [k("anonymous_id", "v_\ud83d"), { ok: false, reason: "unstorable" }],
+    [k("email", "jane\u0000@acme.io"), { ok: false, reason: "unstorable" }],
+    [k("click_id", "ok_\ud83d\ude00"), ok("click_id", "ok_\ud83d\ude00")],
     [
       { kind: "external_id", value: null } as unknown as IdentityKey,
       { ok: false, reason: "not_a_string" },

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { IdentityKey, IdentityKeyKind } from "@revtrace/core";
+import { type IdentityKey, type IdentityKeyKind, isStorableText } from "@revtrace/core";
 import { foldGmailAddress, isReservedEmailDomain, normalizeEmail } from "./email.js";
 import { hashIdentityValue, isSha256Hex } from "./hash.js";
 import {
@@ -32,6 +32,7 @@ export type KeyRejectReason =
   | "reserved_domain"
   | "blocked"
   | "role_mailbox"
+  | "unstorable"
   | "too_many_keys";
 
 /**
@@ -122,6 +123,8 @@ export function createKeyNormalizer(rules: IdentityRules): KeyNormalizer {
   const check = (key: IdentityKey): KeyCheck => {
     if (typeof key.value !== "string") return { ok: false, reason: "not_a_string" };
     const raw = cleanId(key.value);
+    // U+0000 or a lone surrogate: no store can hold the key (core's storage input rules)
+    if (!isStorableText(raw)) return { ok: false, reason: "unstorable" };
     const junk = rules.blocklist.builtIn ? junkOf(key.kind, raw) : raw === "" ? "empty" : null;
     if (junk) return { ok: false, reason: junk };
     const isHashed = hashed.has(key.kind);

@@ -74,6 +74,15 @@ function unstorable(value: string): Problem | undefined {
   return fail(match[0] === "\0" ? "contains U+0000" : "contains a lone UTF-16 surrogate");
 }
 
+/**
+ * True when every storage engine can hold `value` as text: no U+0000 and no lone UTF-16 surrogate
+ * (the rule above). Validators of untrusted input use it to refuse such strings up front, before they
+ * are acknowledged and then refused by storage later.
+ */
+export function isStorableText(value: string): boolean {
+  return unstorable(value) === undefined;
+}
+
 /** The first string anywhere in `value` that cannot be stored (cycles are left to the engine). */
 function findUnstorable(value: unknown, seen: Set<object>): Problem | undefined {
   if (typeof value === "string") return unstorable(value);

@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+import { isStorableText } from "@revtrace/core";
 import { CLICK_ID_PARAMS, UTM_PARAMS } from "@revtrace/tracker";
 import { z } from "zod";
 
@@ -17,9 +19,8 @@ export const MAX_COLLECT_BYTES = 64 * 1024;
  * U+0000 or a lone UTF-16 surrogate: no storage engine holds them (core's storage input rules), so a
  * touchpoint carrying one would be acknowledged and then fail in the worker every time.
  */
-const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const storable = (value: string) => !UNSTORABLE.test(value);
 const STORABLE = "must not contain U+0000 or a lone UTF-16 surrogate";
+const storable = isStorableText;
 
 const text = (max: number) => z.string().trim().min(1).max(max).refine(storable, STORABLE);
 

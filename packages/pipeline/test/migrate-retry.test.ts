@@ -1,16 +1,15 @@
 /**
- * review-a: the pipeline caches the promise of its first `storage.migrate()` (pipeline.ts `ready()`),
- * rejection included. One transient failure of that first migrate (here the SQLite file locked by
- * another process for longer than the 5 s busy timeout: a backup, a long `revtrace replay`, a second
- * process) makes every later webhook and collect request answer 500 and readiness 503 for the rest of
- * the process's life, while liveness stays 200 (so nothing restarts it), nothing is logged and the
- * `refused` counter stays 0. Chargebee gives up after ~3 days of 500s: those events are lost.
+ * A failed first `storage.migrate()` is not remembered: one transient failure (the SQLite file
+ * locked by another process for longer than the busy timeout: a backup, a long `revtrace replay`)
+ * answers 500 (logged, counted as refused), and the next request migrates again and is stored. Were
+ * the rejection cached, every later request would answer 500 and readiness 503 for the life of the
+ * process while liveness stays 200, and Chargebee gives up after about 3 days.
  */
 
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, expect, test } from "vitest";
-import { fixture, type Served, serve } from "./review-a-harness.ts";
+import { fixture, type Served, serve } from "./served-harness.ts";
 
 let s: Served | undefined;
 afterEach(async () => {
@@ -23,14 +22,14 @@ test("a storage failure during the first migrate is not cached forever", async (
   const lock = new DatabaseSync(join(s.dir, "rt.db"));
   lock.exec("BEGIN EXCLUSIVE");
   const event = fixture("payment_succeeded.bonusly.1.json") as Record<string, unknown>;
-  event.id = "ev_review_a_lock_1";
+  event.id = "ev_lock_1";
   const during = await s.post(JSON.stringify(event));
   const refused = s.pipeline.metrics().refused; // README: `refused` counts 500 answers
   lock.exec("ROLLBACK");
   lock.close();
 
   // The lock is gone: the retry must be stored.
-  event.id = "ev_review_a_lock_2";
+  event.id = "ev_lock_2";
   const after = await s.post(JSON.stringify(event));
   const ready = await fetch(`${s.url}/health/ready`);
   expect({ during: during.status, refused, after: after.status, ready: ready.status }).toEqual({
@@ -39,5 +38,5 @@ test("a storage failure during the first migrate is not cached forever", async (
     after: 200,
     ready: 200,
   });
-  expect(await s.pipeline.storage.getInboxEvent("chargebee:ev_review_a_lock_2")).not.toBeNull();
+  expect(await s.pipeline.storage.getInboxEvent("chargebee:ev_lock_2")).not.toBeNull();
 }, 30_000);

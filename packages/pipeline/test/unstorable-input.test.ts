@@ -1,12 +1,12 @@
 /**
- * review-a: strings the storage refuses as input (U+0000, a lone UTF-16 surrogate) pass the collect
- * endpoint's and the webhook parser's validation, are acknowledged (204 / 200), and then every attempt
- * of the worker fails with an invalid-input StorageError until the item is dead-lettered: the batch
- * (every touchpoint in it, valid ones included) or the Chargebee event is never applied, and
- * `replayDeadLetters` cannot help. The README promises such bodies are refused (400) and quarantined.
+ * Strings no store holds (U+0000, a lone UTF-16 surrogate) are refused at the door, never
+ * acknowledged and then refused by storage in the worker on every attempt (dead-lettering the batch
+ * or the event, valid parts included, with no replay that could help): the collect endpoint answers
+ * 400; a Chargebee event whose identity key holds one loses that key (rejected as `unstorable`) and is
+ * processed; one whose id holds one is invalid (400) and quarantined.
  */
 import { afterEach, expect, test } from "vitest";
-import { fixture, type Served, serve } from "./review-a-harness.ts";
+import { fixture, type Served, serve } from "./served-harness.ts";
 
 let s: Served | undefined;
 afterEach(async () => {
@@ -49,19 +49,35 @@ test("collect: a click id holding U+0000 is answered 204, then its whole batch i
   );
 }, 30_000);
 
-test("webhook: a cf_click_id or customer id holding U+0000 is answered 200, then dead-lettered by the worker", async () => {
+type Fixture = {
+  id: string;
+  content: { subscription: Record<string, unknown>; customer: Record<string, unknown> };
+};
+
+test("webhook: a cf_click_id holding U+0000 is dropped as a key, a customer id holding it is quarantined", async () => {
   s = await serve({ worker: { maxAttempts: 1 } });
-  const click = fixture("subscription_created.bonusly.1.json") as any;
-  click.id = "ev_review_a_nul_click";
+  const click = fixture("subscription_created.bonusly.1.json") as Fixture;
+  click.id = "ev_nul_click";
   click.content.subscription.cf_click_id = "ttclid\u0000";
-  const customer = fixture("payment_succeeded.bonusly.1.json") as any;
-  customer.id = "ev_review_a_nul_customer";
+  const customer = fixture("payment_succeeded.bonusly.1.json") as Fixture;
+  customer.id = "ev_nul_customer";
   customer.content.customer.id = "cus\u0000";
+  const lone = fixture("payment_succeeded.bonusly.1.json") as Fixture;
+  lone.id = "ev_lone_subscription";
+  lone.content.subscription.id = "sub_\ud800";
   const statuses = [
     (await s.post(JSON.stringify(click))).status,
     (await s.post(JSON.stringify(customer))).status,
+    (await s.post(JSON.stringify(lone))).status,
   ];
   const dead = await deadWork(s);
-  // 200 promises the event will be processed; a 400 would have quarantined it for a replay.
-  expect({ statuses, dead }).toEqual({ statuses: [200, 200], dead: [] });
+  // The click id is no key (the identity resolver rejects it as `unstorable`) and the event is
+  // processed; ids that name stored rows make the event invalid: 400, kept in quarantine.
+  expect({ statuses, dead }).toEqual({ statuses: [200, 400, 400], dead: [] });
+  const quarantined = await s.pipeline.storage.listQuarantine({ limit: 10 });
+  expect(quarantined.map((q) => q.error.issues[0]?.path.join("."))).toEqual([
+    "content.customer.id",
+    "content.subscription.id",
+  ]);
+  expect(await s.pipeline.storage.getInboxEvent("chargebee:ev_nul_click")).not.toBeNull();
 }, 30_000);

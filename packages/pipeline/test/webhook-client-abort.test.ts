@@ -1,12 +1,11 @@
 /**
- * review-a: a client that disconnects before its body arrived (Content-Length promised more bytes
- * than were sent) is handled as a storage failure: logged at error level as "webhook not stored"
- * with code "internal", answered 500 `storage_failed`. README: 500 is "storage failed (never for a
- * reason of the body's own)"; storage alerts would fire on every dropped connection. The collect
- * endpoint answers the same read failure 400 `invalid_body`.
+ * A client that disconnects before its body arrived (Content-Length promised more bytes than were
+ * sent) is the request's fault: 400 `invalid_body` logged at warn level, never a 500
+ * `storage_failed` logged as an error (500 means storage failed, and storage alerts would fire on
+ * every dropped connection). The collect endpoint answers the same read failure the same way.
  */
 import { afterEach, expect, test } from "vitest";
-import { AUTH, fixture, raw, type Served, serve } from "./review-a-harness.ts";
+import { AUTH, fixture, raw, type Served, serve } from "./served-harness.ts";
 
 let s: Served | undefined;
 afterEach(async () => {

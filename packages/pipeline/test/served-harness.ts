@@ -1,4 +1,4 @@
-/** Shared helpers for the review-a probes: a pipeline on SQLite behind servePipeline, raw sockets. */
+/** A pipeline on SQLite behind servePipeline, for tests over real sockets (raw ones too). */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -51,7 +51,7 @@ export interface Served {
 }
 
 export async function serve(overrides: Partial<PipelineOptions> = {}): Promise<Served> {
-  const dir = mkdtempSync(join(tmpdir(), "review-a-"));
+  const dir = mkdtempSync(join(tmpdir(), "revtrace-served-"));
   const { lines, logger } = capturingLogger();
   const pipeline = createPipeline({
     sqlite: { path: join(dir, "rt.db") },
@@ -110,5 +110,5 @@ export function raw(
 }
 
 export function allLogText(lines: Captured[]): string {
-  return lines.map((l) => JSON.stringify(l.obj) + " " + (l.msg ?? "")).join("\n");
+  return lines.map((l) => `${JSON.stringify(l.obj)} ${l.msg ?? ""}`).join("\n");
 }
