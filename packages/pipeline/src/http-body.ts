@@ -50,3 +50,18 @@ export function isJsonContentType(contentType: string | null): boolean {
   const type = (contentType.split(";")[0] ?? "").trim().toLowerCase();
   return type === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }
+
+/**
+ * True when the body is sent as it is: no `Content-Encoding`, or `identity`. The endpoints store the
+ * raw body byte for byte and decompress nothing (Chargebee and the tracker never compress), so a
+ * compressed body is refused with 415 (RFC 9110 §15.5.16) before anything is stored, the same way
+ * behind every adapter, rather than quarantined as bytes that are not UTF-8.
+ */
+export function isIdentityEncoding(contentEncoding: string | null): boolean {
+  if (contentEncoding === null) return true;
+  const codings = contentEncoding
+    .split(",")
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== "");
+  return codings.every((coding) => coding === "identity");
+}

@@ -44,7 +44,8 @@ export interface Ingestor {
   ingestCollect(batch: CollectBatch, rawBody: string): Promise<void>;
 }
 
-const text = new TextDecoder("utf-8", { fatal: true });
+// The raw body is kept as received, a byte-order mark included (the parser skips one itself).
+const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * The deepest nesting of objects and arrays an inbound body may have. A Chargebee event nests a few

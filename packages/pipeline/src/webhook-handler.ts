@@ -13,7 +13,8 @@
  * | 401 (empty) | missing or wrong credentials / signature |
  * | 405 | not POST |
  * | 413 | body over `http.maxBodyBytes` |
- * | 415 | not `application/json` |
+ * | 400 `{ error }` | the body did not arrive whole (the client went away); nothing stored |
+ * | 415 | not `application/json`, or compressed (a `Content-Encoding` other than `identity`) |
  * | 500 | storage failed |
  * | 503 | the pipeline is closing |
  *
@@ -28,7 +29,7 @@ import {
   methodNotAllowedAnswer,
   unauthorizedAnswer,
 } from "./http-answers.js";
-import { BodyTooLargeError, isJsonContentType } from "./http-body.js";
+import { BodyTooLargeError, isIdentityEncoding, isJsonContentType } from "./http-body.js";
 import type { HttpAnswer, HttpRequest } from "./http-exchange.js";
 import type { InboundSource, Ingestor } from "./ingest.js";
 import type { MetricsRegistry } from "./metrics.js";
@@ -78,6 +79,15 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
       if (!isJsonContentType(contentType)) {
         return refuse(
           errorAnswer(415, "unsupported_media_type", "Send the body as application/json"),
+        );
+      }
+      if (!isIdentityEncoding(request.header("content-encoding"))) {
+        return refuse(
+          errorAnswer(
+            415,
+            "unsupported_media_type",
+            "Send the body uncompressed (no Content-Encoding)",
+          ),
         );
       }
       const raw = await body();

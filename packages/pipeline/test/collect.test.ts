@@ -293,7 +293,7 @@ describe("the collect endpoint", () => {
     expect(counters.touchpoints).toBe(0);
   });
 
-  it("answers 405, 415 and 413 for the wrong method, type and size", async () => {
+  it("answers 405, 415 and 413 for the wrong method, type, encoding and size", async () => {
     const collect = handler();
     expect((await collect(new Request(`${SITE}/rt/collect`))).status).toBe(405);
     const xml = post(
@@ -301,6 +301,9 @@ describe("the collect endpoint", () => {
       { headers: { "content-type": "application/xml" } },
     );
     expect((await collect(xml)).status).toBe(415);
+    const gzipped = post({ v: 1, events: [touch()] }, { headers: { "content-encoding": "gzip" } });
+    expect((await collect(gzipped)).status).toBe(415);
+    expect(accepted).toHaveLength(0);
     const huge = post(null, { raw: `{"v":1,"events":[],"pad":"${"x".repeat(70_000)}"}` });
     expect((await collect(huge)).status).toBe(413);
   });

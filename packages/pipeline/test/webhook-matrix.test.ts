@@ -2,6 +2,7 @@
  * The adapter test matrix: the same webhook tests through the Web handler, Express (with and without
  * `express.json()` before it), Fastify and plain `node:http`, over real sockets on ephemeral ports.
  */
+import { gzipSync } from "node:zlib";
 import { StorageError } from "@revtrace/core";
 import { createMemoryStorage } from "@revtrace/storage-memory";
 import { afterEach, describe, expect, it } from "vitest";
@@ -93,6 +94,32 @@ describe.each(TRANSPORTS)("webhook over $name", (kind) => {
     );
     expect(answer.status).toBe(415);
     expect(JSON.parse(answer.text).error.code).toBe("unsupported_media_type");
+  });
+
+  it("answers 415 to a compressed body and stores nothing (nothing is decompressed)", async () => {
+    const t = await open();
+    const answer = await t.send(
+      "/webhooks/chargebee",
+      post(gzipSync(BODY), { "content-encoding": "gzip" }),
+    );
+    expect(answer.status).toBe(415);
+    expect(JSON.parse(answer.text).error.code).toBe("unsupported_media_type");
+    expect(await pipeline.storage.listQuarantine({ limit: 10 })).toEqual([]);
+    expect(await pipeline.storage.listInboxEvents({ limit: 10 })).toEqual([]);
+    const plain = await t.send(
+      "/webhooks/chargebee",
+      post(BODY, { "content-encoding": "identity" }),
+    );
+    expect(plain.status).toBe(200);
+  });
+
+  it("keeps a byte-order mark in the stored raw body, as received", async () => {
+    if (kind.jsonParserFirst) return; // express.json() parsed the body: its bytes are gone
+    const t = await open();
+    const answer = await t.send("/webhooks/chargebee", post(`\ufeff${BODY}`));
+    expect(answer.status).toBe(200);
+    const stored = await pipeline.storage.getInboxEvent("chargebee:ev_synthetic_items_paid_1");
+    expect(stored?.rawBody).toBe(`\ufeff${BODY}`);
   });
 
   it("answers 413 over the size limit, with and without Content-Length", async () => {

@@ -12,7 +12,7 @@
  * | 403 | an `Origin` that is neither this site nor an allowed origin |
  * | 405 | not POST (OPTIONS answers CORS preflights of allowed origins) |
  * | 413 | over 64 KB |
- * | 415 | neither `text/plain` nor `application/json` |
+ * | 415 | neither `text/plain` nor `application/json`, or compressed (`Content-Encoding`) |
  * | 429 | the visitor's request limit (with `Retry-After`) |
  * | 500 | storage failed (not accepted; the tracker may resend) |
  *
@@ -29,7 +29,7 @@ import {
 } from "@revtrace/core";
 import { junkIdReason } from "@revtrace/identity";
 import { emptyAnswer, errorAnswer, methodNotAllowedAnswer } from "../http-answers.js";
-import { BodyTooLargeError } from "../http-body.js";
+import { BodyTooLargeError, isIdentityEncoding } from "../http-body.js";
 import type { HttpAnswer, HttpRequest } from "../http-exchange.js";
 import { createBotFilter } from "./bot-filter.js";
 import type { CollectBatch, CollectedLead } from "./collect-batch.js";
@@ -215,6 +215,10 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     if (type !== "text/plain" && type !== "application/json") {
       counters.refused++;
       return errorAnswer(415, "unsupported_media_type", "Send the body as text/plain or JSON");
+    }
+    if (!isIdentityEncoding(request.header("content-encoding"))) {
+      counters.refused++;
+      return errorAnswer(415, "unsupported_media_type", "Send the body uncompressed");
     }
     let raw: Uint8Array;
     try {
