@@ -101,7 +101,10 @@ export {
   type Credit,
   CreditSchema,
   conversionId,
+  currentStateOf,
   REVENUE_CONVERSION_NAMES,
+  type StateResource,
+  StateResourceSchema,
 } from "./model/conversion.js";
 export {
   type IdentityKey,

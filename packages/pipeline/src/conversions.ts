@@ -15,6 +15,7 @@ import {
   type IdentityKey,
   type Money,
   type RetentionEvent,
+  type StateResource,
 } from "@revtrace/core";
 import type { CollectedLead } from "./collect/collect-batch.js";
 
@@ -95,9 +96,11 @@ export function billingConversion(
   name: ConversionName,
   person: ResolvedPerson,
   credits: Credit[],
+  staleState: readonly StateResource[] = [],
 ): Conversion {
   const idSource = name === "refund" && event.refund ? event.refund.transactionId : event.id;
   return {
+    ...(staleState.length > 0 ? { staleState: [...staleState] } : {}),
     id: conversionId("chargebee", idSource, name),
     name,
     source: "chargebee",

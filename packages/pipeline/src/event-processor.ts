@@ -6,8 +6,10 @@
  *
  * Ordering: Chargebee does not deliver in order. Resource versions decide only whether an event's
  * *state* may still be applied (state-only meanings of a stale resource are not delivered, so an old
- * `customer_changed` never overwrites newer contact data downstream); no event is dropped for being
- * old, and money (payments, refunds) always counts (Chargebee spec §7 step 5).
+ * `customer_changed` never overwrites newer contact data downstream), and every other conversion of a
+ * late event is marked with the resources it carries an outdated state of (`staleState`), which sinks
+ * keeping a current state do not write; no event is dropped for being old, and money (payments,
+ * refunds) always counts (Chargebee spec §7 step 5).
  *
  * @module
  */
@@ -29,6 +31,7 @@ import type {
   OutboxItemInput,
   RetentionEvent,
   Sink,
+  StateResource,
   Touchpoint,
 } from "@revtrace/core";
 import { createKeyNormalizer, type IdentityResolver } from "@revtrace/identity";
@@ -46,6 +49,7 @@ import {
   retentionConversion,
 } from "./conversions.js";
 import { billingIdentityKeys, retentionIdentityKeys } from "./identity-keys.js";
+import { createPaymentSubscriptions } from "./payment-subscriptions.js";
 import type { PipelineStorage } from "./pipeline-options.js";
 
 /** Meanings that carry only a resource's state: not delivered when that resource is stale. */
@@ -75,6 +79,7 @@ export interface ProcessedEvent {
 /** Creates the per-event processing function. */
 export function createEventProcessor(options: EventProcessorOptions) {
   const { storage, identity, sinks, logger } = options;
+  const paymentSubscriptions = createPaymentSubscriptions(storage);
 
   const resolvePerson = async (
     keys: ReturnType<typeof billingIdentityKeys>,
@@ -92,8 +97,8 @@ export function createEventProcessor(options: EventProcessorOptions) {
   };
 
   /** Resources whose carried version is older than the one already applied. */
-  const staleResources = async (event: BillingEvent): Promise<Set<string>> => {
-    const stale = new Set<string>();
+  const staleResources = async (event: BillingEvent): Promise<Set<StateResource>> => {
+    const stale = new Set<StateResource>();
     // The resources are distinct: their reads and advances run together (one group commit).
     await Promise.all(
       eventResourceVersions(event).map(async ({ resourceType, id, version }) => {
@@ -148,6 +153,8 @@ export function createEventProcessor(options: EventProcessorOptions) {
 
   const processBilling = async (inbox: InboxEvent): Promise<ProcessedEvent> => {
     const event = inbox.event as BillingEvent;
+    // What attribution and commissions read: a refund without a subscription gets its payment's.
+    const attributed = await paymentSubscriptions.attributionEventOf(event);
     const stale = await staleResources(event);
     const names = conversionNamesOf(event).filter((name) => {
       const resource = STATE_MEANINGS[name];
@@ -165,7 +172,8 @@ export function createEventProcessor(options: EventProcessorOptions) {
     );
     const times = names.map((name) => conversionTime(event, name));
     const latest = Math.max(event.occurredAt, ...times);
-    const anchor = event.subscription?.activatedAt ?? event.subscription?.startedAt ?? latest;
+    const anchor =
+      attributed.subscription?.activatedAt ?? attributed.subscription?.startedAt ?? latest;
     const touchpoints: Touchpoint[] = await touchpointsOf(
       person,
       Math.min(anchor, latest) - options.touchpointLookbackMs,
@@ -178,11 +186,13 @@ export function createEventProcessor(options: EventProcessorOptions) {
       const credits = name.startsWith("customer_")
         ? []
         : options.attribution.attribute(
-            { occurredAt: conversionTime(event, name), value, billingEvent: event },
+            { occurredAt: conversionTime(event, name), value, billingEvent: attributed },
             touchpoints,
           ).credits;
       if (name === "first_payment" || name === "recurring_payment") paymentCredits = credits;
-      conversions.push(billingConversion(event, name, person, credits));
+      // A late event still happened; the state it carries is marked stale so that no sink writes it
+      // over a newer one (a late `subscription_created` after its `subscription_cancelled`).
+      conversions.push(billingConversion(event, name, person, credits, [...stale]));
     }
     if (event.payment || event.refund) {
       if (event.payment && !names.some((n) => n === "first_payment" || n === "recurring_payment")) {
@@ -190,11 +200,11 @@ export function createEventProcessor(options: EventProcessorOptions) {
         const occurredAt = conversionTime(event, "first_payment");
         const value = event.payment.amount;
         paymentCredits = options.attribution.attribute(
-          { occurredAt, value, billingEvent: event },
+          { occurredAt, value, billingEvent: attributed },
           touchpoints,
         ).credits;
       }
-      await bookCommission(event, paymentCredits);
+      await bookCommission(attributed, paymentCredits);
     }
     return { conversions, items: outboxItems(conversions) };
   };

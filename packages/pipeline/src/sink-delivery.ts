@@ -101,6 +101,7 @@ export function createSinkDelivery(options: SinkDeliveryOptions) {
     error: unknown,
     retryable: boolean,
     retryAfterMs?: number,
+    onDeadLetter?: () => void,
   ): Promise<number | null> => {
     const text = describeFailure(error);
     const token = item.leaseToken as string;
@@ -108,6 +109,7 @@ export function createSinkDelivery(options: SinkDeliveryOptions) {
       metrics.settle(sink.name, item.idempotencyKey);
       if (await store.deadLetter(item.id, token, { error: text, now: now() })) {
         counters.deadLetters++;
+        onDeadLetter?.();
         logger.warn(
           { sink: sink.name, item: item.id, key: item.idempotencyKey, attempts: item.attempts },
           "delivery dead-lettered",
@@ -178,9 +180,11 @@ export function createSinkDelivery(options: SinkDeliveryOptions) {
         }
         return;
       }
-      counters.rejected++;
+      // Rejected for good only once it ends here: a rejection retried later counts as a retry.
       const { retryable, retryAfterMs } = result.error;
-      const at = await settleFailure(item, result.error, retryable, retryAfterMs);
+      const at = await settleFailure(item, result.error, retryable, retryAfterMs, () => {
+        counters.rejected++;
+      });
       if (at !== null && retryAfterMs !== undefined) holdUntil = Math.min(holdUntil, at);
     };
     await Promise.all(items.map((item, index) => settle(item, results[index] as ItemResult)));

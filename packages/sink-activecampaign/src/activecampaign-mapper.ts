@@ -207,6 +207,14 @@ export function fieldValue(field: MappedField, context: FieldContext): string | 
 }
 
 /**
+ * The contact of a conversion whose customer state is outdated (a late event): its email only, so
+ * the contact is found (or made) without the old names and phone overwriting newer ones.
+ */
+export function emailOnly(contact: Conversion["contact"]): Conversion["contact"] {
+  return { ...contact, firstName: null, lastName: null, phone: null, company: null };
+}
+
+/**
  * The contact to upsert for a customer: `skip` without a usable email (ActiveCampaign keys contacts
  * by email, spec §2) or when Chargebee cleared the customer's personal data. Field values are keyed
  * by perstag; blank ones are left out.

@@ -15,6 +15,7 @@ import {
   type Conversion,
   type ConversionName,
   createHttpClient,
+  currentStateOf,
   type ItemResult,
   type RateLimiter,
   type SendOptions,
@@ -38,6 +39,7 @@ import {
 } from "./activecampaign-error.js";
 import {
   contactSyncBody,
+  emailOnly,
   type FieldContext,
   firstTouchOf,
   isGiftPurchase,
@@ -575,14 +577,14 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
               reason: "gift purchasers are not synced (syncGiftPurchasers)",
             };
           }
+          // A late event's outdated state is not written over a newer one (see `staleState`): the
+          // contact is still made (and listed) from its email, without those fields and tags.
+          const { customer, subscription } = currentStateOf(conversion);
           const result = await syncCustomer(
-            {
-              customer: event?.customer ?? null,
-              subscription: event?.subscription ?? null,
-              firstTouch: firstTouchOf(conversion),
-              conversion,
-            },
-            conversion.contact,
+            { customer, subscription, firstTouch: firstTouchOf(conversion), conversion },
+            conversion.staleState?.includes("customer")
+              ? emailOnly(conversion.contact)
+              : conversion.contact,
             signal,
           );
           return { id, ...result };

@@ -11,6 +11,7 @@ import {
   type BillingSubscription,
   type Conversion,
   type ConversionName,
+  currentStateOf,
   exactMajorNumber,
   type Money,
   type RetentionEvent,
@@ -119,22 +120,23 @@ function mrrOf(subscription: BillingSubscription | null | undefined): Money | nu
 /**
  * The identify traits of a billing or lead conversion: Segment's reserved traits (spec §7.3) from the
  * contact and the Chargebee customer, then plan, subscription status, MRR and first-touch attribution.
- * Personal traits are left out when the customer's PII was cleared.
+ * Personal traits are left out when the customer's PII was cleared, and the state of a resource the
+ * event carries an outdated copy of (`Conversion.staleState`, a late event) is not sent.
  */
 export function customerTraits(conversion: Conversion): Record<string, unknown> {
   const event = conversion.billingEvent;
-  const customer = event?.customer ?? null;
-  const subscription = event?.subscription ?? null;
+  // A late event's outdated customer or subscription state is not sent as current traits.
+  const { customer, subscription } = currentStateOf(conversion);
   const mrr = mrrOf(subscription);
   const business = compact({
-    chargebee_customer_id: customer?.id,
+    chargebee_customer_id: event?.customer?.id,
     plan: subscription?.planId,
     subscription_status: subscription?.status,
     mrr: major(mrr),
     mrr_currency: mrr?.currency,
     ...attributionTraits(conversion),
   });
-  if (piiCleared(event)) return business;
+  if (piiCleared(event) || conversion.staleState?.includes("customer")) return business;
   const { contact } = conversion;
   const address = customer?.billingAddress;
   const street = address

@@ -123,3 +123,31 @@ describe("every Chargebee Retention event", () => {
     expect(identify?.anonymousId).toBe("KD21akKyAZ");
   });
 });
+
+describe("a late event (staleState)", () => {
+  const traitsOf = (staleState?: ("customer" | "subscription")[]) => {
+    const conversion = billingConversion("subscription_created.bonusly.1", "subscription_created");
+    const [identify] = messagesOf(
+      mapConversion({ ...conversion, ...(staleState ? { staleState } : {}) }, settings),
+    );
+    return (identify as { traits: Record<string, unknown> }).traits;
+  };
+
+  it("sends no subscription traits from an outdated subscription", () => {
+    expect(traitsOf()).toHaveProperty("subscription_status");
+    const traits = traitsOf(["subscription"]);
+    for (const key of ["plan", "subscription_status", "mrr", "mrr_currency"]) {
+      expect(traits).not.toHaveProperty(key);
+    }
+    expect(traits).toHaveProperty("company");
+  });
+
+  it("sends no personal traits from an outdated customer, and keeps the customer id", () => {
+    const fresh = traitsOf();
+    const traits = traitsOf(["customer"]);
+    expect(fresh).toHaveProperty("company");
+    for (const key of ["company", "createdAt"]) expect(traits).not.toHaveProperty(key);
+    expect(traits.chargebee_customer_id).toBe(fresh.chargebee_customer_id);
+    expect(traits.subscription_status).toBe(fresh.subscription_status);
+  });
+});

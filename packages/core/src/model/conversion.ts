@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import { MoneySchema } from "../money/money.js";
-import { BillingEventSchema } from "./billing-event.js";
+import { type BillingEvent, BillingEventSchema } from "./billing-event.js";
 import { IdentityKeySchema } from "./identity-key.js";
 import { personal } from "./personal-data.js";
 import { RetentionEventSchema } from "./retention-event.js";
@@ -99,6 +99,12 @@ export const ConversionContactSchema = z.object({
 });
 export type ConversionContact = z.infer<typeof ConversionContactSchema>;
 
+/**
+ * A resource of a Chargebee event whose state the event carries: `customer` or `subscription`.
+ */
+export const StateResourceSchema = z.enum(["customer", "subscription"]);
+export type StateResource = z.infer<typeof StateResourceSchema>;
+
 /** A conversion ready for delivery: the delivery unit. */
 export const ConversionSchema = z.object({
   /**
@@ -127,8 +133,32 @@ export const ConversionSchema = z.object({
   identityKeys: z.array(IdentityKeySchema),
   /** Credits per model; empty when nothing could be attributed. */
   credits: z.array(CreditSchema),
+  /**
+   * The resources whose state in `billingEvent` is older than a state already applied (Chargebee
+   * resource versions: the event arrived late). The conversion still happened and is delivered, but
+   * a sink that keeps a *current* state (contact fields, tags, identify traits) must not write it
+   * from these resources: read them through {@link currentStateOf}. Absent when none.
+   */
+  staleState: z.array(StateResourceSchema).optional(),
 });
 export type Conversion = z.infer<typeof ConversionSchema>;
+
+/**
+ * The customer and subscription of a conversion's Chargebee event that may still be written as the
+ * current state: `null` for one the event carries an outdated state of ({@link Conversion.staleState}),
+ * so a late `subscription_created` never puts an `active` back over a `cancelled`.
+ */
+export function currentStateOf(conversion: Conversion): {
+  customer: BillingEvent["customer"];
+  subscription: BillingEvent["subscription"];
+} {
+  const event = conversion.billingEvent;
+  const stale = conversion.staleState ?? [];
+  return {
+    customer: stale.includes("customer") ? null : (event?.customer ?? null),
+    subscription: stale.includes("subscription") ? null : (event?.subscription ?? null),
+  };
+}
 
 /**
  * The deterministic id of one meaning of one source event: `<source>:<sourceEventId>:<name>`, e.g.

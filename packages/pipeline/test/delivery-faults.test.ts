@@ -1,5 +1,10 @@
+/**
+ * Delivery under vendor faults, against the sandbox: 429 with Retry-After, 5xx, resets, timeouts,
+ * partial successes and batches refused for one bad item: every good conversion arrives once, bad
+ * ones are rejected alone, dead letters replay once.
+ */
 import { afterEach, describe, expect, it } from "vitest";
-import { account, type RStack, rstack } from "./review-b-stack.ts";
+import { account, type RStack, rstack } from "./sandbox-stack.ts";
 
 let s: RStack | undefined;
 afterEach(async () => {
@@ -19,7 +24,7 @@ async function feed(st: RStack, count: number, withLead = true) {
   }
 }
 
-describe("review-b delivery under faults", () => {
+describe("delivery under vendor faults", () => {
   it("tiktok: 429+Retry-After, 503, reset, timeout, then 20001 partial: good ones once, the failed one rejected", async () => {
     s = await rstack(
       { delivery: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 20, sendTimeoutMs: 5000 } },
@@ -31,18 +36,12 @@ describe("review-b delivery under faults", () => {
     tt.failNext({ type: "http", status: 503 });
     tt.failNext({ type: "network" });
     tt.failNext({ type: "timeout", delayMs: 1500 });
-    tt.failNext({ type: "partial", failedIndexes: [2] });
+    // index 0: whatever the batch that meets it holds (batches depend on the worker's timing)
+    tt.failNext({ type: "partial", failedIndexes: [0] });
     await s.pipeline.drain({ timeoutMs: 20_000 });
     const got = ids(s);
-    console.log(
-      JSON.stringify(
-        tt.requests.map((r) => [r.receivedAt % 100000, r.status, r.code, r.events, r.message]),
-      ),
-      got,
-      s.pipeline.metrics().sinks.tiktok,
-    );
     expect(dupes(got)).toEqual([]);
-    const m0 = s.pipeline.metrics().sinks.tiktok!;
+    const m0 = s.pipeline.metrics().sinks.tiktok ?? { delivered: -1, rejected: -1 };
     expect(got.length).toBe(m0.delivered);
     expect(m0.delivered + m0.rejected).toBe(8);
     const reqs = tt.requests;
@@ -115,13 +114,6 @@ describe("review-b delivery under faults", () => {
       body: JSON.stringify({ success: false, message: "x", code: "invalid_request" }),
     });
     await s.pipeline.drain();
-    const rec = s.sandbox.segment.recorded.map((r) => r.message.messageId as string);
-    console.log(
-      "segment after one-off 400",
-      rec.length,
-      s.pipeline.metrics().sinks.segment,
-      s.sandbox.segment.requests.map((r) => `${r.status}:${r.messages ?? ""}`),
-    );
   });
 
   it("dead letters after maxAttempts, replay delivers once, second replay adds nothing; metrics match", async () => {
@@ -133,15 +125,14 @@ describe("review-b delivery under faults", () => {
     s.sandbox.tiktok.failNext({ type: "http", status: 503 }, 3);
     s.sandbox.segment.failNext({ type: "http", status: 502 }, 3);
     s.sandbox.kiflo.failNext({ type: "http", status: 500 }, 1000);
-    await s.pipeline.drain({ timeoutMs: 20_000 }).catch((e) => console.log("drain1", String(e)));
+    await s.pipeline.drain({ timeoutMs: 20_000 }).catch(() => {});
     const m1 = s.pipeline.metrics();
-    console.log("after outage", JSON.stringify(m1.sinks));
     expect(m1.sinks.tiktok?.deadLetters).toBe(3);
     expect(m1.sinks.segment?.deadLetters).toBe(6);
     expect(ids(s)).toEqual([]);
     s.sandbox.kiflo.reset?.();
     const replayed = await s.pipeline.replayDeadLetters();
-    console.log("replayed", replayed);
+    expect(replayed).toBeGreaterThan(0);
     await s.pipeline.drain({ timeoutMs: 20_000 });
     expect(ids(s).sort()).toEqual(["inv_rb_1_1", "inv_rb_2_1", "inv_rb_3_1"]);
     const again = await s.pipeline.replayDeadLetters();
@@ -152,7 +143,6 @@ describe("review-b delivery under faults", () => {
     expect(rec.length).toBe(12);
     expect(s.sandbox.segment.dropped).toEqual([]);
     const m2 = s.pipeline.metrics();
-    console.log("after replay", JSON.stringify(m2.sinks), s.sandbox.kiflo.transactions.length);
     expect(m2.sinks.tiktok?.delivered).toBe(3);
   }, 40_000);
 });

@@ -1,5 +1,5 @@
 /**
- * Review B probes: the public API (createPipeline + the four sinks from the sandbox) against the
+ * A whole stack for black-box tests: the public API (createPipeline + the four sinks from the sandbox) against the
  * standalone sandbox, on SQLite (default) or PostgreSQL.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -30,7 +30,7 @@ import {
 } from "../src/index.ts";
 import { basic } from "./fixtures.ts";
 
-export const PASSWORD = "review-b-password";
+export const PASSWORD = "stack-webhook-password";
 export const CREDS: SandboxCredentials = {
   tiktok: { accessToken: "rb-tiktok-token", pixelCode: "CRBPIXEL00001" },
   segment: { writeKey: "rb-segment-key" },

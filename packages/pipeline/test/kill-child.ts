@@ -1,5 +1,5 @@
 /**
- * Review B: one pipeline process (HTTP + worker + sinks) for the SIGKILL test. Env: RB_DB (SQLite path)
+ * One pipeline process (HTTP + worker + sinks) for the SIGKILL test. Env: RB_DB (SQLite path)
  * or RB_PG_URL + RB_PG_SCHEMA, RB_VENDORS (sandbox vendors JSON). Prints `READY <url>`.
  */
 import { consoleLogger } from "@revtrace/core";
@@ -9,7 +9,7 @@ import { createPostgresStorage } from "@revtrace/storage-postgres";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { servePipeline } from "../src/adapters/node.ts";
 import { createPipeline, type PipelineStorage } from "../src/index.ts";
-import { CREDS, PASSWORD } from "./review-b-stack.ts";
+import { CREDS, PASSWORD } from "./sandbox-stack.ts";
 
 const env = process.env;
 const storage = (

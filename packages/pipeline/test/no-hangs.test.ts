@@ -1,6 +1,10 @@
+/**
+ * Nothing hangs: `drain()` rejects at its timeout with a sink that never answers or is paused by a
+ * long Retry-After, and `close({ graceMs })` returns with a batch or a request stuck in flight.
+ */
 import type { Conversion, ItemResult, Sink } from "@revtrace/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { account, type RStack, rstack } from "./review-b-stack.ts";
+import { account, type RStack, rstack } from "./sandbox-stack.ts";
 
 let s: RStack | undefined;
 afterEach(async () => {
@@ -30,7 +34,7 @@ function stalledSink(name = "stalled"): Sink & { calls: number } {
   return sink;
 }
 
-describe("review-b hangs", () => {
+describe("nothing hangs", () => {
   it("drain rejects at its timeout with a sink that never answers", async () => {
     const sink = stalledSink();
     s = await rstack(
@@ -81,9 +85,7 @@ describe("review-b hangs", () => {
     const draining = s.pipeline.drain({ timeoutMs: 3000 });
     draining.catch(() => {});
     for (let i = 0; i < 100 && sink.calls === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    const t1 = Date.now();
     await within(s.pipeline.close({ graceMs: 200 }), 5000, "close during drain");
-    const closeMs = Date.now() - t1;
     const outcome = await within(
       draining.then(
         () => "resolved",
@@ -92,8 +94,7 @@ describe("review-b hangs", () => {
       6000,
       "drain during close",
     );
-    console.log("close took", closeMs, "drain:", outcome);
-    expect(closeMs).toBeLessThan(2000);
+    expect(outcome).toMatch(/^(resolved|rejected)/);
     s = undefined;
   });
 

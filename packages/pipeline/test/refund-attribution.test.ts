@@ -1,7 +1,12 @@
+/**
+ * Attribution through the pipeline on a hand-computed path (touchpoints A–D, a payment, a later
+ * touchpoint, a renewal and a partial refund) under every model: a refund takes back its payment's
+ * credit from the same touchpoints, whether or not its body carries the subscription.
+ */
 import { type Conversion, createTouchpoint, type ItemResult, type Sink } from "@revtrace/core";
 import { createIdentityResolver } from "@revtrace/identity";
 import { afterEach, describe, expect, it } from "vitest";
-import { account, type RStack, rstack } from "./review-b-stack.ts";
+import { account, type RStack, rstack } from "./sandbox-stack.ts";
 
 let s: RStack | undefined;
 afterEach(async () => {
@@ -24,7 +29,7 @@ function captureSink(): Sink & { got: Conversion[] } {
   return sink;
 }
 
-describe("review-b attribution through the pipeline", () => {
+describe("attribution through the pipeline", () => {
   for (const withSub of [true, false])
     it(`the README path A..D under every model, the renewal and a refund (refund body ${withSub ? "with" : "without"} subscription)`, async () => {
       const cap = captureSink();
@@ -113,7 +118,6 @@ describe("review-b attribution through the pipeline", () => {
         return out;
       };
       const first = table(byName("first_payment"));
-      console.log("first", JSON.stringify(first));
       expect(first).toEqual({
         first_touch: { A: 10000 },
         last_touch: { D: 10000 },
@@ -124,10 +128,8 @@ describe("review-b attribution through the pipeline", () => {
         click_id_chain: { A: 10000 },
       });
       const renewal = table(byName("recurring_payment"));
-      console.log("renewal", JSON.stringify(renewal));
       expect(renewal).toEqual(first);
       const refund = table(byName("refund"));
-      console.log("refund", JSON.stringify(refund), JSON.stringify(byName("refund").value));
       // The refund takes back 30 % of payment 1's credit from the same touchpoints, under every model.
       expect(refund).toEqual({
         first_touch: { A: -3000 },

@@ -3,7 +3,7 @@
  * server acted): every sink's retry must not create a second record beyond the vendor's own dedupe.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { account, type RStack, rstack } from "./review-b-stack.ts";
+import { account, type RStack, rstack } from "./sandbox-stack.ts";
 
 let s: RStack | undefined;
 afterEach(async () => {
@@ -13,7 +13,7 @@ afterEach(async () => {
 
 const dupes = (list: string[]) => list.filter((x, i) => list.indexOf(x) !== i);
 
-describe("review-b lost answers", () => {
+describe("answers lost after the vendor acted", () => {
   for (const seed of [1, 2]) {
     it(`15% of answers lost after the sandbox acted (seed ${seed})`, async () => {
       const counters: Record<string, number> = {};
@@ -70,14 +70,6 @@ describe("review-b lost answers", () => {
         kifloCustomers: sb.kiflo.customers.length,
         kiflo: kiflo.map((t) => `${JSON.stringify(t.properties)}${t.isDeleted ? " DELETED" : ""}`),
       };
-      console.log(JSON.stringify(report, null, 1));
-      const failures = await s.storage.listFailures({ limit: 100 });
-      console.log(
-        failures
-          .filter((f) => f.status === "dead")
-          .map((f) => `${f.sink} ${f.idempotencyKey} ${f.attempts} ${f.lastError}`)
-          .join("\n"),
-      );
       expect(dupes(tiktokIds)).toEqual([]);
       expect(tiktokIds.length).toBe(12);
       expect(dupes(report.acContacts as string[])).toEqual([]);
