@@ -14,7 +14,9 @@ afterEach(async () => {
 const dupes = (list: string[]) => list.filter((x, i) => list.indexOf(x) !== i);
 
 describe("answers lost after the vendor acted", () => {
-  for (const seed of [1, 2]) {
+  // Seeds 1, 2 and 4 hung (drain timed out) before the Kiflo sink stopped holding itself for
+  // a busy claim: a refund met its payment's claim after a lost answer and paused Kiflo 5 minutes.
+  for (const seed of [1, 2, 4]) {
     it(`15% of answers lost after the sandbox acted (seed ${seed})`, async () => {
       const counters: Record<string, number> = {};
       let x = seed * 7919;
@@ -48,7 +50,7 @@ describe("answers lost after the vendor acted", () => {
         if (n % 2 === 0) expect(await s.post(a.refunded(1, 1000, false, 1))).toBe(200);
         if (n % 3 === 0) expect(await s.post(a.refunded(2, 4900, true, 2))).toBe(200);
       }
-      await s.pipeline.drain({ timeoutMs: 60_000 });
+      await s.pipeline.drain({ timeoutMs: 30_000 });
       const m = s.pipeline.metrics();
       const sb = s.sandbox;
       const tiktokIds = sb.recorded.tiktok

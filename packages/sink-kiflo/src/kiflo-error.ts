@@ -52,6 +52,19 @@ export function isItemRefusal(error: unknown): error is SinkError {
   );
 }
 
+/**
+ * A retryable failure of one request that says nothing about the account: a network error or lost
+ * answer, a timeout, or a 5xx without `Retry-After` (a 429, or an answer asking to wait, pauses the
+ * whole send instead; so do an abort and authentication failures, which are not retryable).
+ */
+export function isTransientFailure(error: unknown): error is SinkError {
+  if (!SinkError.isInstance(error) || !error.retryable || error.retryAfterMs !== undefined) {
+    return false;
+  }
+  if (error.reason === "network" || error.reason === "timeout") return true;
+  return error.reason === "http_status" && (error.status ?? 0) >= 500;
+}
+
 /** The per-item error of an item Kiflo (or the sink) refused. */
 export function itemError(message: string, cause?: unknown): SinkError {
   const source = SinkError.isInstance(cause) ? cause : undefined;
@@ -66,13 +79,18 @@ export function itemError(message: string, cause?: unknown): SinkError {
   });
 }
 
-/** Another process holds the claim on this Chargebee transaction or customer: try again later. */
-export function inProgressError(what: string, retryAfterMs: number): SinkError {
+/**
+ * A claim on this Chargebee transaction or customer is held (by another process, or by an earlier
+ * attempt of this one whose answer was lost): this item is tried again later. No `retryAfterMs`: a
+ * pipeline holds the whole sink for one (it means a vendor limit), while only this item has to wait;
+ * the outbox's backoff retries it (with the defaults, 10 attempts span about 17 minutes, past the
+ * claim's expiry `claimTtlMs`, 5 minutes), and the holder's own retry usually frees it sooner.
+ */
+export function inProgressError(what: string): SinkError {
   return new SinkError(`${KIFLO_SINK_NAME}: ${what} is being delivered by another process`, {
     sink: KIFLO_SINK_NAME,
     reason: "vendor_error",
     retryable: true,
-    retryAfterMs,
   });
 }
 

@@ -34,6 +34,7 @@ import { createKifloClient } from "./kiflo-client.js";
 import {
   inProgressError,
   isItemRefusal,
+  isTransientFailure,
   itemError,
   KIFLO_SINK_NAME,
   notYetRecordedError,
@@ -365,7 +366,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
     return serialize(`customer:${facts.chargebeeCustomerId}`, async () => {
       const claim = await mappings.claim<CustomerRecord>(NS.customer, facts.chargebeeCustomerId);
       if (claim.kind === "done") return claim.record.kifloId;
-      if (claim.kind === "busy") return inProgressError("this customer", claim.retryAfterMs);
+      if (claim.kind === "busy") return inProgressError("this customer");
       const look = () => findCustomer(facts, props, signal);
       // A claim taken over from a holder that died may hide a customer it created.
       let found = claim.takenOver ? await look() : undefined;
@@ -430,7 +431,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
     return serialize(`transaction:${facts.transactionId}`, async () => {
       const claim = await mappings.claim<TransactionRecord>(NS.transaction, facts.transactionId);
       if (claim.kind === "done") return "recorded";
-      if (claim.kind === "busy") return inProgressError("this payment", claim.retryAfterMs);
+      if (claim.kind === "busy") return inProgressError("this payment");
       const name = settings.transactionName?.(conversion) ?? defaultTransactionName(facts);
       const txProperty = props.chargebeeTransactionId as string;
       const look = () =>
@@ -543,7 +544,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
           } as const;
         }
         if (parsed.state === "claimed") {
-          return inProgressError("the refunded payment", settings.claimTtlMs);
+          return inProgressError("the refunded payment");
         }
         if (parsed.state !== "created") {
           return itemError("the mapping store holds an unexpected record for this payment");
@@ -583,7 +584,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
           return { kind: "delivered", actions: [action] } as const;
         }
       }
-      return inProgressError("the refunded payment", 1_000);
+      return inProgressError("the refunded payment");
     });
   }
 
@@ -599,7 +600,13 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
       throw error;
     }
     const results: ItemResult[] = [];
+    /** The transient failure that stopped this send (the items after it are not tried). */
+    let stoppedBy: SinkError | null = null;
     for (const item of items) {
+      if (stoppedBy) {
+        results.push({ id: item.id, status: "rejected", error: stoppedBy });
+        continue;
+      }
       let outcome: Outcome | SinkError;
       try {
         outcome =
@@ -608,8 +615,14 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
             : await deliverPayment(item, props, signal);
       } catch (error) {
         if (StorageError.isInstance(error)) throw storeError(error);
-        if (!isItemRefusal(error)) throw error;
-        outcome = itemError("Kiflo refused the item", error);
+        if (isTransientFailure(error) && results.length > 0) {
+          // A lost answer or a 5xx on one item: what was done so far is kept (answered per item),
+          // and this item and the rest are retried later, instead of failing the whole send and
+          // redoing every item (under a lossy network a large batch would then never complete).
+          stoppedBy = error;
+          outcome = error;
+        } else if (!isItemRefusal(error)) throw error;
+        else outcome = itemError("Kiflo refused the item", error);
       }
       if (SinkError.isInstance(outcome)) {
         logger.warn(
