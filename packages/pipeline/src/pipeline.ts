@@ -513,15 +513,25 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       for (const runner of runners) runner.start();
     },
     async drain({ timeoutMs = 30_000 } = {}) {
+      if (closing) throw new ConfigError("The pipeline is closed", { fields: [] });
       await ready();
       metrics.working = true;
       const deadline = Date.now() + timeoutMs;
       let timedOut = false;
+      // close() during a drain ends it with this, not with the storage's "closed" error.
+      const closedWhileDraining = () =>
+        new ConfigError("The pipeline was closed while draining", { fields: [] });
       const run = async () => {
         for (;;) {
-          let claimed = await drainQueue(workerRunner, () => timedOut);
-          for (const runner of sinkRunners.values()) {
-            claimed += await drainQueue(runner, () => timedOut);
+          if (closing) throw closedWhileDraining();
+          let claimed: number;
+          try {
+            claimed = await drainQueue(workerRunner, () => timedOut);
+            for (const runner of sinkRunners.values()) {
+              claimed += await drainQueue(runner, () => timedOut);
+            }
+          } catch (error) {
+            throw closing ? closedWhileDraining() : error;
           }
           if (timedOut || (claimed === 0 && metrics.pendingCount() === 0)) {
             // Drained means durable: what the loops wrote through `work` is committed too.
