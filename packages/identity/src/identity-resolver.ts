@@ -11,6 +11,7 @@
  */
 import {
   type Clock,
+  type IdentityChange,
   type IdentityEdge,
   type IdentityEvidence,
   type IdentityKey,
@@ -292,6 +293,30 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
     return records;
   };
 
+  /**
+   * A person the replay keeps live whose stored record was merged away (two writers interleaved):
+   * the plan leaves it alone because its keys already point at it, so write it live again.
+   */
+  const reviveMergedAway = async (
+    change: IdentityChange,
+    stored: ReadonlyMap<string, IdentityKeyRecord>,
+  ) => {
+    const written = new Set((change.persons ?? []).map((p) => p.id));
+    const repointed = new Map((change.keys ?? []).map((r) => [identityKeyId(r.key), r.personId]));
+    const kept = new Set<string>();
+    for (const [id, record] of stored)
+      if (!repointed.has(id) && !written.has(record.personId)) kept.add(record.personId);
+    for (const personId of kept) {
+      const person = await store.getPerson(personId);
+      if (person?.mergedInto) {
+        change.persons = [
+          ...(change.persons ?? []),
+          { id: person.id, createdAt: person.createdAt, mergedInto: null, mergedAt: null },
+        ];
+      }
+    }
+  };
+
   const replay = (input: ReplayInput) => runReplay(input.observations, rules, input.modeOf);
 
   const sameRefusal = (x: MergeRefusal, y: MergeRefusal) =>
@@ -456,6 +481,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
         fromObservation: obsIndex < 0 ? Number.POSITIVE_INFINITY : obsIndex,
         now: now(),
       });
+      await reviveMergedAway(change, stored);
       const refusalsToWrite = newRefusals(loaded, state, obsIndex, seenBefore);
       if (refusalsToWrite.length > 0) change.refusals = refusalsToWrite;
       if (change.persons || change.keys || change.edges || change.refusals)
