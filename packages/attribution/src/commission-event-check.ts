@@ -4,10 +4,31 @@
  *
  * @module
  */
-import { assertMoney } from "@revtrace/core";
+import { assertMoney, isStorableText } from "@revtrace/core";
 import type { CommissionEvent } from "./commission-events.js";
 
-const isId = (value: unknown) => typeof value === "string" && value.length > 0;
+/** A non-empty id storage can hold (no U+0000, no lone surrogate). */
+const isId = (value: unknown) =>
+  typeof value === "string" && value.length > 0 && isStorableText(value);
+
+/** A payment's `referral`: `null`, or `{ partnerId, programId? }` with ids (programId may be null). */
+function checkReferral(referral: unknown): void {
+  if (referral === null) return;
+  need(
+    typeof referral === "object" && !Array.isArray(referral),
+    "payment",
+    "referral",
+    "null or { partnerId, programId? }",
+  );
+  const { partnerId, programId } = referral as Record<string, unknown>;
+  need(isId(partnerId), "payment", "referral.partnerId", "a non-empty string");
+  need(
+    programId === undefined || programId === null || isId(programId),
+    "payment",
+    "referral.programId",
+    "a non-empty string, null or absent",
+  );
+}
 const isTime = (value: unknown) => Number.isSafeInteger(value);
 
 function need(ok: boolean, type: string, field: string, what: string): void {
@@ -29,6 +50,7 @@ export function checkCommissionEvent(event: CommissionEvent): void {
       need(isId(e.transactionId), type, "transactionId", "a non-empty string");
       need(isTime(e.paidAt), type, "paidAt", "integer epoch milliseconds");
       assertMoney(e.amount, "payment.amount");
+      checkReferral(e.referral);
       return;
     case "refund":
       need(isId(e.transactionId), type, "transactionId", "a non-empty string");

@@ -26,7 +26,7 @@ import { LedgerIndex } from "./ledger-index.js";
 
 /** Options of {@link createCommissionLedger}: the rules plus where entries live. */
 export type CommissionLedgerOptions = CommissionPolicyOptions & {
-  /** Where entries are appended (e.g. `createMemoryStorage().ledger`, or SQLite/Postgres). */
+  /** Where entries are appended: any storage (`createMemoryStorage()`, SQLite or Postgres storage). */
   store: LedgerStore;
   /** Clock for `balances()` without `asOf`. @default Date.now */
   now?: Clock;

@@ -31,8 +31,14 @@ function inheritModel(
   const credited: Touchpoint[] = original.credits.map((credit) => credit.touchpoint);
   let weights: number[];
   if (source) {
-    const weightOf = new Map(source.considered.map((c) => [c.touchpointId, c.weight]));
-    weights = credited.map((touchpoint) => weightOf.get(touchpoint.id) ?? 1);
+    // One touchpoint id at two times is two touchpoints (only the same id and time is a duplicate).
+    const at = (id: string, time: number) => `${time}\u0000${id}`;
+    const weightOf = new Map(
+      source.considered.map((c) => [at(c.touchpointId, c.occurredAt), c.weight]),
+    );
+    weights = credited.map(
+      (touchpoint) => weightOf.get(at(touchpoint.id, touchpoint.occurredAt)) ?? 1,
+    );
   } else weights = original.credits.map((credit) => credit.share);
   const rule =
     credited.length === 0 ? ("no_eligible_touchpoints" as const) : ("inherited" as const);

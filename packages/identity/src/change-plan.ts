@@ -25,8 +25,19 @@ export interface PlanInput {
   now: number;
 }
 
-/** Plans the change; the caller adds refusals and applies it. */
-export function planIdentityChange(input: PlanInput): IdentityChange {
+/**
+ * The plan: the change, and the stored persons that no replayed person or merge accounts for (a split
+ * or an erasure), each with the person now holding most of its loaded keys. The caller merges one
+ * into that person only once it knows every key of it was loaded: keys reached only through a key
+ * that never merges are not loaded, and a person still holding such a key stays live through it.
+ */
+export interface IdentityPlan {
+  change: IdentityChange;
+  orphans: PersonRecord[];
+}
+
+/** Plans the change; the caller settles the orphans, adds refusals and applies it. */
+export function planIdentityChange(input: PlanInput): IdentityPlan {
   const { state, loaded, stored, fromObservation, now } = input;
   const keys: IdentityKeyRecord[] = [];
   const live = new Map<string, number>(); // person id -> label
@@ -83,8 +94,9 @@ export function planIdentityChange(input: PlanInput): IdentityChange {
     persons.set(id, { id, createdAt: merge.createdAt, mergedInto: merge.into, mergedAt: merge.at });
   }
 
-  // Stored persons that no replayed person or merge accounts for (a split or an erasure): they point
-  // at the person now holding most of their keys.
+  // Stored persons that no replayed person or merge accounts for (a split or an erasure): they would
+  // point at the person now holding most of their keys (see `IdentityPlan.orphans`).
+  const orphans: PersonRecord[] = [];
   for (const [id, keyIds] of storedLive) {
     if (live.has(id) || persons.has(id)) continue;
     const votes = new Map<string, number>();
@@ -101,7 +113,7 @@ export function planIdentityChange(input: PlanInput): IdentityChange {
     const createdAt = Math.min(
       ...keyIds.map((k) => (stored.get(k) as IdentityKeyRecord).firstSeenAt),
     );
-    persons.set(id, { id, createdAt, mergedInto: best, mergedAt: now });
+    orphans.push({ id, createdAt, mergedInto: best, mergedAt: now });
   }
 
   const edges = input.edges.filter((edge) => !loaded.isStored(edge));
@@ -109,5 +121,5 @@ export function planIdentityChange(input: PlanInput): IdentityChange {
   if (persons.size > 0) change.persons = [...persons.values()];
   if (keys.length > 0) change.keys = keys;
   if (edges.length > 0) change.edges = edges;
-  return change;
+  return { change, orphans };
 }

@@ -20,6 +20,7 @@ import {
   type IdentityKeyRecord,
   type IdentityStore,
   identityKeyId,
+  isStorableText,
   type Logger,
   LoggerSchema,
   type MergeRefusal,
@@ -28,7 +29,7 @@ import {
   toLogger,
 } from "@revtrace/core";
 import { z } from "zod";
-import { planIdentityChange } from "./change-plan.js";
+import { type IdentityPlan, planIdentityChange } from "./change-plan.js";
 import {
   edgeId,
   type LoadedComponent,
@@ -173,11 +174,32 @@ const OptionsSchema = z.object({
   logger: LoggerSchema.optional(),
 });
 
+/**
+ * The longest `source` and `observationId`: they are stored in indexed columns, and PostgreSQL's
+ * B-tree refuses an index row over about 2.7 KB (SQLSTATE 54000), so every engine refuses longer.
+ */
+export const MAX_EVIDENCE_TEXT = 1_000;
+/** The latest epoch millisecond a JavaScript `Date` holds. */
+const MAX_TIME = 8_640_000_000_000_000;
+
+/** Evidence text: non-empty, bounded, and storable (no U+0000, no lone surrogate). */
+const evidenceText = z
+  .string()
+  .min(1)
+  .max(MAX_EVIDENCE_TEXT)
+  .refine(isStorableText, "must not contain U+0000 or a lone UTF-16 surrogate");
+
 const EvidenceSchema = z.object({
-  source: z.string().min(1),
-  observationId: z.string().min(1),
-  at: z.number().refine(Number.isFinite, "must be finite").optional(),
+  source: evidenceText,
+  observationId: evidenceText,
+  at: z.number().int().min(-MAX_TIME).max(MAX_TIME).optional(),
 });
+
+const isEvidenceText = (value: unknown): value is string =>
+  typeof value === "string" &&
+  value.length >= 1 &&
+  value.length <= MAX_EVIDENCE_TEXT &&
+  isStorableText(value);
 
 /**
  * `EvidenceSchema`'s check written out (it runs on every link): the evidence when valid, else
@@ -186,10 +208,19 @@ const EvidenceSchema = z.object({
 function validEvidence(raw: unknown): z.infer<typeof EvidenceSchema> | undefined {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
   const { source, observationId, at } = raw as Record<string, unknown>;
-  if (typeof source !== "string" || source.length < 1) return undefined;
-  if (typeof observationId !== "string" || observationId.length < 1) return undefined;
-  if (at !== undefined && (typeof at !== "number" || !Number.isFinite(at))) return undefined;
-  return { source, observationId, at };
+  if (!isEvidenceText(source) || !isEvidenceText(observationId)) return undefined;
+  if (at !== undefined && !(Number.isSafeInteger(at) && Math.abs(at as number) <= MAX_TIME))
+    return undefined;
+  return { source, observationId, at: at as number | undefined };
+}
+
+/**
+ * A person id given to `get`, `explain` or `forget`: a non-empty string storage can hold.
+ * @throws {TypeError} otherwise (never the value).
+ */
+function checkPersonId(personId: unknown, call: string): asserts personId is string {
+  if (typeof personId !== "string" || personId === "" || !isStorableText(personId))
+    throw new TypeError(`${call}: personId must be a non-empty string without U+0000`);
 }
 
 const KIND_SET: ReadonlySet<unknown> = new Set(IdentityKeyKindSchema.options);
@@ -208,8 +239,7 @@ function validTarget(raw: unknown): ForgetTarget {
     throw new TypeError("forget: the target must have exactly one of personId and keys");
   if (hasPerson) {
     const { personId } = target;
-    if (typeof personId !== "string" || personId === "")
-      throw new TypeError("forget: personId must be a non-empty string");
+    checkPersonId(personId, "forget");
     return { personId };
   }
   const { keys } = target;
@@ -224,6 +254,8 @@ function validTarget(raw: unknown): ForgetTarget {
 
 /** Upper bound on `mergedInto` hops; chains are short, this only stops a corrupted cycle. */
 const MAX_HOPS = 64;
+/** Rounds of widening a component by the keys of persons a plan would merge away (`planComponent`). */
+const MAX_ORPHAN_ROUNDS = 3;
 
 /**
  * Creates an identity resolver on a storage engine.
@@ -314,6 +346,47 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
           { id: person.id, createdAt: person.createdAt, mergedInto: null, mergedAt: null },
         ];
       }
+    }
+  };
+
+  /**
+   * Loads the component of `seeds`, replays it and plans the change (`plan`). A stored person the
+   * plan would merge away (a split or an erasure) while it still holds keys outside the component
+   * (reached only through keys that never merge, which do not widen it) is not decided on that partial
+   * view: its keys join the seeds and the component is loaded again, so the plan sees every key of
+   * every person it changes, as a replay of everything would. One that still has keys outside after
+   * a few rounds stays live through them.
+   */
+  const planComponent = async (
+    seeds: readonly IdentityKey[],
+    pending: readonly IdentityEdge[],
+    plan: (
+      loaded: LoadedComponent,
+      state: ReplayState,
+      stored: Map<string, IdentityKeyRecord>,
+    ) => IdentityPlan,
+  ) => {
+    let all = seeds;
+    for (let round = 0; ; round++) {
+      const loaded = await loadComponent(store, normalizer, all, { pending });
+      const state = replay(loaded);
+      const stored = await storedRecords(loaded);
+      const { change, orphans } = plan(loaded, state, stored);
+      const outside = new Map<string, IdentityKey>();
+      const merged: PersonRecord[] = [];
+      for (const orphan of orphans) {
+        const missing = (await store.listPersonKeys(orphan.id))
+          .map((record) => record.key)
+          .filter((key) => !loaded.keys.has(identityKeyId(key)));
+        if (missing.length === 0) merged.push(orphan);
+        for (const key of missing) outside.set(identityKeyId(key), key);
+      }
+      if (outside.size > 0 && round < MAX_ORPHAN_ROUNDS) {
+        all = [...all, ...outside.values()];
+        continue;
+      }
+      if (merged.length > 0) change.persons = [...(change.persons ?? []), ...merged];
+      return { loaded, state, stored, change };
     }
   };
 
@@ -462,25 +535,30 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
           refusals: fast.refusals,
         };
       }
-      const loaded = await loadComponent(store, normalizer, accepted, { pending: edges });
-      checkRepeat(loaded, accepted, evidence, new Set(edges));
-      const state = replay(loaded);
-      const stored = await storedRecords(loaded);
-      // this observation: its evidence, and (evidence may be shared by disjoint key sets) its keys
-      const own = state.indexOf(accepted[0] as IdentityKey);
-      const obsIndex = state.observations.findIndex(
-        (o) =>
-          sameEvidence(o.evidence, evidence) && o.keys.some((key) => state.indexOf(key) === own),
+      let obsIndex = -1;
+      const { loaded, state, stored, change } = await planComponent(
+        accepted,
+        edges,
+        (loaded, state, stored) => {
+          checkRepeat(loaded, accepted, evidence, new Set(edges));
+          // this observation: its evidence, and (evidence may be shared by disjoint key sets) its keys
+          const own = state.indexOf(accepted[0] as IdentityKey);
+          obsIndex = state.observations.findIndex(
+            (o) =>
+              sameEvidence(o.evidence, evidence) &&
+              o.keys.some((key) => state.indexOf(key) === own),
+          );
+          return planIdentityChange({
+            state,
+            loaded,
+            stored,
+            edges,
+            fromObservation: obsIndex < 0 ? Number.POSITIVE_INFINITY : obsIndex,
+            now: now(),
+          });
+        },
       );
       const seenBefore = loaded.hasStoredObservation(evidence.observationId);
-      const change = planIdentityChange({
-        state,
-        loaded,
-        stored,
-        edges,
-        fromObservation: obsIndex < 0 ? Number.POSITIVE_INFINITY : obsIndex,
-        now: now(),
-      });
       await reviveMergedAway(change, stored);
       const refusalsToWrite = newRefusals(loaded, state, obsIndex, seenBefore);
       if (refusalsToWrite.length > 0) change.refusals = refusalsToWrite;
@@ -538,11 +616,13 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
   };
 
   const get = async (personId: string): Promise<Person | null> => {
+    checkPersonId(personId, "get");
     const person = await live(personId);
     return person ? personOf(person) : null;
   };
 
   const explain = async (personId: string): Promise<Explanation | null> => {
+    checkPersonId(personId, "explain");
     const person = await get(personId);
     if (!person) return null;
     const loaded = await loadComponent(
@@ -605,8 +685,11 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
       } else {
         // every stored form of each key, whatever today's rules say of it (GDPR erasure)
         const forms = new Map<string, IdentityKey>();
-        for (const key of target.keys)
+        for (const key of target.keys) {
+          // a value no store can hold was never stored: nothing to erase
+          if (!isStorableText(key.value)) continue;
           for (const form of erasureForms(key, rules)) forms.set(identityKeyId(form), form);
+        }
         keys = [...forms.values()];
       }
       const existing = (await store.findKeys(keys)).map((r) => r.key);
@@ -650,18 +733,19 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
             selfEdges.push({ a: key, b: key, evidence: group.evidence });
         }
       }
-      const loaded = await loadComponent(store, normalizer, [...survivors.values()], {
-        pending: selfEdges,
-      });
-      const state = replay(loaded);
-      const change = planIdentityChange({
-        state,
-        loaded,
-        stored: await storedRecords(loaded),
-        edges: selfEdges,
-        fromObservation: Number.POSITIVE_INFINITY,
-        now: now(),
-      });
+      const { change } = await planComponent(
+        [...survivors.values()],
+        selfEdges,
+        (loaded, state, stored) =>
+          planIdentityChange({
+            state,
+            loaded,
+            stored,
+            edges: selfEdges,
+            fromObservation: Number.POSITIVE_INFINITY,
+            now: now(),
+          }),
+      );
       if (change.persons || change.keys || change.edges)
         await store.applyIdentityChange({ ...change, rules: tag });
       return { keys: existing.length };

@@ -1,5 +1,5 @@
 /**
- * review-d: the resolver on SQLite and PostgreSQL against the pure graph (`replayIdentityGraph`) and
+ * the resolver on SQLite and PostgreSQL against the pure graph (`replayIdentityGraph`) and
  * the memory engine, over random streams of links and erasures.
  */
 import type { IdentityKey, IdentityKeyKind, IdentityStore } from "@revtrace/core";
@@ -34,7 +34,11 @@ const UNIVERSE: IdentityKey[] = [
   k("affiliate_ref", "PARTNER"),
   k("affiliate_ref", "OTHER"),
 ];
-const JUNK: IdentityKey[] = [k("anonymous_id", "null"), k("email", "test@test.com"), k("click_id", "undefined")];
+const JUNK: IdentityKey[] = [
+  k("anonymous_id", "null"),
+  k("email", "test@test.com"),
+  k("click_id", "undefined"),
+];
 
 const RULES: IdentityRulesInput = {
   kinds: {
@@ -55,7 +59,10 @@ const opsArb = fc
   .array(
     fc.oneof(
       { weight: 6, arbitrary: obsArb.map((o) => ({ type: "link" as const, o })) },
-      { weight: 1, arbitrary: fc.constantFrom(...UNIVERSE).map((key) => ({ type: "forget" as const, key })) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(...UNIVERSE).map((key) => ({ type: "forget" as const, key })),
+      },
     ),
     { minLength: 1, maxLength: 14 },
   )
@@ -63,7 +70,10 @@ const opsArb = fc
     const out: Op[] = [];
     const links: Obs[] = [];
     list.forEach((x, i) => {
-      if (x.type === "forget") return void out.push({ type: "forget", key: x.key });
+      if (x.type === "forget") {
+        out.push({ type: "forget", key: x.key });
+        return;
+      }
       // sometimes re-send an earlier observation exactly (a retry)
       const prev = links[x.o.repeat];
       const obs =
@@ -86,8 +96,7 @@ function remaining(ops: readonly Op[]): Obs[] {
       // the resolver rejects junk keys: the pure graph gets the observation without them
       const keys = op.obs.keys.filter((x) => !JUNK.some((j) => same(j, x)));
       if (keys.length > 0) list.push({ ...op.obs, keys });
-    }
-    else
+    } else
       list = list
         .map((o) => ({ ...o, keys: o.keys.filter((x) => !same(x, op.key)) }))
         .filter((o) => o.keys.length > 0);
@@ -99,7 +108,8 @@ type Snap = Record<string, { id: string; createdAt: number; keys: string[] } | n
 async function snapshot(identity: IdentityResolver, at?: number): Promise<Snap> {
   const out: Snap = {};
   for (const key of [...UNIVERSE, ...JUNK]) {
-    const person = at === undefined ? await identity.resolve([key]) : await identity.resolveAt([key], at);
+    const person =
+      at === undefined ? await identity.resolve([key]) : await identity.resolveAt([key], at);
     out[`${key.kind}:${key.value}`] = person && {
       id: person.id,
       createdAt: person.createdAt,
@@ -159,7 +169,7 @@ const engines = {
   },
 } as const;
 
-describe("review-d: resolver on every engine vs the pure graph", { timeout: 600_000 }, () => {
+describe("resolver on every engine vs the pure graph", { timeout: 600_000 }, () => {
   for (const [name, make] of Object.entries(engines)) {
     it(`${name}: links, retries, junk, hubs, refs and erasures in the middle give the pure graph`, async () => {
       await fc.assert(
@@ -182,7 +192,7 @@ describe("review-d: resolver on every engine vs the pure graph", { timeout: 600_
 
 const linksOnly = (ops: readonly Op[]) => ops.flatMap((op) => (op.type === "link" ? [op.obs] : []));
 
-describe("review-d: concurrent links", { timeout: 600_000 }, () => {
+describe("concurrent links", { timeout: 600_000 }, () => {
   for (const [name, make] of Object.entries(engines)) {
     it(`${name}: concurrent links from one resolver give the pure graph`, async () => {
       await fc.assert(
@@ -192,7 +202,9 @@ describe("review-d: concurrent links", { timeout: 600_000 }, () => {
             const identity = createIdentityResolver({ storage, rules: RULES });
             const obs = linksOnly(ops);
             await Promise.all(obs.map((o) => identity.link(o.keys, o.evidence)));
-            expect(await snapshot(identity)).toEqual(expected(remaining(obs.map((o) => ({ type: "link", obs: o })))));
+            expect(await snapshot(identity)).toEqual(
+              expected(remaining(obs.map((o) => ({ type: "link", obs: o })))),
+            );
           } finally {
             await close();
           }

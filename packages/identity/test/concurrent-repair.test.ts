@@ -1,5 +1,5 @@
 /**
- * review-d: the README ("Limits": one writer per storage) says two writers linking one component at
+ * the README ("Limits": one writer per storage) says two writers linking one component at
  * once "can interleave. The next link of that component repairs the result, because the edges (which
  * are append-only) are the truth." It does not: after two resolvers interleave, linking every
  * observation again leaves a person record merged away while its keys still point at it, so `resolve`
@@ -38,7 +38,9 @@ async function interleaveThenRepair(storage: IdentityStore, obs: readonly Obs[])
 async function compare(identity: ReturnType<typeof createIdentityResolver>, obs: readonly Obs[]) {
   const graph = replayIdentityGraph(obs);
   const persons = new Map(graph.persons().map((p) => [p.id, p]));
-  const keys = [...new Map(obs.flatMap((o) => o.keys).map((x) => [`${x.kind}:${x.value}`, x])).values()];
+  const keys = [
+    ...new Map(obs.flatMap((o) => o.keys).map((x) => [`${x.kind}:${x.value}`, x])).values(),
+  ];
   const got: Record<string, unknown> = {};
   const want: Record<string, unknown> = {};
   for (const key of keys) {
@@ -59,7 +61,9 @@ afterAll(async () => {
   await pool.end();
 });
 
-describe("review-d: a link after two interleaved writers repairs the component", { timeout: 120_000 }, () => {
+describe("a link after two interleaved writers repairs the component", {
+  timeout: 120_000,
+}, () => {
   // o0: a visitor arrives with a partner's ref; o1 (later): an email seen with the same ref.
   const refCase = [
     ob("o0", 0, [k("affiliate_ref", "OTHER"), k("anonymous_id", "v0")]),

@@ -1,5 +1,5 @@
 /**
- * review-d: black-box defects of the attribution engine and the commission ledger.
+ * black-box defects of the attribution engine and the commission ledger.
  */
 import { StorageError } from "@revtrace/core";
 import { createMemoryStorage } from "@revtrace/storage-memory";
@@ -13,7 +13,7 @@ import {
 } from "../src/index.js";
 import { day, tp } from "./fixtures.js";
 
-describe("review-d: inheritAttribution", () => {
+describe("inheritAttribution with a repeated touchpoint id", () => {
   // README: touchpoints are `duplicate` only with the same id AND time, so one id at two times is two
   // touchpoints; inheritAttribution "uses the same touchpoints and weights". It looks the weights up by
   // touchpoint id (inherit-attribution.ts, `weightOf = new Map(considered.map(c => [c.touchpointId, …]))`),
@@ -37,7 +37,7 @@ describe("review-d: inheritAttribution", () => {
   });
 });
 
-describe("review-d: commission ledger input checks", () => {
+describe("commission ledger: referral checks", () => {
   const payment = (referral: unknown): CommissionPayment =>
     ({
       type: "payment",

@@ -1,10 +1,9 @@
 /**
- * review-d: one resolver, in turn, no concurrency. Erasing a visitor un-hubs a phone, so a partner's
- * ref (a follower) now joins the phone's person. The visitor v1 that the ref joined before is not in
- * the loaded component (followers do not expand), so its key still points at its old person, which
- * the plan marks merged into the phone's person: `resolve(v1)` answers a person that does not hold v1
- * (the phone owner's person, a false merge for attribution), where the pure graph has v1 alone.
- * Retrying an observation does not repair it. Same on every engine.
+ * One resolver, no concurrency: erasing a visitor un-hubs a phone, so a partner's ref (a follower)
+ * now joins the phone's person. The visitor v1 the ref joined before is reached only through the ref
+ * (followers do not widen a component), so the plan must not merge v1's person away on that partial
+ * view: it loads v1 too, and `resolve(v1)` is v1 alone, with the pure graph's person id. Were v1's
+ * old person marked merged into the phone's, v1's revenue would go to the phone's owner. Every engine.
  */
 import type { IdentityKey, IdentityKeyKind, IdentityStore } from "@revtrace/core";
 import { createMemoryStorage } from "@revtrace/storage-memory";
@@ -12,13 +11,21 @@ import { createPostgresStorage } from "@revtrace/storage-postgres";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { createIdentityResolver, type IdentityRulesInput, replayIdentityGraph } from "../src/index.js";
+import {
+  createIdentityResolver,
+  type IdentityRulesInput,
+  replayIdentityGraph,
+} from "../src/index.js";
 
 const k = (kind: IdentityKeyKind, value: string): IdentityKey => ({ kind, value });
 const RULES: IdentityRulesInput = { kinds: { phone: { anonymousIdHubThreshold: 2 } } };
 const phone = k("phone", "+12133734251");
 const ref = k("affiliate_ref", "OTHER");
-const [v0, v1, v2] = ["v0", "v1", "v2"].map((v) => k("anonymous_id", v)) as [IdentityKey, IdentityKey, IdentityKey];
+const [v0, v1, v2] = ["v0", "v1", "v2"].map((v) => k("anonymous_id", v)) as [
+  IdentityKey,
+  IdentityKey,
+  IdentityKey,
+];
 const at = (observationId: string, t: number) => ({ source: "s", observationId, at: t });
 
 const pool = new pg.Pool({ connectionString: "postgres://postgres@127.0.0.1:5432/test", max: 2 });
@@ -41,7 +48,7 @@ const engines: Record<string, () => Promise<IdentityStore & { close(): Promise<v
   },
 };
 
-describe("review-d: forget() that un-hubs a key leaves a follower's other person pointing at the wrong person", () => {
+describe("forget() that un-hubs a key leaves every follower on its own person", () => {
   for (const [name, make] of Object.entries(engines)) {
     it(`${name}: resolve(v1) after forget(v0) is v1's own person, as the pure graph says`, async () => {
       const storage = await make();
