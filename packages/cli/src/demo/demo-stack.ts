@@ -79,11 +79,18 @@ export async function startDemoStack(now: () => number, dir?: string): Promise<D
   const root = dir ?? mkdtempSync(join(tmpdir(), "revtrace-demo-"));
   // ActiveCampaign's account limit (5 requests/s) is tested in the sink's package: lifted here.
   const sandbox = await startSandbox(sandboxServerOptions(CREDENTIALS));
-  const storage = createSqliteStorage({
-    path: join(root, "revtrace.db"),
-    synchronous: "NORMAL",
-  }) as PipelineStorage;
-  await storage.migrate();
+  let storage: PipelineStorage;
+  try {
+    storage = createSqliteStorage({
+      path: join(root, "revtrace.db"),
+      synchronous: "NORMAL",
+    }) as PipelineStorage;
+    await storage.migrate();
+  } catch (error) {
+    // The sandbox's server would keep the process alive after the error.
+    await sandbox.close();
+    throw error;
+  }
   const logPath = join(root, "revtrace-conversions.jsonl");
   const skipReasons: SkipReasons = {};
   const vendorSinks = createSandboxSinks({
