@@ -19,7 +19,10 @@ import { DEFAULT_CONFIG_FILE, loadConfig, type RevtraceConfig } from "./config.j
 import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
 import { formatMoney } from "./report/report-data.js";
 import { createUi, quietByDefault } from "./ui.js";
-import { UsageError } from "./usage-error.js";
+import { integerOption, UsageError } from "./usage-error.js";
+
+/** The fewest visitors whose simulation has the paying customers every demo scenario needs. */
+const MIN_DEMO_VISITORS = 50;
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -47,7 +50,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       "demo",
       "Run the whole product locally (no config, no network) and write the HTML report",
     )
-    .option("--visitors <n>", "Simulated visitors", { default: 300 })
+    .option("--visitors <n>", `Simulated visitors (${MIN_DEMO_VISITORS} to 100000)`, {
+      default: 300,
+    })
     .option("--seed <n>", "Seed of the simulation", { default: 18 })
     .option("--report <file>", "Where to write the HTML report", {
       default: "revtrace-report.html",
@@ -61,8 +66,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       result = (async () => {
         const ui = uiFor(flags);
         const demo = await runDemo({
-          visitors: Number(flags.visitors),
-          seed: Number(flags.seed),
+          visitors: integerOption(flags.visitors, "visitors", MIN_DEMO_VISITORS, 100_000),
+          seed: integerOption(flags.seed, "seed", 0, 2 ** 31 - 1),
           reportPath: String(flags.report),
           keepDir: flags.keep === undefined ? undefined : String(flags.keep),
           ui,
@@ -151,7 +156,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         const config = await loadConfig(String(flags.config));
         await runServe({
           config,
-          port: flags.port === undefined ? undefined : Number(flags.port),
+          port: flags.port === undefined ? undefined : integerOption(flags.port, "port", 0, 65_535),
           host: flags.host === undefined ? undefined : String(flags.host),
           onListening: (handle) =>
             io.stderr(
@@ -325,9 +330,12 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       io.stderr(`${error.message} (see revtrace --help)`);
       return EXIT_CODES.usage;
     }
-    io.stderr(
-      `revtrace failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
+    // The message says what failed (a port in use, a host not found, a file too large); the stack
+    // only helps a bug report: REVTRACE_DEBUG=1 prints it.
+    const debug = process.env.REVTRACE_DEBUG === "1";
+    const text =
+      error instanceof Error ? ((debug ? error.stack : undefined) ?? error.message) : String(error);
+    io.stderr(`revtrace failed: ${text}${debug ? "" : " (REVTRACE_DEBUG=1 shows the stack)"}`);
     return EXIT_CODES.error;
   }
 }

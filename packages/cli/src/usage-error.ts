@@ -12,3 +12,16 @@ export class UsageError extends Error {
     return error instanceof Error && error.name === "UsageError";
   }
 }
+
+/**
+ * The integer value of option `--name`, checked: a `UsageError` (exit 2) naming the option and the
+ * range when it is not a whole number from `min` to `max` (never `NaN` passed on).
+ */
+export function integerOption(value: unknown, name: string, min: number, max: number): number {
+  const text = String(value).trim();
+  const number = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  }
+  return number;
+}

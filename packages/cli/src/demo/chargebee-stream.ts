@@ -171,13 +171,20 @@ export function chargebeeStream(
   };
 
   const paid = customers.filter((c) => c.payments.length > 0);
-  // A partial refund after the partners' payout of a commission already paid: a clawback.
-  const early = paid.find(
-    (c) => c.visitor.partner && (c.payments[0]?.at ?? end) < payoutAt - 14 * DAY,
-  );
+  // A partial refund after the partners' payout of a commission already paid: a clawback. (With
+  // few visitors there may be no such affiliate customer: then any early payer's refund, no clawback.)
+  const early =
+    paid.find((c) => c.visitor.partner && (c.payments[0]?.at ?? end) < payoutAt - 14 * DAY) ??
+    paid[0];
   // A full refund of a recent affiliate payment, still in its hold: the commission is reversed.
-  const late = [...paid].reverse().find((c) => c.visitor.partner && c !== early);
-  if (!early || !late) throw new Error("the simulation produced too few affiliate customers");
+  const late =
+    [...paid].reverse().find((c) => c.visitor.partner && c !== early) ??
+    [...paid].reverse().find((c) => c !== early);
+  if (!early || !late) {
+    throw new Error(
+      `the simulation produced ${paid.length} paying customer(s), too few for the demo's refunds: run it with more --visitors`,
+    );
+  }
   const partialId = refund(
     early,
     payoutAt + 2 * DAY,

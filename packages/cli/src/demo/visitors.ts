@@ -149,10 +149,14 @@ export function simulateVisitors(
     const arrival = start + random.int(0, (days - 4) * 24) * HOUR + random.int(0, 59) * 60_000;
     visitor.visits.push({ at: arrival, events: [touch(source, arrival, random, visitor, true)] });
     let last = arrival;
-    // Some come back: through search, directly, or through another TikTok ad.
+    // Some come back: through search, directly, or through another TikTok ad. Never after the
+    // simulation's end (its "now"): a later visit, lead or checkout would be due in the future, and
+    // the demo's final drain would wait for it (the same draws either way, so every seed keeps its
+    // other visitors).
+    const latest = start + days * DAY - 4 * HOUR;
     const returns = random.chance(0.45) ? random.int(1, 3) : 0;
     for (let r = 0; r < returns; r++) {
-      last += random.int(2, 72) * HOUR;
+      last = Math.min(last + random.int(2, 72) * HOUR, latest);
       const again: SourceKind = random.pick(["direct", "direct", "google_organic", source]);
       visitor.visits.push({ at: last, events: [touch(again, last, random, visitor, false)] });
     }

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { Money } from "@revtrace/core";
+import { currencyExponent, type Money } from "@revtrace/core";
 import { formatMoney, type ReportData } from "./report-data.js";
 
 /** The ids of the report's charts (the browser test checks each one). */
@@ -205,7 +205,7 @@ draw(select.value);
 const rows = data.channelModel.filter((r) => r.currency === data.currency);
 charts["chart-models"] = new Chart(document.getElementById("chart-models"), {
   type: "bar",
-  data: { labels: rows.map((r) => r.channel), datasets: data.models.map((m, i) => ({ label: m, data: rows.map((r) => r.byModel[m] / (data.currency === "JPY" ? 1 : 100)), backgroundColor: colour(i) })) },
+  data: { labels: rows.map((r) => r.channel), datasets: data.models.map((m, i) => ({ label: m, data: rows.map((r) => r.byModel[m] / data.minorPerMajor), backgroundColor: colour(i) })) },
   options: { scales: { y: money }, plugins: { legend: { position: "bottom" } } },
 });
 charts["chart-days"] = new Chart(document.getElementById("chart-days"), {
@@ -215,7 +215,7 @@ charts["chart-days"] = new Chart(document.getElementById("chart-days"), {
 });
 const partners = data.partners.filter((b) => b.currency === data.currency);
 const kinds = [["pending", "#f28e2b"], ["payable", "#59a14f"], ["paid", "#4e79a7"], ["clawedBack", "#e15759"]];
-const unit = data.currency === "JPY" ? 1 : 100;
+const unit = data.minorPerMajor;
 charts["chart-partners"] = new Chart(document.getElementById("chart-partners"), {
   type: "bar",
   data: { labels: partners.map((b) => b.partnerId), datasets: kinds.map(([k, c]) => ({ label: k === "clawedBack" ? "clawed back" : k, data: partners.map((b) => b[k].amount / unit), backgroundColor: c })) },
@@ -227,7 +227,9 @@ window.revtraceCharts = charts;
 /** Renders the report page. */
 export function renderHtml(data: ReportData, options: { title?: string } = {}): string {
   const title = options.title ?? "revtrace attribution report";
-  const json = JSON.stringify(data).replace(/</g, "\\u003c");
+  // minor units per major unit of the charts' currency (100 for USD, 1 for JPY and KRW, 1000 for KWD)
+  const minorPerMajor = 10 ** (currencyExponent(data.currency) ?? 2);
+  const json = JSON.stringify({ ...data, minorPerMajor }).replace(/</g, "\\u003c");
   const modelOptions = data.models.map((m) => `<option>${escapeHtml(m)}</option>`).join("");
   const others = data.currencies.filter((c) => c !== data.currency);
   const currencyNote = others.length

@@ -1,5 +1,5 @@
 /**
- * review-c: the tracker's IIFE against the real collect endpoint in headless Chromium, with hostile
+ * the tracker's IIFE against the real collect endpoint in headless Chromium, with hostile
  * but legitimate page URLs and cookies. Whatever the page's URL holds, a landing with an ad click id
  * must be stored (the tracker sends it; the endpoint accepts it), and every body stays under 64 KB.
  */
@@ -77,7 +77,7 @@ async function land(query: string, cookies: { name: string; value: string }[] = 
 }
 
 describe.runIf(available)(
-  "review-c: tracker × collect endpoint, hostile page URLs",
+  "tracker × collect endpoint, hostile page URLs",
   {
     timeout: 30_000,
   },

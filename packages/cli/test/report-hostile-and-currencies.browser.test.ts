@@ -1,5 +1,5 @@
 /**
- * review-c: `revtrace report` black-box, from a conversion log (what `serve` writes) and an empty
+ * `revtrace report` black-box, from a conversion log (what `serve` writes) and an empty
  * SQLite database: hostile strings are escaped and run nothing, the page makes no request, and the
  * charts show the same amounts as the tables for currencies whose minor unit is not 1/100.
  */
@@ -141,41 +141,45 @@ async function openReport(htmlPath: string): Promise<PageResult> {
   }
 }
 
-describe.skipIf(!browserAvailable())("review-c: revtrace report", { timeout: 60_000 }, () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = tempDir();
-  });
+describe.skipIf(!browserAvailable())(
+  "revtrace report: hostile strings and currencies",
+  { timeout: 60_000 },
+  () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = tempDir();
+    });
 
-  it("escapes a hostile campaign, UTM source and summary: no script runs, no request, no extra element", async () => {
-    const { code, html } = await writeReport(join(dir, "x"), [
-      conversion(1, "USD", 4900, HOSTILE_CAMPAIGN),
-    ]);
-    expect(code).toBe(0);
-    const page = await openReport(html);
-    expect(page.dialogs).toEqual([]);
-    expect(page.errors).toEqual([]);
-    expect(page.requests).toEqual([`file://${html}`]);
-    expect(page.scriptCount).toBe(3); // data, Chart.js, the page's script
-    expect(page.channels).toBe(49); // $49.00 in major units
-  });
+    it("escapes a hostile campaign, UTM source and summary: no script runs, no request, no extra element", async () => {
+      const { code, html } = await writeReport(join(dir, "x"), [
+        conversion(1, "USD", 4900, HOSTILE_CAMPAIGN),
+      ]);
+      expect(code).toBe(0);
+      const page = await openReport(html);
+      expect(page.dialogs).toEqual([]);
+      expect(page.errors).toEqual([]);
+      expect(page.requests).toEqual([`file://${html}`]);
+      expect(page.scriptCount).toBe(3); // data, Chart.js, the page's script
+      expect(page.channels).toBe(49); // $49.00 in major units
+    });
 
-  // The chart of channel × model divides minor units by 100 for every currency but JPY
-  // (packages/cli/src/report/html.ts, SCRIPT: `/ (data.currency === "JPY" ? 1 : 100)`), and the
-  // partners' chart does the same; KRW has no minor unit (exponent 0) and KWD has three.
-  it.each([
-    ["KRW", 50_000, 50_000],
-    ["KWD", 12_500, 12.5],
-    ["USD", 4_900, 49],
-  ])("charts amounts in %s in major units, as the tables do", async (currency, minor, major) => {
-    const { code, html } = await writeReport(join(dir, currency), [
-      conversion(2, currency, minor, "spring"),
-    ]);
-    expect(code).toBe(0);
-    const page = await openReport(html);
-    // The over-time chart is right (report-data converts with toMajorNumber)...
-    expect(page.channels).toBe(major);
-    // ...the channel × model chart must agree with it and with the table.
-    expect(page.models).toEqual([major]);
-  });
-});
+    // The chart of channel × model divides minor units by 100 for every currency but JPY
+    // (packages/cli/src/report/html.ts, SCRIPT: `/ (data.currency === "JPY" ? 1 : 100)`), and the
+    // partners' chart does the same; KRW has no minor unit (exponent 0) and KWD has three.
+    it.each([
+      ["KRW", 50_000, 50_000],
+      ["KWD", 12_500, 12.5],
+      ["USD", 4_900, 49],
+    ])("charts amounts in %s in major units, as the tables do", async (currency, minor, major) => {
+      const { code, html } = await writeReport(join(dir, currency), [
+        conversion(2, currency, minor, "spring"),
+      ]);
+      expect(code).toBe(0);
+      const page = await openReport(html);
+      // The over-time chart is right (report-data converts with toMajorNumber)...
+      expect(page.channels).toBe(major);
+      // ...the channel × model chart must agree with it and with the table.
+      expect(page.models).toEqual([major]);
+    });
+  },
+);
