@@ -8,16 +8,16 @@ import { StorageError } from "@revtrace/core";
 import { createMemoryStorage } from "@revtrace/storage-memory";
 import { createPostgresStorage } from "@revtrace/storage-postgres";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIdentityResolver, type IdentityResolver } from "../src/index.js";
+import { testPool } from "./postgres-pool.js";
 
 const k = (kind: IdentityKeyKind, value: string): IdentityKey => ({ kind, value });
 const ev = (over: Record<string, unknown> = {}) =>
   ({ source: "form", observationId: "o1", at: 1_000, ...over }) as never;
 
 const schema = `review_d_bad_${process.pid}`;
-const pool = new pg.Pool({ connectionString: "postgres://postgres@127.0.0.1:5432/test", max: 2 });
+const pool = testPool(2);
 const stores: Record<string, IdentityStore & { close(): Promise<void> }> = {};
 beforeAll(async () => {
   const sqlite = createSqliteStorage({ path: ":memory:" });

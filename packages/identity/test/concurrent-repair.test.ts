@@ -11,9 +11,9 @@ import type { IdentityKey, IdentityKeyKind, IdentityStore } from "@revtrace/core
 import { createMemoryStorage } from "@revtrace/storage-memory";
 import { createPostgresStorage } from "@revtrace/storage-postgres";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createIdentityResolver, replayIdentityGraph } from "../src/index.js";
+import { testPool } from "./postgres-pool.js";
 
 const k = (kind: IdentityKeyKind, value: string): IdentityKey => ({ kind, value });
 interface Obs {
@@ -54,7 +54,7 @@ async function compare(identity: ReturnType<typeof createIdentityResolver>, obs:
   return { got, want };
 }
 
-const pool = new pg.Pool({ connectionString: "postgres://postgres@127.0.0.1:5432/test", max: 4 });
+const pool = testPool(4);
 const schemas: string[] = [];
 afterAll(async () => {
   for (const s of schemas) await pool.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);

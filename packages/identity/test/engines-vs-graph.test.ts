@@ -7,7 +7,6 @@ import { createMemoryStorage } from "@revtrace/storage-memory";
 import { createPostgresStorage } from "@revtrace/storage-postgres";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import fc from "fast-check";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   createIdentityResolver,
@@ -15,6 +14,7 @@ import {
   type IdentityRulesInput,
   replayIdentityGraph,
 } from "../src/index.js";
+import { testPool } from "./postgres-pool.js";
 
 interface Obs {
   keys: IdentityKey[];
@@ -145,7 +145,7 @@ async function run(storage: IdentityStore, ops: readonly Op[]) {
   return identity;
 }
 
-const pool = new pg.Pool({ connectionString: "postgres://postgres@127.0.0.1:5432/test", max: 4 });
+const pool = testPool(4);
 let schemaSeq = 0;
 const schemas: string[] = [];
 afterAll(async () => {

@@ -9,13 +9,13 @@ import type { IdentityKey, IdentityKeyKind, IdentityStore } from "@revtrace/core
 import { createMemoryStorage } from "@revtrace/storage-memory";
 import { createPostgresStorage } from "@revtrace/storage-postgres";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   createIdentityResolver,
   type IdentityRulesInput,
   replayIdentityGraph,
 } from "../src/index.js";
+import { testPool } from "./postgres-pool.js";
 
 const k = (kind: IdentityKeyKind, value: string): IdentityKey => ({ kind, value });
 const RULES: IdentityRulesInput = { kinds: { phone: { anonymousIdHubThreshold: 2 } } };
@@ -28,7 +28,7 @@ const [v0, v1, v2] = ["v0", "v1", "v2"].map((v) => k("anonymous_id", v)) as [
 ];
 const at = (observationId: string, t: number) => ({ source: "s", observationId, at: t });
 
-const pool = new pg.Pool({ connectionString: "postgres://postgres@127.0.0.1:5432/test", max: 2 });
+const pool = testPool(2);
 const schema = `review_d_follow_${process.pid}`;
 afterAll(async () => {
   await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
