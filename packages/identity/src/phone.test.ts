@@ -12,6 +12,7 @@ describe("normalizePhone", () => {
     ["09812345678", "IN", "+919812345678"],
     ["919812345678", "IN", "+919812345678"],
     ["+919812345678", "US", "+919812345678"],
+    ["+39 06 6982 0000", undefined, "+390669820000"], // Italy keeps its leading 0
   ] as const)("normalizes %j (default country %j)", (raw, country, expected) => {
     expect(normalizePhone(raw, { defaultCountry: country })).toBe(expected);
   });
@@ -24,6 +25,8 @@ describe("normalizePhone", () => {
     ["call me on +1 213 373 4253", "US"], // the whole input must be the number
     ["not a phone", "US"],
     ["", "US"],
+    // a trunk 0 left in after +43: it parses to +430000005, whose own parse drops another 0
+    ["+4300000005", "US"],
   ] as const)("rejects %j", (raw, country) => {
     expect(normalizePhone(raw, { defaultCountry: country })).toBeNull();
   });

@@ -30,6 +30,13 @@ export function parsePhone(raw: string, options: NormalizePhoneOptions = {}): Ph
     extract: false,
   });
   if (!parsed?.isPossible()) return null;
+  // A national number with a leading 0 (a trunk prefix left in, as in "+43 0…") can parse to a
+  // number whose own parse drops another 0: not a stable number, so no key (keys are idempotent:
+  // normalizing a normalized phone gives it back). Italy keeps its leading 0 and stays stable.
+  if (parsed.nationalNumber.startsWith("0")) {
+    const again = parsePhoneNumberFromString(parsed.number, { extract: false });
+    if (again?.number !== parsed.number) return null;
+  }
   return {
     number: parsed.number,
     countryCallingCode: parsed.countryCallingCode,
