@@ -122,15 +122,16 @@ describe("delivery under vendor faults", () => {
       { include: ["tiktok", "segment", "activecampaign", "kiflo"] },
     );
     await feed(s, 3);
-    s.sandbox.tiktok.failNext({ type: "http", status: 503 }, 3);
-    s.sandbox.segment.failNext({ type: "http", status: 502 }, 3);
+    // Every request fails until the reset below, however the worker happened to batch the items.
+    s.sandbox.tiktok.failNext({ type: "http", status: 503 }, 1000);
+    s.sandbox.segment.failNext({ type: "http", status: 502 }, 1000);
     s.sandbox.kiflo.failNext({ type: "http", status: 500 }, 1000);
     await s.pipeline.drain({ timeoutMs: 20_000 }).catch(() => {});
     const m1 = s.pipeline.metrics();
     expect(m1.sinks.tiktok?.deadLetters).toBe(3);
     expect(m1.sinks.segment?.deadLetters).toBe(6);
     expect(ids(s)).toEqual([]);
-    s.sandbox.kiflo.reset?.();
+    for (const vendor of [s.sandbox.tiktok, s.sandbox.segment, s.sandbox.kiflo]) vendor.reset();
     const replayed = await s.pipeline.replayDeadLetters();
     expect(replayed).toBeGreaterThan(0);
     await s.pipeline.drain({ timeoutMs: 20_000 });
