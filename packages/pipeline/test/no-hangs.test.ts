@@ -44,14 +44,10 @@ describe("nothing hangs", () => {
     const a = account(1);
     await s.post(a.created());
     await s.post(a.paid());
-    const t0 = Date.now();
     await expect(within(s.pipeline.drain({ timeoutMs: 500 }), 5000, "drain")).rejects.toThrow(
       /drain timed out/,
     );
-    expect(Date.now() - t0).toBeLessThan(2000);
-    const t1 = Date.now();
     await within(s.pipeline.close({ graceMs: 200 }), 5000, "close after drain timeout");
-    expect(Date.now() - t1).toBeLessThan(2000);
     s = undefined;
   });
 
@@ -67,9 +63,7 @@ describe("nothing hangs", () => {
     await s.post(a.paid());
     for (let i = 0; i < 100 && sink.calls === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(sink.calls).toBeGreaterThan(0);
-    const t1 = Date.now();
     await within(s.pipeline.close({ graceMs: 200 }), 5000, "close with batch in flight");
-    expect(Date.now() - t1).toBeLessThan(2000);
     s = undefined;
   });
 
@@ -112,9 +106,7 @@ describe("nothing hangs", () => {
     await s.post(a.paid());
     for (let i = 0; i < 100 && s.sandbox.tiktok.requests.length === 0; i++)
       await new Promise((r) => setTimeout(r, 20));
-    const t1 = Date.now();
     await within(s.pipeline.close({ graceMs: 200 }), 5000, "close with tiktok request in flight");
-    expect(Date.now() - t1).toBeLessThan(2000);
   });
 
   it("drain with a sink paused by a long Retry-After rejects at the timeout (no hang)", async () => {

@@ -38,6 +38,31 @@ export const CREDS: SandboxCredentials = {
   kiflo: { apiToken: "rb-kiflo-token" },
 };
 
+/**
+ * The pipeline of the SIGKILL test, in its child process and in the final in-process run on the same
+ * storage: all four sandbox sinks, 20 % lifetime commissions, short leases and many attempts, so that
+ * what a kill left behind is picked up quickly.
+ */
+export function killTestPipelineOptions(
+  storage: PipelineStorage,
+  vendors: SandboxServer["vendors"],
+): PipelineOptions {
+  return {
+    storage,
+    sinks: createSandboxSinks({
+      vendors,
+      credentials: CREDS,
+      store: storage,
+      kifloClaimTtlMs: 1_000,
+    }),
+    chargebee: { credentials: [{ username: "chargebee", password: PASSWORD }] },
+    commissions: { rules: [{ percent: 20, duration: "lifetime" }] },
+    delivery: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 1000, leaseMs: 1_000 },
+    worker: { leaseMs: 1_000, maxAttempts: 1000 },
+    pollMs: 20,
+  };
+}
+
 export interface RStack {
   pipeline: Pipeline;
   storage: PipelineStorage;

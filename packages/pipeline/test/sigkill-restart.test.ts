@@ -9,13 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sandboxServerOptions, startSandbox } from "@revtrace/sandbox";
-import { createSandboxSinks } from "@revtrace/sandbox/sinks";
 import { createPostgresStorage } from "@revtrace/storage-postgres";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { describe, expect, it } from "vitest";
 import { createPipeline, type PipelineStorage } from "../src/index.ts";
 import { basic } from "./fixtures.ts";
-import { account, CREDS, PASSWORD } from "./sandbox-stack.ts";
+import { account, CREDS, killTestPipelineOptions, PASSWORD } from "./sandbox-stack.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "../../..");
@@ -111,20 +110,7 @@ async function run(storageKind: "sqlite" | "postgres", accounts: number, kills: 
       : createPostgresStorage({ connectionString: pgUrl, schema, poolSize: 4 })
   ) as PipelineStorage;
   await storage.migrate();
-  const pipeline = createPipeline({
-    storage,
-    sinks: createSandboxSinks({
-      vendors: sandbox.vendors,
-      credentials: CREDS,
-      store: storage,
-      kifloClaimTtlMs: 1_000,
-    }),
-    chargebee: { credentials: [{ username: "chargebee", password: PASSWORD }] },
-    commissions: { rules: [{ percent: 20, duration: "lifetime" }] },
-    delivery: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 1000, leaseMs: 1_000 },
-    worker: { leaseMs: 1_000, maxAttempts: 1000 },
-    pollMs: 20,
-  });
+  const pipeline = createPipeline(killTestPipelineOptions(storage, sandbox.vendors));
   for (const body of pending) {
     const r = await pipeline.handleWebhook(
       new Request("http://x/webhooks/chargebee", {
