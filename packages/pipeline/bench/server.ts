@@ -51,6 +51,8 @@ if (config === "bare") {
   const pipeline = createPipeline({
     storage: storage as PipelineStorage,
     chargebee: { credentials: [{ username: "chargebee", password: BENCH_PASSWORD }] },
+    // autocannon is one address sending a new visitor per request: the per-address limit is off
+    collect: { rateLimit: { perAddress: null } },
   });
   await app.register(revtraceFastify, { pipeline });
 }

@@ -21,6 +21,12 @@ export interface HttpRequest {
   /** A header's value (several joined with `, `), or `null`. `name` is lower case. */
   header(name: string): string | null;
   /**
+   * The address of the peer that sent the request over TCP (Node's `socket.remoteAddress`), or
+   * `undefined` where the runtime does not say (a Web `Request` carries none). Behind a proxy this is
+   * the proxy: its forwarded headers say who the client is.
+   */
+  readonly remoteAddress?: string | undefined;
+  /**
    * The body's bytes, read at most once per request and only when asked (a request refused before
    * is never buffered).
    *

@@ -164,6 +164,40 @@ describe("the Node adapter", () => {
   });
 });
 
+describe("the per-address limit over a real socket", () => {
+  it("refuses a cookieless flood from one peer before its bodies count, and lets the next window in", async () => {
+    let clock = Date.now();
+    pipeline = createPipeline({
+      storage: createMemoryStorage() as PipelineStorage,
+      chargebee: { credentials: [{ username: "chargebee", password: "collect-http-password" }] },
+      collect: { rateLimit: { requests: 100, windowMs: 60_000, perAddress: 4 } },
+      now: () => clock,
+    });
+    const port = await listen(createHttpServer(createNodeListener(pipeline)));
+    const send = async (cookie?: string, body = landing) => {
+      const response = await fetch(`http://127.0.0.1:${port}/rt/collect`, {
+        method: "POST",
+        headers: { "content-type": "text/plain", "user-agent": UA, ...(cookie ? { cookie } : {}) },
+        body,
+      });
+      await response.arrayBuffer();
+      return response;
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++)
+      statuses.push((await send(i % 2 ? `rt_vid=made-up-visitor-${i}` : undefined)).status);
+    expect(statuses).toEqual([204, 204, 204, 204, 429, 429]);
+    const refused = await send();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    // refused before its body is read: not JSON, still 429 (a 400 would mean it was parsed)
+    expect((await send(undefined, "not json")).status).toBe(429);
+    expect(pipeline.metrics().collect).toMatchObject({ touchpoints: 4, rateLimited: 4 });
+    clock += 60_000;
+    expect((await send()).status).toBe(204);
+  });
+});
+
 describe("lead forms from the public endpoint", () => {
   it("sends no lead for a contact identity refuses, and sends only the accepted part of one", async () => {
     const received: Conversion[] = [];

@@ -321,6 +321,62 @@ describe("the collect endpoint", () => {
     expect(statuses).toEqual([204, 204, 429]);
   });
 
+  it("limits requests per client address, whatever cookie they carry (behind a trusted proxy)", async () => {
+    const collect = handler({ trustProxy: true, rateLimit: { requests: 100, perAddress: 3 } });
+    const from = (xff: string, i: number, cookie?: string) =>
+      collect(
+        post(
+          { v: 1, events: [touch({ url: `${SITE}/${i}` })] },
+          { headers: { "x-forwarded-for": xff, ...(cookie ? { cookie } : {}) } },
+        ),
+      );
+    const statuses: number[] = [];
+    // no cookie, then a new made-up cookie each time: a new visitor every request
+    statuses.push((await from("203.0.113.9, 10.0.0.1", 0)).status);
+    for (let i = 1; i < 5; i++)
+      statuses.push((await from("203.0.113.9", i, `rt_vid=forged-visitor-${i}`)).status);
+    expect(statuses).toEqual([204, 204, 204, 429, 429]);
+    const refused = await from("203.0.113.9", 9);
+    expect(refused.headers.get("retry-after")).toBe("60");
+    expect(await refused.json()).toMatchObject({ error: { code: "rate_limited" } });
+    expect(counters.rateLimited).toBe(3);
+    expect(accepted).toHaveLength(3);
+    // another address is another client; one IPv6 /64 is one client, whatever its interface id
+    expect((await from("198.51.100.4", 10)).status).toBe(204);
+    const v6 = [
+      "2001:db8:aa:bb::1",
+      "2001:DB8:AA:BB:ffff::2",
+      "[2001:db8:aa:bb:1:2:3:4]:443",
+      "2001:db8:aa:bb::9",
+    ];
+    const v6Statuses: number[] = [];
+    for (const [i, address] of v6.entries()) v6Statuses.push((await from(address, 20 + i)).status);
+    expect(v6Statuses).toEqual([204, 204, 204, 429]);
+  });
+
+  it("has no address to limit on a Web Request without a trusted proxy, and can be turned off", async () => {
+    const many = async (options: CollectOptions, headers: Record<string, string> = {}) => {
+      const collect = handler(options);
+      const statuses = new Set<number>();
+      for (let i = 0; i < 5; i++)
+        statuses.add(
+          (await collect(post({ v: 1, events: [touch({ url: `${SITE}/${i}` })] }, { headers })))
+            .status,
+        );
+      return [...statuses];
+    };
+    // a Web Request carries no peer address, and X-Forwarded-For is not trusted without trustProxy
+    expect(await many({ rateLimit: { perAddress: 1 } }, { "x-forwarded-for": "203.0.113.9" })).toEqual([204]);
+    expect(
+      await many(
+        { trustProxy: true, rateLimit: { perAddress: null } },
+        { "x-forwarded-for": "203.0.113.9" },
+      ),
+    ).toEqual([204]);
+    expect(() => CollectOptionsSchema.parse({ rateLimit: { perAddress: 0 } })).toThrow();
+    expect(CollectOptionsSchema.parse({}).rateLimit.perAddress).toBe(1200);
+  });
+
   it("reuses GA's client id as the visitor id only when allowed", async () => {
     const body = { v: 1, vid: "123456789.1700000000", events: [touch()] };
     expect(await visitorOf(await handler()(post(body)))).not.toBe("123456789.1700000000");

@@ -109,6 +109,8 @@ export async function startDemoStack(now: () => number, dir?: string): Promise<D
     chargebee: { credentials: [DEMO_WEBHOOK] },
     collect: {
       verifyAffiliateRef: (ref) => (PARTNERS as readonly string[]).includes(ref),
+      // every simulated visitor comes from 127.0.0.1: one address limit would refuse most of them
+      rateLimit: { perAddress: null },
     },
     attribution: DEMO_ATTRIBUTION,
     commissions: DEMO_COMMISSIONS,

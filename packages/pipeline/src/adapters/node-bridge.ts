@@ -218,6 +218,7 @@ function nodeExchange(
         return url;
       },
       header: (name) => nodeHeader(request, name),
+      remoteAddress: request.socket?.remoteAddress,
       body,
     },
     unread: () => !whole,

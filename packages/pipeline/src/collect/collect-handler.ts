@@ -13,7 +13,7 @@
  * | 405 | not POST (OPTIONS answers CORS preflights of allowed origins) |
  * | 413 | over 64 KB |
  * | 415 | neither `text/plain` nor `application/json`, or compressed (`Content-Encoding`) |
- * | 429 | the visitor's request limit (with `Retry-After`) |
+ * | 429 | the visitor's or the client address's request limit (with `Retry-After`) |
  * | 500 | storage failed (not accepted; the tracker may resend) |
  *
  * @module
@@ -40,6 +40,7 @@ import {
   type ValidTouchEvent,
 } from "./collect-body.js";
 import type { CollectSettings } from "./collect-settings.js";
+import { addressKey, clientAddress, forwardedFor } from "./client-address.js";
 import { newVisitorId, readVisitorCookie, visitorCookie } from "./visitor-cookie.js";
 import { createVisitorRateLimit } from "./visitor-rate-limit.js";
 
@@ -99,6 +100,9 @@ export function createCollectHandler(options: CollectHandlerOptions) {
   const { settings, counters, logger, now } = options;
   const isBot = createBotFilter(settings.botUserAgents);
   const limiter = createVisitorRateLimit(settings.rateLimit);
+  const { perAddress, windowMs } = settings.rateLimit;
+  const addressLimiter =
+    perAddress === null ? null : createVisitorRateLimit({ requests: perAddress, windowMs });
   const allowed = new Set(settings.allowedOrigins.map((origin) => origin.replace(/\/+$/, "")));
 
   /**
@@ -155,9 +159,7 @@ export function createCollectHandler(options: CollectHandlerOptions) {
   ): Promise<CollectBatch> {
     const at = now();
     const userAgent = request.header("user-agent")?.slice(0, 512) ?? undefined;
-    const ip = settings.trustProxy
-      ? request.header("x-forwarded-for")?.split(",")[0]?.trim() || undefined
-      : undefined;
+    const ip = settings.trustProxy ? forwardedFor(request) : undefined;
     const touchpoints: Touchpoint[] = [];
     const leads: CollectedLead[] = [];
     for (const event of body.events) {
@@ -192,6 +194,14 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     };
   }
 
+  /** A 429 with `Retry-After` (whole seconds, at least 1). */
+  function rateLimited(retryAfterMs: number, headers: Record<string, string>, from: string) {
+    counters.rateLimited++;
+    return errorAnswer(429, "rate_limited", `Too many events from ${from}`, {
+      headers: { ...headers, "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+    });
+  }
+
   return async (request: HttpRequest): Promise<HttpAnswer> => {
     counters.requests++;
     const headers = cors(request);
@@ -219,6 +229,12 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     if (!isIdentityEncoding(request.header("content-encoding"))) {
       counters.refused++;
       return errorAnswer(415, "unsupported_media_type", "Send the body uncompressed");
+    }
+    // Before the body is read: a client over its address's limit costs no buffering.
+    const address = addressLimiter && clientAddress(request, settings.trustProxy);
+    if (addressLimiter && address) {
+      const take = addressLimiter.take(addressKey(address), now());
+      if (!take.allowed) return rateLimited(take.retryAfterMs, headers, "this address");
     }
     let raw: Uint8Array;
     try {
@@ -263,15 +279,7 @@ export function createCollectHandler(options: CollectHandlerOptions) {
       readVisitorCookie(request.header("cookie"), cookieName) ??
       newVisitorId();
     const take = limiter.take(visitorId, now());
-    if (!take.allowed) {
-      counters.rateLimited++;
-      return errorAnswer(429, "rate_limited", "Too many events from this visitor", {
-        headers: {
-          ...headers,
-          "retry-after": String(Math.max(1, Math.ceil(take.retryAfterMs / 1000))),
-        },
-      });
-    }
+    if (!take.allowed) return rateLimited(take.retryAfterMs, headers, "this visitor");
     try {
       const batch = await batchOf(visitorId, body, request, text);
       if (batch.touchpoints.length > 0 || batch.leads.length > 0) {

@@ -57,11 +57,20 @@ export const CollectOptionsSchema = z.strictObject({
   acceptClientVisitorId: z.boolean().default(false),
   /** User-agent substrings of bots, whose events are ignored. @default a list of crawlers and tools */
   botUserAgents: z.array(z.string()).default([...DEFAULT_BOT_USER_AGENTS]),
-  /** Requests per visitor per window. @default 120 per minute */
+  /** Requests per visitor per window, and per client address. @default 120 per visitor a minute */
   rateLimit: z
     .strictObject({
       requests: z.number().int().positive().default(120),
       windowMs: z.number().int().positive().default(60_000),
+      /**
+       * Requests per client address per window, whatever visitor id they carry: a script that sends
+       * no cookie, or another one each time, is a new visitor on every request, so only this limit
+       * holds it. The address is the TCP peer, or with `trustProxy` the first `X-Forwarded-For`
+       * address; IPv6 counts by /64. Unknown (a Web `Request` without `trustProxy`): not limited.
+       * Many people behind one NAT share an address: keep it well above `requests`. `null`: off.
+       * @default 1200 (ten visitors at the per-visitor limit)
+       */
+      perAddress: z.number().int().positive().nullable().default(1_200),
     })
     .prefault({}),
   /** Read the client IP from `X-Forwarded-For` and HTTPS from `X-Forwarded-Proto` (behind your proxy). @default false */

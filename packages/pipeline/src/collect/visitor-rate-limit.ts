@@ -1,7 +1,8 @@
 /**
- * A per-visitor request limit for the collect endpoint: a fixed window per visitor id, in memory,
- * with a bounded number of tracked visitors (the oldest windows are dropped first). It protects the
- * store from one script gone wrong or one abuser; across processes each process counts its own.
+ * The collect endpoint's request limits: a fixed window per key (a visitor id, or a client address
+ * key: `client-address.ts`), in memory, with a bounded number of tracked keys (the oldest windows are
+ * dropped first). It protects the store from one script gone wrong or one abuser; across processes
+ * each process counts its own.
  *
  * @module
  */
