@@ -22,12 +22,15 @@ const keysOf = (p: { keys: { key: IdentityKey }[] } | null) =>
 const ALTERNATING = ["+12121212121", "+447979797979"];
 
 describe("review-f: a stored alternating placeholder phone", () => {
-  it.each(ALTERNATING)("classify(%s) is blocked, as normalize and isPlaceholderPhone say", (phone) => {
-    const normalizer = createKeyNormalizer(resolveIdentityRules({}));
-    expect(isPlaceholderPhone(phone)).toBe(true);
-    expect(normalizer.normalize(k("phone", phone))).toEqual({ ok: false, reason: "junk" });
-    expect(normalizer.classify(k("phone", phone))).toBe("blocked");
-  });
+  it.each(ALTERNATING)(
+    "classify(%s) is blocked, as normalize and isPlaceholderPhone say",
+    (phone) => {
+      const normalizer = createKeyNormalizer(resolveIdentityRules({}));
+      expect(isPlaceholderPhone(phone)).toBe(true);
+      expect(normalizer.normalize(k("phone", phone))).toEqual({ ok: false, reason: "junk" });
+      expect(normalizer.classify(k("phone", phone))).toBe("blocked");
+    },
+  );
 
   it("stops merging after blocklist.builtIn is turned back on, like a repeated-digit placeholder", async () => {
     for (const phone of ["+1 222 222 2222", "+1 212 121 2121"]) {
