@@ -48,3 +48,21 @@ describe("review-f: a stored alternating placeholder phone", () => {
     }
   });
 });
+
+/**
+ * Policy gap (lower confidence): where forms make people type a real area code, the placeholder is
+ * the area code followed by one repeated digit: Brazil "(11) 99999-9999", Germany "0171 1111111".
+ * The national number then is not one repeated digit, so the check passes it, and the visitors who
+ * type it merge until the anonymous-id hub threshold (25) is reached.
+ */
+describe("review-f: placeholder phones of other countries (area code + one repeated digit)", () => {
+  it.each([
+    ["BR", "(11) 99999-9999"],
+    ["DE", "0171 1111111"],
+  ] as const)("%s %s is junk", (country, raw) => {
+    const normalizer = createKeyNormalizer(
+      resolveIdentityRules({ phone: { defaultCountry: country } }),
+    );
+    expect(normalizer.normalize(k("phone", raw))).toEqual({ ok: false, reason: "junk" });
+  });
+});
