@@ -175,3 +175,37 @@ describe("review-e: cookie options browsers refuse", () => {
     expect(() => make({ cookie: { name: "__Secure-rt_vid", secure: false } })).toThrow();
   });
 });
+
+describe("review-e: IPv4-mapped addresses in hex", () => {
+  // client-address.ts:63-64 recognizes an IPv4-mapped address only in dotted form; in hex
+  // (`::ffff:c000:207`, the same address as `::ffff:192.0.2.7`) or spelled out
+  // (`0:0:0:0:0:ffff:192.0.2.7`) it is counted by its /64, `0:0:0:0::/64`, which every IPv4 client
+  // so spelled shares: one client's flood refuses all the others.
+  it("counts two IPv4 clients spelled as mapped IPv6 separately", async () => {
+    const pipeline = make({ trustProxy: true, rateLimit: { perAddress: 1 } });
+    const from = async (address: string) =>
+      (await post(pipeline, landing(), { "x-forwarded-for": address })).status;
+    expect(await from("::ffff:c000:207")).toBe(204); // 192.0.2.7
+    expect(await from("::ffff:c000:208")).toBe(204); // 192.0.2.8, another client
+    expect(await from("0:0:0:0:0:ffff:198.51.100.9")).toBe(204); // a third
+  });
+});
+
+describe("review-e: refusals an allowed cross-origin page can read", () => {
+  // collect-handler.ts:222-245: 405, 415 and 413 (and 400 invalid_body) are answered without the
+  // CORS headers that 400 invalid_json, 429 and 500 carry, so the allowed origin's page sees a CORS
+  // failure (a network error: the tracker retries it forever) instead of the status and code.
+  it("answers 413, 415 and 405 with the CORS headers of an allowed origin", async () => {
+    const pipeline = make({ allowedOrigins: ["https://www.example.com"] });
+    const origin = { origin: "https://www.example.com" };
+    const big = await post(pipeline, landing() + " ".repeat(70_000), origin);
+    const type = await post(pipeline, landing(), { ...origin, "content-type": "text/csv" });
+    const method = await pipeline.handleCollect(
+      new Request("http://localhost/rt/collect", { method: "PUT", body: "x", headers: origin }),
+    );
+    expect([big.status, type.status, method.status]).toEqual([413, 415, 405]);
+    for (const answer of [big, type, method]) {
+      expect(answer.headers.get("access-control-allow-origin")).toBe("https://www.example.com");
+    }
+  });
+});
