@@ -46,6 +46,11 @@ beforeAll(async () => {
           response.end(PAGE);
           return true;
         }
+        if (path === "/consent") {
+          response.writeHead(200, { "content-type": "text/html" });
+          response.end(PAGE.replace("<script ", "<script data-require-consent "));
+          return true;
+        }
         return false;
       },
     },
@@ -124,6 +129,39 @@ describe.runIf(available)(
       expect(
         await land(`utm_source=x&gclid=${encodeURIComponent(`${"g".repeat(499)}😀`)}`),
       ).toEqual({ answers: [204], stored: 1, bots: 0 });
+    });
+  },
+);
+
+describe.runIf(available)(
+  "review-e: one refused event loses the body's other events",
+  { timeout: 30_000 },
+  () => {
+    // A landing queued before consent and a lead form sent then go out in one body. The tracker cuts
+    // the email at 254 UTF-16 units (tracker.ts identify), which can split an emoji; the endpoint
+    // refuses the whole body (400, collect-body.ts: one invalid event fails the schema), the tracker
+    // drops it (fetch resolved), and the landing with its gclid is lost with the email.
+    it("stores the landing queued before consent although the lead form's email was cut", async () => {
+      const context = await browser.newContext({ userAgent: CHROME });
+      try {
+        const page = await context.newPage();
+        const answers: number[] = [];
+        page.on("response", (r) => {
+          if (r.url().endsWith("/rt/collect")) answers.push(r.status());
+        });
+        const before = stack.pipeline.metrics().collect.touchpoints;
+        await page.goto(`${stack.url}/consent?gclid=BATCHED-1`);
+        await page.evaluate(() => {
+          const revtrace = window.revtrace as { identify(c: object): void; consent(): void };
+          revtrace.identify({ email: `${"a".repeat(241)}@example.org\u{1F600}` });
+          revtrace.consent();
+        });
+        for (let i = 0; i < 200 && answers.length === 0; i++) await page.waitForTimeout(25);
+        expect(answers).toEqual([204]);
+        expect(stack.pipeline.metrics().collect.touchpoints - before).toBe(1);
+      } finally {
+        await context.close();
+      }
     });
   },
 );
