@@ -133,6 +133,18 @@ describe.runIf(available)(
   },
 );
 
+describe.runIf(available)("review-e: a URL-encoded NUL in a UTM", { timeout: 30_000 }, () => {
+  // tracker.ts `pick`: `utm_source=%00` decodes to U+0000, which the endpoint refuses as unstorable
+  // (400 for the whole body): a link carrying it loses the landing and its gclid.
+  it("a UTM holding %00 does not lose the landing and its gclid", async () => {
+    expect(await land("gclid=NUL-UTM-1&utm_source=%00")).toEqual({
+      answers: [204],
+      stored: 1,
+      bots: 0,
+    });
+  });
+});
+
 describe.runIf(available)(
   "review-e: one refused event loses the body's other events",
   { timeout: 30_000 },
