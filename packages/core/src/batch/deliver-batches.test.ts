@@ -204,6 +204,60 @@ describe("deliverInBatches", () => {
     expect(error).toBe(transport);
   });
 
+  it("a request failing as a whole after others were settled keeps their results and rejects the rest with its error", async () => {
+    const transport = new SinkError("demo: HTTP 503", {
+      sink: "demo",
+      reason: "http_status",
+      retryable: true,
+      status: 503,
+    });
+    const bad = new Set([1]);
+    let requests = 0;
+    const results = await deliverInBatches(ids(6), {
+      name: "demo",
+      idOf,
+      limits: { maxItems: 2 },
+      send: async (batch) => {
+        requests++;
+        // request 1 refuses [0, 1]; 0 and 1 alone settle; [2, 3] accepted; [4, 5] fails whole
+        if (batch.includes(4)) throw transport;
+        if (batch.some((item) => bad.has(item)))
+          return { outcome: "refused", error: refusal(), named: undefined };
+        return { outcome: "accepted" };
+      },
+    });
+    expect(results.map((r) => r.status)).toEqual([
+      "delivered",
+      "rejected",
+      "delivered",
+      "delivered",
+      "rejected",
+      "rejected",
+    ]);
+    expect(results[1]?.error?.reason).toBe("invalid_item");
+    expect(results[4]).toEqual({ id: "item-4", status: "rejected", error: transport });
+    expect(results[5]?.error).toBe(transport);
+    expect(requests).toBe(5);
+  });
+
+  it("an abort after others were settled is still thrown", async () => {
+    const aborted = new SinkError("demo: aborted", {
+      sink: "demo",
+      reason: "aborted",
+      retryable: true,
+    });
+    const error = await deliverInBatches(ids(4), {
+      name: "demo",
+      idOf,
+      limits: { maxItems: 2 },
+      send: async (batch) => {
+        if (batch.includes(2)) throw aborted;
+        return { outcome: "accepted" };
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBe(aborted);
+  });
+
   it("without a probe, a refusal of every request rejects every item (never thrown)", async () => {
     const v = vendor(new Set(), "none", true);
     const results = await deliver(ids(8), v, 1000, false);

@@ -25,6 +25,9 @@
  *   Passed: the refusal is about items, and isolation goes on. Without a probe, every refusal that
  *   names nothing is treated as item-level: correct for any number of bad items, at the cost of
  *   bisecting down to single items when every item is refused.
+ * - A request that fails as a whole (`send` throws) after other items were settled: those keep their
+ *   results and the unsettled items are rejected with the error (retryable as it is), so what the
+ *   vendor accepted is never reported as failed. With nothing settled yet the error is thrown.
  *
  * @module
  */
@@ -287,9 +290,29 @@ export async function deliverInBatches<T>(
     if (secondRefusal) await isolate(second, secondRefusal);
   }
 
-  for (const batch of splitBatches(entries, options.limits, (entry) => sizeOf(entry.item))) {
-    const refusal = await attempt(batch);
-    if (refusal) await isolate(batch, refusal);
+  try {
+    for (const batch of splitBatches(entries, options.limits, (entry) => sizeOf(entry.item))) {
+      const refusal = await attempt(batch);
+      if (refusal) await isolate(batch, refusal);
+    }
+  } catch (error) {
+    // A failure of a request as a whole ends the delivery. Nothing settled yet: thrown as it is
+    // (the caller retries the whole send, nothing is lost). Items already settled keep their
+    // results (those the vendor accepted stay delivered; thrown away, they would be retried or
+    // dead-lettered as failures), and the rest are rejected with the error, retryable as it is.
+    // An abort always throws: the caller gave up on the whole send.
+    const settled = results.some((result) => result !== undefined);
+    if (!settled || !SinkError.isInstance(error) || error.reason === "aborted") throw error;
+    let unsettled = 0;
+    for (const { item, index } of entries) {
+      if (results[index] !== undefined) continue;
+      results[index] = { id: idOf(item), status: "rejected", error };
+      unsettled++;
+    }
+    logger.warn(
+      { sink: name, code: error.vendorCode, retryable: error.retryable, items: unsettled },
+      `${name}: a request failed after others were settled; the unsettled items are rejected with its error`,
+    );
   }
 
   for (let index = 0; index < results.length; index++) {
