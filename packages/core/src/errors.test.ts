@@ -75,6 +75,13 @@ describe("error family", () => {
     expect(JSON.stringify(error.issues)).not.toContain("not-an-email");
   });
 
+  it("never quotes the input of a union's branches", () => {
+    const union = z.union([z.email(), z.uuid()]).safeParse("jane@@example.org");
+    const issues = redactIssues(union.error?.issues ?? []);
+    expect(issues[0]?.code).toBe("invalid_union");
+    expect(JSON.stringify(issues)).not.toContain("jane@@example.org");
+  });
+
   it("a Chargebee API abort is never retryable, whatever the caller passes", () => {
     const error = new ChargebeeApiError("stopped", {
       operation: "list events",

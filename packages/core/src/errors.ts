@@ -265,11 +265,22 @@ export class ChargebeeApiError extends RevtraceError<"chargebee_api_failed"> {
 
 /**
  * Zod issues without the offending input values (zod 4 can include `input` on issues; inputs may hold
- * personal data and must not reach logs).
+ * personal data and must not reach logs or answers); the nested issues of a union, a key or an
+ * element are redacted alike. Unknown keys of a strict object are named (a misspelt option must say
+ * which): never validate untrusted input with a strict object whose issues are answered.
  */
 export function redactIssues(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
   return issues.map((issue) => {
     const { input: _input, ...rest } = issue as z.core.$ZodIssue & { input?: unknown };
+    if (rest.code === "invalid_union") {
+      return {
+        ...rest,
+        errors: rest.errors.map((nested) => redactIssues(nested)),
+      } as z.core.$ZodIssue;
+    }
+    if (rest.code === "invalid_key" || rest.code === "invalid_element") {
+      return { ...rest, issues: redactIssues(rest.issues) };
+    }
     return rest as z.core.$ZodIssue;
   });
 }

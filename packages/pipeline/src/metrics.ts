@@ -72,6 +72,8 @@ export class MetricsRegistry {
     refused: 0,
     rateLimited: 0,
     unverifiedRefs: 0,
+    invalidEvents: 0,
+    droppedFields: 0,
   };
   readonly queues = new Map<string, QueueMetrics>();
   /** Per queue: outbox idempotency key → when the item was created. */

@@ -56,6 +56,8 @@ beforeEach(() => {
     refused: 0,
     rateLimited: 0,
     unverifiedRefs: 0,
+    invalidEvents: 0,
+    droppedFields: 0,
   };
   leads = [];
   accepted = [];
@@ -287,10 +289,54 @@ describe("the collect endpoint", () => {
     );
     expect((await bad({ v: 1, events: [{ type: "identify", at: NOW }] })).status).toBe(400);
     expect((await bad({ v: 2, events: [touch()] })).status).toBe(400);
-    expect((await bad({ v: 1, events: [touch({ clickIds: { unknown_id: "x" } })] })).status).toBe(
-      400,
-    );
+    expect((await bad({ v: 1, events: [] })).status).toBe(400);
+    expect((await bad({ v: 1, events: "x" })).status).toBe(400);
     expect(counters.touchpoints).toBe(0);
+  });
+
+  it("keeps the valid part of a body: bad optional fields and bad events are dropped and named", async () => {
+    const collect = handler();
+    const response = await collect(
+      post({
+        v: 1,
+        vid: "not a visitor id!",
+        events: [
+          touch({
+            url: `${SITE}/a`,
+            utm: { source: "google", term: " " },
+            clickIds: { gclid: "G-1", unknown_id: "x", ttclid: `${"t".repeat(499)}\ud83d` },
+            ttp: "p".repeat(300),
+            referrer: "javascript:alert(1)",
+          }),
+          touch({ url: "javascript:alert(1)" }),
+          { type: "identify", at: NOW, email: " " },
+          { type: "nonsense" },
+        ],
+      }),
+    );
+    expect(response.status).toBe(200);
+    const { dropped } = (await response.json()) as { dropped: { path: string[] }[] };
+    expect(dropped.map((d) => d.path.join("."))).toEqual([
+      "vid",
+      "events.0.referrer",
+      "events.0.utm.term",
+      "events.0.clickIds.ttclid",
+      "events.0.ttp",
+      "events.1.url",
+      "events.2.email",
+      "events.2",
+      "events.3.type",
+    ]);
+    expect(JSON.stringify(dropped)).not.toContain("javascript");
+    expect(counters).toMatchObject({ touchpoints: 1, invalidEvents: 3, droppedFields: 5 });
+    const stored = accepted[0]?.batch.touchpoints[0];
+    expect(stored?.clickIds).toEqual({ gclid: "G-1" });
+    expect(stored?.utm).toEqual({ source: "google" });
+    expect(stored).not.toHaveProperty("ttp");
+    expect(stored).not.toHaveProperty("referrer");
+    // a body where nothing is valid is refused, naming every issue
+    const none = await collect(post({ v: 1, events: [touch({ url: "ftp://x" }), { type: "x" }] }));
+    expect(none.status).toBe(400);
   });
 
   it("answers 405, 415 and 413 for the wrong method, type, encoding and size", async () => {
@@ -331,10 +377,13 @@ describe("the collect endpoint", () => {
         ),
       );
     const statuses: number[] = [];
-    // no cookie, then a new made-up cookie each time: a new visitor every request
-    statuses.push((await from("203.0.113.9, 10.0.0.1", 0)).status);
+    // no cookie, then a new made-up cookie each time: a new visitor every request; the first
+    // X-Forwarded-For entries are the client's own, the proxy appended the last
+    statuses.push((await from("198.51.100.77, 203.0.113.9", 0)).status);
     for (let i = 1; i < 5; i++)
-      statuses.push((await from("203.0.113.9", i, `rt_vid=forged-visitor-${i}`)).status);
+      statuses.push(
+        (await from(`10.9.9.${i}, 203.0.113.9`, i, `rt_vid=forged-visitor-${i}`)).status,
+      );
     expect(statuses).toEqual([204, 204, 204, 429, 429]);
     const refused = await from("203.0.113.9", 9);
     expect(refused.headers.get("retry-after")).toBe("60");
@@ -366,7 +415,9 @@ describe("the collect endpoint", () => {
       return [...statuses];
     };
     // a Web Request carries no peer address, and X-Forwarded-For is not trusted without trustProxy
-    expect(await many({ rateLimit: { perAddress: 1 } }, { "x-forwarded-for": "203.0.113.9" })).toEqual([204]);
+    expect(
+      await many({ rateLimit: { perAddress: 1 } }, { "x-forwarded-for": "203.0.113.9" }),
+    ).toEqual([204]);
     expect(
       await many(
         { trustProxy: true, rateLimit: { perAddress: null } },

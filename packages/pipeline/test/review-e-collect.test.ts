@@ -143,21 +143,24 @@ describe("review-e: error bodies never quote the request", () => {
   // body's keys.
   it("does not echo an unknown key of the body in the 400", async () => {
     const pipeline = make();
-    const answer = await post(
-      pipeline,
+    const body = (url: string) =>
       JSON.stringify({
         v: 1,
         events: [
           {
             type: "touch",
             at: 1,
-            url: "https://localhost/",
+            url,
             clickIds: { "ada@example.org": "x" },
             utm: { "+33612345678": "y" },
           },
         ],
-      }),
-    );
+      });
+    // unknown click-id and UTM names are dropped: the landing itself is stored
+    const stored = await post(pipeline, body("https://localhost/"));
+    expect(stored.status).toBe(204);
+    // with nothing valid left, the 400 names fields, never the body's keys or values
+    const answer = await post(pipeline, body("javascript:ada@example.org"));
     expect(answer.status).toBe(400);
     const text = await answer.text();
     expect(text).toContain("invalid_collect_body");

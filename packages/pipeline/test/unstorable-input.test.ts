@@ -22,7 +22,7 @@ async function deadWork(served: Served) {
     .map((f) => `${f.idempotencyKey}: ${f.lastError}`);
 }
 
-test("collect: a click id holding U+0000 is answered 204, then its whole batch is dead-lettered", async () => {
+test("collect: a click id holding U+0000 is dropped (200 naming it), the landings stored, nothing dead-lettered", async () => {
   s = await serve({ worker: { maxAttempts: 1 } });
   const at = Date.now();
   const response = await fetch(`${s.url}/rt/collect`, {
@@ -42,11 +42,18 @@ test("collect: a click id holding U+0000 is answered 204, then its whole batch i
       ],
     }),
   });
-  // Either refuse it (400) or store it; acknowledging and then never applying it loses the landing.
-  const dead = await deadWork(s);
-  expect({ status: response.status, dead }).toEqual(
-    response.status === 400 ? { status: 400, dead: [] } : { status: 204, dead: [] },
-  );
+  // Acknowledging and then never applying it would lose both landings: the bad click id alone goes.
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({
+    dropped: [
+      {
+        path: ["events", "1", "clickIds", "ttclid"],
+        message: "must not contain U+0000 or a lone UTF-16 surrogate",
+      },
+    ],
+  });
+  expect(await deadWork(s)).toEqual([]);
+  expect(s.pipeline.metrics().collect).toMatchObject({ touchpoints: 2, droppedFields: 1 });
 }, 30_000);
 
 type Fixture = {

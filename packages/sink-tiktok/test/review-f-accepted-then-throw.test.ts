@@ -40,7 +40,7 @@ describe("review-f: a later request of one pixel fails after an earlier one was 
     });
     const items = syntheticPurchases(4, NOW - 60_000);
     const outcome = await sink.send(items).then(
-      (results: ItemResult[]) => results.map((r) => r.status),
+      (results: readonly ItemResult[]) => results.map((r) => r.status),
       (error: unknown) => `thrown: ${String((error as Error).message)}`,
     );
     expect(server.calls).toHaveLength(2);

@@ -234,9 +234,9 @@ describe("deliverInBatches", () => {
       "rejected",
       "rejected",
     ]);
-    expect(results[1]?.error?.reason).toBe("invalid_item");
+    expect((results[1] as { error?: SinkError }).error?.reason).toBe("invalid_item");
     expect(results[4]).toEqual({ id: "item-4", status: "rejected", error: transport });
-    expect(results[5]?.error).toBe(transport);
+    expect((results[5] as { error?: SinkError }).error).toBe(transport);
     expect(requests).toBe(5);
   });
 

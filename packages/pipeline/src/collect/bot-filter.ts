@@ -33,6 +33,12 @@ export const DEFAULT_BOT_USER_AGENTS: readonly string[] = [
   "httpclient",
 ];
 
+/**
+ * Names of people's devices that contain a bot pattern: removed from the user agent before it is
+ * matched (the phone maker CUBOT contains "bot": `Android 10; CUBOT X30`).
+ */
+export const NOT_BOTS: readonly string[] = ["cubot"];
+
 /** A predicate telling bots from people by user agent; an empty or missing user agent is a bot. */
 export function createBotFilter(
   patterns: readonly string[],
@@ -40,7 +46,8 @@ export function createBotFilter(
   const lowered = patterns.map((p) => p.toLowerCase()).filter((p) => p !== "");
   return (userAgent) => {
     if (!userAgent) return true;
-    const ua = userAgent.toLowerCase();
+    let ua = userAgent.toLowerCase();
+    for (const name of NOT_BOTS) if (ua.includes(name)) ua = ua.replaceAll(name, " ");
     return lowered.some((pattern) => ua.includes(pattern));
   };
 }

@@ -7,6 +7,11 @@ describe("addressKey", () => {
     expect(addressKey("::ffff:192.0.2.7")).toBe("192.0.2.7");
     expect(addressKey("::FFFF:192.0.2.7")).toBe("192.0.2.7");
     expect(addressKey(" 192.0.2.7:51234 ")).toBe("192.0.2.7");
+    // the same mapped address in hex and spelled out
+    expect(addressKey("::ffff:c000:207")).toBe("192.0.2.7");
+    expect(addressKey("0:0:0:0:0:ffff:c000:208")).toBe("192.0.2.8");
+    expect(addressKey("0:0:0:0:0:ffff:198.51.100.9")).toBe("198.51.100.9");
+    expect(addressKey("[::ffff:192.0.2.7]:443")).toBe("192.0.2.7");
   });
 
   it("counts IPv6 by its /64, in every spelling", () => {
@@ -42,12 +47,26 @@ describe("clientAddress", () => {
     remoteAddress,
   });
 
-  it("is the TCP peer, or X-Forwarded-For's first address behind a trusted proxy", () => {
-    const r = request({ "x-forwarded-for": " 203.0.113.9 , 10.0.0.1" }, "10.0.0.2");
+  it("is the TCP peer, or behind trusted proxies the entry they appended (read from the right)", () => {
+    const r = request({ "x-forwarded-for": " 198.51.100.1 , 203.0.113.9 , 10.0.0.1" }, "10.0.0.2");
     expect(clientAddress(r, false)).toBe("10.0.0.2");
-    expect(clientAddress(r, true)).toBe("203.0.113.9");
-    expect(clientAddress(request({}, "10.0.0.2"), true)).toBeUndefined();
-    expect(clientAddress(request({ "x-forwarded-for": " , 1.2.3.4" }), true)).toBeUndefined();
+    expect(clientAddress(r, true)).toBe("10.0.0.1");
+    expect(clientAddress(r, 1)).toBe("10.0.0.1");
+    expect(clientAddress(r, 2)).toBe("203.0.113.9");
+    // fewer entries than proxies: the furthest one present
+    expect(clientAddress(r, 5)).toBe("198.51.100.1");
+  });
+
+  it("falls back to the TCP peer when the proxies forwarded nothing usable", () => {
+    expect(clientAddress(request({}, "10.0.0.2"), true)).toBe("10.0.0.2");
+    expect(clientAddress(request({ "x-forwarded-for": "1.2.3.4, " }, "10.0.0.2"), true)).toBe(
+      "10.0.0.2",
+    );
+    // a client-written blank entry left of the proxy's is never read
+    expect(clientAddress(request({ "x-forwarded-for": " , 1.2.3.4" }, "10.0.0.2"), true)).toBe(
+      "1.2.3.4",
+    );
     expect(clientAddress(request({}), false)).toBeUndefined();
+    expect(clientAddress(request({ "x-forwarded-for": "1.2.3.4" }), false)).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@
  * | answer | when |
  * |---|---|
  * | 204 | stored (or a bot, ignored); sets the visitor cookie |
+ * | 200 `{ dropped }` | stored without the fields or events that were invalid on their own (`dropped` names them) |
  * | 400 `{ error }` | not JSON, or not a valid collect body (`issues` name the fields) |
  * | 403 | an `Origin` that is neither this site nor an allowed origin |
  * | 405 | not POST (OPTIONS answers CORS preflights of allowed origins) |
@@ -24,23 +25,22 @@ import {
   type Clock,
   createTouchpoint,
   type Logger,
-  redactIssues,
   type Touchpoint,
 } from "@revtrace/core";
 import { junkIdReason } from "@revtrace/identity";
-import { emptyAnswer, errorAnswer, methodNotAllowedAnswer } from "../http-answers.js";
+import { emptyAnswer, errorAnswer, jsonAnswer } from "../http-answers.js";
 import { BodyTooLargeError, isIdentityEncoding } from "../http-body.js";
 import type { HttpAnswer, HttpRequest } from "../http-exchange.js";
 import { createBotFilter } from "./bot-filter.js";
+import { addressKey, clientAddress } from "./client-address.js";
 import type { CollectBatch, CollectedLead } from "./collect-batch.js";
 import {
-  CollectBodySchema,
   MAX_COLLECT_BYTES,
+  parseCollectBody,
   type ValidCollectBody,
   type ValidTouchEvent,
 } from "./collect-body.js";
 import type { CollectSettings } from "./collect-settings.js";
-import { addressKey, clientAddress, forwardedFor } from "./client-address.js";
 import { newVisitorId, readVisitorCookie, visitorCookie } from "./visitor-cookie.js";
 import { createVisitorRateLimit } from "./visitor-rate-limit.js";
 
@@ -54,6 +54,10 @@ export interface CollectCounters {
   rateLimited: number;
   /** Affiliate refs dropped because the server could not verify them. */
   unverifiedRefs: number;
+  /** Events dropped from a body whose other events were stored (invalid on their own). */
+  invalidEvents: number;
+  /** Fields dropped from stored events (a blank UTM, a value over its bounds). */
+  droppedFields: number;
 }
 
 export interface CollectHandlerOptions {
@@ -159,7 +163,7 @@ export function createCollectHandler(options: CollectHandlerOptions) {
   ): Promise<CollectBatch> {
     const at = now();
     const userAgent = request.header("user-agent")?.slice(0, 512) ?? undefined;
-    const ip = settings.trustProxy ? forwardedFor(request) : undefined;
+    const ip = settings.trustProxy ? clientAddress(request, settings.trustProxy) : undefined;
     const touchpoints: Touchpoint[] = [];
     const leads: CollectedLead[] = [];
     for (const event of body.events) {
@@ -219,16 +223,20 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     }
     if (request.method !== "POST") {
       counters.refused++;
-      return methodNotAllowedAnswer("POST");
+      return errorAnswer(405, "method_not_allowed", "Use POST", {
+        headers: { ...headers, allow: "POST" },
+      });
     }
     const type = (request.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
     if (type !== "text/plain" && type !== "application/json") {
       counters.refused++;
-      return errorAnswer(415, "unsupported_media_type", "Send the body as text/plain or JSON");
+      return errorAnswer(415, "unsupported_media_type", "Send the body as text/plain or JSON", {
+        headers,
+      });
     }
     if (!isIdentityEncoding(request.header("content-encoding"))) {
       counters.refused++;
-      return errorAnswer(415, "unsupported_media_type", "Send the body uncompressed");
+      return errorAnswer(415, "unsupported_media_type", "Send the body uncompressed", { headers });
     }
     // Before the body is read: a client over its address's limit costs no buffering.
     const address = addressLimiter && clientAddress(request, settings.trustProxy);
@@ -242,9 +250,11 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     } catch (error) {
       counters.refused++;
       if (error instanceof BodyTooLargeError) {
-        return errorAnswer(413, "payload_too_large", `The body exceeds ${error.limit} bytes`);
+        return errorAnswer(413, "payload_too_large", `The body exceeds ${error.limit} bytes`, {
+          headers,
+        });
       }
-      return errorAnswer(400, "invalid_body", "The body could not be read");
+      return errorAnswer(400, "invalid_body", "The body could not be read", { headers });
     }
     if (isBot(request.header("user-agent"))) {
       counters.bots++;
@@ -259,19 +269,17 @@ export function createCollectHandler(options: CollectHandlerOptions) {
       counters.refused++;
       return errorAnswer(400, "invalid_json", "The body is not JSON", { headers });
     }
-    const parsed = CollectBodySchema.safeParse(json);
-    if (!parsed.success) {
+    const parsed = parseCollectBody(json);
+    if (!parsed.ok) {
       counters.refused++;
-      const issues = redactIssues(parsed.error.issues).map((issue) => ({
-        path: issue.path.map(String),
-        message: issue.message,
-      }));
       return errorAnswer(400, "invalid_collect_body", "The body is not a valid collect body", {
-        issues,
+        issues: parsed.issues,
         headers,
       });
     }
-    const body = parsed.data;
+    const { body, dropped } = parsed;
+    counters.invalidEvents += parsed.droppedEvents;
+    counters.droppedFields += parsed.droppedFields;
     const cookieName = settings.cookie.name;
     // GA's client id, when the site chose to reuse it, else the server's own cookie, else a new id.
     const visitorId =
@@ -300,7 +308,7 @@ export function createCollectHandler(options: CollectHandlerOptions) {
       settings.cookie.secure === "auto"
         ? publicOrigin(request).protocol === "https:"
         : settings.cookie.secure;
-    return emptyAnswer(204, {
+    const answerHeaders = {
       ...headers,
       "set-cookie": visitorCookie(cookieName, visitorId, {
         maxAgeDays: settings.cookie.maxAgeDays,
@@ -309,6 +317,10 @@ export function createCollectHandler(options: CollectHandlerOptions) {
         path: settings.cookie.path,
       }),
       "cache-control": "no-store",
-    });
+    };
+    // Stored, but not all of it: what was dropped and why (paths, never values). Resending the same
+    // body cannot do better, so it is a success.
+    if (dropped.length > 0) return jsonAnswer(200, { dropped }, answerHeaders);
+    return emptyAnswer(204, answerHeaders);
   };
 }

@@ -52,6 +52,35 @@ export const CollectOptionsSchema = z.strictObject({
       /** `Secure`: `"auto"` sets it on HTTPS requests. @default "auto" */
       secure: z.union([z.literal("auto"), z.boolean()]).default("auto"),
     })
+    // Cookie name prefixes (RFC 6265bis §4.1.3, matched regardless of case): browsers drop a
+    // `__Secure-` cookie without `Secure`, and a `__Host-` one with a `Domain` or a `Path` other
+    // than `/`, so no visitor would keep an id. Over plain HTTP ("auto" sets no Secure) they are
+    // dropped too: use them on HTTPS only.
+    .superRefine((cookie, context) => {
+      const name = cookie.name.toLowerCase();
+      const host = name.startsWith("__host-");
+      if ((host || name.startsWith("__secure-")) && cookie.secure === false) {
+        context.addIssue({
+          code: "custom",
+          path: ["secure"],
+          message: 'a __Secure- or __Host- cookie must be Secure (true or "auto")',
+        });
+      }
+      if (host && cookie.domain !== undefined) {
+        context.addIssue({
+          code: "custom",
+          path: ["domain"],
+          message: "a __Host- cookie must not have a Domain",
+        });
+      }
+      if (host && cookie.path !== "/") {
+        context.addIssue({
+          code: "custom",
+          path: ["path"],
+          message: 'a __Host- cookie must have the Path "/"',
+        });
+      }
+    })
     .prefault({}),
   /** Take the page's `vid` (GA's client id, `useGaClientId` in the tracker) as the visitor id. @default false */
   acceptClientVisitorId: z.boolean().default(false),
@@ -65,16 +94,24 @@ export const CollectOptionsSchema = z.strictObject({
       /**
        * Requests per client address per window, whatever visitor id they carry: a script that sends
        * no cookie, or another one each time, is a new visitor on every request, so only this limit
-       * holds it. The address is the TCP peer, or with `trustProxy` the first `X-Forwarded-For`
-       * address; IPv6 counts by /64. Unknown (a Web `Request` without `trustProxy`): not limited.
+       * holds it. The address is the TCP peer, or with `trustProxy` the one the trusted proxies
+       * forwarded; IPv6 counts by /64. Unknown (a Web `Request` without `trustProxy`): not limited.
        * Many people behind one NAT share an address: keep it well above `requests`. `null`: off.
        * @default 1200 (ten visitors at the per-visitor limit)
        */
       perAddress: z.number().int().positive().nullable().default(1_200),
     })
     .prefault({}),
-  /** Read the client IP from `X-Forwarded-For` and HTTPS from `X-Forwarded-Proto` (behind your proxy). @default false */
-  trustProxy: z.boolean().default(false),
+  /**
+   * Behind your own proxies: read the client IP from `X-Forwarded-For` and HTTPS and the host from
+   * `X-Forwarded-Proto` and `X-Forwarded-Host`. `true` trusts one proxy (the last `X-Forwarded-For`
+   * entry is the client, the one that proxy appended), a number that many (a CDN in front of a load
+   * balancer: `2`). Entries further left were written by the client and are never used.
+   * @default false
+   */
+  trustProxy: z
+    .union([z.boolean(), z.number().int().min(1, "must be at least 1 proxy").max(10)])
+    .default(false),
   /**
    * Decides whether an affiliate ref from a landing URL is genuine (a known partner code, a signed
    * click id). Refs it does not confirm are dropped: a ref typed into a URL never earns a commission.

@@ -12,14 +12,18 @@ export const DEFAULT_VISITOR_COOKIE_DAYS = 400;
 
 const VISITOR_ID = /^[A-Za-z0-9._-]{8,100}$/;
 
-/** The cookie's value in a `Cookie` header, when it is a well-formed visitor id. */
+/**
+ * The cookie's value in a `Cookie` header: the first one named `name` that is a well-formed visitor
+ * id. A browser can send several cookies of one name (a stale one with another `Path` or `Domain`
+ * comes first): a malformed one before the visitor's own must not make the visitor a new one.
+ */
 export function readVisitorCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
     if (eq > 0 && part.slice(0, eq).trim() === name) {
       const value = part.slice(eq + 1).trim();
-      return VISITOR_ID.test(value) ? value : undefined;
+      if (VISITOR_ID.test(value)) return value;
     }
   }
   return undefined;
