@@ -14,7 +14,12 @@ import {
 } from "./identity-rules.js";
 import { isJunkEmail } from "./junk-email.js";
 import { cleanId, type JunkReason, junkIdReason } from "./junk-id.js";
-import { isPlaceholderNationalNumber, normalizePhone, parsePhone } from "./phone.js";
+import {
+  isPlaceholderNationalNumber,
+  mayBePlaceholderE164,
+  normalizePhone,
+  parsePhone,
+} from "./phone.js";
 import { isRoleMailbox } from "./role-mailbox.js";
 
 /** Prefix of a hashed role mailbox's value: `role:<sha256 hex>`. */
@@ -192,15 +197,8 @@ function junkOf(kind: IdentityKeyKind, value: string): JunkReason | null {
 
 /** Whether a stored (E.164) phone is a placeholder; other stored forms are not checked. */
 function isPlaceholderStored(value: string): boolean {
-  if (value.charCodeAt(0) !== 43 || value.length < 6) return false;
-  // every placeholder ends in four digits that repeat, alternate or step, or is a NANP 555-01xx
-  // number: anything else is not parsed again
-  const tail = value.slice(-4);
-  if (
-    !isPlaceholderNationalNumber(tail) &&
-    !(value.length === 12 && value.startsWith("+1") && value.slice(5, 10) === "55501")
-  )
-    return false;
+  // only a number whose last digits could make a placeholder is parsed again
+  if (!mayBePlaceholderE164(value)) return false;
   const parts = parsePhone(value);
   return (
     parts !== null && isPlaceholderNationalNumber(parts.nationalNumber, parts.countryCallingCode)
