@@ -307,9 +307,10 @@ export function normalizeIdentityKey(key: IdentityKey, rules?: IdentityRulesInpu
 
 /**
  * Every form under which `key` may be stored, for erasure: its value as given and trimmed, normalized
- * for its kind (email, Gmail-folded email, E.164 phone), and the SHA-256 digests of those (plain and
- * `role:`-prefixed). No policy check (blocklist, role mailboxes, junk): a key linked before a rule
- * change must stay erasable.
+ * for its kind (email, Gmail-folded email, E.164 phone; for an email also the NFC lower-case form
+ * that versions before NFKC stored), and the SHA-256 digests of those (plain and `role:`-prefixed).
+ * No policy check (blocklist, role mailboxes, junk): a key linked before a rule change must stay
+ * erasable.
  */
 export function erasureForms(key: IdentityKey, rules: IdentityRules): IdentityKey[] {
   const raw = cleanId(key.value);
@@ -317,6 +318,9 @@ export function erasureForms(key: IdentityKey, rules: IdentityRules): IdentityKe
   if (key.kind === "email") {
     const email = normalizeEmail(raw);
     if (email !== null) values.add(email).add(foldGmailAddress(email));
+    // the form keys had before normalizeEmail applied NFKC and folded a dotted i: still erasable
+    const nfc = raw.normalize("NFC").toLowerCase().normalize("NFC");
+    if (nfc !== email && normalizeEmail(nfc) !== null) values.add(nfc).add(foldGmailAddress(nfc));
   } else if (key.kind === "phone") {
     const phone = normalizePhone(raw, rules.phone);
     if (phone !== null) values.add(phone);
