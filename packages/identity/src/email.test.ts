@@ -25,6 +25,17 @@ describe("normalizeEmail", () => {
     ["JOSÉ@café.fr", "josé@café.fr"],
     ["jose\u0301@cafe\u0301.fr", "jos\u00e9@caf\u00e9.fr"], // NFD input, NFC output
     ["o'brien+news@sub.acme.co.uk", "o'brien+news@sub.acme.co.uk"],
+    // NFKC: full-width and other compatibility forms fold to the characters they stand for
+    ["\uff4a\uff41\uff4e\uff45@\uff41\uff43\uff4d\uff45.io", "jane@acme.io"],
+    ["\uff2a\uff41\uff4e\uff45\uff20\uff21\uff43\uff4d\uff45\uff0e\uff49\uff4f", "jane@acme.io"],
+    ["\ufb01nance@acme.io", "finance@acme.io"], // the "fi" ligature
+    ["jane@\u212acme.io", "jane@kcme.io"], // KELVIN SIGN
+    // "İ".toLowerCase() is "i" + U+0307: the dot goes
+    ["\u0130NFO@acme.io", "info@acme.io"],
+    ["i\u0307nfo@acme.io", "info@acme.io"],
+    ["I\u0307NFO@acme.io", "info@acme.io"],
+    ["\u0130\u0301@acme.io", "\u00ed@acme.io"], // what is left composes (í)
+    ["y\u0307@acme.io", "\u1e8f@acme.io"], // other dots above stay
   ])("normalizes %j", (raw, expected) => {
     expect(normalizeEmail(raw)).toBe(expected);
   });
@@ -61,15 +72,37 @@ describe("normalizeEmail", () => {
     );
   });
 
-  it("is idempotent and its output is trimmed, lower-case NFC (property)", () => {
+  /** Characters that NFKC, lower-casing or the dotted-i rule change, among plain ones. */
+  const trickyArb = fc.string({
+    unit: fc.constantFrom(
+      ..."aiI.@-+\u0130\u0307\u0301\u0323\u03a3\u03c3\u212a\u2126\u2122\ufb01\u00b2\u2460\u01c5",
+      "\uff41",
+      "\uff29",
+      "\uff20",
+      "\uff0e",
+      "\u3000",
+      "\u00a0",
+    ),
+    maxLength: 20,
+  });
+
+  it("is idempotent and its output is trimmed, lower-case NFKC (property)", () => {
     fc.assert(
-      fc.property(fc.oneof(emailArb, fc.string({ unit: "grapheme", maxLength: 40 })), (raw) => {
-        const once = normalizeEmail(raw);
-        if (once === null) return;
-        expect(normalizeEmail(once)).toBe(once);
-        expect(once).toBe(once.trim().normalize("NFC").toLowerCase().normalize("NFC"));
-      }),
-      { numRuns: 500 },
+      fc.property(
+        fc.oneof(
+          emailArb,
+          fc.string({ unit: "grapheme", maxLength: 40 }),
+          fc.tuple(trickyArb, trickyArb).map(([l, d]) => `${l}@${d}.io`),
+        ),
+        (raw) => {
+          const once = normalizeEmail(raw);
+          if (once === null) return;
+          expect(normalizeEmail(once)).toBe(once);
+          expect(once).toBe(once.normalize("NFKC").trim().toLowerCase().normalize("NFKC"));
+          expect(once).not.toContain("i\u0307");
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

@@ -16,17 +16,33 @@ const LOCAL_PART = new RegExp(`^${ATOM}(?:\\.${ATOM})*$`, "u");
 const LABEL = /^[\p{L}\p{N}\p{M}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?$/u;
 const NUMERIC = /^\d+$/;
 
+/** `i` and the U+0307 COMBINING DOT ABOVE(s) that `"İ".toLowerCase()` leaves after it. */
+const DOTTED_I = /i\u0307+/g;
+
 /**
- * Normalizes an email address: trim, Unicode NFC, lower case. Returns `null` when the result is not a
- * plausible address (one `@`, a dot-atom local part, a domain of at least two labels, RFC 5321
- * lengths). Idempotent: normalizing a normalized address returns it unchanged.
+ * Normalizes an email address: Unicode NFKC, trim, lower case, then `i` + U+0307 to `i`. Returns
+ * `null` when the result is not a plausible address (one `@`, a dot-atom local part, a domain of at
+ * least two labels, RFC 5321 lengths). Idempotent: normalizing a normalized address returns it
+ * unchanged.
+ *
+ * - NFKC folds compatibility forms to the characters they stand for: full-width `ｊａｎｅ@ａｃｍｅ.io`
+ *   (what a CJK input method types) is `jane@acme.io`, as a mail client's IDNA mapping (UTS 46) makes
+ *   the domain, so the reserved-domain, junk and role-mailbox checks see the address as delivered,
+ *   and one mailbox is one key. Ligatures (`ﬁ`), superscripts and circled digits fold too.
+ * - `"İ".toLowerCase()` is `i` + U+0307 COMBINING DOT ABOVE (no precomposed lower-case form exists,
+ *   so NFC keeps it): `İNFO@acme.io` is `info@acme.io`, the role mailbox. A dot above typed after a
+ *   lower-case `i` goes too.
  *
  * @example
  * normalizeEmail("  Jane.Doe@Example.COM "); // "jane.doe@example.com"
+ * normalizeEmail("ｊａｎｅ@ａｃｍｅ.io"); // "jane@acme.io"
  * normalizeEmail("jane@localhost"); // null
  */
 export function normalizeEmail(raw: string): string | null {
-  const email = raw.trim().normalize("NFC").toLowerCase().normalize("NFC");
+  let email = raw.normalize("NFKC").trim().toLowerCase();
+  if (email.includes("\u0307")) email = email.replace(DOTTED_I, "i");
+  // lower-casing (and removing a dot above) can leave a string that is not composed
+  email = email.normalize("NFKC");
   if (email.length > MAX_EMAIL) return null;
   const at = email.indexOf("@");
   if (at <= 0 || at !== email.lastIndexOf("@")) return null;

@@ -29,6 +29,10 @@ describe("junkIdReason", () => {
     ["n\u200bu\u200cl\u200dl", "junk"],
     ["\u200b\u200b", "empty"],
     ["\uff4e\uff55\uff4c\uff4c", "junk"], // full-width "null"
+    [" {} ", "junk"], // JSON.stringify({})
+    ['"[]"', "junk"],
+    ["<NULL>", "junk"],
+    ["\uff5b\uff5d", "junk"], // full-width "{}"
   ])("%j is %j", (value, reason) => {
     expect(junkIdReason(value)).toBe(reason);
   });
@@ -41,6 +45,8 @@ describe("junkIdReason", () => {
     "x".repeat(MAX_ID_LENGTH),
     "'null",
     "10",
+    "{a}",
+    "[1]",
   ])("accepts %j", (value) => {
     expect(junkIdReason(value)).toBeNull();
   });

@@ -10,7 +10,8 @@
  * pair of surrounding quotes. Sources: PostHog's illegal distinct ids (Node ingestion
  * `person-merge-service.ts` and Rust capture `constants.rs`), Segment Unify's suggested blocked values,
  * RudderStack's exclusion examples, Adobe Identity Service's blocked values; plus common stringified
- * empties of other languages (`nil`, `<nil>`, `(null)`, `n/a`).
+ * empties of other languages (`nil`, `<nil>`, `(null)`, `<null>`, `n/a`) and the JSON of an empty object
+ * or array (`{}`, `[]`).
  */
 export const BUILT_IN_JUNK_IDS: readonly string[] = [
   // PostHog, case-insensitive list
@@ -47,6 +48,10 @@ export const BUILT_IN_JUNK_IDS: readonly string[] = [
   "nil",
   "<nil>",
   "(null)",
+  "<null>",
+  // JSON of an empty object or array (JSON.stringify({}), a serialized empty list)
+  "{}",
+  "[]",
   "n/a",
   "na",
   "test",

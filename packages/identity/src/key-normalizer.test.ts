@@ -3,7 +3,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { hashIdentityValue } from "./hash.js";
 import { resolveIdentityRules } from "./identity-rules.js";
-import { createKeyNormalizer, type KeyCheck, normalizeIdentityKey } from "./key-normalizer.js";
+import {
+  createKeyNormalizer,
+  erasureForms,
+  type KeyCheck,
+  normalizeIdentityKey,
+} from "./key-normalizer.js";
 
 const k = (kind: IdentityKeyKind, value: string): IdentityKey => ({ kind, value });
 const ok = (kind: IdentityKeyKind, value: string, keyClass = "merge"): KeyCheck =>
@@ -254,3 +259,30 @@ function normalizePhoneForTest(value: string): string {
   if (!check.ok) throw new Error("not a phone");
   return check.key.value;
 }
+
+describe("erasureForms: emails stored before NFKC", () => {
+  const rules = resolveIdentityRules({});
+  const values = (value: string) =>
+    erasureForms({ kind: "email", value }, rules).map((k) => k.value);
+
+  it("a full-width or dotted-İ address also erases its former NFC lower-case key and its digest", () => {
+    const fullWidth = "\uff2a\uff41\uff4e\uff45@acme.io";
+    expect(values(fullWidth)).toEqual(
+      expect.arrayContaining([
+        "jane@acme.io",
+        "\uff4a\uff41\uff4e\uff45@acme.io",
+        hashIdentityValue("\uff4a\uff41\uff4e\uff45@acme.io"),
+      ]),
+    );
+    expect(values("\u0130NFO@acme.io")).toEqual(
+      expect.arrayContaining(["info@acme.io", "i\u0307nfo@acme.io"]),
+    );
+  });
+
+  it("an ASCII address has no extra form", () => {
+    expect(values("Jane@Acme.io").filter((v) => v.includes("@"))).toEqual([
+      "Jane@Acme.io",
+      "jane@acme.io",
+    ]);
+  });
+});

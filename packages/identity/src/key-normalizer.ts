@@ -14,7 +14,12 @@ import {
 } from "./identity-rules.js";
 import { isJunkEmail } from "./junk-email.js";
 import { cleanId, type JunkReason, junkIdReason } from "./junk-id.js";
-import { isPlaceholderNationalNumber, normalizePhone, parsePhone } from "./phone.js";
+import {
+  isPlaceholderNationalNumber,
+  mayBePlaceholderE164,
+  normalizePhone,
+  parsePhone,
+} from "./phone.js";
 import { isRoleMailbox } from "./role-mailbox.js";
 
 /** Prefix of a hashed role mailbox's value: `role:<sha256 hex>`. */
@@ -192,15 +197,8 @@ function junkOf(kind: IdentityKeyKind, value: string): JunkReason | null {
 
 /** Whether a stored (E.164) phone is a placeholder; other stored forms are not checked. */
 function isPlaceholderStored(value: string): boolean {
-  if (value.charCodeAt(0) !== 43 || value.length < 6) return false;
-  // every placeholder ends in four digits that repeat, alternate or step, or is a NANP 555-01xx
-  // number: anything else is not parsed again
-  const tail = value.slice(-4);
-  if (
-    !isPlaceholderNationalNumber(tail) &&
-    !(value.length === 12 && value.startsWith("+1") && value.slice(5, 10) === "55501")
-  )
-    return false;
+  // only a number whose last digits could make a placeholder is parsed again
+  if (!mayBePlaceholderE164(value)) return false;
   const parts = parsePhone(value);
   return (
     parts !== null && isPlaceholderNationalNumber(parts.nationalNumber, parts.countryCallingCode)
@@ -309,9 +307,10 @@ export function normalizeIdentityKey(key: IdentityKey, rules?: IdentityRulesInpu
 
 /**
  * Every form under which `key` may be stored, for erasure: its value as given and trimmed, normalized
- * for its kind (email, Gmail-folded email, E.164 phone), and the SHA-256 digests of those (plain and
- * `role:`-prefixed). No policy check (blocklist, role mailboxes, junk): a key linked before a rule
- * change must stay erasable.
+ * for its kind (email, Gmail-folded email, E.164 phone; for an email also the NFC lower-case form
+ * that versions before NFKC stored), and the SHA-256 digests of those (plain and `role:`-prefixed).
+ * No policy check (blocklist, role mailboxes, junk): a key linked before a rule change must stay
+ * erasable.
  */
 export function erasureForms(key: IdentityKey, rules: IdentityRules): IdentityKey[] {
   const raw = cleanId(key.value);
@@ -319,6 +318,9 @@ export function erasureForms(key: IdentityKey, rules: IdentityRules): IdentityKe
   if (key.kind === "email") {
     const email = normalizeEmail(raw);
     if (email !== null) values.add(email).add(foldGmailAddress(email));
+    // the form keys had before normalizeEmail applied NFKC and folded a dotted i: still erasable
+    const nfc = raw.normalize("NFC").toLowerCase().normalize("NFC");
+    if (nfc !== email && normalizeEmail(nfc) !== null) values.add(nfc).add(foldGmailAddress(nfc));
   } else if (key.kind === "phone") {
     const phone = normalizePhone(raw, rules.phone);
     if (phone !== null) values.add(phone);
