@@ -94,6 +94,12 @@ export function resolveInput(input: AttributionInput): ResolvedInput {
   if (!Number.isFinite(input.occurredAt)) {
     throw new TypeError("The conversion's occurredAt must be finite epoch milliseconds");
   }
+  const original = input.originalOccurredAt;
+  if (original !== undefined && original !== null && !Number.isFinite(original)) {
+    throw new TypeError(
+      "The conversion's originalOccurredAt must be finite epoch milliseconds, null or absent",
+    );
+  }
   if (input.value !== null) assertMoney(input.value, "The conversion's value");
   const event = input.billingEvent ?? null;
   const subscription = event?.subscription ?? null;
@@ -104,8 +110,8 @@ export function resolveInput(input: AttributionInput): ResolvedInput {
     affiliateRef:
       input.affiliateRef !== undefined ? input.affiliateRef : (subscription?.affiliateRef ?? null),
     originalOccurredAt:
-      input.originalOccurredAt !== undefined
-        ? input.originalOccurredAt
+      original !== undefined
+        ? original
         : event
           ? originalConversionTime(event)
           : null,
