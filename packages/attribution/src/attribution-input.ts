@@ -110,10 +110,6 @@ export function resolveInput(input: AttributionInput): ResolvedInput {
     affiliateRef:
       input.affiliateRef !== undefined ? input.affiliateRef : (subscription?.affiliateRef ?? null),
     originalOccurredAt:
-      original !== undefined
-        ? original
-        : event
-          ? originalConversionTime(event)
-          : null,
+      original !== undefined ? original : event ? originalConversionTime(event) : null,
   };
 }
