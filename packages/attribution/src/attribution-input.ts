@@ -26,7 +26,7 @@ export interface AttributionInput {
    * When the original conversion happened (for a subscription: its activation). Models with
    * `renewals: "original"` measure their windows from it and ignore touchpoints after it, for the
    * first payment and every later payment alike. When omitted it is derived from `billingEvent` (see
-   * {@link originalConversionTime}).
+   * {@link originalConversionTime}). Epoch ms: must be finite when given.
    */
   originalOccurredAt?: number | null;
   /** The Chargebee event the conversion came from, if any. */
