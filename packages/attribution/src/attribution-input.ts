@@ -26,7 +26,7 @@ export interface AttributionInput {
    * When the original conversion happened (for a subscription: its activation). Models with
    * `renewals: "original"` measure their windows from it and ignore touchpoints after it, for the
    * first payment and every later payment alike. When omitted it is derived from `billingEvent` (see
-   * {@link originalConversionTime}).
+   * {@link originalConversionTime}). Epoch ms: must be finite when given.
    */
   originalOccurredAt?: number | null;
   /** The Chargebee event the conversion came from, if any. */
@@ -94,6 +94,12 @@ export function resolveInput(input: AttributionInput): ResolvedInput {
   if (!Number.isFinite(input.occurredAt)) {
     throw new TypeError("The conversion's occurredAt must be finite epoch milliseconds");
   }
+  const original = input.originalOccurredAt;
+  if (original !== undefined && original !== null && !Number.isFinite(original)) {
+    throw new TypeError(
+      "The conversion's originalOccurredAt must be finite epoch milliseconds, null or absent",
+    );
+  }
   if (input.value !== null) assertMoney(input.value, "The conversion's value");
   const event = input.billingEvent ?? null;
   const subscription = event?.subscription ?? null;
@@ -104,10 +110,6 @@ export function resolveInput(input: AttributionInput): ResolvedInput {
     affiliateRef:
       input.affiliateRef !== undefined ? input.affiliateRef : (subscription?.affiliateRef ?? null),
     originalOccurredAt:
-      input.originalOccurredAt !== undefined
-        ? input.originalOccurredAt
-        : event
-          ? originalConversionTime(event)
-          : null,
+      original !== undefined ? original : event ? originalConversionTime(event) : null,
   };
 }

@@ -17,7 +17,7 @@ export interface CommissionPayment {
   type: "payment";
   /** Chargebee transaction id: the earned entry's idempotency key is derived from it. */
   transactionId: string;
-  /** The amount commissions are computed on (the currency of the commission too). */
+  /** The amount commissions are computed on (the currency of the commission too); never negative. */
   amount: Money;
   /** Epoch ms. */
   paidAt: number;
@@ -29,14 +29,17 @@ export interface CommissionPayment {
    */
   isFirstPayment?: boolean | null;
   /**
-   * 1-based number of this paid payment within the subscription. Without it the ledger uses
+   * 1-based number of this paid payment within the subscription (a positive safe integer). Without it the ledger uses
    * `isFirstPayment`, then counts the subscription's payments recorded so far with an earlier
    * `paidAt` (earned or not); a count can be too low while earlier payments have not arrived, and a
    * commission it let through beyond a `{ payments: n }` rule is reversed (`renumbered:<txn>`) once
    * they do. Give it when you know it: a given number is final.
    */
   paymentNumber?: number | null;
-  /** Start of the subscription (for `{ months: n }` rules); else its earliest payment recorded so far. */
+  /**
+   * Start of the subscription, epoch ms (for `{ months: n }` rules); else its earliest payment
+   * recorded so far.
+   */
   subscriptionStartedAt?: number | null;
   /** Who earns on it; `null` when the payment is not attributed to a partner. */
   referral: Referral | null;
@@ -63,7 +66,7 @@ export interface CommissionPayout {
   partnerId: string;
   /** Epoch ms: commissions whose hold ended by then are paid. */
   paidAt: number;
-  /** Pay only this currency. @default every currency */
+  /** Pay only this currency (an upper-case ISO 4217 code). @default every currency */
   currency?: string | null;
 }
 
