@@ -14,7 +14,7 @@ declare global {
   }
 }
 
-const data = (document.currentScript as HTMLScriptElement | null)?.dataset ?? {};
+const data = ((document.currentScript || {}) as HTMLScriptElement).dataset || {};
 const options: TrackerOptions = {
   endpoint: data.endpoint,
   affiliateParam: data.affiliateParam,

@@ -23,6 +23,10 @@ import {
  */
 const BUDGET = 60_000;
 const BODY = BUDGET / 2;
+/** The endpoint takes at most 50 events a body. */
+const EVENTS = 50;
+/** Retries of a request the endpoint did not accept (5xx, 429) or that failed, before it is dropped. */
+const RETRIES = 5;
 /** A string's length in UTF-8 bytes. */
 const size = (text: string): number => new Blob([text]).size;
 /** Longest URL or referrer kept. */
@@ -30,8 +34,9 @@ const MAX_URL = 2_000;
 const FIRST = "rt_ft";
 const LAST_CLICK = "rt_ck";
 
+// (`||` rather than `?.` and `??`, which the ES2017 build spells out at length.)
 const cookie = (name: string): string | undefined =>
-  document.cookie.match(new RegExp(`(?:^|; )${name}=([^;]*)`))?.[1];
+  (document.cookie.match(new RegExp(`(?:^|; )${name}=([^;]*)`)) || [])[1];
 
 /** `decodeURIComponent`, or the value as it is when it is not valid percent-encoding. */
 function decode(value: string): string {
@@ -40,6 +45,22 @@ function decode(value: string): string {
   } catch {
     return value;
   }
+}
+
+/**
+ * `value` trimmed and cut to at most `max` UTF-16 units (the endpoint's bounds), never inside a
+ * surrogate pair; `undefined` when it is blank or holds U+0000 or a lone surrogate, which the endpoint
+ * refuses (and with it the whole body).
+ */
+function clean(value: string | null | undefined, max: number): string | undefined {
+  const cut = (value || "")
+    .trim()
+    .slice(0, max)
+    .replace(/[\ud800-\udbff]$/, "");
+  try {
+    // `encodeURIComponent` throws on a lone surrogate
+    if (cut && !/\0/.test(cut) && encodeURIComponent(cut)) return cut;
+  } catch {}
 }
 
 /** Where the tracker's state lives when `localStorage` is unavailable: this page's memory. */
@@ -55,7 +76,7 @@ function store(key: string, value?: string | null): string | null {
   } catch {
     persisted = false;
     if (value !== undefined) memory[key] = value;
-    return memory[key] ?? null;
+    return memory[key] || null;
   }
 }
 
@@ -76,9 +97,9 @@ function landing(affiliateParam: string, hasFirst: boolean): TouchEvent | undefi
     const found: Partial<Record<K, string>> = {};
     let any = false;
     for (const key of keys) {
-      const value = get(key);
+      const value = clean(get(key), 500);
       if (value) {
-        found[key] = value.slice(0, 500);
+        found[key] = value;
         any = true;
       }
     }
@@ -90,29 +111,41 @@ function landing(affiliateParam: string, hasFirst: boolean): TouchEvent | undefi
     return raw === undefined ? null : decode(raw);
   });
   touch.utm = pick(UTM_PARAMS, (key) => query.get(`utm_${key}`));
-  const ref = query.get(affiliateParam);
-  if (ref) touch.ref = ref.slice(0, 200);
+  touch.ref = clean(query.get(affiliateParam), 200);
   const host = referrerHost();
-  const referrer = host && host !== location.host ? document.referrer.slice(0, MAX_URL) : "";
+  // The endpoint takes http(s) referrers only (not `android-app://…`).
+  const referrer =
+    host && host !== location.host && /^https?:/.test(document.referrer)
+      ? document.referrer.slice(0, MAX_URL)
+      : "";
   if (referrer) touch.referrer = referrer;
-  const ttp = cookie("_ttp");
-  if (ttp) touch.ttp = decode(ttp);
+  touch.ttp = clean(decode(cookie("_ttp") || ""), 200);
   if (!hasFirst) touch.first = true;
   return touch.clickIds || touch.utm || touch.ref || referrer || !hasFirst ? touch : undefined;
 }
 
 /** Starts the tracker on this page and records the landing. */
 export function init(options: TrackerOptions = {}): Tracker {
-  const endpoint = options.endpoint ?? "/rt/collect";
+  const endpoint = options.endpoint || "/rt/collect";
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
   const off = options.respectDoNotTrack && (nav.doNotTrack === "1" || nav.globalPrivacyControl);
   let consented = !options.requireConsent;
   let queue: TrackerEvent[] = [];
-  const vid = options.useGaClientId ? cookie("_ga")?.split(".").slice(2).join(".") : undefined;
+  // GA's client id, when it has the form the endpoint takes (else the endpoint refuses every body)
+  const vid =
+    options.useGaClientId &&
+    ((cookie("_ga") || "")
+      .split(".")
+      .slice(2)
+      .join(".")
+      .match(/^[\w.-]{1,100}$/) || [])[0];
 
   /** Bytes of keepalive requests and beacons in flight (browsers allow 64 KB for all of them together). */
   let inflight = 0;
-  let retry = 500;
+  /** Failures in a row: the next retry is due after 0.5 s, doubled at each. */
+  let failures = 0;
+  /** True while a retry is due: nothing is sent before it, unless the page goes away. */
+  let waiting = false;
 
   /**
    * Sends the queue in bodies of at most `BODY` bytes (UTF-8): one request at a time while the page
@@ -127,16 +160,20 @@ export function init(options: TrackerOptions = {}): Tracker {
       let bytes = size(JSON.stringify(body)) - 1;
       for (const event of queue) {
         const more = size(JSON.stringify(event)) + 1;
-        if (body.events.length > 0 && bytes + more > BODY) break;
+        if (body.events.length > 0 && (bytes + more > BODY || body.events.length === EVENTS)) break;
         bytes += more;
         body.events.push(event);
       }
       const fits = inflight + bytes <= BUDGET;
-      if (leaving ? !fits : inflight > 0) return;
+      if (leaving ? !fits : inflight > 0 || waiting) return;
       const events = queue.splice(0, body.events.length);
       const text = JSON.stringify(body);
       inflight += bytes;
-      if (leaving && nav.sendBeacon?.(endpoint, new Blob([text], { type: "text/plain" }))) {
+      if (
+        leaving &&
+        "sendBeacon" in nav &&
+        nav.sendBeacon(endpoint, new Blob([text], { type: "text/plain" }))
+      ) {
         setTimeout(() => {
           inflight -= bytes;
           send();
@@ -149,19 +186,34 @@ export function init(options: TrackerOptions = {}): Tracker {
         keepalive: fits,
         credentials: "same-origin",
         headers: { "content-type": "text/plain" },
-      }).then(
-        () => {
+      })
+        .catch(() => undefined)
+        .then((response) => {
           inflight -= bytes;
-          retry = 500;
+          const status = response ? response.status : 0;
+          // Delivered, or refused for good (a 4xx but 429): done with these events.
+          if (status && status !== 429 && status < 500) failures = 0;
+          else if (failures++ < RETRIES && consented) {
+            // Not accepted (5xx, 429) or a network error: resent after Retry-After or the backoff.
+            // An answered request's events go back to the queue at once, so that a page going away
+            // sends them in a beacon. A network error's go back only when the retry is due: a
+            // keepalive request a leaving page lost track of (its promise rejects) may well be
+            // delivered, and a page that is really unloaded never runs the timer, so `pagehide`
+            // never sends them a second time.
+            if (status) queue = events.concat(queue);
+            waiting = true;
+            return setTimeout(
+              () => {
+                waiting = false;
+                if (!status && consented) queue = events.concat(queue);
+                send();
+              },
+              // biome-ignore lint/complexity/useOptionalChain: the ES2017 build spells `?.` out at length
+              Number(response && response.headers.get("retry-after")) * 1_000 || 250 << failures,
+            );
+          } else failures = 0; // dropped after `RETRIES` retries
           send();
-        },
-        () => {
-          inflight -= bytes;
-          queue = events.concat(queue);
-          retry = Math.min(retry * 2, 60_000);
-          setTimeout(send, retry);
-        },
-      );
+        });
     }
   }
 
@@ -174,7 +226,7 @@ export function init(options: TrackerOptions = {}): Tracker {
   /** Remembers the first landing (never overwritten) and the latest click id; only with consent. */
   function remember(touch: TouchEvent) {
     const ids = touch.clickIds;
-    const click = touch.ref ?? (ids && Object.values(ids)[0]);
+    const click = touch.ref || (ids && Object.values(ids)[0]);
     if (touch.first) store(FIRST, JSON.stringify({ at: touch.at, click, url: touch.url }));
     if (click) store(LAST_CLICK, click);
   }
@@ -182,7 +234,7 @@ export function init(options: TrackerOptions = {}): Tracker {
   // Under Do Not Track / GPC (when respected) nothing is read, stored or sent.
   // Without storage, a page reached from this site is internal navigation, not a first landing.
   const hasFirst = store(FIRST) !== null || (!persisted && referrerHost() === location.host);
-  const touch = off ? undefined : landing(options.affiliateParam ?? "ref", hasFirst);
+  const touch = off ? undefined : landing(options.affiliateParam || "ref", hasFirst);
   if (touch) {
     if (consented) remember(touch);
     push(touch);
@@ -191,11 +243,9 @@ export function init(options: TrackerOptions = {}): Tracker {
   const tracker: Tracker = {
     identify(contact) {
       const event: TrackerEvent = { type: "identify", at: Date.now() };
-      const email = contact.email?.trim();
-      const phone = contact.phone?.trim();
-      if (email) event.email = email.slice(0, 254);
-      if (phone) event.phone = phone.slice(0, 40);
-      if (email || phone) push(event);
+      event.email = clean(contact.email, 254);
+      event.phone = clean(contact.phone, 40);
+      if (event.email || event.phone) push(event);
     },
     consent(granted = true) {
       consented = granted;
@@ -215,10 +265,9 @@ export function init(options: TrackerOptions = {}): Tracker {
       const last = store(LAST_CLICK);
       if (last) return last;
       try {
-        return JSON.parse(store(FIRST) ?? "null")?.click ?? undefined;
-      } catch {
-        return undefined;
-      }
+        // nothing stored: `JSON.parse("null").click` throws
+        return JSON.parse(String(store(FIRST))).click;
+      } catch {}
     },
     flush: () => send(true),
   };
@@ -233,7 +282,10 @@ export function init(options: TrackerOptions = {}): Tracker {
       (event) => {
         const form = event.target as HTMLFormElement;
         const field = (selector: string) =>
-          (form.querySelector?.(selector) as HTMLInputElement | null)?.value;
+          (
+            ("querySelector" in form && form.querySelector<HTMLInputElement>(selector)) ||
+            ({} as HTMLInputElement)
+          ).value;
         // Email and phone fields only; a password field is never read.
         tracker.identify({
           email: field("input[type=email],input[name*=email i]:not([type=password])"),
