@@ -2,6 +2,7 @@
  * review-g: the collect endpoint's lenient parse (collect-body.ts parseEvent/parseCollectBody) through
  * its public API, with bodies its tests never sent. Each test here fails on 61fce2b.
  */
+import { isIP } from "node:net";
 import { createMemoryStorage } from "@revtrace/storage-memory";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPipeline, type Pipeline, type PipelineStorage } from "../src/index.ts";
@@ -13,9 +14,9 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-function make(collect: Record<string, unknown> = {}): Pipeline {
+function make(collect: Record<string, unknown> = {}, storage = createMemoryStorage()): Pipeline {
   const pipeline = createPipeline({
-    storage: createMemoryStorage() as PipelineStorage,
+    storage: storage as PipelineStorage,
     chargebee: { credentials: [{ username: "chargebee", password: "review-g-password" }] },
     collect,
   });
@@ -23,12 +24,12 @@ function make(collect: Record<string, unknown> = {}): Pipeline {
   return pipeline;
 }
 
-function post(pipeline: Pipeline, body: string) {
+function post(pipeline: Pipeline, body: string, headers: Record<string, string> = {}) {
   return pipeline.handleCollect(
     new Request("http://localhost/rt/collect", {
       method: "POST",
       body,
-      headers: { "content-type": "text/plain", "user-agent": UA },
+      headers: { "content-type": "text/plain", "user-agent": UA, ...headers },
     }),
   );
 }
@@ -116,5 +117,55 @@ describe("review-g: the size of a 200 {dropped} answer", () => {
     expect(answer.status).toBe(200);
     const text = await answer.text();
     expect(text.length).toBeLessThanOrEqual(body.length);
+  });
+});
+
+describe("review-g: the touchpoint's ip behind trusted proxies", () => {
+  // collect-handler.ts:151 stores clientAddress() as it is: the raw X-Forwarded-For entry. addressKey
+  // (client-address.ts:70) knows that a forwarded entry may carry a port or brackets (Azure Front
+  // Door and Application Gateway append `ip:port`), and counts the limit by the bare address, but the
+  // touchpoint keeps `[2001:db8::1]:443`: the TikTok sink drops an ip that is not an address
+  // (tiktok-mapper.ts:41), so the ip + user-agent match key of every such visitor is lost. And an entry
+  // that is no address at all is stored at any length (core's Touchpoint.ip is an unbounded string):
+  // with `trustProxy: 2`, a client that reaches the load balancer around the CDN writes the entry
+  // the endpoint reads (the LB appends the real peer after it), e.g. 6,000 characters of markup.
+  async function storedIp(collect: Record<string, unknown>, forwardedFor: string) {
+    const storage = createMemoryStorage();
+    const pipeline = make(collect, storage);
+    const answer = await post(
+      pipeline,
+      JSON.stringify({
+        v: 1,
+        events: [
+          {
+            type: "touch",
+            at: 1,
+            url: "https://shop.example/?ttclid=E.C.P.x",
+            clickIds: { ttclid: "E.C.P.x" },
+          },
+        ],
+      }),
+      { "x-forwarded-for": forwardedFor },
+    );
+    expect(answer.status).toBe(204);
+    const visitor = /rt_vid=([^;]+)/.exec(answer.headers.get("set-cookie") ?? "")?.[1] as string;
+    await pipeline.drain({ timeoutMs: 5_000 });
+    const [touchpoint] = await storage.listTouchpoints({
+      anonymousIds: [visitor],
+      range: { from: 0, to: Number.MAX_SAFE_INTEGER },
+    });
+    return touchpoint?.ip;
+  }
+
+  it.each([
+    ["[2001:db8::1]:443", "2001:db8::1"],
+    ["203.0.113.7:51234", "203.0.113.7"],
+  ])("a proxy's %s is stored as the address %s", async (entry, address) => {
+    expect(await storedIp({ trustProxy: true }, entry)).toBe(address);
+  });
+
+  it("a forwarded entry that is no address is not stored as the ip, at any length", async () => {
+    const ip = await storedIp({ trustProxy: 2 }, `${"<b>".repeat(2_000)}, 198.51.100.7`);
+    expect(ip === undefined || isIP(ip) !== 0, `stored ${ip?.length} characters`).toBe(true);
   });
 });
