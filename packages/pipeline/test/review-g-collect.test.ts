@@ -169,3 +169,35 @@ describe("review-g: the touchpoint's ip behind trusted proxies", () => {
     expect(ip === undefined || isIP(ip) !== 0, `stored ${ip?.length} characters`).toBe(true);
   });
 });
+
+describe("review-g: CORS on the pipeline's own refusals of a collect request", () => {
+  // review-e made every refusal of the collect handler carry an allowed origin's CORS headers, so a
+  // cross-origin page can read the status (and a 5xx is resent rather than seen as a network error).
+  // The 503 the pipeline answers while it shuts down (pipeline.ts:356, `guarded`) is built outside
+  // the collect handler, without them: the browser hides it as a network error.
+  it("a 503 while the pipeline closes carries the allowed origin's CORS headers", async () => {
+    const pipeline = createPipeline({
+      storage: createMemoryStorage() as PipelineStorage,
+      chargebee: { credentials: [{ username: "chargebee", password: "review-g-password" }] },
+      collect: { allowedOrigins: ["https://www.example.com"] },
+    });
+    const closing = pipeline.close();
+    const answer = await pipeline.handleCollect(
+      new Request("http://localhost/rt/collect", {
+        method: "POST",
+        body: JSON.stringify({
+          v: 1,
+          events: [{ type: "touch", at: 1, url: "https://www.example.com/" }],
+        }),
+        headers: {
+          "content-type": "text/plain",
+          "user-agent": UA,
+          origin: "https://www.example.com",
+        },
+      }),
+    );
+    await closing;
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get("access-control-allow-origin")).toBe("https://www.example.com");
+  });
+});
