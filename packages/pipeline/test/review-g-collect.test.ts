@@ -76,7 +76,7 @@ describe("review-g: the size of a 200 {dropped} answer", () => {
   // 50 landings, each with all 26 optional fields present as the number 0 (7 bytes a field): every
   // field is dropped and named, about 100 bytes of answer per 8 bytes of request. A 17.5 KB request
   // gets a 131 KB answer, twice the endpoint's own 64 KB bound on what it takes: nothing caps
-  // `dropped` (collect-handler.ts:327), so the endpoint amplifies whatever any client sends 7.5×.
+  // `dropped` (collect-handler.ts:323), so the endpoint amplifies whatever any client sends 7.5×.
   it("is not several times larger than the request it answers", async () => {
     const pipeline = make();
     const clickIds = Object.fromEntries(
@@ -121,7 +121,7 @@ describe("review-g: the size of a 200 {dropped} answer", () => {
 });
 
 describe("review-g: the touchpoint's ip behind trusted proxies", () => {
-  // collect-handler.ts:151 stores clientAddress() as it is: the raw X-Forwarded-For entry. addressKey
+  // collect-handler.ts:166 stores clientAddress() as it is: the raw X-Forwarded-For entry. addressKey
   // (client-address.ts:70) knows that a forwarded entry may carry a port or brackets (Azure Front
   // Door and Application Gateway append `ip:port`), and counts the limit by the bare address, but the
   // touchpoint keeps `[2001:db8::1]:443`: the TikTok sink drops an ip that is not an address

@@ -1,6 +1,6 @@
 /**
  * review-g: core's deliverInBatches now keeps what it settled when a later request fails as a whole
- * (fb14d3b), but the Segment sink cuts a send into packed batches itself (segment-sink.ts:242,
+ * (fb14d3b), but the Segment sink cuts a send into packed batches itself (segment-sink.ts:249,
  * packBatches) and calls deliverInBatches once per packed batch (segment-sink.ts:181), each with a
  * single request. When the second packed batch's request fails as a whole, that call has settled
  * nothing and rethrows, and sendMapped lets the throw end the whole send: the conversions Segment
