@@ -29,7 +29,11 @@ function checkReferral(referral: unknown): void {
     "a non-empty string, null or absent",
   );
 }
-const isTime = (value: unknown) => Number.isSafeInteger(value);
+/** The ECMAScript Date range, ±8.64e15 ms: beyond it, month arithmetic on a time gives NaN. */
+const MAX_TIME = 8_640_000_000_000_000;
+const inDateRange = (value: unknown) =>
+  typeof value === "number" && Number.isFinite(value) && Math.abs(value) <= MAX_TIME;
+const isTime = (value: unknown) => Number.isSafeInteger(value) && inDateRange(value);
 /** Absent (`undefined`) or `null`: an optional field left out. */
 const isUnset = (value: unknown) => value === undefined || value === null;
 /** A 1-based count: 1, 2, 3, ... */
@@ -63,7 +67,7 @@ export function checkCommissionEvent(event: CommissionEvent): void {
   switch (type) {
     case "payment":
       need(isId(e.transactionId), type, "transactionId", "a non-empty string");
-      need(isTime(e.paidAt), type, "paidAt", "integer epoch milliseconds");
+      need(isTime(e.paidAt), type, "paidAt", "integer epoch milliseconds within the Date range");
       checkAmount(e.amount, type);
       checkReferral(e.referral);
       for (const field of ["subscriptionId", "customerId"] as const) {
@@ -87,10 +91,10 @@ export function checkCommissionEvent(event: CommissionEvent): void {
         "a positive safe integer (1 for the first payment), null or absent",
       );
       need(
-        isUnset(e.subscriptionStartedAt) || Number.isFinite(e.subscriptionStartedAt),
+        isUnset(e.subscriptionStartedAt) || inDateRange(e.subscriptionStartedAt),
         type,
         "subscriptionStartedAt",
-        "finite epoch milliseconds, null or absent",
+        "epoch milliseconds within the Date range (±8.64e15), null or absent",
       );
       return;
     case "refund":
@@ -107,7 +111,7 @@ export function checkCommissionEvent(event: CommissionEvent): void {
     case "payout":
       need(isId(e.payoutId), type, "payoutId", "a non-empty string");
       need(isId(e.partnerId), type, "partnerId", "a non-empty string");
-      need(isTime(e.paidAt), type, "paidAt", "integer epoch milliseconds");
+      need(isTime(e.paidAt), type, "paidAt", "integer epoch milliseconds within the Date range");
       need(
         isUnset(e.currency) || isCurrency(e.currency),
         type,

@@ -8,11 +8,13 @@
  *
  * @module
  */
+
 import { createHash } from "node:crypto";
 import type { ChargebeeParser } from "@revtrace/chargebee";
 import { parseRetentionEvent } from "@revtrace/chargebee";
 import { type Clock, redactIssues, StorageError, WebhookPayloadError } from "@revtrace/core";
 import type { CollectBatch } from "./collect/collect-batch.js";
+import { jsonDepthExceeds } from "./json-depth.js";
 import type { MetricsRegistry } from "./metrics.js";
 import type { PipelineStorage } from "./pipeline-options.js";
 import { WORK_QUEUE, type WorkPayload } from "./work-item.js";
@@ -53,38 +55,6 @@ const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * engine (JSON serialization runs out of stack), so it is refused as invalid input and quarantined.
  */
 export const MAX_JSON_DEPTH = 256;
-
-/** True when the text holds at most `max` opening brackets (counted natively, strings included). */
-function fewBrackets(json: string, max: number): boolean {
-  let count = 0;
-  for (const open of ["{", "["]) {
-    for (let i = json.indexOf(open); i !== -1; i = json.indexOf(open, i + 1)) {
-      if (++count > max) return false;
-    }
-  }
-  return true;
-}
-
-/** True when the JSON text nests objects and arrays deeper than `max` (strings are skipped). */
-export function jsonDepthExceeds(json: string, max: number): boolean {
-  // Nesting deeper than `max` takes more than `max` opening brackets; most bodies have far fewer,
-  // and counting them is several times cheaper than the scan below.
-  if (fewBrackets(json, max)) return false;
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (inString) {
-      if (c === 92)
-        i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      if (++depth > max) return true;
-    } else if (c === 125 || c === 93) depth--;
-  }
-  return false;
-}
 
 /** How quarantined bodies that had to be re-encoded are marked in their error message. */
 export const BASE64_MARKER = "the quarantined rawBody holds the received bytes in base64";

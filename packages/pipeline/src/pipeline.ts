@@ -32,6 +32,7 @@ import { errorAnswer } from "./http-answers.js";
 import {
   type HttpAnswer,
   type HttpHandler,
+  type HttpRequest,
   toWebHandler,
   type WebHandler,
 } from "./http-exchange.js";
@@ -350,21 +351,36 @@ export function createPipeline(options: PipelineOptions): Pipeline {
    * Tracks requests (so `close()` answers them first), refuses new ones while closing, and makes the
    * endpoint's Web handler (the Node adapters call the endpoint itself: see `http-exchange.ts`).
    */
-  const guarded = (handler: HttpHandler): WebHandler =>
+  const guarded = (
+    handler: HttpHandler,
+    /** Headers every answer of this endpoint carries (the collect endpoint's CORS headers). */
+    headersOf: (request: HttpRequest) => Record<string, string> = () => ({}),
+  ): WebHandler =>
     toWebHandler((request) => {
       if (closing) {
-        return Promise.resolve(errorAnswer(503, "closing", "The pipeline is shutting down"));
+        return Promise.resolve(
+          errorAnswer(503, "closing", "The pipeline is shutting down", {
+            headers: headersOf(request),
+          }),
+        );
       }
       let cut = () => {};
       const cutShort = new Promise<HttpAnswer>((resolve) => {
-        cut = () => resolve(errorAnswer(503, "closing", "The pipeline is shutting down; retry"));
+        cut = () =>
+          resolve(
+            errorAnswer(503, "closing", "The pipeline is shutting down; retry", {
+              headers: headersOf(request),
+            }),
+          );
       });
       const answer = Promise.race([
         ready().then(
           () => handler(request),
           () => {
             metrics.refused++;
-            return errorAnswer(500, "storage_failed", "Storage is not available");
+            return errorAnswer(500, "storage_failed", "Storage is not available", {
+              headers: headersOf(request),
+            });
           },
         ),
         cutShort,
@@ -479,7 +495,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   return {
     handleWebhook: guarded(chargebeeHandler),
     handleRetentionWebhook: guarded(retentionHandler),
-    handleCollect: guarded(collectHandler),
+    handleCollect: guarded(collectHandler, collectHandler.corsHeaders),
     handleLive: toWebHandler(async () => livenessAnswer(closing)),
     handleReady: toWebHandler(async () => {
       let storageReachable = true;

@@ -246,8 +246,21 @@ export function createSegmentSink(options: SegmentSinkOptions): SegmentSink {
 
     const refused = new Map<number, SinkError>();
     const ids = items.map((conversion) => conversion.id);
-    for (const batch of packBatches(prepared, settings.maxBatchMessages, settings.maxBatchBytes)) {
-      await deliver(batch, refused, signal, ids);
+    const batches = packBatches(prepared, settings.maxBatchMessages, settings.maxBatchBytes);
+    for (let b = 0; b < batches.length; b++) {
+      try {
+        await deliver(batches[b] as readonly Prepared[], refused, signal, ids);
+      } catch (error) {
+        // A batch failing as a whole (its first request thrown: an outage past the retries, a
+        // refused key, a body that is not Segment's JSON) ends the send, as within a batch
+        // (`deliverInBatches`). Nothing delivered yet: thrown, the whole send is retried. Else
+        // the conversions earlier batches delivered stay delivered, and this batch's and the later
+        // ones' are rejected with the error (retryable as it is). An abort always throws.
+        if (b === 0 || !SinkError.isInstance(error) || error.reason === "aborted") throw error;
+        for (const rest of batches.slice(b))
+          for (const { item } of rest) if (!refused.has(item)) refused.set(item, error);
+        break;
+      }
     }
     return items.map((conversion, item): ItemResult => {
       const done = results[item];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addressKey, clientAddress } from "./client-address.js";
+import { addressKey, clientAddress, clientIp } from "./client-address.js";
 
 describe("addressKey", () => {
   it("keeps IPv4 addresses, and IPv4-mapped IPv6 ones as IPv4", () => {
@@ -68,5 +68,16 @@ describe("clientAddress", () => {
     );
     expect(clientAddress(request({}), false)).toBeUndefined();
     expect(clientAddress(request({ "x-forwarded-for": "1.2.3.4" }), false)).toBeUndefined();
+  });
+});
+
+describe("clientIp", () => {
+  it("is the bare address, or nothing when the entry is no IP address", () => {
+    expect(clientIp("[2001:db8::1]:443")).toBe("2001:db8::1");
+    expect(clientIp("203.0.113.7:51234")).toBe("203.0.113.7");
+    expect(clientIp(" fe80::1%eth0 ")).toBe("fe80::1");
+    expect(clientIp("unknown")).toBeUndefined();
+    expect(clientIp("<b>".repeat(2_000))).toBeUndefined();
+    expect(clientIp(undefined)).toBeUndefined();
   });
 });

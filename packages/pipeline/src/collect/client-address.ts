@@ -63,6 +63,30 @@ function groupsOf(address: string): number[] {
   return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
 }
 
+/** `address` without a port, brackets or zone, when it is an IP address; else `undefined`. */
+function bareAddress(address: string): string | undefined {
+  const trimmed = address.trim();
+  const unported =
+    /^\[([^\]]+)\](?::\d+)?$/.exec(trimmed)?.[1] ??
+    /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(trimmed)?.[1] ??
+    trimmed;
+  const bare = unported.replace(/%.*$/, "").toLowerCase();
+  return isIPv4(bare) || isIPv6(bare) ? bare : undefined;
+}
+
+/**
+ * The client's IP address as a touchpoint keeps it (TikTok matches on IP and user agent): the
+ * address without a port, brackets or zone id, or `undefined` when the forwarded entry is not an IP
+ * address at all (a proxy's token, or text a client wrote where a proxy count lets it).
+ *
+ * @example
+ * clientIp("[2001:db8::1]:443"); // "2001:db8::1"
+ * clientIp("203.0.113.7:51234"); // "203.0.113.7"
+ */
+export function clientIp(address: string | undefined): string | undefined {
+  return address === undefined ? undefined : bareAddress(address);
+}
+
 /**
  * The key an address is counted under: an IPv4 address as it is (an IPv4-mapped IPv6 address as its
  * IPv4 address), an IPv6 address by its /64 prefix, anything else (a forwarded token that is no
@@ -73,15 +97,9 @@ function groupsOf(address: string): number[] {
  * addressKey("::ffff:c000:207"); // "192.0.2.7"
  */
 export function addressKey(address: string): string {
-  // a forwarded address may carry its port: `[2001:db8::1]:443`, `192.0.2.7:51234`
-  const trimmed = address.trim();
-  const unported =
-    /^\[([^\]]+)\](?::\d+)?$/.exec(trimmed)?.[1] ??
-    /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(trimmed)?.[1] ??
-    trimmed;
-  const bare = unported.replace(/%.*$/, "").toLowerCase();
+  const bare = bareAddress(address);
+  if (bare === undefined) return address.trim().toLowerCase().slice(0, MAX_OTHER);
   if (isIPv4(bare)) return bare;
-  if (!isIPv6(bare)) return trimmed.toLowerCase().slice(0, MAX_OTHER);
   const groups = groupsOf(bare);
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     const [hi = 0, lo = 0] = groups.slice(6);

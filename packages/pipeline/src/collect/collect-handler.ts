@@ -31,10 +31,12 @@ import { junkIdReason } from "@revtrace/identity";
 import { emptyAnswer, errorAnswer, jsonAnswer } from "../http-answers.js";
 import { BodyTooLargeError, isIdentityEncoding } from "../http-body.js";
 import type { HttpAnswer, HttpRequest } from "../http-exchange.js";
+import { jsonDepthExceeds } from "../json-depth.js";
 import { createBotFilter } from "./bot-filter.js";
-import { addressKey, clientAddress } from "./client-address.js";
+import { addressKey, clientAddress, clientIp } from "./client-address.js";
 import type { CollectBatch, CollectedLead } from "./collect-batch.js";
 import {
+  type CollectIssue,
   MAX_COLLECT_BYTES,
   parseCollectBody,
   type ValidCollectBody,
@@ -98,6 +100,21 @@ const digest = (...parts: string[]) => hash("sha256", parts.join("\n"), "base64u
 const timeKey = (at: number) => at.toString(36).padStart(11, "0");
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The deepest nesting a collect body may have (it needs 4). */
+const MAX_COLLECT_DEPTH = 16;
+/** At most this many issues are listed in an answer: a body of 50 events can hold over a thousand. */
+const MAX_LISTED_ISSUES = 20;
+
+/** The first {@link MAX_LISTED_ISSUES} issues under `name`, and how many were left out. */
+function listIssues<K extends string>(name: K, all: readonly CollectIssue[]) {
+  const listed = all.slice(0, MAX_LISTED_ISSUES);
+  const omitted = all.length - listed.length;
+  return { [name]: listed, ...(omitted > 0 ? { omittedIssues: omitted } : {}) } as Record<
+    K,
+    CollectIssue[]
+  > & { omittedIssues?: number };
+}
 
 /** Creates the collect handler. */
 export function createCollectHandler(options: CollectHandlerOptions) {
@@ -163,7 +180,9 @@ export function createCollectHandler(options: CollectHandlerOptions) {
   ): Promise<CollectBatch> {
     const at = now();
     const userAgent = request.header("user-agent")?.slice(0, 512) ?? undefined;
-    const ip = settings.trustProxy ? clientAddress(request, settings.trustProxy) : undefined;
+    const ip = settings.trustProxy
+      ? clientIp(clientAddress(request, settings.trustProxy))
+      : undefined;
     const touchpoints: Touchpoint[] = [];
     const leads: CollectedLead[] = [];
     for (const event of body.events) {
@@ -206,7 +225,7 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     });
   }
 
-  return async (request: HttpRequest): Promise<HttpAnswer> => {
+  const handle = async (request: HttpRequest): Promise<HttpAnswer> => {
     counters.requests++;
     const headers = cors(request);
     if (headers === undefined) {
@@ -269,11 +288,23 @@ export function createCollectHandler(options: CollectHandlerOptions) {
       counters.refused++;
       return errorAnswer(400, "invalid_json", "The body is not JSON", { headers });
     }
+    // A collect body nests 4 levels; a deeply nested one (64 KB can nest 30,000 levels) would
+    // exhaust the stack of every later step that walks it.
+    if (jsonDepthExceeds(text, MAX_COLLECT_DEPTH)) {
+      counters.refused++;
+      return errorAnswer(400, "invalid_collect_body", "The body nests too deeply", {
+        issues: [{ path: [], message: `nested deeper than ${MAX_COLLECT_DEPTH} levels` }],
+        headers,
+      });
+    }
     const parsed = parseCollectBody(json);
     if (!parsed.ok) {
       counters.refused++;
+      const { issues, omittedIssues } = listIssues("issues", parsed.issues);
       return errorAnswer(400, "invalid_collect_body", "The body is not a valid collect body", {
-        issues: parsed.issues,
+        issues: omittedIssues
+          ? [...issues, { path: [], message: `${omittedIssues} more` }]
+          : issues,
         headers,
       });
     }
@@ -320,7 +351,10 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     };
     // Stored, but not all of it: what was dropped and why (paths, never values). Resending the same
     // body cannot do better, so it is a success.
-    if (dropped.length > 0) return jsonAnswer(200, { dropped }, answerHeaders);
+    if (dropped.length > 0) return jsonAnswer(200, listIssues("dropped", dropped), answerHeaders);
     return emptyAnswer(204, answerHeaders);
   };
+  /** The CORS headers of an allowed cross-origin caller, for answers given outside the handler. */
+  const corsHeaders = (request: HttpRequest): Record<string, string> => cors(request) ?? {};
+  return Object.assign(handle, { corsHeaders });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonDepthExceeds } from "./ingest.js";
+import { jsonDepthExceeds } from "./json-depth.js";
 
 describe("jsonDepthExceeds", () => {
   const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
