@@ -73,11 +73,18 @@ function inheritModel(
  * and weights for every model, with the new value allocated exactly (largest remainder). Works on a
  * result returned by {@link attribute}, on a copy of it (`structuredClone`, spread), on one stored as
  * JSON and read back, and on one stored without explanations (the credits' shares are the weights).
+ * @throws {TypeError} when `occurredAt` is not a time a Date can hold.
  */
 export function inheritAttribution(
   original: AttributionResult,
   conversion: SubsequentConversion,
 ): AttributionResult {
+  const at = conversion.occurredAt;
+  // a time a Date can hold (±8.64e15 ms): the explanation prints it
+  if (typeof at !== "number" || !Number.isFinite(at) || Math.abs(at) > 8_640_000_000_000_000)
+    throw new TypeError(
+      "inheritAttribution: occurredAt must be epoch milliseconds within the Date range",
+    );
   const models = original.models.map((model) =>
     inheritModel(model, conversion.value, conversion.occurredAt),
   );

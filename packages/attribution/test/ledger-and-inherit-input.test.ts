@@ -37,6 +37,19 @@ describe("inheritAttribution with a repeated touchpoint id", () => {
   });
 });
 
+describe("inheritAttribution with a bad time", () => {
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, 9e15, "5"])(
+    "occurredAt %s is a TypeError, not a RangeError from the explanation",
+    (occurredAt) => {
+      const value = { amount: 10_000, currency: "USD" };
+      const original = attribute({ occurredAt: day(10), value }, [tp("a", 1)], {});
+      expect(() =>
+        inheritAttribution(original, { occurredAt: occurredAt as number, value }),
+      ).toThrow(TypeError);
+    },
+  );
+});
+
 describe("commission ledger: referral checks", () => {
   const payment = (referral: unknown): CommissionPayment =>
     ({
