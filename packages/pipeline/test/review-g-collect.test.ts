@@ -4,6 +4,7 @@
  */
 import { isIP } from "node:net";
 import { createMemoryStorage } from "@revtrace/storage-memory";
+import { CLICK_ID_PARAMS, UTM_PARAMS } from "@revtrace/tracker";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPipeline, type Pipeline, type PipelineStorage } from "../src/index.ts";
 import { fastify, node } from "./transports.ts";
@@ -82,28 +83,8 @@ describe("review-g: the size of a 200 {dropped} answer", () => {
   // `dropped` (collect-handler.ts:323), so the endpoint amplifies whatever any client sends 7.5×.
   it("is not several times larger than the request it answers", async () => {
     const pipeline = make();
-    const clickIds = Object.fromEntries(
-      [
-        "ttclid",
-        "gclid",
-        "gclsrc",
-        "dclid",
-        "gbraid",
-        "wbraid",
-        "fbclid",
-        "msclkid",
-        "twclid",
-        "li_fat_id",
-        "igshid",
-        "rdt_cid",
-        "epik",
-        "qclid",
-        "sccid",
-        "irclid",
-        "_kx",
-      ].map((name) => [name, 0]),
-    );
-    const utm = { source: 0, medium: 0, campaign: 0, term: 0, content: 0 };
+    const clickIds = Object.fromEntries(CLICK_ID_PARAMS.map((name) => [name, 0]));
+    const utm = Object.fromEntries(UTM_PARAMS.map((name) => [name, 0]));
     const event = {
       type: "touch",
       at: 1,

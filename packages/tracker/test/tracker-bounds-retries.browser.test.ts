@@ -4,92 +4,26 @@
  * `collect-body.ts`) never refuses a body, which answers it retries and how often, and that a
  * keepalive request a leaving page lost track of is not sent a second time.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { browserAvailable, launchChromium } from "@revtrace/testing/browser";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { CollectBody, IdentifyEvent, TouchEvent } from "../src/index.js";
-import { buildIife } from "./tracker-build.ts";
+import { available, until, useTestSite } from "./test-site.ts";
 
-const available = browserAvailable();
-let server: Server;
+const site = useTestSite(
+  (url) =>
+    `<!doctype html><html><head><script src="/revtrace.js" ${url.searchParams.get("attrs") ?? ""}></script></head><body>hi</body></html>`,
+);
 let origin = "";
-let browser: Browser;
-let script = "";
-/** Bodies received by the collect endpoint, in order. */
-const seen: CollectBody[] = [];
-interface Answer {
-  status: number;
-  headers?: Record<string, string>;
-  /** Milliseconds before the answer. */
-  delay?: number;
-}
-/** How the endpoint answers a body (default 204 at once). */
-let answer: (body: CollectBody) => Answer = () => ({ status: 204 });
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let text = "";
-    request.on("data", (chunk: Buffer) => {
-      text += chunk.toString("utf8");
-    });
-    request.on("end", () => resolve(text));
-  });
-}
-
-beforeAll(async () => {
-  if (!available) return;
-  script = (await buildIife()).code;
-  server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? "/", "http://local");
-    const text = await readBody(request);
-    if (url.pathname === "/revtrace.js") {
-      response.writeHead(200, { "content-type": "text/javascript" });
-      return response.end(script);
-    }
-    if (url.pathname === "/rt/collect") {
-      const body = JSON.parse(text) as CollectBody;
-      seen.push(body);
-      const { status, headers, delay = 0 } = answer(body);
-      setTimeout(() => {
-        response.writeHead(status, { "content-type": "application/json", ...headers });
-        response.end(status === 204 ? undefined : '{"error":{"code":"x","message":"refused"}}');
-      }, delay);
-      return;
-    }
-    response.writeHead(200, { "content-type": "text/html" });
-    response.end(
-      `<!doctype html><html><head><script src="/revtrace.js" ${url.searchParams.get("attrs") ?? ""}></script></head><body>hi</body></html>`,
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
-});
-
 let context: BrowserContext;
 let tab: Page;
-beforeEach(async () => {
-  if (!available) return;
-  seen.length = 0;
-  answer = () => ({ status: 204 });
-  await context?.close();
-  context = await browser.newContext();
-  tab = await context.newPage();
+beforeEach(() => {
+  ({ origin, context, tab } = site);
 });
+/** The bodies the collect endpoint received, in order. */
+const seen = (): CollectBody[] => site.received.flatMap((r) => (r.body ? [r.body] : []));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, what: string, tries = 200): Promise<void> {
-  for (let i = 0; i < tries && !check(); i++) await sleep(25);
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
-const events = () => seen.flatMap((body) => body.events);
+const events = () => seen().flatMap((body) => body.events);
 const touches = () => events().filter((e): e is TouchEvent => e.type === "touch");
 const identifies = () => events().filter((e): e is IdentifyEvent => e.type === "identify");
 const identify = (contact: object) =>
@@ -145,49 +79,49 @@ describe.runIf(available)("the tracker within the collect endpoint's bounds", ()
       revtrace.consent();
     });
     await until(() => identifies().length === 120, "120 identify events");
-    expect(Math.max(...seen.map((body) => body.events.length))).toBeLessThanOrEqual(50);
+    expect(Math.max(...seen().map((body) => body.events.length))).toBeLessThanOrEqual(50);
   });
 
   it("sends a malformed GA client id nowhere (the endpoint would refuse every body)", async () => {
     await context.addCookies([{ name: "_ga", value: "GA1.1.12/34.5", url: origin }]);
     await tab.goto(`${origin}/?ttclid=G2&attrs=data-ga-client-id`);
     await until(() => touches().length === 1, "the landing");
-    expect(seen[0]?.vid).toBeUndefined();
+    expect(seen()[0]?.vid).toBeUndefined();
   });
 });
 
 describe.runIf(available)("the tracker's retries", { timeout: 15_000 }, () => {
   it("gives up on a request after 5 retries of 503 (Retry-After honoured), then sends what comes next", async () => {
-    answer = () => ({ status: 503, headers: { "retry-after": "0.05" } });
+    site.answer = () => ({ status: 503, headers: { "retry-after": "0.05" } });
     await tab.goto(`${origin}/?gclid=DOWN`);
-    await until(() => seen.length === 6, "the landing and 5 retries");
+    await until(() => seen().length === 6, "the landing and 5 retries");
     await sleep(1_000);
-    expect(seen).toHaveLength(6);
-    answer = () => ({ status: 204 });
+    expect(seen()).toHaveLength(6);
+    site.answer = () => ({ status: 204 });
     await identify({ email: "after@example.org" });
-    await until(() => seen.length === 7, "the identify");
-    expect(seen[6]?.events.map((e) => e.type)).toEqual(["identify"]);
+    await until(() => seen().length === 7, "the identify");
+    expect(seen()[6]?.events.map((e) => e.type)).toEqual(["identify"]);
   });
 
   it("backs off exponentially without Retry-After: 0.5 s, then 1 s", async () => {
     const times: number[] = [];
-    answer = () => {
+    site.answer = () => {
       times.push(Date.now());
       return { status: times.length < 3 ? 500 : 204 };
     };
     await tab.goto(`${origin}/?gclid=BACKOFF`);
-    await until(() => seen.length === 3, "two retries", 160);
+    await until(() => seen().length === 3, "two retries", 160);
     const [a = 0, b = 0, c = 0] = times;
     expect(b - a).toBeGreaterThanOrEqual(450);
     expect(c - b).toBeGreaterThanOrEqual(950);
   });
 
   it("does not resend a body a 4xx other than 429 refused", async () => {
-    answer = () => ({ status: 400 });
+    site.answer = () => ({ status: 400 });
     await tab.goto(`${origin}/?gclid=REFUSED`);
-    await until(() => seen.length === 1, "the landing");
+    await until(() => seen().length === 1, "the landing");
     await sleep(1_500);
-    expect(seen).toHaveLength(1);
+    expect(seen()).toHaveLength(1);
   });
 
   it("does not send again, on leaving, what a keepalive request a navigation cut off had carried", async () => {
@@ -196,7 +130,10 @@ describe.runIf(available)("the tracker's retries", { timeout: 15_000 }, () => {
     // must not go out again in the leaving page's beacon.
     await tab.goto(`${origin}/?utm_source=x`);
     await until(() => touches().length === 1, "the landing");
-    answer = (body) => ({ status: 204, delay: body.events[0]?.type === "identify" ? 400 : 0 });
+    site.answer = (body) => ({
+      status: 204,
+      delay: body?.events[0]?.type === "identify" ? 400 : 0,
+    });
     await tab.evaluate(() => {
       (window.revtrace as { identify(c: object): void }).identify({ email: "late@example.org" });
       location.href = "/page2";
@@ -207,3 +144,51 @@ describe.runIf(available)("the tracker's retries", { timeout: 15_000 }, () => {
     expect(identifies()).toHaveLength(1);
   });
 });
+
+// review-e: the tracker counted any answer as delivered, and cut an email inside an emoji.
+describe.runIf(available)(
+  "the tracker when the collect endpoint refuses (review-e)",
+  { timeout: 15_000 },
+  () => {
+    const clicks = () =>
+      seen()
+        .flatMap((body) => body.events)
+        .flatMap((e) => (e.type === "touch" ? [e.clickIds] : []));
+    /** Answers `first` once, then 204. */
+    const once = (first: { status: number; headers?: Record<string, string> }) => {
+      let answered = false;
+      site.answer = () => {
+        if (answered) return { status: 204 };
+        answered = true;
+        return first;
+      };
+    };
+
+    it("resends a landing the endpoint answered 500 (storage_failed: not accepted, retry)", async () => {
+      once({ status: 500 });
+      await tab.goto(`${origin}/?ttclid=E.C.P.RETRY500`);
+      await until(() => seen().length >= 2, "the landing resent after a 500", 160);
+      expect(clicks()).toEqual([{ ttclid: "E.C.P.RETRY500" }, { ttclid: "E.C.P.RETRY500" }]);
+    });
+
+    it("resends a landing the endpoint answered 429 with Retry-After: 1", async () => {
+      once({ status: 429, headers: { "retry-after": "1" } });
+      await tab.goto(`${origin}/?gclid=RETRY429`);
+      await until(() => seen().length >= 2, "the landing resent after a 429", 160);
+      expect(clicks()).toEqual([{ gclid: "RETRY429" }, { gclid: "RETRY429" }]);
+    });
+
+    it("never sends an email cut inside a surrogate pair (the endpoint refuses the whole body)", async () => {
+      await tab.goto(`${origin}/?utm_source=x`);
+      await until(() => seen().length === 1, "the landing");
+      // 253 characters, then an emoji (two UTF-16 units): the 254-unit cut falls between them
+      const email = `${"a".repeat(241)}@example.org😀`;
+      expect(email.length).toBe(255);
+      await identify({ email });
+      await until(() => seen().length === 2, "the identify");
+      const sent = seen()[1]?.events[0] as { email?: string };
+      expect(sent.email).toBe(`${"a".repeat(241)}@example.org`);
+      expect(sent.email).not.toMatch(LONE);
+    });
+  },
+);

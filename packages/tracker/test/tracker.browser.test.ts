@@ -3,31 +3,12 @@
  * small local server on an ephemeral port that serves the IIFE build, two pages and a collect
  * endpoint recording every request. The pipeline's own browser tests cover the real collect endpoint.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { browserAvailable, launchChromium } from "@revtrace/testing/browser";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { CollectBody, TouchEvent } from "../src/index.js";
-import { buildIife } from "./tracker-build.ts";
+import type { BrowserContext, Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { TouchEvent } from "../src/index.js";
+import { available, until, useTestSite } from "./test-site.ts";
 
-interface Seen {
-  method: string;
-  path: string;
-  contentType: string | undefined;
-  /** The body's length in bytes (UTF-8). */
-  bytes: number;
-  body: CollectBody | undefined;
-}
-
-const available = browserAvailable();
 if (!available) console.warn("tracker browser tests skipped: no Chromium (set CHROMIUM_PATH)");
-
-let server: Server;
-let origin = "";
-let browser: Browser;
-let script = "";
-const seen: Seen[] = [];
 
 function page(attrs: string): string {
   return `<!doctype html><html><head><script src="/revtrace.js" ${attrs}></script></head><body>
@@ -37,67 +18,18 @@ function page(attrs: string): string {
 <input type="tel" name="phone"><button id="send" type="submit">Send</button></form></body></html>`;
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let text = "";
-    request.on("data", (chunk: Buffer) => {
-      text += chunk.toString("utf8");
-    });
-    request.on("end", () => resolve(text));
-  });
-}
-
-beforeAll(async () => {
-  if (!available) return;
-  script = (await buildIife()).code;
-  server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? "/", "http://local");
-    const body = await readBody(request);
-    if (url.pathname === "/revtrace.js") {
-      response.writeHead(200, { "content-type": "text/javascript" });
-      return response.end(script);
-    }
-    if (url.pathname === "/rt/collect") {
-      seen.push({
-        method: request.method ?? "",
-        path: url.pathname,
-        contentType: request.headers["content-type"],
-        bytes: Buffer.byteLength(body),
-        body: body ? (JSON.parse(body) as CollectBody) : undefined,
-      });
-      response.writeHead(204);
-      return response.end();
-    }
-    response.writeHead(200, { "content-type": "text/html" });
-    response.end(page(url.searchParams.get("attrs") ?? "data-forms"));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
-});
-
+const site = useTestSite((url) => page(url.searchParams.get("attrs") ?? "data-forms"));
+let origin = "";
 let context: BrowserContext;
 let tab: Page;
-beforeEach(async () => {
-  if (!available) return;
-  seen.length = 0;
-  await context?.close();
-  context = await browser.newContext();
-  tab = await context.newPage();
+beforeEach(() => {
+  ({ origin, context, tab } = site);
 });
+/** The requests the collect endpoint received, in order. */
+const seen = site.received;
 
 const events = () => seen.flatMap((s) => s.body?.events ?? []);
 const touches = () => events().filter((e): e is TouchEvent => e.type === "touch");
-
-async function until(check: () => boolean, what: string, tries = 200): Promise<void> {
-  for (let i = 0; i < tries && !check(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
 
 describe.runIf(available)("the tracker in Chromium", () => {
   it("records a landing's click ids, UTM, ref and external referrer as text/plain, first touch flagged", async () => {
