@@ -7,11 +7,20 @@ describe("chargebeeExponent", () => {
   it("is 0 for Chargebee's zero-decimal currencies (spec §5)", () => {
     for (const code of ["JPY", "KRW", "XAF", "XOF"]) expect(chargebeeExponent(code)).toBe(0);
   });
-  it("is 3 for ISO three-decimal currencies (assumption)", () => {
-    for (const code of ["KWD", "BHD", "OMR", "JOD", "TND"]) expect(chargebeeExponent(code)).toBe(3);
-  });
-  it("is 2 for everything else, including ISO zero-decimal currencies Chargebee does not list", () => {
-    for (const code of ["USD", "EUR", "INR", "CLP", "VND", "CLF"]) {
+  it("is 2 for everything else: ISO three-decimal currencies and ISO zero-decimal ones Chargebee does not list", () => {
+    for (const code of [
+      "USD",
+      "EUR",
+      "INR",
+      "CLP",
+      "VND",
+      "CLF",
+      "KWD",
+      "BHD",
+      "OMR",
+      "JOD",
+      "TND",
+    ]) {
       expect(chargebeeExponent(code)).toBe(2);
     }
   });
@@ -21,8 +30,12 @@ describe("chargebeeMoney", () => {
   it("keeps minor units when Chargebee's scale is the ISO one", () => {
     expect(chargebeeMoney(1999, "USD")).toEqual({ amount: 1999, currency: "USD" });
     expect(chargebeeMoney(1500, "JPY")).toEqual({ amount: 1500, currency: "JPY" });
-    expect(chargebeeMoney(12345, "KWD")).toEqual({ amount: 12345, currency: "KWD" });
     expect(chargebeeMoney(-250, "EUR")).toEqual({ amount: -250, currency: "EUR" });
+  });
+
+  it("scales ISO three-decimal currencies up from Chargebee's two decimals (KWD 123.45 is 123450 fils)", () => {
+    expect(chargebeeMoney(12345, "KWD")).toEqual({ amount: 123450, currency: "KWD" });
+    expect(chargebeeMoney(-1, "BHD")).toEqual({ amount: -10, currency: "BHD" });
   });
 
   it("converts exactly where Chargebee's two decimals differ from the ISO exponent", () => {

@@ -3,13 +3,16 @@
  *
  * Chargebee spec §5: amounts are integers in the currency's smallest unit *as Chargebee defines it*:
  * value × 100 for ordinary currencies, the whole amount for its zero-decimal currencies (JPY, KRW, XAF,
- * XOF). Chargebee's handling of ISO three-decimal currencies (KWD, BHD, OMR, JOD, TND, …) is unverified
- * (spec §5, §11); we assume their amounts carry three decimals (fils), the ISO 4217 exponent.
+ * XOF). Every other currency, ISO three-decimal ones (KWD, BHD, OMR, JOD, TND) included, carries two
+ * decimals in Chargebee's integers (its API docs, "Whole number currency values": "up to two decimal
+ * places … multiplying it by 100"; pricing has at most two decimals unless multi-decimal pricing is
+ * on, which only adds `*_in_decimal` strings): `12345` in KWD is KWD 123.45, 123450 fils in ISO units.
  *
  * `Money` is always in ISO 4217 minor units (core's table), because every consumer (attribution,
  * commissions, sinks) reads it with core's helpers. Where Chargebee's scale differs from ISO's, the
  * amount is converted **exactly or not at all**:
- * - Chargebee coarser than ISO (CLF, UYW: ISO 4 decimals, Chargebee 2): multiplied, always exact;
+ * - Chargebee coarser than ISO (KWD, BHD, …: ISO 3 decimals; CLF, UYW: ISO 4; Chargebee 2):
+ *   multiplied, always exact;
  * - Chargebee finer than ISO (CLP, ISK, UGX, VND, …: ISO 0 decimals, Chargebee 2, so `150050` is
  *   CLP 1500.50): divided when the fraction is zero (`150000` → CLP 1500); an amount with a fraction
  *   of the ISO unit is refused with a `MoneyError`, never rounded: rounding would lose money, and
@@ -33,12 +36,11 @@ export function isoExponent(currency: string): number | undefined {
 }
 
 /**
- * The number of decimals Chargebee's integer amounts carry for `currency`: 0 for JPY/KRW/XAF/XOF,
- * 3 for ISO three-decimal currencies (assumption, see the module note), 2 otherwise.
+ * The number of decimals Chargebee's integer amounts carry for `currency`: 0 for JPY/KRW/XAF/XOF, 2
+ * for every other currency (see the module note).
  */
-export function chargebeeExponent(currency: string): 0 | 2 | 3 {
-  if (CHARGEBEE_ZERO_DECIMAL.has(currency)) return 0;
-  return ISO_EXPONENTS.get(currency) === 3 ? 3 : 2;
+export function chargebeeExponent(currency: string): 0 | 2 {
+  return CHARGEBEE_ZERO_DECIMAL.has(currency) ? 0 : 2;
 }
 
 /**
@@ -50,7 +52,7 @@ export function chargebeeExponent(currency: string): 0 | 2 | 3 {
  *
  * @example chargebeeMoney(1999, "USD")   // { amount: 1999, currency: "USD" }
  * @example chargebeeMoney(1500, "JPY")   // { amount: 1500, currency: "JPY" } (¥1,500)
- * @example chargebeeMoney(12345, "KWD")  // { amount: 12345, currency: "KWD" } (KWD 12.345)
+ * @example chargebeeMoney(12345, "KWD")  // { amount: 123450, currency: "KWD" } (KWD 123.45)
  * @example chargebeeMoney(150000, "CLP") // { amount: 1500, currency: "CLP" }
  * @example chargebeeMoney(123, "CLF")    // { amount: 12300, currency: "CLF" } (CLF 1.23)
  */

@@ -76,11 +76,11 @@ describe("synthetic Chargebee fixtures", () => {
     expect(event.subscription?.items[0]?.unitPrice).toEqual({ amount: 1500, currency: "JPY" });
   });
 
-  it("KWD amounts carry three decimals (fils)", () => {
+  it("KWD amounts carry Chargebee's two decimals, kept as ISO fils", () => {
     const event = parse("payment_succeeded.kwd.synthetic.json");
-    expect(event.payment?.amount).toEqual({ amount: 12345, currency: "KWD" });
-    expect(toMajor(event.payment?.amount ?? { amount: 0, currency: "KWD" })).toBe("12.345");
-    expect(event.invoice?.total).toEqual({ amount: 12345, currency: "KWD" });
+    expect(event.payment?.amount).toEqual({ amount: 123450, currency: "KWD" });
+    expect(toMajor(event.payment?.amount ?? { amount: 0, currency: "KWD" })).toBe("123.450");
+    expect(event.invoice?.total).toEqual({ amount: 123450, currency: "KWD" });
     expect(event.customer).toBeNull();
     expect(event.subscription).toBeNull();
   });

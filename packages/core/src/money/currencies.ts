@@ -173,13 +173,15 @@ const TWO_DECIMAL = [
   "ZWG",
   // Withdrawn recently, still seen on historical invoices: Netherlands Antillean guilder (→ XCG, 2025),
   // Bulgarian lev (→ EUR, 2026), Croatian kuna (→ EUR, 2023), Cuban convertible peso (2021),
-  // Sierra Leonean leone old code (→ SLE), Zimbabwe dollar (→ ZWG, 2024).
+  // Sierra Leonean leone old code (→ SLE), Zimbabwe dollar (→ ZWG, 2024), Mauritanian ouguiya old
+  // code (→ MRU, 2018; Chargebee's supported-currencies page still lists MRO).
   "ANG",
   "BGN",
   "HRK",
   "CUC",
   "SLL",
   "ZWL",
+  "MRO",
 ] as const;
 
 /** Every currency code revtrace knows, with its number of minor-unit digits. */
