@@ -1,6 +1,6 @@
 /**
  * review-i: `revtrace doctor` is the check that tells a deployment is not ready; it must end.
- * Its storage check (commands/doctor.ts:71, `storage.migrate()`) has no time limit, unlike the
+ * Its storage check (commands/doctor.ts:64, `storage.migrate()`) has no time limit, unlike the
  * destinations' 15 s, and storage-postgres creates its pool without connectionTimeoutMillis: a
  * Postgres URL pointing at a host or port that accepts TCP but never answers (a firewall, a
  * load balancer, the wrong service) makes doctor wait forever.

@@ -21,7 +21,7 @@ async function exitWithin(child: ReturnType<typeof spawnCli>, ms: number) {
 }
 
 describe("revtrace replay --from <folder>", { timeout: 40_000 }, () => {
-  // pipeline/src/replay.ts:55: `(value as { list?: unknown }).list` on JSON `null` throws a
+  // pipeline/src/replay.ts:56: `(value as { list?: unknown }).list` on JSON `null` throws a
   // TypeError; the whole replay ends with exit 1 and the files after it are never replayed.
   it("a body file holding JSON null counts as invalid; the other files are still replayed", async () => {
     const dir = tempDir();

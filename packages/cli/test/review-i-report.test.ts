@@ -49,7 +49,7 @@ describe("revtrace report", { timeout: 40_000 }, () => {
   });
 
   // cac joins a repeated option into an array; String(["a.html","b.html"]) is "a.html,b.html" and
-  // report.ts mkdirs "a.html,/…/" and writes there, exit 0 (cli.ts:119).
+  // report.ts mkdirs "a.html,/…/" and writes there, exit 0 (cli.ts:121).
   it("a repeated --html is refused (exit 2), not written to a path made of both joined by a comma", async () => {
     const dir = tempDir();
     const db = foreignDb(dir);

@@ -1,7 +1,7 @@
 /**
  * review-i: a payment and its refund in the same send (the outbox batches 5 items). The payment's
  * order slot is taken inside its contact slot (activecampaign-sink.ts:492-493, after a microtask),
- * while the refund takes the order slot at once (activecampaign-sink.ts:536): the refund runs first,
+ * while the refund takes the order slot at once (activecampaign-sink.ts:535): the refund runs first,
  * finds no order and is `skipped` for good, though its payment is delivered in the same send.
  */
 import type { Conversion, RateLimiter } from "@revtrace/core";
