@@ -7,6 +7,7 @@
  */
 
 import { statSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
 import { ConfigError, StorageError, VERSION } from "@revtrace/core";
 import { cac } from "cac";
 import { runBackfill } from "./commands/backfill.js";
@@ -19,7 +20,7 @@ import { DEFAULT_CONFIG_FILE, loadConfig, type RevtraceConfig } from "./config.j
 import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
 import { formatMoney } from "./report/report-data.js";
 import { createUi, quietByDefault } from "./ui.js";
-import { integerOption, UsageError } from "./usage-error.js";
+import { integerOption, optionalTextOption, textOption, UsageError } from "./usage-error.js";
 
 /** The fewest visitors whose simulation has the paying customers every demo scenario needs. */
 const MIN_DEMO_VISITORS = 50;
@@ -37,6 +38,26 @@ const defaultIo: CliIo = {
 type Flags = Record<string, unknown> & { json?: boolean; quiet?: boolean };
 
 const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+
+/** Whether the SQLite file at `path` holds revtrace's schema (opened read-only, never changed). */
+function isRevtraceDatabase(path: string): boolean {
+  try {
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      return (
+        db
+          .prepare(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'revtrace_migrations'",
+          )
+          .get() !== undefined
+      );
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false; // not a SQLite database at all
+  }
+}
 
 /** Runs `revtrace` with `argv` (without the node and script paths); resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<ExitCode> {
@@ -68,8 +89,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
         const demo = await runDemo({
           visitors: integerOption(flags.visitors, "visitors", MIN_DEMO_VISITORS, 100_000),
           seed: integerOption(flags.seed, "seed", 0, 2 ** 31 - 1),
-          reportPath: String(flags.report),
-          keepDir: flags.keep === undefined ? undefined : String(flags.keep),
+          reportPath: textOption(flags.report, "report"),
+          keepDir: optionalTextOption(flags.keep, "keep"),
           ui,
         });
         io.stdout(flags.json ? JSON.stringify(demo, null, 2) : formatDemoSummary(demo, ui));
@@ -104,22 +125,26 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .action(
       run(async (flags) => {
         // A mistyped --db or --log is refused: no empty database is created, no empty report made.
-        if (flags.db !== undefined && !isFile(String(flags.db)))
-          throw new UsageError(`report --db ${String(flags.db)}: no such database file`);
-        if (flags.log !== undefined && !isFile(String(flags.log)))
-          throw new UsageError(`report --log ${String(flags.log)}: no such conversion log file`);
-        const loaded: RevtraceConfig = flags.db
+        const db = optionalTextOption(flags.db, "db");
+        const log = optionalTextOption(flags.log, "log");
+        if (db !== undefined && !isFile(db))
+          throw new UsageError(`report --db ${db}: no such database file`);
+        // A report only reads: it never creates revtrace's tables in another application's file.
+        if (db !== undefined && !isRevtraceDatabase(db))
+          throw new UsageError(`report --db ${db}: not a revtrace database`);
+        if (log !== undefined && !isFile(log))
+          throw new UsageError(`report --log ${log}: no such conversion log file`);
+        const loaded: RevtraceConfig = db
           ? {
-              pipeline: { chargebee: { credentials: [] }, sqlite: { path: String(flags.db) } },
+              pipeline: { chargebee: { credentials: [] }, sqlite: { path: db } },
               conversionLog: "revtrace-conversions.jsonl",
             }
-          : await loadConfig(String(flags.config));
-        const config =
-          flags.log === undefined ? loaded : { ...loaded, conversionLog: String(flags.log) };
+          : await loadConfig(textOption(flags.config, "config"));
+        const config = log === undefined ? loaded : { ...loaded, conversionLog: log };
         const report = await runReport({
           config,
-          htmlPath: flags.html === undefined ? undefined : String(flags.html),
-          currency: flags.currency === undefined ? undefined : String(flags.currency),
+          htmlPath: optionalTextOption(flags.html, "html"),
+          currency: optionalTextOption(flags.currency, "currency"),
         }).catch((error: unknown) => {
           // The --db file is the user's argument: one that cannot be opened is bad usage.
           if (flags.db !== undefined && StorageError.isInstance(error))
@@ -153,11 +178,11 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .example("CB_WEBHOOK_PASSWORD=… revtrace serve --config revtrace.config.ts")
     .action(
       run(async (flags) => {
-        const config = await loadConfig(String(flags.config));
+        const config = await loadConfig(textOption(flags.config, "config"));
         await runServe({
           config,
           port: flags.port === undefined ? undefined : integerOption(flags.port, "port", 0, 65_535),
-          host: flags.host === undefined ? undefined : String(flags.host),
+          host: optionalTextOption(flags.host, "host"),
           onListening: (handle) =>
             io.stderr(
               `revtrace serving on ${handle.url} (POST /webhooks/chargebee, POST /rt/collect, GET /health/ready, GET /metrics)`,
@@ -196,17 +221,17 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
           io.stderr("--since must be a date (ISO 8601)");
           return EXIT_CODES.usage;
         }
-        checkReplaySource(String(flags.from)); // before the config: a usage error comes first
+        checkReplaySource(textOption(flags.from, "from")); // before the config: a usage error comes first
         const interrupt = new AbortController();
         const stop = () => interrupt.abort();
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
         const replay = await runReplay({
           signal: interrupt.signal,
-          config: await loadConfig(String(flags.config)),
-          from: String(flags.from),
+          config: await loadConfig(textOption(flags.config, "config")),
+          from: textOption(flags.from, "from"),
           since,
-          sink: flags.sink === undefined ? undefined : String(flags.sink),
+          sink: optionalTextOption(flags.sink, "sink"),
           drain: flags.drain !== false,
           ui: uiFor(flags),
         }).finally(() => {
@@ -246,9 +271,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
           return EXIT_CODES.usage;
         }
         const backfill = await runBackfill({
-          config: await loadConfig(String(flags.config)),
+          config: await loadConfig(textOption(flags.config, "config")),
           initial: Boolean(flags.initial),
-          cursor: flags.cursor === undefined ? undefined : String(flags.cursor),
+          cursor: optionalTextOption(flags.cursor, "cursor"),
           ui: uiFor(flags),
         });
         print(flags, backfill, () => {
@@ -282,7 +307,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .example("revtrace doctor --config revtrace.config.ts")
     .action(
       run(async (flags) => {
-        const doctor = await runDoctor({ config: String(flags.config) });
+        const doctor = await runDoctor({ config: textOption(flags.config, "config") });
         const ui = uiFor(flags);
         print(flags, doctor, () => formatDoctor(doctor, (format, text) => ui.style(format, text)));
         // A configuration that does not load is bad configuration (3), as for every other command.

@@ -25,3 +25,21 @@ export function integerOption(value: unknown, name: string, min: number, max: nu
   }
   return number;
 }
+
+/**
+ * The text value of option `--name` (a path, a code), checked: a `UsageError` (exit 2) when it was
+ * given twice (the parser makes an array, which `String()` would join with a comma into a path
+ * nobody asked for), given without a value, or empty (the parser turns `""` into the number 0).
+ */
+export function textOption(value: unknown, name: string): string {
+  if (Array.isArray(value)) throw new UsageError(`--${name} was given more than once`);
+  if (value === true || value === undefined) throw new UsageError(`--${name} needs a value`);
+  const text = String(value);
+  if (value === 0 || text.trim() === "") throw new UsageError(`--${name} needs a non-empty value`);
+  return text;
+}
+
+/** {@link textOption} for an option that may be left out (`undefined` stays `undefined`). */
+export function optionalTextOption(value: unknown, name: string): string | undefined {
+  return value === undefined ? undefined : textOption(value, name);
+}

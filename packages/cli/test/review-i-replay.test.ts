@@ -1,8 +1,9 @@
 /**
  * review-i: `revtrace replay --from <folder>` with hostile folder contents.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+
 import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CONFIG_FILE, paymentBody, spawnCli, tempDir } from "./helpers.ts";

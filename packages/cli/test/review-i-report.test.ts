@@ -9,12 +9,19 @@ import { describe, expect, it } from "vitest";
 import { BIN, tempDir } from "./helpers.ts";
 
 /** `revtrace <args>` from source with `cwd` (tsx resolved absolutely, so any folder works). */
-function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const tsx = import.meta.resolve("tsx");
-  const child = spawn(process.execPath, ["--conditions=@revtrace/source", "--import", tsx, BIN, ...args], {
-    cwd,
-    env: { ...process.env, CI: "true" },
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@revtrace/source", "--import", tsx, BIN, ...args],
+    {
+      cwd,
+      env: { ...process.env, CI: "true" },
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
@@ -32,7 +39,9 @@ function foreignDb(dir: string) {
 
 const tables = (path: string) => {
   const db = new DatabaseSync(path);
-  const names = (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((r) => r.name);
+  const names = (
+    db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]
+  ).map((r) => r.name);
   db.close();
   return names;
 };
@@ -53,7 +62,10 @@ describe("revtrace report", { timeout: 40_000 }, () => {
   it("a repeated --html is refused (exit 2), not written to a path made of both joined by a comma", async () => {
     const dir = tempDir();
     const db = foreignDb(dir);
-    const result = await run(["report", "--db", db, "--html", join(dir, "a.html"), "--html", join(dir, "b.html")], dir);
+    const result = await run(
+      ["report", "--db", db, "--html", join(dir, "a.html"), "--html", join(dir, "b.html")],
+      dir,
+    );
     expect(readdirSync(dir).filter((name) => name.includes(","))).toEqual([]);
     expect(result.code).toBe(2);
   });

@@ -32,17 +32,30 @@ function count(report: ReplayReport, outcome: IngestOutcome): void {
   else report.stored++;
 }
 
-async function filesUnder(path: string): Promise<string[]> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return [path];
+/**
+ * The regular files to replay under `path`: the path itself when it is a file, else every `*.json`
+ * file below it, in name order. Anything else is left out, so that nothing can block the replay:
+ * a named pipe or a device called `x.json` (reading one waits forever), and, inside a folder, a
+ * symlink whose target is gone.
+ */
+async function filesUnder(path: string, nested = false): Promise<string[]> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    if (nested && (error as { code?: unknown }).code === "ENOENT") return [];
+    throw error;
+  }
+  if (info.isFile()) return [path];
+  if (!info.isDirectory()) return [];
   const entries = await readdir(path, { withFileTypes: true });
-  const nested = await Promise.all(
+  const found = await Promise.all(
     entries
       .filter((e) => e.isDirectory() || e.name.endsWith(".json"))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((e) => filesUnder(join(path, e.name))),
+      .map((e) => filesUnder(join(path, e.name), true)),
   );
-  return nested.flat();
+  return found.flat();
 }
 
 /** The bodies of one recorded file: the file itself, or each event of a List Events page. */
@@ -53,7 +66,9 @@ function bodiesOf(text: string): string[] {
   } catch {
     return [text];
   }
-  const list = (value as { list?: unknown }).list;
+  // a body of `null`, a number or a string is one (invalid) body, not a page
+  const list =
+    typeof value === "object" && value !== null ? (value as { list?: unknown }).list : undefined;
   if (Array.isArray(list)) {
     return list.map((entry) =>
       JSON.stringify((entry as { event?: unknown } | null)?.event ?? entry),

@@ -30,6 +30,13 @@ export const PostgresConnectionOptionsSchema = z.object({
    * @default 10
    */
   poolSize: z.number().int().positive().default(10),
+  /**
+   * How long one connection attempt of the pool revtrace creates may take (TCP, TLS and the server's
+   * startup answer) before it fails with a `StorageError`: a firewall that drops packets, or another
+   * service on the port that accepts and never answers, must not hang every call. `0`: no limit.
+   * @default 10000
+   */
+  connectTimeoutMs: z.number().int().nonnegative().default(10_000),
   /** Receives pool errors (an idle connection dropped by the server, …). Silent by default. */
   logger: z
     .custom<Partial<Logger>>((value) => typeof value === "object" && value !== null)

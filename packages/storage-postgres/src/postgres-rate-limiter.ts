@@ -89,7 +89,9 @@ export function createPostgresRateLimiter(
   );
   const owned: OwnedPool | undefined = settings.pool
     ? undefined
-    : createPgPool(settings.connectionString as string, settings.poolSize, settings.logger);
+    : createPgPool(settings.connectionString as string, settings.poolSize, settings.logger, {
+        connectionTimeoutMillis: settings.connectTimeoutMs,
+      });
   const pool: PgPoolLike = settings.pool ?? (owned as OwnedPool);
   const table = `"${settings.schema}".revtrace_rate_limits`;
   const windowMs = settings.intervalMs + settings.marginMs;

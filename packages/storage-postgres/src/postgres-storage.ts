@@ -44,7 +44,9 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
   );
   const owned = resolved.pool
     ? undefined
-    : createPgPool(resolved.connectionString as string, resolved.poolSize, resolved.logger);
+    : createPgPool(resolved.connectionString as string, resolved.poolSize, resolved.logger, {
+        connectionTimeoutMillis: resolved.connectTimeoutMs,
+      });
   const pool = (resolved.pool ?? owned) as PgPoolLike;
   const schema = quote(resolved.schema);
   let closed = false;
