@@ -170,7 +170,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
   const ecomCustomers = new Map<string, Promise<string>>();
   let ready: Promise<void> | undefined;
   let connection: Promise<string> | undefined;
-  /** Per-contact chains: the changes of one contact are applied in order, one at a time. */
+  /** Per-key chains (a contact, a transaction's order): its changes apply in order, one at a time. */
   const chains = new Map<string, Promise<unknown>>();
 
   /**
@@ -193,14 +193,25 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     return `contact:${email}`;
   }
 
-  function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = chains.get(key) ?? Promise.resolve();
+  /**
+   * Runs work after the earlier work of every key, holding all of them until it settles. The slots
+   * are all reserved at the call, synchronously: work on one key runs in call (input) order, and
+   * since several keys are taken at once, never one after another, two holders cannot deadlock.
+   */
+  function serialized<T>(keys: string | readonly string[], work: () => Promise<T>): Promise<T> {
+    const list = typeof keys === "string" ? [keys] : keys;
+    const previous =
+      list.length === 1
+        ? (chains.get(list[0] as string) ?? Promise.resolve())
+        : Promise.all(list.map((key) => chains.get(key)));
     const next = previous.then(work, work);
     const settled = next.catch(() => {});
-    chains.set(key, settled);
-    void settled.then(() => {
-      if (chains.get(key) === settled) chains.delete(key);
-    });
+    for (const key of list) {
+      chains.set(key, settled);
+      void settled.then(() => {
+        if (chains.get(key) === settled) chains.delete(key);
+      });
+    }
     return next;
   }
 
@@ -487,10 +498,12 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
       conversion.billingEvent?.customer?.id ?? conversion.billingEvent?.subscription?.customerId;
     if (!customerId)
       return { id, status: "skipped", reason: "the payment names no Chargebee customer" };
-    // Slots taken in input order before any await: the contact's first (its deletion and its
-    // orders keep their order), then the transaction's; always in this order, so no deadlock.
-    return serialized(contactKey(plan.email), () =>
-      serialized(`order:${plan.externalid}`, async (): Promise<ItemResult> => {
+    // Both slots reserved at once, in input order, before any await: the contact's (its deletion
+    // and its orders keep their order) and the transaction's, so a refund later in the same send
+    // (which takes only the transaction's) runs after this payment, not before it.
+    return serialized(
+      [contactKey(plan.email), `order:${plan.externalid}`],
+      async (): Promise<ItemResult> => {
         const connectionId = await shared(signal, () => ensureConnection(signal));
         const ecomCustomerId = await shared(signal, () =>
           ensureEcomCustomer(connectionId, customerId, plan.email, signal),
@@ -514,7 +527,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
           throw error;
         }
         return { id, status: "delivered" };
-      }),
+      },
     );
   }
 

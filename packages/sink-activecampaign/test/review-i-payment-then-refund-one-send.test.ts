@@ -12,7 +12,11 @@ import { createActiveCampaignSink } from "../src/index.js";
 import { billingEventOf, conversionOf } from "./fixtures.js";
 
 const ORIGIN = "https://acme.api-us1.com";
-const ac = createActiveCampaignSandbox({ origin: ORIGIN, tokens: ["emulator-token"], rateLimit: false });
+const ac = createActiveCampaignSandbox({
+  origin: ORIGIN,
+  tokens: ["emulator-token"],
+  rateLimit: false,
+});
 useMockServer(...ac.handlers());
 const unlimited: RateLimiter = { acquire: async () => {} };
 beforeEach(() => ac.reset());
