@@ -19,6 +19,7 @@ import { revtraceFastify } from "../src/adapters/fastify.ts";
 import { createNodeListener } from "../src/adapters/node.ts";
 import { createPipeline, type Pipeline, type PipelineStorage } from "../src/index.ts";
 import { basic, fixtureText } from "./fixtures.ts";
+import { listen } from "./test-server.ts";
 
 const PASSWORD = "whsec-review-password";
 const AUTH = basic("chargebee", PASSWORD);
@@ -55,18 +56,6 @@ function bridged(pipeline: Pipeline): Pipeline {
   };
 }
 
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as AddressInfo).port;
-}
-
 type Kind = "node:http" | "Express" | "Fastify";
 const KINDS: Kind[] = ["node:http", "Express", "Fastify"];
 
@@ -86,7 +75,7 @@ async function serveOn(kind: Kind, pipeline: Pipeline): Promise<{ port: number; 
     app.use(revtraceExpress(pipeline));
     server = createServer(app);
   }
-  return { port: await listen(server), server };
+  return { port: await listen(server, closers), server };
 }
 
 async function serve(kind: Kind, pipeline: Pipeline): Promise<number> {
@@ -220,7 +209,7 @@ describe("Express after express.json() with a larger limit than the pipeline's",
     const app = express();
     app.use(express.json({ limit: "1mb" }));
     app.use(revtraceExpress(pipeline));
-    return listen(createServer(app));
+    return listen(createServer(app), closers);
   }
 
   it("answers 413 to a body over http.maxBodyBytes, direct as over the bridge", async () => {

@@ -7,13 +7,13 @@
 import { readFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
-import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import type { Conversion, Sink } from "@revtrace/core";
 import { createMemoryStorage } from "@revtrace/storage-memory";
 import { afterEach, describe, expect, it } from "vitest";
 import { createNodeListener } from "../src/adapters/node.ts";
 import { createPipeline, type Pipeline, type PipelineStorage } from "../src/index.ts";
+import { listen } from "./test-server.ts";
 
 const TLS = {
   key: readFileSync(new URL("./fixtures-tls/localhost.key", import.meta.url)),
@@ -55,22 +55,10 @@ function make(options: { collect?: Record<string, unknown>; sinks?: Sink[] } = {
   return pipeline;
 }
 
-async function listen(server: ReturnType<typeof createHttpServer>): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as AddressInfo).port;
-}
-
 describe("the collect endpoint over HTTPS", () => {
   it("accepts a same-origin beacon on a server Node runs with TLS, and sets the cookie Secure", async () => {
     const server = createHttpsServer(TLS, createNodeListener(make()));
-    const port = await listen(server);
+    const port = await listen(server, closers);
     const answer = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
       const request = httpsRequest(
         {
@@ -143,7 +131,7 @@ describe("the collect endpoint over HTTPS", () => {
 
 describe("the Node adapter", () => {
   it("answers a request whose Host header is not a host (never 500)", async () => {
-    const port = await listen(createHttpServer(createNodeListener(make())));
+    const port = await listen(createHttpServer(createNodeListener(make())), closers);
     for (const host of ["a b", "[::1", "x:99999", "exa%mple"]) {
       const head = await new Promise<string>((resolve, reject) => {
         const socket = connect(port, "127.0.0.1", () => {
@@ -173,7 +161,7 @@ describe("the per-address limit over a real socket", () => {
       collect: { rateLimit: { requests: 100, windowMs: 60_000, perAddress: 4 } },
       now: () => clock,
     });
-    const port = await listen(createHttpServer(createNodeListener(pipeline)));
+    const port = await listen(createHttpServer(createNodeListener(pipeline)), closers);
     const send = async (cookie?: string, body = landing) => {
       const response = await fetch(`http://127.0.0.1:${port}/rt/collect`, {
         method: "POST",

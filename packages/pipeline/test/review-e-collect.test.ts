@@ -2,56 +2,20 @@
  * review-e: the collect endpoint through its public API (createPipeline, handleCollect, the Node
  * listener over a real socket), with requests its tests never sent. Each test here fails on 0822242.
  */
-import { createServer, request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createMemoryStorage } from "@revtrace/storage-memory";
-import { afterEach, describe, expect, it } from "vitest";
+import { createServer, request as httpRequest } from "node:http";
+import { describe, expect, it } from "vitest";
 import { createNodeListener } from "../src/adapters/node.ts";
-import { createPipeline, type Pipeline, type PipelineStorage } from "../src/index.ts";
+import { BROWSER_UA, collectPipeline, listen, postCollect, useClosers } from "./test-server.ts";
 
-const UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 Safari/605.1.15";
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-
-function make(collect: Record<string, unknown> = {}): Pipeline {
-  const pipeline = createPipeline({
-    storage: createMemoryStorage() as PipelineStorage,
-    chargebee: { credentials: [{ username: "chargebee", password: "review-e-password" }] },
-    collect,
-  });
-  closers.push(() => pipeline.close());
-  return pipeline;
-}
-
+const UA = BROWSER_UA;
+const closers = useClosers();
+const make = (collect: Record<string, unknown> = {}) => collectPipeline(closers, collect);
 const landing = () =>
   JSON.stringify({
     v: 1,
     events: [{ type: "touch", at: Date.now(), url: "https://localhost/?ttclid=E.C.P.x" }],
   });
-
-function post(pipeline: Pipeline, body: string, headers: Record<string, string> = {}) {
-  return pipeline.handleCollect(
-    new Request("http://localhost/rt/collect", {
-      method: "POST",
-      body,
-      headers: { "content-type": "text/plain", "user-agent": UA, ...headers },
-    }),
-  );
-}
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as AddressInfo).port;
-}
+const post = postCollect;
 
 function send(port: number, headers: Record<string, string>, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -104,7 +68,7 @@ describe("review-e: the per-address limit behind a trusted proxy", () => {
   // the proxy), the TCP peer is known but nothing is counted.
   it("still counts the TCP peer of a request that carries no X-Forwarded-For", async () => {
     const pipeline = make({ trustProxy: true, rateLimit: { perAddress: 2 } });
-    const port = await listen(createServer(createNodeListener(pipeline)));
+    const port = await listen(createServer(createNodeListener(pipeline)), closers);
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push(await send(port, {}, landing()));
     expect(statuses).toEqual([204, 204, 429, 429]);

@@ -5,35 +5,15 @@
 import { isIP } from "node:net";
 import { createMemoryStorage } from "@revtrace/storage-memory";
 import { CLICK_ID_PARAMS, UTM_PARAMS } from "@revtrace/tracker";
-import { afterEach, describe, expect, it } from "vitest";
-import { createPipeline, type Pipeline, type PipelineStorage } from "../src/index.ts";
+import { describe, expect, it } from "vitest";
+import { BROWSER_UA, collectPipeline, postCollect, useClosers } from "./test-server.ts";
 import { fastify, node } from "./transports.ts";
 
-const UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 Safari/605.1.15";
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-
-function make(collect: Record<string, unknown> = {}, storage = createMemoryStorage()): Pipeline {
-  const pipeline = createPipeline({
-    storage: storage as PipelineStorage,
-    chargebee: { credentials: [{ username: "chargebee", password: "review-g-password" }] },
-    collect,
-  });
-  closers.push(() => pipeline.close());
-  return pipeline;
-}
-
-function post(pipeline: Pipeline, body: string, headers: Record<string, string> = {}) {
-  return pipeline.handleCollect(
-    new Request("http://localhost/rt/collect", {
-      method: "POST",
-      body,
-      headers: { "content-type": "text/plain", "user-agent": UA, ...headers },
-    }),
-  );
-}
+const UA = BROWSER_UA;
+const closers = useClosers();
+const make = (collect: Record<string, unknown> = {}, storage = createMemoryStorage()) =>
+  collectPipeline(closers, collect, storage);
+const post = postCollect;
 
 /**
  * A landing whose optional `utm` is an array nested 30,000 deep: 60 KB, under the 64 KB bound, and
@@ -160,11 +140,7 @@ describe("review-g: CORS on the pipeline's own refusals of a collect request", (
   // The 503 the pipeline answers while it shuts down (pipeline.ts:356, `guarded`) is built outside
   // the collect handler, without them: the browser hides it as a network error.
   it("a 503 while the pipeline closes carries the allowed origin's CORS headers", async () => {
-    const pipeline = createPipeline({
-      storage: createMemoryStorage() as PipelineStorage,
-      chargebee: { credentials: [{ username: "chargebee", password: "review-g-password" }] },
-      collect: { allowedOrigins: ["https://www.example.com"] },
-    });
+    const pipeline = make({ allowedOrigins: ["https://www.example.com"] });
     const closing = pipeline.close();
     const answer = await pipeline.handleCollect(
       new Request("http://localhost/rt/collect", {

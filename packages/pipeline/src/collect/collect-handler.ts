@@ -106,14 +106,10 @@ const MAX_COLLECT_DEPTH = 16;
 /** At most this many issues are listed in an answer: a body of 50 events can hold over a thousand. */
 const MAX_LISTED_ISSUES = 20;
 
-/** The first {@link MAX_LISTED_ISSUES} issues under `name`, and how many were left out. */
-function listIssues<K extends string>(name: K, all: readonly CollectIssue[]) {
+/** The first {@link MAX_LISTED_ISSUES} issues, and how many were left out. */
+function listIssues(all: readonly CollectIssue[]): { listed: CollectIssue[]; omitted: number } {
   const listed = all.slice(0, MAX_LISTED_ISSUES);
-  const omitted = all.length - listed.length;
-  return { [name]: listed, ...(omitted > 0 ? { omittedIssues: omitted } : {}) } as Record<
-    K,
-    CollectIssue[]
-  > & { omittedIssues?: number };
+  return { listed, omitted: all.length - listed.length };
 }
 
 /** Creates the collect handler. */
@@ -300,11 +296,9 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     const parsed = parseCollectBody(json);
     if (!parsed.ok) {
       counters.refused++;
-      const { issues, omittedIssues } = listIssues("issues", parsed.issues);
+      const { listed, omitted } = listIssues(parsed.issues);
       return errorAnswer(400, "invalid_collect_body", "The body is not a valid collect body", {
-        issues: omittedIssues
-          ? [...issues, { path: [], message: `${omittedIssues} more` }]
-          : issues,
+        issues: omitted ? [...listed, { path: [], message: `${omitted} more` }] : listed,
         headers,
       });
     }
@@ -351,7 +345,11 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     };
     // Stored, but not all of it: what was dropped and why (paths, never values). Resending the same
     // body cannot do better, so it is a success.
-    if (dropped.length > 0) return jsonAnswer(200, listIssues("dropped", dropped), answerHeaders);
+    if (dropped.length > 0) {
+      const { listed, omitted } = listIssues(dropped);
+      const answer = omitted ? { dropped: listed, omittedIssues: omitted } : { dropped: listed };
+      return jsonAnswer(200, answer, answerHeaders);
+    }
     return emptyAnswer(204, answerHeaders);
   };
   /** The CORS headers of an allowed cross-origin caller, for answers given outside the handler. */
