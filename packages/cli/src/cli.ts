@@ -20,7 +20,13 @@ import { DEFAULT_CONFIG_FILE, loadConfig, type RevtraceConfig } from "./config.j
 import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
 import { formatMoney } from "./report/report-data.js";
 import { createUi, quietByDefault } from "./ui.js";
-import { integerOption, optionalTextOption, textOption, UsageError } from "./usage-error.js";
+import {
+  dateOption,
+  integerOption,
+  optionalTextOption,
+  textOption,
+  UsageError,
+} from "./usage-error.js";
 
 /** The fewest visitors whose simulation has the paying customers every demo scenario needs. */
 const MIN_DEMO_VISITORS = 50;
@@ -216,11 +222,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
           io.stderr("replay needs --from <file|dir|chargebee|quarantine|dead-letters>");
           return EXIT_CODES.usage;
         }
-        const since = flags.since === undefined ? undefined : Date.parse(String(flags.since));
-        if (since !== undefined && Number.isNaN(since)) {
-          io.stderr("--since must be a date (ISO 8601)");
-          return EXIT_CODES.usage;
-        }
+        const since = flags.since === undefined ? undefined : dateOption(flags.since, "since");
         checkReplaySource(textOption(flags.from, "from")); // before the config: a usage error comes first
         const interrupt = new AbortController();
         const stop = () => interrupt.abort();

@@ -43,3 +43,32 @@ export function textOption(value: unknown, name: string): string {
 export function optionalTextOption(value: unknown, name: string): string | undefined {
   return value === undefined ? undefined : textOption(value, name);
 }
+
+/** `2026-11-01`, or a date and time with seconds optional and a zone: `2026-11-01T09:30Z`, `…+01:00`. */
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * The time (ms since the epoch) of date option `--name`: an ISO 8601 date (midnight UTC) or date
+ * and time with its zone. A `UsageError` (exit 2) for anything else: `Date.parse` would take `1` as
+ * 2001, `2026-02-31` as 3 March and a time without a zone as the machine's local time.
+ */
+export function dateOption(value: unknown, name: string): number {
+  const text = textOption(value, name).trim();
+  const match = ISO_DATE.exec(text);
+  const time = match ? Date.parse(text) : Number.NaN;
+  // the calendar date must exist as written (Date.parse rolls 31 February over into March)
+  const [, y, m, d] = match ?? [];
+  const day = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  if (
+    Number.isNaN(time) ||
+    day.getUTCFullYear() !== Number(y) ||
+    day.getUTCMonth() !== Number(m) - 1 ||
+    day.getUTCDate() !== Number(d)
+  ) {
+    throw new UsageError(
+      `--${name} must be an ISO 8601 date (2026-11-01) or date and time with a zone (2026-11-01T09:30:00Z)`,
+    );
+  }
+  return time;
+}

@@ -114,6 +114,18 @@ describe("revtrace serve", { timeout: 30_000 }, () => {
 });
 
 describe("revtrace replay", { timeout: 30_000 }, () => {
+  it("--since takes an ISO 8601 date only: 1 (2001 to Date.parse), 31 February, a zone-less time are usage errors", async () => {
+    for (const since of ["1", "2026-02-31", "2026-11-01T09:30", "yesterday"]) {
+      const child = spawnCli(
+        ["replay", "--config", CONFIG_FILE, "--from", "chargebee", "--since", since, "--quiet"],
+        configEnv(tempDir()),
+      );
+      expect(await exitWithin(child, 20_000), since).toBe(2);
+      expect(child.stderr(), since).toContain("--since must be an ISO 8601 date");
+      expect(child.stderr(), since).not.toMatch(STACK);
+    }
+  });
+
   it("a folder holding a symlink loop is told plainly (no stack trace)", async () => {
     const dir = tempDir();
     const bodies = join(dir, "bodies");

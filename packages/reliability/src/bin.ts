@@ -7,25 +7,49 @@
  */
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import { PROFILES, type ProfileName, runSuite } from "./suite.js";
+import { PROFILES, type ProfileName, ROW_GROUPS, runSuite } from "./suite.js";
 
-const { values } = parseArgs({
-  options: {
-    profile: { type: "string", default: "full" },
-    only: { type: "string" },
-    seed: { type: "string", default: "20261203" },
-  },
-});
+const USAGE = `usage: npm run reliability [-- --profile short|full] [--only ${ROW_GROUPS.join(",")}] [--seed n]`;
+
+let values: { profile: string; only?: string; seed: string; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      profile: { type: "string", default: "full" },
+      only: { type: "string" },
+      seed: { type: "string", default: "20261203" },
+      help: { type: "boolean", short: "h" },
+    },
+  }));
+} catch (error) {
+  // parseArgs names the option it refused (ERR_PARSE_ARGS_UNKNOWN_OPTION, a missing value)
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const profile = values.profile as ProfileName;
 if (!(profile in PROFILES)) {
-  console.error(`unknown profile ${profile}: use short or full`);
+  console.error(`unknown profile ${profile}: use short or full\n${USAGE}`);
+  process.exit(2);
+}
+if (!/^\d{1,15}$/.test(values.seed)) {
+  console.error(`--seed must be a non-negative integer\n${USAGE}`);
+  process.exit(2);
+}
+const only = values.only?.split(",").map((name) => name.trim());
+const unknown = only?.filter((name) => !ROW_GROUPS.includes(name)) ?? [];
+if (unknown.length > 0) {
+  console.error(`unknown row group ${unknown.join(", ")}\n${USAGE}`);
   process.exit(2);
 }
 const started = Date.now();
 const { rows, table } = await runSuite({
   profile,
   seed: Number(values.seed),
-  only: values.only ? values.only.split(",") : undefined,
+  only,
   progress: (line) => console.error(line),
 });
 const cpu = cpus()[0]?.model ?? "unknown CPU";

@@ -64,9 +64,21 @@ export function webhookSimulation(seed: number, webhooks: number) {
   });
 }
 
+/** The suite's groups of rows, in the order they run (`only` picks among them). */
+export const ROW_GROUPS = ["accuracy", "dup", "outage", "fuzz", "kill", "postgres", "privacy"];
+
+/**
+ * Runs the suite's rows (all, or the groups `only` names).
+ * @throws TypeError when `only` names a group the suite does not have (a run of nothing would pass).
+ */
 export async function runSuite(
   options: SuiteOptions,
 ): Promise<{ rows: RowResult[]; table: string }> {
+  const unknown = (options.only ?? []).filter((name) => !ROW_GROUPS.includes(name));
+  if (unknown.length > 0 || options.only?.length === 0)
+    throw new TypeError(
+      `unknown row group ${unknown.join(", ") || "(none given)"}: use ${ROW_GROUPS.join(", ")}`,
+    );
   const p: Profile = PROFILES[options.profile];
   const wanted = (row: string) => !options.only || options.only.includes(row);
   const log = options.progress ?? (() => {});
