@@ -16,7 +16,7 @@ const k = (kind: IdentityKeyKind, value: string): IdentityKey => ({ kind, value 
 const ev = (over: Record<string, unknown> = {}) =>
   ({ source: "form", observationId: "o1", at: 1_000, ...over }) as never;
 
-const schema = `review_d_bad_${process.pid}`;
+const schema = `review_d_bad_${process.pid}_${Date.now().toString(36)}`;
 const pool = testPool(2);
 const stores: Record<string, IdentityStore & { close(): Promise<void> }> = {};
 beforeAll(async () => {

@@ -98,7 +98,7 @@ describe("a link after two interleaved writers repairs the component", {
     ];
     let failures = 0;
     for (let i = 0; i < 20; i++) {
-      const schema = `review_d_repair_${process.pid}_${i}`;
+      const schema = `review_d_repair_${process.pid}_${Date.now().toString(36)}_${i}`;
       schemas.push(schema);
       const storage = createPostgresStorage({ pool, schema });
       await storage.migrate();

@@ -161,7 +161,7 @@ const engines = {
     return { storage, close: () => storage.close() };
   },
   postgres: async () => {
-    const schema = `review_d_${process.pid}_${schemaSeq++}`;
+    const schema = `review_d_${process.pid}_${Date.now().toString(36)}_${schemaSeq++}`;
     schemas.push(schema);
     const storage = createPostgresStorage({ pool, schema });
     await storage.migrate();

@@ -29,7 +29,7 @@ const [v0, v1, v2] = ["v0", "v1", "v2"].map((v) => k("anonymous_id", v)) as [
 const at = (observationId: string, t: number) => ({ source: "s", observationId, at: t });
 
 const pool = testPool(2);
-const schema = `review_d_follow_${process.pid}`;
+const schema = `review_d_follow_${process.pid}_${Date.now().toString(36)}`;
 afterAll(async () => {
   await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await pool.end();

@@ -41,7 +41,7 @@ if (!available && process.env.CI === "true") {
 
 const DISTINCT = Number(process.env.SCALE_OUT_DISTINCT ?? 3_500);
 const DUPLICATES = Math.round((DISTINCT * 3) / 7);
-const SCHEMA = `revtrace_scaleout_${process.pid}`;
+const SCHEMA = `revtrace_scaleout_${process.pid}_${Date.now().toString(36)}`;
 
 /** A seeded shuffle (mulberry32), so a failure can be replayed. */
 function shuffle<T>(items: T[], seed: number): T[] {

@@ -258,7 +258,8 @@ export async function postgresRows(
   const ref = await reference(sim, key);
   const sandbox = await startVendorSandbox();
   seedKifloLeads(sandbox, sim.partnerLeads);
-  const schema = `revtrace_reliability_${process.pid}`;
+  // unique per run: a schema left by a killed run (same pid in a fresh PID namespace) is never reused
+  const schema = `revtrace_reliability_${process.pid}_${Date.now().toString(36)}`;
   const env = {
     RT_PG_URL: PG_URL,
     RT_PG_SCHEMA: schema,
