@@ -30,6 +30,7 @@ import {
   fail,
   id,
   int,
+  isObject,
   millis,
   num,
   object,
@@ -90,19 +91,67 @@ export function customFieldsOf(raw: RawObject): Record<string, CustomFieldValue>
   return fields;
 }
 
-/** A string or finite number as text; `null` otherwise (custom fields and `meta_data` values). */
+/**
+ * A string or finite number as text; `null` otherwise (custom fields and `meta_data` values). An
+ * integer beyond 2^53 − 1 is `null` too: JSON parsing already rounded it (a 20-digit click id held
+ * in a number field arrives as `12345678901234567000`), so its text would name another click.
+ */
 function idLike(value: unknown): string | null {
   if (typeof value === "string") {
     const trimmed = value.trim();
     return trimmed === "" ? null : trimmed;
   }
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  return null;
+  if (typeof value !== "number" || !Number.isFinite(value)) return null;
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) return null;
+  return String(value);
 }
 
-/** Spec §4.6: `meta_data` is free JSON (an object). */
+/** How deeply a `meta_data` string may nest once decoded (the raw body's own depth is checked upstream). */
+const MAX_META_DATA_DEPTH = 64;
+
+/**
+ * Spec §4.6: `meta_data` is free JSON (an object). Chargebee takes it as a JSON-encoded string on
+ * input (its KB on subscription meta_data: "pass the value for the metaData parameter as a JSON
+ * string"), and that string can reach us as is (relays, replays of API input, v1-era integrations).
+ * A string holding a JSON object is read as that object and a blank one as absent, instead of
+ * refusing the whole event, its money included. Any other value (an array, a string that is not a
+ * JSON object, or one nested deeper than {@link MAX_META_DATA_DEPTH}) is refused, naming the field.
+ */
 function metaDataOf(raw: RawObject, at: Path): Record<string, unknown> | null {
-  return object(raw, "meta_data", at) as Record<string, unknown> | null;
+  const value = raw.meta_data;
+  if (typeof value !== "string")
+    return object(raw, "meta_data", at) as Record<string, unknown> | null;
+  if (value.trim() === "") return null;
+  const decoded = nestingExceeds(value, MAX_META_DATA_DEPTH) ? null : parseJson(value);
+  if (isObject(decoded)) return decoded as Record<string, unknown>;
+  return fail(at, "meta_data", "Expected an object (or a string holding a JSON object)");
+}
+
+/** `JSON.parse`, or `undefined` for text that is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when JSON text nests objects/arrays deeper than `max` (brackets inside strings ignored). */
+function nestingExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
 }
 
 /** Spec §4.1: `billing_address`. */
@@ -416,7 +465,9 @@ export function readTransaction(
   if (linked !== null) {
     const where = [...at, "linked_invoices"];
     for (let i = 0; i < linked.length; i++) {
-      const entry = id(element(linked, i, where), "invoice_id", [...where, i]);
+      // Optional in Chargebee's own types (chargebee-node `InvoiceTransaction.invoice_id?`): an
+      // entry without one links nothing, and is no reason to refuse the payment.
+      const entry = optId(element(linked, i, where), "invoice_id", [...where, i]);
       if (invoiceId === null) invoiceId = entry;
     }
   }
@@ -428,9 +479,10 @@ export function readTransaction(
     for (let i = 0; i < notes.length; i++) {
       const note = element(notes, i, where);
       const noteAt = [...where, i];
-      const cnId = id(note, "cn_id", noteAt);
+      // Optional in chargebee-node's `CreditNoteTransaction.cn_id?`, like `invoice_id` above.
+      const cnId = optId(note, "cn_id", noteAt);
       const reference = optId(note, "cn_reference_invoice_id", noteAt);
-      if (!creditNoteIds.includes(cnId)) creditNoteIds.push(cnId);
+      if (cnId !== null && !creditNoteIds.includes(cnId)) creditNoteIds.push(cnId);
       if (creditNoteInvoiceId === null) creditNoteInvoiceId = reference;
     }
   }
@@ -463,6 +515,25 @@ export interface TransactionContext {
   invoice: BillingInvoice | null;
   subscription: BillingSubscription | null;
   creditNote?: BillingCreditNote | null;
+  /** The event's `content.customer` id, when it carries one. */
+  customerId?: string | null;
+}
+
+/**
+ * Whose money it is: the transaction's `customer_id`, else its invoice's, credit note's or
+ * subscription's, else the event's own customer. v1-era transactions and invoices carry no
+ * `customer_id` (spec §8, the chargebee-go sample), and a refund outside a subscription then names
+ * its customer only in `content.customer`.
+ */
+function customerIdOf(txn: Transaction, context: TransactionContext): string | null {
+  return (
+    txn.customerId ??
+    context.invoice?.customerId ??
+    context.creditNote?.customerId ??
+    context.subscription?.customerId ??
+    context.customerId ??
+    null
+  );
 }
 
 function subscriptionIdOf(txn: Transaction, context: TransactionContext): string | null {
@@ -477,7 +548,7 @@ export function paymentOf(txn: Transaction, context: TransactionContext): Billin
   const { invoice } = context;
   return {
     transactionId: txn.id,
-    customerId: txn.customerId ?? invoice?.customerId ?? context.subscription?.customerId ?? null,
+    customerId: customerIdOf(txn, context),
     invoiceId: invoice?.id ?? txn.invoiceId,
     subscriptionId: subscriptionIdOf(txn, context),
     amount: txn.amount,
@@ -501,7 +572,7 @@ export function failedPaymentOf(
   const { invoice } = context;
   return {
     transactionId: txn.id,
-    customerId: txn.customerId ?? invoice?.customerId ?? context.subscription?.customerId ?? null,
+    customerId: customerIdOf(txn, context),
     invoiceId: invoice?.id ?? txn.invoiceId,
     subscriptionId: subscriptionIdOf(txn, context),
     attemptedAmount: txn.amount,
@@ -531,7 +602,7 @@ export function refundOf(txn: Transaction, context: TransactionContext): Billing
   for (const cnId of txn.creditNoteIds) if (!creditNoteIds.includes(cnId)) creditNoteIds.push(cnId);
   return {
     transactionId: txn.id,
-    customerId: txn.customerId ?? invoice?.customerId ?? creditNote?.customerId ?? null,
+    customerId: customerIdOf(txn, context),
     refundedTransactionId: txn.refundedTransactionId,
     invoiceId:
       invoice?.id ??

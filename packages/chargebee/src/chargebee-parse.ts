@@ -243,6 +243,7 @@ function transactionParts(event: BillingEvent, content: RawObject, options: Reso
     invoice: event.invoice,
     subscription: event.subscription,
     creditNote: event.creditNote,
+    customerId: event.customer?.id ?? null,
   };
   return { txn, context };
 }
