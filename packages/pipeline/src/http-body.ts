@@ -52,6 +52,27 @@ export function isJsonContentType(contentType: string | null): boolean {
 }
 
 /**
+ * True when `contentType` declares no charset, or UTF-8 (`utf-8`, `utf8`, any case, quoted or not).
+ * The endpoints decode the body as UTF-8 and store it as received, and JSON between systems is
+ * UTF-8 (RFC 8259 §8.1): a body in another charset (UTF-16, Latin-1) is refused with 415 before
+ * anything is stored, rather than quarantined as JSON that does not parse.
+ */
+export function isUtf8Charset(contentType: string | null): boolean {
+  if (contentType === null) return true;
+  for (const parameter of contentType.split(";").slice(1)) {
+    const equals = parameter.indexOf("=");
+    if (equals === -1 || parameter.slice(0, equals).trim().toLowerCase() !== "charset") continue;
+    const value = parameter
+      .slice(equals + 1)
+      .trim()
+      .replace(/^"(.*)"$/, "$1")
+      .toLowerCase();
+    if (value !== "utf-8" && value !== "utf8") return false;
+  }
+  return true;
+}
+
+/**
  * True when the body is sent as it is: no `Content-Encoding`, or `identity`. The endpoints store the
  * raw body byte for byte and decompress nothing (Chargebee and the tracker never compress), so a
  * compressed body is refused with 415 (RFC 9110 §15.5.16) before anything is stored, the same way

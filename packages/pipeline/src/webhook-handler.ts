@@ -14,7 +14,7 @@
  * | 405 | not POST |
  * | 413 | body over `http.maxBodyBytes` |
  * | 400 `{ error }` | the body did not arrive whole (the client went away); nothing stored |
- * | 415 | not `application/json`, or compressed (a `Content-Encoding` other than `identity`) |
+ * | 415 | not `application/json`, a charset other than UTF-8, or compressed (a `Content-Encoding` other than `identity`) |
  * | 500 | storage failed |
  * | 503 | the pipeline is closing |
  *
@@ -29,7 +29,12 @@ import {
   methodNotAllowedAnswer,
   unauthorizedAnswer,
 } from "./http-answers.js";
-import { BodyTooLargeError, isIdentityEncoding, isJsonContentType } from "./http-body.js";
+import {
+  BodyTooLargeError,
+  isIdentityEncoding,
+  isJsonContentType,
+  isUtf8Charset,
+} from "./http-body.js";
 import type { HttpAnswer, HttpRequest } from "./http-exchange.js";
 import type { InboundSource, Ingestor } from "./ingest.js";
 import type { MetricsRegistry } from "./metrics.js";
@@ -79,6 +84,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
       if (!isJsonContentType(contentType)) {
         return refuse(
           errorAnswer(415, "unsupported_media_type", "Send the body as application/json"),
+        );
+      }
+      if (!isUtf8Charset(contentType)) {
+        return refuse(
+          errorAnswer(415, "unsupported_media_type", "Send the body as UTF-8 (charset=utf-8)"),
         );
       }
       if (!isIdentityEncoding(request.header("content-encoding"))) {

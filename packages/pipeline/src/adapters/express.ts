@@ -22,7 +22,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Pipeline, WebHandler } from "../pipeline.js";
 import { answerNodeRequest, writeNodeAnswer } from "./node-bridge.js";
-import { type RoutePaths, resolvePaths } from "./routes.js";
+import { type RoutePaths, resolvePaths, routePath } from "./routes.js";
 
 export { DEFAULT_PATHS, type RoutePaths } from "./routes.js";
 
@@ -89,7 +89,7 @@ export function revtraceExpress(
     ]),
   );
   return (request, response, next) => {
-    const path = request.path ?? ((request.url ?? "/").split("?")[0] as string);
+    const path = request.path ?? routePath(request.url ?? "/");
     const route = routes.get(path);
     if (route) route(request, response, next);
     else next();

@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import { BodyTooLargeError } from "../http-body.js";
 import { endpointOf, type HttpRequest, type WebHandler } from "../http-exchange.js";
+import { isAbsoluteForm } from "./routes.js";
 
 /** The largest body an adapter reads when it is not told (the pipeline's default `http.maxBodyBytes`). */
 export const DEFAULT_ADAPTER_BODY_LIMIT = 1_048_576;
@@ -63,14 +64,18 @@ export function readNodeBody(
 }
 
 function urlOf(request: IncomingMessage, originalUrl?: string): string {
+  const target = originalUrl ?? request.url ?? "/";
+  // An absolute-form target (`POST http://host/path HTTP/1.1`, RFC 9112 §3.2.2) is the URL itself:
+  // its host, not the Host header's, is the request's.
+  if (isAbsoluteForm(target)) return target;
   // TLS served by Node itself (`https.createServer`): the URL says so, for same-origin checks and
   // the cookie's `Secure`. Behind a proxy, the collect endpoint reads X-Forwarded-Proto instead.
   const scheme = (request.socket as { encrypted?: boolean } | undefined)?.encrypted
     ? "https"
     : "http";
-  const url = `${scheme}://${request.headers.host ?? "localhost"}${originalUrl ?? request.url ?? "/"}`;
+  const url = `${scheme}://${request.headers.host ?? "localhost"}${target}`;
   // A Host header that is not a host (`a b`, `[::1`) must not make the request unanswerable.
-  return URL.canParse(url) ? url : `${scheme}://localhost${originalUrl ?? request.url ?? "/"}`;
+  return URL.canParse(url) ? url : `${scheme}://localhost${target}`;
 }
 
 /** The request's headers as Web `Headers`, repeated headers kept. */
