@@ -13,8 +13,24 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** Reads `request`'s body as bytes, or throws {@link BodyTooLargeError} past `maxBytes`. */
+/**
+ * The body was read before the endpoint asked for it: something of the app's own (a framework's
+ * body parser, a middleware) consumed it first, so the bytes cannot be had. The server's mounting
+ * is wrong, not the request.
+ */
+export class BodyAlreadyReadError extends Error {
+  constructor() {
+    super("The request body was read before the endpoint (mount it before any body parser)");
+    this.name = "BodyAlreadyReadError";
+  }
+}
+
+/**
+ * Reads `request`'s body as bytes, or throws {@link BodyTooLargeError} past `maxBytes`
+ * ({@link BodyAlreadyReadError} when something read it already).
+ */
 export async function readBodyLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (request.bodyUsed || request.body?.locked) throw new BodyAlreadyReadError();
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
     await request.body?.cancel().catch(() => {});

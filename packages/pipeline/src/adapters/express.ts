@@ -49,7 +49,10 @@ export function captureRawBody(request: IncomingMessage, _response: unknown, buf
   (request as ExpressLikeRequest).rawBody = buffer;
 }
 
-/** The body a parser already read, or `undefined` when the stream is still unread. */
+/**
+ * The body a parser already read, or `undefined` when the stream is to be read (unread, or drained
+ * by a middleware that left no `req.body`: the read then tells an empty body from a lost one).
+ */
 function parsedBody(request: ExpressLikeRequest): Uint8Array | string | undefined {
   const raw = request.rawBody;
   if (raw instanceof Uint8Array || typeof raw === "string") return raw;
@@ -57,7 +60,7 @@ function parsedBody(request: ExpressLikeRequest): Uint8Array | string | undefine
   if (body instanceof Uint8Array || typeof body === "string") return body;
   const consumed = request._body === true || request.readableEnded;
   if (consumed && body !== undefined) return JSON.stringify(body);
-  if (consumed) return "";
+  if (request._body === true) return "";
   return undefined;
 }
 

@@ -13,14 +13,17 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
-import { BodyTooLargeError } from "../http-body.js";
+import { BodyAlreadyReadError, BodyTooLargeError } from "../http-body.js";
 import { endpointOf, type HttpRequest, type WebHandler } from "../http-exchange.js";
 import { isAbsoluteForm } from "./routes.js";
 
 /** The largest body an adapter reads when it is not told (the pipeline's default `http.maxBodyBytes`). */
 export const DEFAULT_ADAPTER_BODY_LIMIT = 1_048_576;
 
-/** Reads `source` to its end, at most `limit` bytes (`BodyTooLargeError` past it, the rest drained). */
+/**
+ * Reads `source` to its end, at most `limit` bytes (`BodyTooLargeError` past it, the rest drained;
+ * `BodyAlreadyReadError` when it ended before, having announced a body).
+ */
 export function readNodeBody(
   source: Readable & { headers?: IncomingMessage["headers"] },
   limit: number,
@@ -30,7 +33,15 @@ export function readNodeBody(
     source.resume();
     return Promise.reject(new BodyTooLargeError(limit));
   }
-  if (source.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  if (source.readableEnded) {
+    // Ended before we read it: empty, unless it announced a body (then someone else read it).
+    const headers = source.headers ?? {};
+    const announced =
+      headers["transfer-encoding"] !== undefined ||
+      (declared !== undefined && declared !== "" && declared !== "0");
+    if (announced) return Promise.reject(new BodyAlreadyReadError());
+    return Promise.resolve(Buffer.alloc(0));
+  }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
