@@ -1,12 +1,12 @@
 /**
  * Health answers. Liveness: the process answers (200 until `close()`). Readiness: storage answers a
  * read, and the undelivered backlog and its oldest age are under the thresholds (503 otherwise, with
- * each check in the body).
+ * each check in the body). Both, and the metrics, are read-only: GET and HEAD (405 otherwise).
  *
  * @module
  */
-import { jsonAnswer } from "./http-answers.js";
-import type { HttpAnswer } from "./http-exchange.js";
+import { jsonAnswer, methodNotAllowedAnswer } from "./http-answers.js";
+import { type HttpAnswer, toWebHandler, type WebHandler } from "./http-exchange.js";
 import type { PipelineMetrics } from "./metrics.js";
 
 export interface ReadinessInput {
@@ -45,4 +45,13 @@ export function readinessAnswer(result: ReturnType<typeof readiness>): HttpAnswe
 /** The liveness answer. */
 export function livenessAnswer(closing: boolean): HttpAnswer {
   return jsonAnswer(closing ? 503 : 200, { status: closing ? "closing" : "alive" });
+}
+
+/** A read-only endpoint's Web handler: `answer` for GET and HEAD, 405 for any other method. */
+export function readOnly(answer: () => Promise<HttpAnswer>): WebHandler {
+  return toWebHandler((request) =>
+    request.method === "GET" || request.method === "HEAD"
+      ? answer()
+      : Promise.resolve(methodNotAllowedAnswer("GET, HEAD")),
+  );
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { BodyTooLargeError, isJsonContentType, readBodyLimited } from "./http-body.js";
+import {
+  BodyTooLargeError,
+  isJsonContentType,
+  isUtf8Charset,
+  readBodyLimited,
+} from "./http-body.js";
 
 /** A request whose body is `chunks` chunks of `size` bytes, counting how many were pulled. */
 function streamingRequest(chunks: number, size: number, headers: Record<string, string> = {}) {
@@ -63,5 +68,22 @@ describe("isJsonContentType", () => {
     [null, false],
   ])("%s → %s", (type, expected) => {
     expect(isJsonContentType(type)).toBe(expected);
+  });
+});
+
+describe("isUtf8Charset", () => {
+  it.each([
+    [null, true],
+    ["application/json", true],
+    ["application/json; charset=utf-8", true],
+    ['application/json; charset="UTF-8"', true],
+    ["text/plain;charset=utf8", true],
+    ["application/json; boundary=x", true],
+    ["application/json; charset=utf-16", false],
+    ["application/json; charset=iso-8859-1", false],
+    ["application/json; charset=utf-8; charset=utf-16", false],
+    ["application/json; charset=", false],
+  ])("%s → %s", (type, expected) => {
+    expect(isUtf8Charset(type)).toBe(expected);
   });
 });

@@ -13,8 +13,24 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** Reads `request`'s body as bytes, or throws {@link BodyTooLargeError} past `maxBytes`. */
+/**
+ * The body was read before the endpoint asked for it: something of the app's own (a framework's
+ * body parser, a middleware) consumed it first, so the bytes cannot be had. The server's mounting
+ * is wrong, not the request.
+ */
+export class BodyAlreadyReadError extends Error {
+  constructor() {
+    super("The request body was read before the endpoint (mount it before any body parser)");
+    this.name = "BodyAlreadyReadError";
+  }
+}
+
+/**
+ * Reads `request`'s body as bytes, or throws {@link BodyTooLargeError} past `maxBytes`
+ * ({@link BodyAlreadyReadError} when something read it already).
+ */
 export async function readBodyLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (request.bodyUsed || request.body?.locked) throw new BodyAlreadyReadError();
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
     await request.body?.cancel().catch(() => {});
@@ -49,6 +65,27 @@ export function isJsonContentType(contentType: string | null): boolean {
   if (contentType === null) return false;
   const type = (contentType.split(";")[0] ?? "").trim().toLowerCase();
   return type === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+/**
+ * True when `contentType` declares no charset, or UTF-8 (`utf-8`, `utf8`, any case, quoted or not).
+ * The endpoints decode the body as UTF-8 and store it as received, and JSON between systems is
+ * UTF-8 (RFC 8259 §8.1): a body in another charset (UTF-16, Latin-1) is refused with 415 before
+ * anything is stored, rather than quarantined as JSON that does not parse.
+ */
+export function isUtf8Charset(contentType: string | null): boolean {
+  if (contentType === null) return true;
+  for (const parameter of contentType.split(";").slice(1)) {
+    const equals = parameter.indexOf("=");
+    if (equals === -1 || parameter.slice(0, equals).trim().toLowerCase() !== "charset") continue;
+    const value = parameter
+      .slice(equals + 1)
+      .trim()
+      .replace(/^"(.*)"$/, "$1")
+      .toLowerCase();
+    if (value !== "utf-8" && value !== "utf8") return false;
+  }
+  return true;
 }
 
 /**

@@ -27,7 +27,7 @@ import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { MAX_COLLECT_BYTES } from "./collect/collect-body.js";
 import { createCollectHandler } from "./collect/collect-handler.js";
 import { createEventProcessor } from "./event-processor.js";
-import { livenessAnswer, readiness, readinessAnswer } from "./health.js";
+import { livenessAnswer, readiness, readinessAnswer, readOnly } from "./health.js";
 import { errorAnswer } from "./http-answers.js";
 import {
   type HttpAnswer,
@@ -496,8 +496,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     handleWebhook: guarded(chargebeeHandler),
     handleRetentionWebhook: guarded(retentionHandler),
     handleCollect: guarded(collectHandler, collectHandler.corsHeaders),
-    handleLive: toWebHandler(async () => livenessAnswer(closing)),
-    handleReady: toWebHandler(async () => {
+    handleLive: readOnly(async () => livenessAnswer(closing)),
+    handleReady: readOnly(async () => {
       let storageReachable = true;
       try {
         await ready();
@@ -515,7 +515,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }),
       );
     }),
-    handleMetrics: toWebHandler(async () => ({
+    handleMetrics: readOnly(async () => ({
       status: 200,
       headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
       body: prometheusText(snapshot()),

@@ -3,8 +3,8 @@
  * (405), authentication (401, no detail), content type (415), size while streaming (413), validation
  * (400, after the body was quarantined), then the one durable write and 200. A body that cannot be
  * stored as it is (not UTF-8, too deep, refused by storage as input) is quarantined and answered 400
- * too. Only a storage failure answers 500, so Chargebee retries (Chargebee spec §1: any non-2xx is
- * retried).
+ * too. Only a fault of the server answers 500 (storage failed, or the app read the body before the
+ * endpoint), so Chargebee retries (Chargebee spec §1: any non-2xx is retried).
  *
  * | answer | when |
  * |---|---|
@@ -14,8 +14,8 @@
  * | 405 | not POST |
  * | 413 | body over `http.maxBodyBytes` |
  * | 400 `{ error }` | the body did not arrive whole (the client went away); nothing stored |
- * | 415 | not `application/json`, or compressed (a `Content-Encoding` other than `identity`) |
- * | 500 | storage failed |
+ * | 415 | not `application/json`, a charset other than UTF-8, or compressed (a `Content-Encoding` other than `identity`) |
+ * | 500 | storage failed, or the body was read before the endpoint (`body_already_read`: mount it before any body parser) |
  * | 503 | the pipeline is closing |
  *
  * @module
@@ -29,7 +29,13 @@ import {
   methodNotAllowedAnswer,
   unauthorizedAnswer,
 } from "./http-answers.js";
-import { BodyTooLargeError, isIdentityEncoding, isJsonContentType } from "./http-body.js";
+import {
+  BodyAlreadyReadError,
+  BodyTooLargeError,
+  isIdentityEncoding,
+  isJsonContentType,
+  isUtf8Charset,
+} from "./http-body.js";
 import type { HttpAnswer, HttpRequest } from "./http-exchange.js";
 import type { InboundSource, Ingestor } from "./ingest.js";
 import type { MetricsRegistry } from "./metrics.js";
@@ -68,7 +74,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
     const body = () => {
       // A body that stops arriving (the client went away) is the request's fault, not storage's.
       bodyPromise ??= request.body(options.maxBodyBytes).catch((error: unknown) => {
-        throw error instanceof BodyTooLargeError ? error : new BodyUnreadableError(error);
+        if (error instanceof BodyTooLargeError || error instanceof BodyAlreadyReadError)
+          throw error;
+        throw new BodyUnreadableError(error);
       });
       return bodyPromise;
     };
@@ -79,6 +87,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
       if (!isJsonContentType(contentType)) {
         return refuse(
           errorAnswer(415, "unsupported_media_type", "Send the body as application/json"),
+        );
+      }
+      if (!isUtf8Charset(contentType)) {
+        return refuse(
+          errorAnswer(415, "unsupported_media_type", "Send the body as UTF-8 (charset=utf-8)"),
         );
       }
       if (!isIdentityEncoding(request.header("content-encoding"))) {
@@ -121,6 +134,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions) {
       }
       if (WebhookPayloadError.isInstance(error)) {
         return errorAnswer(400, error.code, error.message);
+      }
+      if (error instanceof BodyAlreadyReadError) {
+        logger.error({ source }, `webhook not stored: ${error.message}`);
+        return refuse(errorAnswer(500, "body_already_read", error.message));
       }
       if (error instanceof BodyUnreadableError) {
         logger.warn({ source }, "webhook body not received (the client went away)");

@@ -22,7 +22,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Pipeline, WebHandler } from "../pipeline.js";
 import { answerNodeRequest, writeNodeAnswer } from "./node-bridge.js";
-import { type RoutePaths, resolvePaths } from "./routes.js";
+import { type RoutePaths, resolvePaths, routePath } from "./routes.js";
 
 export { DEFAULT_PATHS, type RoutePaths } from "./routes.js";
 
@@ -49,7 +49,10 @@ export function captureRawBody(request: IncomingMessage, _response: unknown, buf
   (request as ExpressLikeRequest).rawBody = buffer;
 }
 
-/** The body a parser already read, or `undefined` when the stream is still unread. */
+/**
+ * The body a parser already read, or `undefined` when the stream is to be read (unread, or drained
+ * by a middleware that left no `req.body`: the read then tells an empty body from a lost one).
+ */
 function parsedBody(request: ExpressLikeRequest): Uint8Array | string | undefined {
   const raw = request.rawBody;
   if (raw instanceof Uint8Array || typeof raw === "string") return raw;
@@ -57,7 +60,7 @@ function parsedBody(request: ExpressLikeRequest): Uint8Array | string | undefine
   if (body instanceof Uint8Array || typeof body === "string") return body;
   const consumed = request._body === true || request.readableEnded;
   if (consumed && body !== undefined) return JSON.stringify(body);
-  if (consumed) return "";
+  if (request._body === true) return "";
   return undefined;
 }
 
@@ -89,7 +92,7 @@ export function revtraceExpress(
     ]),
   );
   return (request, response, next) => {
-    const path = request.path ?? ((request.url ?? "/").split("?")[0] as string);
+    const path = request.path ?? routePath(request.url ?? "/");
     const route = routes.get(path);
     if (route) route(request, response, next);
     else next();

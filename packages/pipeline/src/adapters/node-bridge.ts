@@ -13,13 +13,17 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
-import { BodyTooLargeError } from "../http-body.js";
+import { BodyAlreadyReadError, BodyTooLargeError } from "../http-body.js";
 import { endpointOf, type HttpRequest, type WebHandler } from "../http-exchange.js";
+import { isAbsoluteForm } from "./routes.js";
 
 /** The largest body an adapter reads when it is not told (the pipeline's default `http.maxBodyBytes`). */
 export const DEFAULT_ADAPTER_BODY_LIMIT = 1_048_576;
 
-/** Reads `source` to its end, at most `limit` bytes (`BodyTooLargeError` past it, the rest drained). */
+/**
+ * Reads `source` to its end, at most `limit` bytes (`BodyTooLargeError` past it, the rest drained;
+ * `BodyAlreadyReadError` when it ended before, having announced a body).
+ */
 export function readNodeBody(
   source: Readable & { headers?: IncomingMessage["headers"] },
   limit: number,
@@ -29,7 +33,15 @@ export function readNodeBody(
     source.resume();
     return Promise.reject(new BodyTooLargeError(limit));
   }
-  if (source.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  if (source.readableEnded) {
+    // Ended before we read it: empty, unless it announced a body (then someone else read it).
+    const headers = source.headers ?? {};
+    const announced =
+      headers["transfer-encoding"] !== undefined ||
+      (declared !== undefined && declared !== "" && declared !== "0");
+    if (announced) return Promise.reject(new BodyAlreadyReadError());
+    return Promise.resolve(Buffer.alloc(0));
+  }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -63,14 +75,18 @@ export function readNodeBody(
 }
 
 function urlOf(request: IncomingMessage, originalUrl?: string): string {
+  const target = originalUrl ?? request.url ?? "/";
+  // An absolute-form target (`POST http://host/path HTTP/1.1`, RFC 9112 §3.2.2) is the URL itself:
+  // its host, not the Host header's, is the request's.
+  if (isAbsoluteForm(target)) return target;
   // TLS served by Node itself (`https.createServer`): the URL says so, for same-origin checks and
   // the cookie's `Secure`. Behind a proxy, the collect endpoint reads X-Forwarded-Proto instead.
   const scheme = (request.socket as { encrypted?: boolean } | undefined)?.encrypted
     ? "https"
     : "http";
-  const url = `${scheme}://${request.headers.host ?? "localhost"}${originalUrl ?? request.url ?? "/"}`;
+  const url = `${scheme}://${request.headers.host ?? "localhost"}${target}`;
   // A Host header that is not a host (`a b`, `[::1`) must not make the request unanswerable.
-  return URL.canParse(url) ? url : `${scheme}://localhost${originalUrl ?? request.url ?? "/"}`;
+  return URL.canParse(url) ? url : `${scheme}://localhost${target}`;
 }
 
 /** The request's headers as Web `Headers`, repeated headers kept. */

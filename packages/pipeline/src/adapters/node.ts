@@ -15,7 +15,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Pipeline, WebHandler } from "../pipeline.js";
 import { answerNodeRequest, writeNodeAnswer } from "./node-bridge.js";
-import { type RoutePaths, resolvePaths } from "./routes.js";
+import { type RoutePaths, resolvePaths, routePath } from "./routes.js";
 
 export {
   type ServedPipeline,
@@ -64,7 +64,7 @@ export function createNodeListener(pipeline: Pipeline, paths?: Partial<RoutePath
     ]),
   );
   return (request, response) => {
-    const path = (request.url ?? "/").split("?")[0] as string;
+    const path = routePath(request.url ?? "/");
     const handler = routes.get(path);
     if (!handler) {
       request.resume();

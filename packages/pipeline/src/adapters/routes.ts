@@ -44,3 +44,17 @@ export function resolvePaths(
   add(merged.metrics, pipeline.handleMetrics);
   return routes;
 }
+
+/** True for an `http:`/`https:` request target in absolute form (RFC 9112 §3.2.2) that parses. */
+export function isAbsoluteForm(target: string): boolean {
+  return /^https?:\/\//i.test(target) && URL.canParse(target);
+}
+
+/**
+ * The path a request target routes on: the origin form's part before `?`, or the path of an
+ * absolute-form target (which a server must accept, RFC 9112 §3.2.2).
+ */
+export function routePath(target: string): string {
+  if (isAbsoluteForm(target)) return new URL(target).pathname;
+  return target.split("?")[0] as string;
+}

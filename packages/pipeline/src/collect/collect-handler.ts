@@ -13,9 +13,9 @@
  * | 403 | an `Origin` that is neither this site nor an allowed origin |
  * | 405 | not POST (OPTIONS answers CORS preflights of allowed origins) |
  * | 413 | over 64 KB |
- * | 415 | neither `text/plain` nor `application/json`, or compressed (`Content-Encoding`) |
+ * | 415 | neither `text/plain` nor `application/json`, a charset other than UTF-8, or compressed (`Content-Encoding`) |
  * | 429 | the visitor's or the client address's request limit (with `Retry-After`) |
- * | 500 | storage failed (not accepted; the tracker may resend) |
+ * | 500 | storage failed (not accepted; the tracker may resend), or the body was read before the endpoint (`body_already_read`) |
  *
  * @module
  */
@@ -29,7 +29,12 @@ import {
 } from "@revtrace/core";
 import { junkIdReason } from "@revtrace/identity";
 import { emptyAnswer, errorAnswer, jsonAnswer } from "../http-answers.js";
-import { BodyTooLargeError, isIdentityEncoding } from "../http-body.js";
+import {
+  BodyAlreadyReadError,
+  BodyTooLargeError,
+  isIdentityEncoding,
+  isUtf8Charset,
+} from "../http-body.js";
 import type { HttpAnswer, HttpRequest } from "../http-exchange.js";
 import { jsonDepthExceeds } from "../json-depth.js";
 import { createBotFilter } from "./bot-filter.js";
@@ -242,12 +247,17 @@ export function createCollectHandler(options: CollectHandlerOptions) {
         headers: { ...headers, allow: "POST" },
       });
     }
-    const type = (request.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+    const contentType = request.header("content-type");
+    const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
     if (type !== "text/plain" && type !== "application/json") {
       counters.refused++;
       return errorAnswer(415, "unsupported_media_type", "Send the body as text/plain or JSON", {
         headers,
       });
+    }
+    if (!isUtf8Charset(contentType)) {
+      counters.refused++;
+      return errorAnswer(415, "unsupported_media_type", "Send the body as UTF-8", { headers });
     }
     if (!isIdentityEncoding(request.header("content-encoding"))) {
       counters.refused++;
@@ -264,6 +274,10 @@ export function createCollectHandler(options: CollectHandlerOptions) {
       raw = await request.body(MAX_COLLECT_BYTES);
     } catch (error) {
       counters.refused++;
+      if (error instanceof BodyAlreadyReadError) {
+        logger.error({}, `collect: events not stored: ${error.message}`);
+        return errorAnswer(500, "body_already_read", error.message, { headers });
+      }
       if (error instanceof BodyTooLargeError) {
         return errorAnswer(413, "payload_too_large", `The body exceeds ${error.limit} bytes`, {
           headers,
