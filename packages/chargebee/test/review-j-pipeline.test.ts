@@ -68,13 +68,10 @@ describe("review-j: pipeline ingestion", () => {
     }
   });
 
-  // Reported, not fixed (packages/pipeline is read-only for this review): identity-keys.ts and
-  // conversions.ts billingContact take the customer from `customer?.id ?? subscription?.customerId`
-  // only. A chargeback reaches us as `transaction_created` with the transaction alone (spec §3), so
-  // its refund conversion goes out with no person and no externalId although
-  // `refund.customerId` names the customer. `it.fails` passes while the bug is there; when the
-  // pipeline is fixed, turn it into `it`.
-  it.fails("a chargeback via transaction_created is delivered with its customer as externalId", async () => {
+  // identity-keys.ts and billingContact took the customer from `customer?.id ??
+  // subscription?.customerId` only: a chargeback reaches us as `transaction_created` with the
+  // transaction alone (spec §3), so its refund went out with no person and no externalId.
+  it("a chargeback via transaction_created is delivered with its customer as externalId", async () => {
     const { post, drain, delivered } = start();
     const answer = await post(fixture("transaction_created.payment-reversal.synthetic.json", ""));
     expect(answer.status).toBe(200);

@@ -17,6 +17,7 @@ import {
   type RetentionEvent,
   type StateResource,
 } from "@revtrace/core";
+import { billingCustomerId } from "./billing-customer.js";
 import type { CollectedLead } from "./collect/collect-batch.js";
 
 /** Who the conversion belongs to, as the identity resolver found them. */
@@ -40,7 +41,7 @@ const NO_CONTACT: ConversionContact = {
 export function billingContact(event: BillingEvent): ConversionContact {
   const customer = event.customer;
   if (!customer) {
-    return { ...NO_CONTACT, externalId: event.subscription?.customerId ?? null };
+    return { ...NO_CONTACT, externalId: billingCustomerId(event) };
   }
   if (customer.piiCleared === "cleared") return { ...NO_CONTACT, externalId: customer.id };
   return {

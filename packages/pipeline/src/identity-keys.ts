@@ -6,6 +6,7 @@
  * @module
  */
 import type { BillingEvent, IdentityKey, RetentionEvent } from "@revtrace/core";
+import { billingCustomerId } from "./billing-customer.js";
 
 function push(keys: IdentityKey[], kind: IdentityKey["kind"], value: string | null | undefined) {
   if (typeof value === "string" && value.trim() !== "") keys.push({ kind, value });
@@ -16,7 +17,7 @@ export function billingIdentityKeys(event: BillingEvent): IdentityKey[] {
   const keys: IdentityKey[] = [];
   const customer = event.customer;
   const cleared = customer?.piiCleared === "cleared";
-  push(keys, "chargebee_customer_id", customer?.id ?? event.subscription?.customerId);
+  push(keys, "chargebee_customer_id", billingCustomerId(event));
   if (!cleared) {
     push(keys, "email", customer?.email);
     push(keys, "phone", customer?.phone);

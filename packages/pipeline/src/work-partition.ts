@@ -8,6 +8,7 @@
  * @module
  */
 import type { BillingEvent, InboxEvent, RetentionEvent } from "@revtrace/core";
+import { billingCustomerId } from "./billing-customer.js";
 import type { CollectBatch } from "./collect/collect-batch.js";
 
 /** The partition of an inbox event; events without a customer share one partition. */
@@ -20,16 +21,7 @@ export function workPartition(inbox: InboxEvent): string {
     const billingId = (inbox.event as RetentionEvent | null)?.account?.billingId;
     return billingId ? `customer:${billingId}` : "retention";
   }
-  const event = inbox.event as BillingEvent | null;
-  const customer =
-    event?.customer?.id ??
-    event?.subscription?.customerId ??
-    event?.payment?.customerId ??
-    event?.failedPayment?.customerId ??
-    event?.refund?.customerId ??
-    event?.invoice?.customerId ??
-    event?.creditNote?.customerId ??
-    null;
+  const customer = billingCustomerId(inbox.event as BillingEvent | null);
   return customer ? `customer:${customer}` : "chargebee";
 }
 
