@@ -43,7 +43,7 @@ export interface Ingestor {
    * Stores what one collect request brought (deduplicated on the batch id: a beacon sent twice is one
    * batch) with the raw body, and enqueues its work, in the same group-committed write as webhooks.
    */
-  ingestCollect(batch: CollectBatch, rawBody: string): Promise<void>;
+  ingestCollect(batch: CollectBatch, rawBody: string): Promise<{ duplicate: boolean }>;
 }
 
 // The raw body is kept as received, a byte-order mark included (the parser skips one itself).
@@ -204,6 +204,7 @@ export function createIngestor(options: {
         metrics.enqueued(WORK_QUEUE, key, batch.at);
         options.onStored();
       }
+      return { duplicate };
     },
   };
 }

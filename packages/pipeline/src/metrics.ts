@@ -74,6 +74,7 @@ export class MetricsRegistry {
     unverifiedRefs: 0,
     invalidEvents: 0,
     droppedFields: 0,
+    duplicates: 0,
   };
   readonly queues = new Map<string, QueueMetrics>();
   /** Per queue: outbox idempotency key → when the item was created. */

@@ -39,8 +39,10 @@ function handler(
         await accept(batch);
         // What the pipeline stores is a JSON copy; the worker applies that.
         const stored = JSON.parse(JSON.stringify(batch)) as CollectBatch;
+        const duplicate = accepted.some((a) => a.batch.id === batch.id);
         accepted.push({ batch: stored, rawBody });
         leads.push(...(await applyCollectBatch(stored, { touchpoints: storage, identity })));
+        return { duplicate };
       },
     }),
   );
@@ -58,6 +60,7 @@ beforeEach(() => {
     unverifiedRefs: 0,
     invalidEvents: 0,
     droppedFields: 0,
+    duplicates: 0,
   };
   leads = [];
   accepted = [];

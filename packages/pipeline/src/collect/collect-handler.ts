@@ -65,6 +65,8 @@ export interface CollectCounters {
   invalidEvents: number;
   /** Fields dropped from stored events (a blank UTM, a value over its bounds). */
   droppedFields: number;
+  /** Bodies stored before (a retried beacon): answered 204 again, their events not counted twice. */
+  duplicates: number;
 }
 
 export interface CollectHandlerOptions {
@@ -74,10 +76,11 @@ export interface CollectHandlerOptions {
   counters: CollectCounters;
   /**
    * Stores an accepted batch durably (the pipeline ingests it; the worker applies it). The 204 waits
-   * for it; a rejection answers 500.
+   * for it; a rejection answers 500. Answers whether the batch was stored before (same visitor and
+   * body: a retried beacon).
    * @param rawBody the request body as received (kept in the inbox).
    */
-  accept: (batch: CollectBatch, rawBody: string) => Promise<void>;
+  accept: (batch: CollectBatch, rawBody: string) => Promise<{ duplicate: boolean }>;
 }
 
 /** The core field each tracker click-id parameter is stored under (the same name). */
@@ -330,9 +333,12 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     try {
       const batch = await batchOf(visitorId, body, request, text);
       if (batch.touchpoints.length > 0 || batch.leads.length > 0) {
-        await options.accept(batch, text);
-        counters.touchpoints += batch.touchpoints.length;
-        counters.identifies += batch.leads.length;
+        const { duplicate } = await options.accept(batch, text);
+        if (duplicate) counters.duplicates++;
+        else {
+          counters.touchpoints += batch.touchpoints.length;
+          counters.identifies += batch.leads.length;
+        }
       }
     } catch (error) {
       logger.error(
