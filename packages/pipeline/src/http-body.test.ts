@@ -79,6 +79,7 @@ describe("isUtf8Charset", () => {
     ['application/json; charset="UTF-8"', true],
     ["text/plain;charset=utf8", true],
     ["application/json; boundary=x", true],
+    ["application/json; charset=US-ASCII", true],
     ["application/json; charset=utf-16", false],
     ["application/json; charset=iso-8859-1", false],
     ["application/json; charset=utf-8; charset=utf-16", false],

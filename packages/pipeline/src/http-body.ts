@@ -67,8 +67,12 @@ export function isJsonContentType(contentType: string | null): boolean {
   return type === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }
 
+/** The charset labels decoded as UTF-8 (US-ASCII is its first 128 code points). */
+const UTF8_LABELS = new Set(["utf-8", "utf8", "us-ascii", "ascii"]);
+
 /**
- * True when `contentType` declares no charset, or UTF-8 (`utf-8`, `utf8`, any case, quoted or not).
+ * True when `contentType` declares no charset, or UTF-8 (`utf-8`, `utf8`, any case, quoted or not)
+ * or US-ASCII (a subset of it).
  * The endpoints decode the body as UTF-8 and store it as received, and JSON between systems is
  * UTF-8 (RFC 8259 §8.1): a body in another charset (UTF-16, Latin-1) is refused with 415 before
  * anything is stored, rather than quarantined as JSON that does not parse.
@@ -83,7 +87,7 @@ export function isUtf8Charset(contentType: string | null): boolean {
       .trim()
       .replace(/^"(.*)"$/, "$1")
       .toLowerCase();
-    if (value !== "utf-8" && value !== "utf8") return false;
+    if (!UTF8_LABELS.has(value)) return false;
   }
   return true;
 }
