@@ -203,6 +203,39 @@ function compareJournal(a: Commission, b: Commission): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
+/** Key prefix of the entries that give back what concurrent writers reversed beyond a commission. */
+const EXCESS_PREFIX = "reversal-excess:";
+
+/**
+ * The stored reductions of `earned` (reversals, clawbacks, renumberings, in ledger order) that took
+ * it below zero, each with the part of it beyond the commission. A writer caps what it reverses by
+ * the ledger it read, so two writers deciding at once (two refunds, or a refund and the residue) can
+ * together reverse more. Each part depends only on the reductions stored before it, which every
+ * writer sees in the same order, so concurrent writers compute the same entries and keys.
+ */
+function overReversals(
+  earned: Commission,
+  related: readonly Commission[],
+): { reduction: Commission; amount: number }[] {
+  const commission = earned.amount.amount;
+  const out: { reduction: Commission; amount: number }[] = [];
+  let net = 0;
+  for (const entry of related) {
+    if (isJournal(entry) || entry.partnerId !== earned.partnerId) continue;
+    if (entry.kind !== "reversed" && entry.kind !== "clawback") continue;
+    if (entry.key.startsWith(EXCESS_PREFIX)) continue;
+    const reduction = -entry.amount.amount;
+    if (reduction <= 0) continue;
+    net += reduction;
+    if (net > commission) {
+      const amount = Math.min(reduction, net - commission);
+      out.push({ reduction: entry, amount });
+      net -= amount;
+    }
+  }
+  return out;
+}
+
 /**
  * Reversals owed on `earned` for every journaled refund of its payment not yet applied. Each refund
  * reverses `commission × refund / payment` (the rate of the original payment, never a blended one),
@@ -226,6 +259,7 @@ function settleRefunds(earned: Commission, related: readonly Commission[]): Comm
   let reversed = 0;
   let paidOut = false;
   const journal: Commission[] = [];
+  const excess = overReversals(earned, related);
   for (const entry of related) {
     keys.add(entry.key);
     if (isJournal(entry)) {
@@ -238,6 +272,22 @@ function settleRefunds(earned: Commission, related: readonly Commission[]): Comm
   journal.sort(compareJournal);
   const kind = paidOut ? "clawback" : "reversed";
   const out: Commission[] = [];
+  // Writers that decided at the same time from older copies reversed more than the commission:
+  // give the excess back, so reductions never exceed it.
+  for (const { reduction, amount } of excess) {
+    const key = `${EXCESS_PREFIX}${reduction.key}`;
+    if (keys.has(key)) continue;
+    out.push({
+      ...reduction,
+      key,
+      amount: { amount, currency: earned.amount.currency },
+      note: `reductions of ${fmt(earned.amount)} recorded at the same time exceeded it: ${fmt({ amount, currency: earned.amount.currency })} given back`,
+      baseAmount: null,
+      payableAt: null,
+      payoutId: null,
+    });
+    reversed -= amount;
+  }
   const entry = (
     key: string,
     amount: number,
