@@ -7,7 +7,8 @@
  * Keys: `earned:<payment txn>`, `payment:<payment txn>` (payment journal), `refund:<refund txn>`
  * (refund journal), `counted:<payment txn>` (numbering journal), `reversal:<refund txn>`,
  * `reversal-residue:<payment txn>`, `refund-skipped:<refund txn>`, `renumbered:<payment txn>`,
- * `paid:<payout id>:<payment txn>`.
+ * `paid:<payout id>:<payment txn>`, `reversal-excess:<reduction key>` (what concurrent writers
+ * reversed beyond a commission, given back).
  *
  * @module
  */
