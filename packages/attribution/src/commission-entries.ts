@@ -577,6 +577,14 @@ export function settleEntries(
   const subject =
     event.type === "payment" ? paymentSubject(event.subscriptionId, event.customerId) : null;
   if (!policy || subject === null) return refunds;
+  // A renumbering this payment caused, appended while another writer reversed a refund of the
+  // renumbered payment, can take that payment below zero: settle the subscription's other payments
+  // too, so the excess is given back (see `overReversals`).
+  for (const payment of index.paymentsBySubject.get(subject) ?? []) {
+    const txn = payment.transactionId;
+    const other = txn === null || txn === paymentTxn ? undefined : index.byKey.get(earnedKey(txn));
+    if (other && txn !== null) refunds.push(...settleRefunds(other, index.forTransaction(txn)));
+  }
   // Renumbered after the refunds settled above, so the two never reverse the same minor units.
   const renumbered = renumbering(index, policy, subject, refunds);
   return [...refunds, ...renumbered];
