@@ -347,5 +347,46 @@ describe("review-k: ledger on every engine vs the pure replay", { timeout: 600_0
         { numRuns: Number(process.env.RUNS ?? (name === "memory" ? 200 : 30)) },
       );
     });
+
+    it(`${name}: payouts racing refunds on two ledgers keep what is owed and paid equal to the in-order totals`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          scenarioOf(overArb),
+          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 90 })), { maxLength: 4 }),
+          async ({ events, noisy }, at) => {
+            const { a, b, close } = await engine.open();
+            try {
+              const mixed: CommissionEvent[] = noisy.slice();
+              at.forEach(([pos, d], i) => {
+                const partnerId = i % 2 ? "bob" : "alice";
+                const payout: CommissionEvent = {
+                  type: "payout",
+                  payoutId: `po${i}`,
+                  partnerId,
+                  paidAt: day(d),
+                };
+                mixed.splice(pos % (mixed.length + 1), 0, payout);
+              });
+              const ledgers = [a, b].map((store) =>
+                createCommissionLedger({ store, rules: RULES }),
+              );
+              await Promise.all(
+                ledgers.map(async (l, side) => {
+                  for (const [i, e] of mixed.entries()) if (i % 2 === side) await l.record(e);
+                }),
+              );
+              const got = await createCommissionLedger({ store: a, rules: RULES }).entries();
+              expect(totals(got, day(300))).toEqual(totals(replay(events), day(300)));
+              // what was taken back after payouts is never negative
+              for (const balance of commissionBalances(got, { asOf: day(300) }))
+                expect(balance.clawedBack.amount).toBeGreaterThanOrEqual(0);
+            } finally {
+              await close();
+            }
+          },
+        ),
+        { numRuns: Number(process.env.RUNS ?? (name === "memory" ? 200 : 30)) },
+      );
+    });
   }
 });
