@@ -69,8 +69,10 @@ function keyCount(keys: VendorKeys): number {
 }
 
 /**
- * Waits until every reference key arrived, or nothing new arrived for `stallMs`, or the deadline;
- * then a little longer, for anything extra to show.
+ * Waits until every reference key arrived and no outbox item is still failing (`failing`: a
+ * delivery the vendor got whose answer a kill lost is acknowledged only once the killed holder's
+ * claim expires), or nothing changed for `stallMs`, or the deadline; then a little longer, for
+ * anything extra to show.
  */
 async function settle(
   sandbox: SandboxServer,
@@ -78,6 +80,7 @@ async function settle(
   deadline: number,
   stallMs = 45_000,
   log: (line: string) => void = () => {},
+  failing: () => Promise<number> = async () => 0,
 ) {
   const want = keyCount(ref);
   let last = -1;
@@ -94,22 +97,46 @@ async function settle(
       (n, s) => n + [...got[s].keys()].filter((k) => !ref[s].has(k)).length,
       0,
     );
-    const progress = have * 1_000_000 - extra;
+    const stillFailing = have >= want && extra === 0 ? await failing() : 0;
+    const progress = have * 1_000_000 - extra - stillFailing * 1_000;
     if (progress !== last) {
       last = progress;
       lastChange = Date.now();
     }
     if (
-      (have >= want && extra === 0) ||
+      (have >= want && extra === 0 && stillFailing === 0) ||
       Date.now() > deadline ||
       Date.now() - lastChange > stallMs
     ) {
       if (have < want) log(`  settled with ${have} of ${want} keys`);
+      if (stillFailing > 0) log(`  settled with ${stillFailing} outbox items still failing`);
       break;
     }
     await sleep(200);
   }
   await sleep(3_000);
+}
+
+/**
+ * Counts the outbox items still failing (pending with an error) in the store the processes share,
+ * opened on first use; a read that fails counts as one (keep waiting, within the stall bound).
+ */
+function failingCounter(open: () => PipelineStorage) {
+  let storage: PipelineStorage | undefined;
+  return {
+    async count(): Promise<number> {
+      try {
+        storage ??= open();
+        const failures = await storage.listFailures({ limit: 100_000 });
+        return failures.filter((item) => item.status !== "dead").length;
+      } catch {
+        return 1;
+      }
+    },
+    async close(): Promise<void> {
+      await storage?.close().catch(() => {});
+    },
+  };
 }
 
 /**
@@ -127,6 +154,8 @@ async function killRun(options: {
   urls: () => string;
   /** The processes a kill may pick. */
   victims: () => Proc[];
+  /** Outbox items still failing (pending with an error), read from the shared store. */
+  failing: () => Promise<number>;
 }) {
   const { sim, sandbox, ref } = options;
   const random = createRandom(options.seed);
@@ -163,7 +192,14 @@ async function killRun(options: {
   const stats = await posting;
   await killing;
   if (failedKill) throw failedKill;
-  await settle(sandbox, ref, Date.now() + 15 * 60_000, 45_000, (line) => console.error(line));
+  await settle(
+    sandbox,
+    ref,
+    Date.now() + 15 * 60_000,
+    45_000,
+    (line) => console.error(line),
+    options.failing,
+  );
   return { stats, killed };
 }
 
@@ -179,6 +215,9 @@ export async function sqliteKillRows(
   const dir = mkdtempSync(join(tmpdir(), "revtrace-reliability-kill-"));
   const env = { RT_SQLITE: join(dir, "revtrace.db"), RT_VENDORS: JSON.stringify(sandbox.vendors) };
   const procs: Proc[] = [await spawnChild("all", env)];
+  const failing = failingCounter(
+    () => createSqliteStorage({ path: env.RT_SQLITE }) as PipelineStorage,
+  );
   try {
     const { stats, killed } = await killRun({
       sim,
@@ -190,6 +229,7 @@ export async function sqliteKillRows(
       restart: () => spawnChild("all", env),
       urls: () => `http://127.0.0.1:${procs[0]?.port}`,
       victims: () => procs,
+      failing: failing.count,
     });
     for (const p of procs) await kill(p, "SIGTERM");
     const storage = createSqliteStorage({ path: env.RT_SQLITE }) as PipelineStorage;
@@ -206,6 +246,7 @@ export async function sqliteKillRows(
       failures,
     );
   } finally {
+    await failing.close();
     for (const p of procs) await kill(p);
     await sandbox.close();
     rmSync(dir, { recursive: true, force: true });
@@ -266,6 +307,10 @@ export async function postgresRows(
     RT_VENDORS: JSON.stringify(sandbox.vendors),
   };
   const procs: Proc[] = [];
+  const failing = failingCounter(
+    () =>
+      createPostgresStorage({ connectionString: PG_URL, schema, poolSize: 1 }) as PipelineStorage,
+  );
   try {
     // The first process migrates the schema before the others start.
     procs.push(await spawnChild("ingest", env));
@@ -291,6 +336,7 @@ export async function postgresRows(
         return `http://127.0.0.1:${ingest[turn++ % ingest.length]?.port}`;
       },
       victims: () => procs,
+      failing: failing.count,
     });
     for (const p of procs) await kill(p, "SIGTERM");
     const storage = createPostgresStorage({
@@ -311,6 +357,7 @@ export async function postgresRows(
       failures,
     );
   } finally {
+    await failing.close();
     for (const p of procs) await kill(p);
     await sandbox.close();
     if (!process.env.RT_KEEP_SCHEMA) await pgQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
