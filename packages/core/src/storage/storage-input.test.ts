@@ -47,6 +47,72 @@ describe("checkStorageInput", () => {
     ).toBe("change.keys.0.key.value: contains a lone UTF-16 surrogate");
   });
 
+  it("names every field of an identity change by its path (the written-out identity checks)", () => {
+    const key = { kind: "email", value: "ada@acme.io" };
+    const evidence = { source: "s", observationId: "o1", at: T0 };
+    const person = { id: "p", createdAt: T0, mergedInto: null, mergedAt: null };
+    const change = (fields: object) => checkStorageInput("applyIdentityChange", [fields]);
+    const valid = {
+      persons: [person, { ...person, id: "q", mergedInto: "p", mergedAt: T0 }],
+      keys: [{ key, personId: "p", firstSeenAt: T0 }],
+      edges: [{ a: key, b: key, evidence }],
+      refusals: [{ personIds: ["p", "q"], keys: [key], reason: "hub", evidence }],
+      rules: "r",
+    };
+    expect(change(valid)).toBeUndefined();
+    const cases: [object, string][] = [
+      [
+        { persons: [{ ...person, mergedInto: 1 }] },
+        "change.persons.0.mergedInto: expected a string",
+      ],
+      [
+        { persons: [{ ...person, mergedAt: 1.5 }] },
+        "change.persons.0.mergedAt: expected a safe integer",
+      ],
+      [{ persons: [{ ...person, id: "\u0000" }] }, "change.persons.0.id: contains U+0000"],
+      [{ persons: [null] }, "change.persons.0: expected an object"],
+      [
+        { keys: [{ key: { kind: "mail", value: "x" }, personId: "p", firstSeenAt: T0 }] },
+        "change.keys.0.key.kind: expected one of",
+      ],
+      [
+        { keys: [{ key: { kind: "email", value: "" }, personId: "p", firstSeenAt: T0 }] },
+        "change.keys.0.key.value: expected a non-empty string",
+      ],
+      [
+        { keys: [{ key, personId: 7, firstSeenAt: T0 }] },
+        "change.keys.0.personId: expected a string",
+      ],
+      [
+        { keys: [{ key: [key], personId: "p", firstSeenAt: T0 }] },
+        "change.keys.0.key: expected an object",
+      ],
+      [
+        { edges: [{ a: key, b: { kind: "email" }, evidence }] },
+        "change.edges.0.b.value: expected a string",
+      ],
+      [
+        { edges: [{ a: key, b: key, evidence: { ...evidence, at: Number.NaN } }] },
+        "change.edges.0.evidence.at: expected a safe integer",
+      ],
+      [
+        { edges: [{ a: key, b: key, evidence: { ...evidence, observationId: "\ud800" } }] },
+        "change.edges.0.evidence.observationId: contains a lone UTF-16 surrogate",
+      ],
+      [
+        { refusals: [{ personIds: ["p"], keys: [key], reason: "hub", evidence: "e" }] },
+        "change.refusals.0.evidence: expected an object",
+      ],
+    ];
+    for (const [fields, message] of cases) expect(change(fields)).toMatch(message);
+    expect(
+      checkStorageInput("readLinkState", [
+        [key, { kind: "phone", value: 1 }],
+        { rules: "r", observationId: "o", neighboursFrom: [0], maxKeys: 1 },
+      ]),
+    ).toBe("keys.1.value: expected a string");
+  });
+
   it("accepts valid calls, omitted optional arguments, any outbox payload and unknown methods", () => {
     expect(checkStorageInput("listCommissions", [])).toBeUndefined();
     expect(

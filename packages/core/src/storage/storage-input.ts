@@ -50,25 +50,13 @@ const within = (problem: Problem | undefined, key: string | number) => {
   return problem;
 };
 
-/** A quick pre-check: U+0000 or any surrogate. */
-const SUSPECT = /[\0\ud800-\udfff]/;
 /** U+0000, a high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Strings up to this length are pre-checked without `SUSPECT`. */
-const SHORT = 64;
-
 /** Why a string cannot be stored, or `undefined`. */
 function unstorable(value: string): Problem | undefined {
-  if (value.length <= SHORT) {
-    // short strings (keys, ids) are scanned in place: cheaper than a call into the regex engine
-    let suspect = false;
-    for (let i = 0; i < value.length && !suspect; i++) {
-      const c = value.charCodeAt(i);
-      suspect = c === 0 || (c >= 0xd800 && c <= 0xdfff);
-    }
-    if (!suspect) return undefined;
-  } else if (!SUSPECT.test(value)) return undefined;
+  // both natives: `isWellFormed` answers a one-byte string at once (it cannot hold a surrogate)
+  if (value.isWellFormed() && !value.includes("\0")) return undefined;
   const match = UNSTORABLE.exec(value);
   if (!match) return undefined;
   return fail(match[0] === "\0" ? "contains U+0000" : "contains a lone UTF-16 surrogate");
@@ -104,15 +92,13 @@ function findUnstorable(value: unknown, seen: Set<object>): Problem | undefined 
 }
 
 const text: Check = (v) => (typeof v === "string" ? unstorable(v) : fail("expected a string"));
-/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Raw bodies are stored as their UTF-8 bytes: U+0000 is kept, a lone surrogate could not be. */
 const wellFormedText: Check = (v) =>
   typeof v !== "string"
     ? fail("expected a string")
-    : LONE_SURROGATE.test(v)
-      ? fail("contains a lone UTF-16 surrogate")
-      : undefined;
+    : v.isWellFormed()
+      ? undefined
+      : fail("contains a lone UTF-16 surrogate");
 const bool: Check = (v) => (typeof v === "boolean" ? undefined : fail("expected a boolean"));
 /** A position to page after: `"0"` or a canonical decimal id. */
 const afterId: Check = (v) =>
@@ -154,13 +140,17 @@ const array =
     }
     return undefined;
   };
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 /** The declared fields of an object (others are allowed and not checked). */
 const object = (shape: Record<string, Check>): Check => {
-  const fields = Object.entries(shape);
+  const names = Object.keys(shape);
+  const checks = Object.values(shape);
   return (v) => {
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return fail("expected an object");
-    for (const [k, check] of fields) {
-      const problem = check((v as Record<string, unknown>)[k]);
+    if (!isObject(v)) return fail("expected an object");
+    for (let i = 0; i < names.length; i++) {
+      const k = names[i] as string;
+      const problem = (checks[i] as Check)(v[k]);
       if (problem) return within(problem, k);
     }
     return undefined;
@@ -179,9 +169,55 @@ const record =
     };
   };
 
-const identityKey = object({ kind: oneOf(IdentityKeyKindSchema.options), value: nonEmptyText });
+// The identity checks run on every key and edge of every link: written out rather than composed
+// (a composed check calls a closure per field through one shared, megamorphic call site; written
+// out, a key costs a third as much).
+const kindOf = oneOf(IdentityKeyKindSchema.options);
+/** `{ kind: <identity key kind>, value: <non-empty text> }`. */
+const identityKey: Check = (v) => {
+  if (!isObject(v)) return fail("expected an object");
+  const kind = kindOf(v.kind);
+  if (kind) return within(kind, "kind");
+  return within(nonEmptyText(v.value), "value");
+};
 const identityKeys = array(identityKey);
-const evidence = object({ source: text, observationId: text, at: int });
+/** `{ source: text, observationId: text, at: safe integer }`. */
+const evidence: Check = (v) => {
+  if (!isObject(v)) return fail("expected an object");
+  return (
+    within(text(v.source), "source") ??
+    within(text(v.observationId), "observationId") ??
+    within(int(v.at), "at")
+  );
+};
+/** A person record: `{ id, createdAt, mergedInto: text | null, mergedAt: safe integer | null }`. */
+const personRecord: Check = (v) => {
+  if (!isObject(v)) return fail("expected an object");
+  return (
+    within(text(v.id), "id") ??
+    within(int(v.createdAt), "createdAt") ??
+    within(v.mergedInto === null ? undefined : text(v.mergedInto), "mergedInto") ??
+    within(v.mergedAt === null ? undefined : int(v.mergedAt), "mergedAt")
+  );
+};
+/** A key record: `{ key: identity key, personId: text, firstSeenAt: safe integer }`. */
+const keyRecord: Check = (v) => {
+  if (!isObject(v)) return fail("expected an object");
+  return (
+    within(identityKey(v.key), "key") ??
+    within(text(v.personId), "personId") ??
+    within(int(v.firstSeenAt), "firstSeenAt")
+  );
+};
+/** An edge: `{ a: identity key, b: identity key, evidence }`. */
+const identityEdge: Check = (v) => {
+  if (!isObject(v)) return fail("expected an object");
+  return (
+    within(identityKey(v.a), "a") ??
+    within(identityKey(v.b), "b") ??
+    within(evidence(v.evidence), "evidence")
+  );
+};
 const workItems = array(object({ sink: text, idempotencyKey: text, availableAt: optional(int) }));
 const claimQuery: Check = (v) =>
   object({ sink: text, limit: nonNegative, leaseMs: nonNegative, now: int })(v) ??
@@ -224,18 +260,9 @@ const PARAMS: Record<StorageMethod, readonly (readonly [string, Check])[]> = {
     [
       "change",
       object({
-        persons: optional(
-          array(
-            object({
-              id: text,
-              createdAt: int,
-              mergedInto: nullable(text),
-              mergedAt: nullable(int),
-            }),
-          ),
-        ),
-        keys: optional(array(object({ key: identityKey, personId: text, firstSeenAt: int }))),
-        edges: optional(array(object({ a: identityKey, b: identityKey, evidence }))),
+        persons: optional(array(personRecord)),
+        keys: optional(array(keyRecord)),
+        edges: optional(array(identityEdge)),
         refusals: optional(
           array(object({ personIds: array(text), keys: identityKeys, reason: text, evidence })),
         ),
