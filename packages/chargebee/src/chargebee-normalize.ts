@@ -328,7 +328,10 @@ function catalog(raw: RawObject, at: Path, code: string | null): Catalog {
 
 /**
  * Spec §4.2 and §4.6: the subscription object, with the click id and affiliate ref extracted.
- * `customerId` is used when the subscription carries none (v1 payloads, spec §8).
+ * `customerId` is used when the subscription carries none (v1 payloads, spec §8). The click id and
+ * the affiliate ref are read from the subscription, else from `customer`, the event's customer
+ * (spec §4.6: custom fields and `meta_data` exist on both; a checkout that set
+ * `customer[cf_click_id]` instead of `subscription[cf_click_id]` still attributes).
  */
 export function normalizeSubscription(
   raw: RawObject,
@@ -336,6 +339,7 @@ export function normalizeSubscription(
   eventCurrencyCode: string | null,
   options: ResolvedParseOptions,
   customerId: string | null = null,
+  customer: BillingCustomer | null = null,
 ): BillingSubscription {
   const code = currency(raw, "currency_code", at) ?? eventCurrencyCode;
   const metaData = metaDataOf(raw, at);
@@ -360,8 +364,12 @@ export function normalizeSubscription(
     cancelReason: str(raw, "cancel_reason", at),
     cancelReasonCode: str(raw, "cancel_reason_code", at),
     customFields: customFieldsOf(raw),
-    clickId: idLike(raw[options.clickIdField]),
-    affiliateRef: metaData === null ? null : idLike(metaData[options.affiliateRefKey]),
+    clickId:
+      idLike(raw[options.clickIdField]) ??
+      (customer === null ? null : idLike(customer.customFields[options.clickIdField])),
+    affiliateRef:
+      (metaData === null ? null : idLike(metaData[options.affiliateRefKey])) ??
+      (customer?.metaData == null ? null : idLike(customer.metaData[options.affiliateRefKey])),
     metaData,
     resourceVersion: millis(raw, "resource_version", at),
     currentTermStart: seconds(raw, "current_term_start", at),

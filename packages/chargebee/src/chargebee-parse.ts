@@ -201,6 +201,7 @@ const subscriptionEvent: Builder = (raw, options) => {
     code,
     options,
     event.customer?.id ?? null,
+    event.customer,
   );
   if (invoice !== null) event.invoice = normalizeInvoice(invoice, AT_INVOICE, code);
   return clearSubscriptionPii(event);
@@ -232,6 +233,7 @@ function transactionParts(event: BillingEvent, content: RawObject, options: Reso
       code,
       options,
       event.customer?.id ?? null,
+      event.customer,
     );
   }
   if (invoice !== null) event.invoice = normalizeInvoice(invoice, AT_INVOICE, code);
@@ -324,6 +326,7 @@ const customerEvent: Builder = (raw, options) => {
         code,
         options,
         event.customer?.id ?? null,
+        event.customer,
       ),
     );
   }
@@ -355,6 +358,7 @@ const invoiceEvent: Builder = (raw, options) => {
       code,
       options,
       event.customer?.id ?? event.invoice.customerId,
+      event.customer,
     );
   }
   return clearSubscriptionPii(event);
