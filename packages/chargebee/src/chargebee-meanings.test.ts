@@ -21,7 +21,8 @@ const EXPECTED: Record<string, ConversionName[]> = {
   // invoice.first_invoice: true.
   "payment_succeeded.bonusly.1.json": ["first_payment"],
   // v1: no first_invoice flag, so not claimed as new revenue.
-  "payment_succeeded.cbgo.1.json": ["recurring_payment"],
+  // v1: no first_invoice; the invoice's period starts when the subscription was activated
+  "payment_succeeded.cbgo.1.json": ["first_payment"],
   "payment_succeeded.items-click-id.synthetic.json": ["first_payment"],
   "payment_succeeded.jpy.synthetic.json": ["recurring_payment"],
   "payment_succeeded.kwd.synthetic.json": ["first_payment"],

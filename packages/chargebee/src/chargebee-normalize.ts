@@ -549,8 +549,23 @@ function subscriptionIdOf(txn: Transaction, context: TransactionContext): string
 }
 
 /**
+ * Whether the invoice is the subscription's first: `invoice.first_invoice` (spec §4.3). A v1 invoice
+ * has no such field (spec §8) but keeps its period (`start_date`): a recurring invoice whose period
+ * starts when the subscription was activated (else started) is its first, one starting later a
+ * renewal. `null` when neither tells.
+ */
+function isFirstInvoice({ invoice, subscription }: TransactionContext): boolean | null {
+  if (!invoice) return null;
+  if (invoice.firstInvoice !== null) return invoice.firstInvoice;
+  const anchor = subscription?.activatedAt ?? subscription?.startedAt ?? null;
+  if (invoice.recurring !== true || invoice.periodStart === null || anchor === null) return null;
+  if (invoice.subscriptionId !== null && invoice.subscriptionId !== subscription?.id) return null;
+  return invoice.periodStart <= anchor;
+}
+
+/**
  * Spec §6, checklist 10: money collected. The value is `transaction.amount` (cash);
- * `invoice.first_invoice` separates a first payment from a renewal.
+ * `invoice.first_invoice` separates a first payment from a renewal (see {@link isFirstInvoice}).
  */
 export function paymentOf(txn: Transaction, context: TransactionContext): BillingPayment {
   const { invoice } = context;
@@ -560,7 +575,7 @@ export function paymentOf(txn: Transaction, context: TransactionContext): Billin
     invoiceId: invoice?.id ?? txn.invoiceId,
     subscriptionId: subscriptionIdOf(txn, context),
     amount: txn.amount,
-    isFirstPayment: invoice?.firstInvoice ?? null,
+    isFirstPayment: isFirstInvoice(context),
     isRecurring: invoice?.recurring ?? null,
     status: txn.status,
     gateway: txn.gateway,
@@ -592,7 +607,7 @@ export function failedPaymentOf(
     errorText: txn.errorText,
     gateway: txn.gateway,
     paymentMethod: txn.paymentMethod,
-    isFirstPayment: invoice?.firstInvoice ?? null,
+    isFirstPayment: isFirstInvoice(context),
     attemptedAt: txn.date,
     exchangeRate: txn.exchangeRate,
     baseCurrencyCode: txn.baseCurrencyCode,

@@ -255,7 +255,8 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
       subscriptionId: "8avPlNabxST86",
       // No currency_code anywhere: the parser's defaultCurrency (USD) applies.
       amount: usd(900),
-      isFirstPayment: null,
+      // No first_invoice in v1: its period starts at the subscription's activation (spec §8).
+      isFirstPayment: true,
       isRecurring: true,
       gateway: "chargebee",
     },
