@@ -48,12 +48,15 @@ interface Owed {
  * (reversal or clawback) takes back what exceeds the unpaid part; a payout that pays more than was
  * owed paid a reduction out, which is taken back the same way. One writer recording in turn pays
  * exactly what is owed and records reductions after a payout as clawbacks, so this then equals the
- * clawback entries.
+ * clawback entries. Negative for an entry that gives back a reduction counted so.
  */
 function takenBack(entry: Commission, owed: number): number {
   const unpaid = Math.max(0, owed);
   if (entry.kind === "reversed" || entry.kind === "clawback") {
     const reduction = -entry.amount.amount;
+    // A give-back (`reversal-excess:`, positive) of reductions that went beyond the commission
+    // returns first what they counted as taken back: the part of `owed` below zero.
+    if (reduction < 0) return -Math.min(-reduction, Math.max(0, -owed));
     return reduction > unpaid ? reduction - unpaid : 0;
   }
   if (entry.kind === "paid" && entry.amount.amount > unpaid) return entry.amount.amount - unpaid;

@@ -293,6 +293,43 @@ describe("writers racing on one store", () => {
     );
   });
 
+  it("two full refunds racing after a payout: the excess given back is not counted as taken back", async () => {
+    // In turn: paid 300, the first refund claws back 300, the second finds nothing left.
+    const serial = replay(
+      [
+        chargebee(1),
+        payout("po_1", day(40)),
+        refund("re_1", "t1", 1000, day(41)),
+        refund("re_2", "t1", 1000, day(42)),
+      ],
+      rules,
+    );
+    const owedBack = [{ pending: 0, payable: -300, paid: 300, clawedBack: 300 }];
+    expect(balances(serial)).toEqual(owedBack);
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), async (s) => {
+        const store = memoryLedgerStore();
+        const ledger = createCommissionLedger({ store, rules });
+        await ledger.record(chargebee(1));
+        await ledger.record(payout("po_1", day(40)));
+        const racing = scheduled(store, s);
+        const one = createCommissionLedger({ store: racing, rules });
+        const two = createCommissionLedger({ store: racing, rules });
+        await s.waitFor(
+          Promise.all([
+            one.record(refund("re_1", "t1", 1000, day(41))),
+            two.record(refund("re_2", "t1", 1000, day(42))),
+          ]),
+        );
+        // a later event lets a writer see both reductions and give the excess back
+        await ledger.record(refund("re_3", "t1", 1, day(43)));
+        const rows = stripSeq(store.rows);
+        expect(balances(rows)).toEqual(owedBack);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("counts a raced reversal as taken back, in either commit order", () => {
     const earned = replay([chargebee(1)], rules);
     // Both writers decided from `earned`: the payout pays 300, the refund reverses 300 (no payout seen).
