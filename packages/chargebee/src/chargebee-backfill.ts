@@ -91,9 +91,10 @@ export async function* backfillCustomers(
   }
 
   async function listSubscriptions(
-    customerId: string,
+    customer: BillingCustomer,
     fallbackCurrency: string,
   ): Promise<BillingSubscription[]> {
+    const customerId = customer.id;
     const subscriptions: BillingSubscription[] = [];
     const operation = "list subscriptions";
     const pages = paginate(
@@ -119,7 +120,14 @@ export async function* backfillCustomers(
           if (!isObject(raw)) {
             throw new WebhookPayloadError("Invalid Chargebee subscription: not an object");
           }
-          return normalizeSubscription(raw, ["subscription"], fallbackCurrency, parse, customerId);
+          return normalizeSubscription(
+            raw,
+            ["subscription"],
+            fallbackCurrency,
+            parse,
+            customerId,
+            customer,
+          );
         });
         if (subscription !== null) subscriptions.push(subscription);
       }
@@ -154,7 +162,7 @@ export async function* backfillCustomers(
       if (customer === null) continue;
       const preferred = currency(raw as RawObject, "preferred_currency_code", ["customer"]);
       const subscriptions = filter.includeSubscriptions
-        ? await listSubscriptions(customer.id, preferred ?? parse.defaultCurrency)
+        ? await listSubscriptions(customer, preferred ?? parse.defaultCurrency)
         : [];
       yield { customer, subscriptions };
     }

@@ -262,7 +262,11 @@ describe("backfillCustomers", () => {
       http.get(`${BASE}/customers`, () =>
         HttpResponse.json({
           list: [
-            customer("cus_3", { preferred_currency_code: "EUR", cf_segment: "smb" }),
+            customer("cus_3", {
+              preferred_currency_code: "EUR",
+              cf_segment: "smb",
+              cf_click_id: "clk_customer",
+            }),
             customer("cus_2"),
           ],
           next_offset: "c-next",
@@ -301,7 +305,7 @@ describe("backfillCustomers", () => {
     expect(records.map((record) => record.customer.id)).toEqual(["cus_3", "cus_2"]);
     expect(records[0]?.customer).toMatchObject({
       email: "cus_3@example.com",
-      customFields: { cf_segment: "smb" },
+      customFields: { cf_segment: "smb", cf_click_id: "clk_customer" },
       createdAt: 1700000000000,
     });
     expect(records[0]?.subscriptions).toMatchObject([
@@ -312,7 +316,14 @@ describe("backfillCustomers", () => {
         clickId: "clk_1",
         items: [{ unitPrice: { amount: 900, currency: "EUR" } }],
       },
-      { id: "sub_b", catalogModel: "plans", planId: "old", currency: "EUR" },
+      // no click id of its own: the customer's (as webhooks read it)
+      {
+        id: "sub_b",
+        catalogModel: "plans",
+        planId: "old",
+        currency: "EUR",
+        clickId: "clk_customer",
+      },
     ]);
     expect(records[1]?.subscriptions).toEqual([]);
     expect(
