@@ -65,7 +65,10 @@ describe("ActiveCampaign contacts (activecampaign.md §2)", () => {
   it("POST /contacts creates a contact, and refuses an existing email with the documented 422", async () => {
     const created = await ac("POST", "/contacts", { contact: { email: "ann@example.com" } });
     expect(created.status).toBe(201);
-    expect(created.json.contact).toMatchObject({ email: "ann@example.com", id: expect.any(String) });
+    expect(created.json.contact).toMatchObject({
+      email: "ann@example.com",
+      id: expect.any(String),
+    });
     const again = await ac("POST", "/contacts", { contact: { email: "ANN@example.com" } });
     expect(again.status).toBe(422);
     expect(again.json).toEqual({
