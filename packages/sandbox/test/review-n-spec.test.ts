@@ -112,3 +112,16 @@ describe("ActiveCampaign contacts (activecampaign.md §2)", () => {
     ]);
   });
 });
+
+describe("Segment single-call endpoints (segment-http-api.md §3.1)", () => {
+  // §3.1: `type` is required in a batch; "Single-call endpoints imply it": /v1/track is a track.
+  it("records a message posted to /v1/track as a track, whatever type its body claims", async () => {
+    const answer = await fetch(`${sandbox.vendors.segment}/v1/track`, {
+      method: "POST",
+      headers: segmentHeaders,
+      body: JSON.stringify({ type: "identify", userId: "u", event: "Order Completed" }),
+    });
+    expect(answer.status).toBe(200);
+    expect(sandbox.segment.recorded.map((r) => r.message.type)).toEqual(["track"]);
+  });
+});
