@@ -306,7 +306,8 @@ export function createSegmentSandbox(options: SegmentSandboxOptions = {}): Segme
       log(at, path, 400, 0, bytes);
       return badRequest("malformed JSON");
     }
-    const body = single ? { batch: [{ type: single, ...(json as object) }] } : json;
+    // Spec §3.1: a single-call endpoint implies the type (`/v1/track` is a track, whatever the body says).
+    const body = single ? { batch: [{ ...(json as object), type: single }] } : json;
     const envelope = BatchContract.safeParse(body);
     if (!envelope.success) {
       log(at, path, 400, 0, bytes);
