@@ -125,3 +125,17 @@ describe("Segment single-call endpoints (segment-http-api.md §3.1)", () => {
     expect(sandbox.segment.recorded.map((r) => r.message.type)).toEqual(["track"]);
   });
 });
+
+describe("control endpoint robustness", () => {
+  // A `times` the queue cannot hold (1e9 pushes ~8 GB) must be refused, not hang the server.
+  it("refuses a failure count that is not a small positive integer", async () => {
+    const inject = (times: unknown) =>
+      fetch(`${sandbox.url}/_sandbox/segment/failures`, {
+        method: "POST",
+        body: JSON.stringify({ failure: { type: "http", status: 503 }, times }),
+      });
+    expect((await inject("abc")).status).toBe(400);
+    expect((await inject(-1)).status).toBe(400);
+    expect((await inject(1.5)).status).toBe(400);
+  });
+});
