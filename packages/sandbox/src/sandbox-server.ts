@@ -107,6 +107,9 @@ const ServerOptionsSchema = z.strictObject({
   maxBodyBytes: z.number().int().positive().default(5_000_000),
 });
 
+/** `times` of the failures control endpoint. */
+const FailureTimesSchema = z.number().int().min(1).max(100_000).optional();
+
 function isEmulator<E extends VendorEmulator>(value: E | object | undefined): value is E {
   return typeof value === "object" && value !== null && "handle" in value;
 }
@@ -236,6 +239,8 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
         if (third === "failures" && request.method === "POST") {
           try {
             const { failure, times } = JSON.parse(body) as { failure: unknown; times?: number };
+            // Each time is one queue entry: a huge or non-integer count is refused, not looped over.
+            FailureTimesSchema.parse(times);
             emulator.injectFailure(failure, times);
             return send(response, 204, "");
           } catch {

@@ -137,5 +137,7 @@ describe("control endpoint robustness", () => {
     expect((await inject("abc")).status).toBe(400);
     expect((await inject(-1)).status).toBe(400);
     expect((await inject(1.5)).status).toBe(400);
+    expect((await inject(1e9)).status).toBe(400);
+    expect((await inject(2)).status).toBe(204);
   });
 });
