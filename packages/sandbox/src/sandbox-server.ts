@@ -107,11 +107,18 @@ const ServerOptionsSchema = z.strictObject({
   maxBodyBytes: z.number().int().positive().default(5_000_000),
 });
 
+/** `times` of the failures control endpoint. */
+const FailureTimesSchema = z.number().int().min(1).max(100_000).optional();
+
 function isEmulator<E extends VendorEmulator>(value: E | object | undefined): value is E {
   return typeof value === "object" && value !== null && "handle" in value;
 }
 
-function readBody(request: IncomingMessage, limit: number): Promise<string | undefined> {
+/** The body text (`undefined` when larger than `limit`) and its length in bytes. */
+function readBody(
+  request: IncomingMessage,
+  limit: number,
+): Promise<{ text: string | undefined; bytes: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -120,10 +127,22 @@ function readBody(request: IncomingMessage, limit: number): Promise<string | und
       if (size <= limit) chunks.push(chunk);
     });
     request.on("end", () =>
-      resolve(size > limit ? undefined : Buffer.concat(chunks).toString("utf8")),
+      resolve({
+        text: size > limit ? undefined : Buffer.concat(chunks).toString("utf8"),
+        bytes: size,
+      }),
     );
     request.on("error", reject);
   });
+}
+
+function headersOf(request: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === "string") headers.set(name, value);
+    else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+  }
+  return headers;
 }
 
 function send(
@@ -189,10 +208,22 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
   const server = createServer(async (request, response) => {
     try {
       const target = new URL(request.url ?? "/", "http://sandbox.local");
-      const body = await readBody(request, maxBodyBytes);
-      if (body === undefined)
-        return send(response, 413, JSON.stringify({ error: "request body too large" }));
+      const { text: body, bytes } = await readBody(request, maxBodyBytes);
       const [first = "", second = "", third = ""] = target.pathname.split("/").slice(1);
+      if (body === undefined) {
+        // A vendor that documents its size limit answers with its own status (Segment: 400,
+        // segment-http-api.md §4), not the server's generic 413.
+        const outcome = emulators.get(first)?.oversized?.(
+          {
+            method: request.method ?? "GET",
+            path: `${target.pathname.slice(first.length + 1)}${target.search}`,
+            headers: headersOf(request),
+          },
+          bytes,
+        );
+        if (outcome) return deliver(request, response, outcome);
+        return send(response, 413, JSON.stringify({ error: "request body too large" }));
+      }
 
       if (first === "_sandbox") {
         const emulator = emulators.get(second);
@@ -208,6 +239,8 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
         if (third === "failures" && request.method === "POST") {
           try {
             const { failure, times } = JSON.parse(body) as { failure: unknown; times?: number };
+            // Each time is one queue entry: a huge or non-integer count is refused, not looped over.
+            FailureTimesSchema.parse(times);
             emulator.injectFailure(failure, times);
             return send(response, 204, "");
           } catch {
@@ -228,15 +261,10 @@ export async function startSandbox(options: SandboxServerOptions = {}): Promise<
         );
         return send(response, target.pathname === "/" ? 200 : 404, JSON.stringify({ vendors }));
       }
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (typeof value === "string") headers.set(name, value);
-        else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-      }
       const outcome = await emulator.handle({
         method: request.method ?? "GET",
         path: `${target.pathname.slice(first.length + 1)}${target.search}`,
-        headers,
+        headers: headersOf(request),
         body,
       });
       deliver(request, response, outcome);

@@ -65,6 +65,12 @@ export interface VendorEmulator {
   readonly origin: string;
   /** Handles one request. */
   handle(request: SandboxRequest): SandboxOutcome | Promise<SandboxOutcome>;
+  /**
+   * The vendor's own answer to a request whose body (`bytes` long) was larger than the standalone
+   * server keeps, or `undefined` to let the server answer its generic 413. For vendors that document
+   * a size limit and its status (Segment: 400, spec §4).
+   */
+  oversized?(request: Omit<SandboxRequest, "body">, bytes: number): SandboxOutcome | undefined;
   /** What the emulator accepted, as JSON (served by the standalone server's control endpoint). */
   recordedJson(): unknown;
   /** Queues a failure given as JSON (validated); used by the standalone server's control endpoint. */

@@ -257,10 +257,26 @@ export function createActiveCampaignSandbox(
 
   // --- contacts (spec §2) ---
 
-  function contactSync(body: string): SandboxOutcome {
+  /**
+   * `POST /contact/sync` upserts by email; `POST /contacts` (`create: true`) only creates, and
+   * answers an existing email with the 422 `duplicate` body quoted in spec §1 "Error shapes" (§2).
+   */
+  function contactSync(body: string, create = false): SandboxOutcome {
     const parsed = parse(ContactSyncContract, body);
     if (!parsed.ok) return parsed.outcome;
     const input = parsed.data.contact;
+    if (create && state.contacts.some((c) => sameText(c.email, input.email))) {
+      return respond(422, {
+        errors: [
+          {
+            title: "Email address already exists in the system",
+            detail: "",
+            code: "duplicate",
+            source: { pointer: "/data/attributes/email" },
+          },
+        ],
+      });
+    }
     for (const value of input.fieldValues ?? []) {
       // An unknown field id: real behaviour undocumented (spec "Unknowns"); the sandbox refuses it.
       if (!find(state.fields, String(value.field))) {
@@ -312,6 +328,16 @@ export function createActiveCampaignSandbox(
     const like = query.get("email_like");
     if (like !== null)
       rows = rows.filter((c) => String(c.email).toLowerCase().includes(like.toLowerCase()));
+    // Spec §2: `phone` is a prefix match; §1 Pagination: `id_greater` + `orders[id]` for big walks.
+    const phone = query.get("phone");
+    if (phone !== null) rows = rows.filter((c) => String(c.phone ?? "").startsWith(phone));
+    const greater = query.get("id_greater");
+    if (greater !== null) rows = rows.filter((c) => Number(c.id) > Number(greater));
+    const order = query.get("orders[id]")?.toUpperCase();
+    if (order === "ASC" || order === "DESC") {
+      const sign = order === "ASC" ? 1 : -1;
+      rows = [...rows].sort((a, b) => sign * (Number(a.id) - Number(b.id)));
+    }
     return page("contacts", rows, query);
   }
 
@@ -560,6 +586,7 @@ export function createActiveCampaignSandbox(
   const routes: Route[] = [
     ["POST", /^\/contact\/sync$/, (_m, _q, body) => contactSync(body)],
     ["GET", /^\/contacts$/, (_m, query) => listContacts(query)],
+    ["POST", /^\/contacts$/, (_m, _q, body) => contactSync(body, true)],
     [
       "GET",
       /^\/contacts\/(\d+)$/,

@@ -232,12 +232,33 @@ export function createSegmentSandbox(options: SegmentSandboxOptions = {}): Segme
     });
   }
 
+  /** The endpoint a path names: `batch`, a single-call type, or `undefined` (404). */
+  const endpointOf = (path: string) =>
+    path === "/v1/batch"
+      ? "batch"
+      : /^\/v1\/(identify|track|page|screen|group|alias)$/.exec(path)?.[1];
+
+  /**
+   * Spec §4: a single call over 32 KB or a batch over 500 KB is answered 400, however large (the
+   * standalone server does not keep bodies above its own cap; it asks here before its 413).
+   */
+  function oversized(request: Omit<SandboxRequest, "body">, bytes: number) {
+    const path = request.path.split("?")[0] ?? "";
+    const endpoint = endpointOf(path);
+    if (endpoint === undefined || request.method !== "POST") return undefined;
+    const limit = endpoint === "batch" ? SEGMENT_LIMITS.batchBytes : SEGMENT_LIMITS.messageBytes;
+    if (bytes <= limit) return undefined;
+    log(now(), path, 400, 0, bytes);
+    return badRequest("Exceed payload limit");
+  }
+
   function handle(request: SandboxRequest): SandboxOutcome {
     const at = now();
     const path = request.path.split("?")[0] ?? "";
     const bytes = byteLength(request.body);
-    const single = /^\/v1\/(identify|track|page|screen|group|alias)$/.exec(path)?.[1];
-    if (path !== "/v1/batch" && !single) {
+    const endpoint = endpointOf(path);
+    const single = endpoint === "batch" ? undefined : endpoint;
+    if (endpoint === undefined) {
       log(at, path, 404, 0, bytes);
       return {
         kind: "respond",
@@ -285,7 +306,8 @@ export function createSegmentSandbox(options: SegmentSandboxOptions = {}): Segme
       log(at, path, 400, 0, bytes);
       return badRequest("malformed JSON");
     }
-    const body = single ? { batch: [{ type: single, ...(json as object) }] } : json;
+    // Spec §3.1: a single-call endpoint implies the type (`/v1/track` is a track, whatever the body says).
+    const body = single ? { batch: [{ ...(json as object), type: single }] } : json;
     const envelope = BatchContract.safeParse(body);
     if (!envelope.success) {
       log(at, path, 400, 0, bytes);
@@ -338,6 +360,7 @@ export function createSegmentSandbox(options: SegmentSandboxOptions = {}): Segme
     dropped,
     requests,
     handle,
+    oversized,
     failNext(failure, times) {
       failures.push(parseOptions(FailureSchema, failure, "Segment sandbox failure"), times);
     },
