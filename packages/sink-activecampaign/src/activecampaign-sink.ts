@@ -427,7 +427,10 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
         listStatuses.delete(contactId);
       } else {
         const tagId = await shared(signal, () => ensureTag(settings.deletedTag, signal));
-        await api.addTag(contactId, tagId, signal);
+        // Spec §1 "Idempotency": no idempotency key; contactTags are made idempotent by
+        // lookup-before-create, so a redelivered deletion does not attach the tag again.
+        const current = await api.contactTags(contactId, signal);
+        if (!current.some((ct) => ct.tag === tagId)) await api.addTag(contactId, tagId, signal);
       }
       return { id, status: "delivered" };
     });
