@@ -18,6 +18,7 @@ import {
   currentStateOf,
   type ItemResult,
   type RateLimiter,
+  redactText,
   type SendOptions,
   type Sink,
   SinkError,
@@ -607,6 +608,20 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
         }
       }
     } catch (error) {
+      // Every request failure is a SinkError (core's HTTP client); anything else was thrown while
+      // mapping this item (its data, or a user's field `source`): DESIGN §3, one bad item never
+      // fails the batch. Only the error's name is kept in the message (its text may quote data).
+      if (!SinkError.isInstance(error)) {
+        const kind = error instanceof Error ? error.name : typeof error;
+        const cause = new Error(redactText(error instanceof Error ? error.message : String(error)));
+        cause.name = kind;
+        logger.warn({ sink: NAME, item: id, error: kind }, "activecampaign: item not mappable");
+        return {
+          id,
+          status: "rejected",
+          error: localItemError(`${conversion.name} could not be mapped (${kind})`, cause),
+        };
+      }
       if (failsTheSend(error)) throw new SendFailure(error);
       logger.warn(
         { sink: NAME, item: id, status: (error as SinkError).status },

@@ -2,10 +2,14 @@
  * Review L: ActiveCampaign sink against shared/specs/activecampaign.md. The scripted answers are
  * synthetic (fake-account.ts); the conversions are real Chargebee events (fixtures.ts).
  */
-import type { RateLimiter } from "@revtrace/core";
+import { type RateLimiter, SinkError } from "@revtrace/core";
 import { useMockServer } from "@revtrace/testing/msw";
 import { describe, expect, it } from "vitest";
-import { type ActiveCampaignSinkOptions, createActiveCampaignSink } from "../src/index.js";
+import {
+  type ActiveCampaignSinkOptions,
+  createActiveCampaignSink,
+  DEFAULT_FIELD_KEYS,
+} from "../src/index.js";
 import { listOf, script, sequence, TOKEN } from "./fake-account.js";
 import { conversionOf } from "./fixtures.js";
 
@@ -63,3 +67,61 @@ describe("review-l: the deletion tag is idempotent (spec §1: contactTags need l
     ]);
   });
 });
+
+describe("review-l: one bad item never fails the batch (DESIGN §3 Sink)", () => {
+  it("a field source that throws on one customer's data rejects that item only, not the send as 'aborted'", async () => {
+    script(server, {
+      "GET fields": {
+        fields: [{ id: "500", title: "Segment", perstag: "RT_SEGMENT", type: "text" }],
+        meta: { total: "1" },
+      },
+      "GET tags": listOf("tags", [{ id: "42", tag: "chargebee:cancelled" }]),
+      "POST contact/sync": { contact: { id: "7", email: "benjamin@test.com" } },
+      "GET contacts/7/contactLists": listOf("contactLists", [
+        { id: "1", list: "3", contact: "7", status: "1" },
+      ]),
+      "GET contacts/7/contactTags": listOf("contactTags", [{ id: "91", tag: "42", contact: "7" }]),
+    });
+    const cancelled = (email: string) =>
+      conversionOf("subscription_created.bonusly.1", "subscription_cancelled", {
+        customer: { email, firstName: "Ben", lastName: null },
+        subscription: { status: "cancelled" },
+      });
+    const noFields = Object.fromEntries(DEFAULT_FIELD_KEYS.map((key) => [key, false] as const));
+    const acSink = sink({
+      fields: noFields,
+      extraFields: [
+        {
+          perstag: "RT_SEGMENT",
+          title: "Segment",
+          source: (context) => {
+            // Synthetic: user code that fails on one customer's data.
+            if (context.customer?.email === "bad@test.com") throw new TypeError("boom");
+            return "smb";
+          },
+        },
+      ],
+    });
+    const bad = { ...cancelled("bad@test.com"), id: "bad" };
+    const good = cancelled("benjamin@test.com");
+    const results = await acSink.send([bad, good]);
+    expect(results[1]).toEqual({ id: good.id, status: "delivered" });
+    expect(results[0]).toMatchObject({ id: "bad", status: "rejected" });
+    const error = (results[0] as { error: SinkError }).error;
+    expect(SinkError.isInstance(error)).toBe(true);
+    expect(error.reason).toBe("invalid_item");
+    expect(error.retryable).toBe(false);
+    expect(error.message).not.toContain("bad@test.com");
+    expect(bodyOf("POST contact/sync")).toEqual({
+      contact: {
+        email: "benjamin@test.com",
+        firstName: "Ben",
+        fieldValues: [{ field: "500", value: "smb" }],
+      },
+    });
+  });
+});
+
+function bodyOf(line: string): unknown {
+  return sequence(server).find(([l]) => l === line)?.[1];
+}
