@@ -6,7 +6,7 @@ import { SinkError } from "@revtrace/core";
 import { useMockServer } from "@revtrace/testing/msw";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
-import { CB_CUSTOMER_ID, EMAIL, firstPayment } from "./fixtures/conversions.js";
+import { CB_CUSTOMER_ID, EMAIL, firstPayment, laterPayment } from "./fixtures/conversions.js";
 import { page, sequence, setup, TOKEN } from "./helpers.js";
 
 const server = useMockServer();
@@ -76,5 +76,30 @@ describe("review-l: Kiflo errors carry no raw PII", () => {
     expect(seen).not.toContain(EMAIL);
     expect(seen).not.toContain("415 555 0132");
     expect(seen).not.toContain(TOKEN);
+  });
+});
+
+describe("review-l: one bad item never fails the batch (DESIGN §3 Sink)", () => {
+  it("a transactionName that throws for one payment rejects that item only", async () => {
+    const { kiflo, sink } = setup(server, base);
+    kiflo.addCustomer({ properties: { cf_chargebee_customer_id: CB_CUSTOMER_ID } });
+    const bad = laterPayment(1);
+    const good = laterPayment(2);
+    const kifloSink = sink({
+      transactionName: (conversion) => {
+        // Synthetic: user code that fails on one payment's data.
+        if (conversion.id === bad.id) throw new TypeError(`no plan for ${EMAIL}`);
+        return `Payment ${conversion.id}`;
+      },
+    });
+    const results = await kifloSink.send([bad, good]);
+    expect(results[1]).toEqual({ id: good.id, status: "delivered" });
+    expect(results[0]).toMatchObject({ id: bad.id, status: "rejected" });
+    const error = (results[0] as { error: SinkError }).error;
+    expect(SinkError.isInstance(error)).toBe(true);
+    expect(error.reason).toBe("invalid_item");
+    expect(error.retryable).toBe(false);
+    expect(error.message).not.toContain(EMAIL);
+    expect(kiflo.transactions.map((t) => t.properties.name)).toEqual([`Payment ${good.id}`]);
   });
 });
