@@ -125,3 +125,23 @@ describe("review-l: one bad item never fails the batch (DESIGN §3 Sink)", () =>
 function bodyOf(line: string): unknown {
   return sequence(server).find(([l]) => l === line)?.[1];
 }
+
+describe("review-l: Chargebee's pii_cleared is respected by Deep Data too (DESIGN §3 Privacy)", () => {
+  it("a payment of a customer whose personal data Chargebee cleared sends nothing, even when the contact still carries an email", async () => {
+    script(server, {});
+    const payment = conversionOf("payment_succeeded.bonusly.1", "first_payment", {
+      customer: { piiCleared: "cleared" },
+    });
+    // Synthetic: a caller-built conversion whose contact kept the address.
+    const item = { ...payment, contact: { ...payment.contact, email: "taxes@test.com" } };
+    const results = await sink({ deepData: { site: "acme" } }).send([item]);
+    expect(results).toEqual([
+      {
+        id: item.id,
+        status: "skipped",
+        reason: "Chargebee cleared this customer's personal data",
+      },
+    ]);
+    expect(server.calls).toEqual([]);
+  });
+});
