@@ -461,7 +461,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
           if (!found) throw error;
         }
       }
-      const record = transactionRecord(facts, found.id, customerId, name);
+      const record = transactionRecord(facts, found.id, customerId, name, found);
       if (!(await mappings.complete(NS.transaction, facts.transactionId, claim.raw, record))) {
         // Our claim expired and someone took it over; they look before creating, so they find ours.
         logger.warn(

@@ -6,8 +6,16 @@ import { SinkError } from "@revtrace/core";
 import { useMockServer } from "@revtrace/testing/msw";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
-import { CB_CUSTOMER_ID, EMAIL, firstPayment, laterPayment } from "./fixtures/conversions.js";
-import { page, sequence, setup, TOKEN } from "./helpers.js";
+import {
+  CB_CUSTOMER_ID,
+  CB_INVOICE_ID,
+  CB_TRANSACTION_ID,
+  EMAIL,
+  firstPayment,
+  laterPayment,
+  refundOf,
+} from "./fixtures/conversions.js";
+import { bodyOf, page, sequence, setup, TOKEN } from "./helpers.js";
 
 const server = useMockServer();
 const base = { convertLeadToCustomer: true, createTransactionFromPayment: true };
@@ -101,5 +109,35 @@ describe("review-l: one bad item never fails the batch (DESIGN §3 Sink)", () =>
     expect(error.retryable).toBe(false);
     expect(error.message).not.toContain(EMAIL);
     expect(kiflo.transactions.map((t) => t.properties.name)).toEqual([`Payment ${good.id}`]);
+  });
+});
+
+describe("review-l: a refund's PUT keeps the transaction's partner (spec §3 PUT body)", () => {
+  it("sends back the partnerId Kiflo gave the transaction, so the reward's partner is not dropped", async () => {
+    const { kiflo, sink } = setup(server, base);
+    const customer = kiflo.addCustomer({
+      properties: { cf_chargebee_customer_id: CB_CUSTOMER_ID },
+      sourcePartnerId: 77,
+    });
+    const kifloSink = sink();
+    await kifloSink.send([firstPayment()]);
+    const transaction = kiflo.transactions[0];
+    expect(transaction?.partnerId).toBe(77);
+    const refund = refundOf(CB_TRANSACTION_ID, 50_000, "txn_refund_l1");
+    expect(await kifloSink.send([refund])).toEqual([{ id: refund.id, status: "delivered" }]);
+    // Spec §3: `PUT /transactions/{id}` takes {currency, id, properties, customerId, dealId,
+    // partnerId}; a PUT replaces, so what the sink leaves out may be cleared.
+    expect(bodyOf(server, "PUT", `/transactions/${transaction?.id}`)).toEqual({
+      id: transaction?.id,
+      currency: "USD",
+      properties: {
+        name: `Chargebee invoice ${CB_INVOICE_ID}`,
+        amount: 4000,
+        cf_chargebee_transaction_id: CB_TRANSACTION_ID,
+        cf_chargebee_invoice_id: CB_INVOICE_ID,
+      },
+      customerId: customer.id,
+      partnerId: 77,
+    });
   });
 });
