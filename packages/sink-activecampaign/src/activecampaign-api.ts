@@ -62,8 +62,9 @@ export function createActiveCampaignApi(client: HttpClient) {
     schema: S,
     json: unknown,
     signal: Signal,
+    beforeRetry?: () => Promise<boolean | undefined>,
   ) {
-    const response = await client.request({ method, path, json, schema, signal });
+    const response = await client.request({ method, path, json, schema, signal, beforeRetry });
     return response.data;
   }
 
@@ -282,9 +283,15 @@ export function createActiveCampaignApi(client: HttpClient) {
       return data.ecomOrders.find((o) => o.externalid === externalid) ?? null;
     },
 
-    /** `POST /ecomOrders` (spec §6). */
-    createOrder: (body: EcomOrderBody, signal: Signal) =>
-      send("POST", "ecomOrders", EcomOrderResponseSchema, body, signal),
+    /**
+     * `POST /ecomOrders` (spec §6). No idempotency key (spec §1): `beforeRetry` looks for the order
+     * before a retry (an attempt whose answer was lost may have created it); `false` stops retrying.
+     */
+    createOrder: (
+      body: EcomOrderBody,
+      signal: Signal,
+      beforeRetry?: () => Promise<boolean | undefined>,
+    ) => send("POST", "ecomOrders", EcomOrderResponseSchema, body, signal, beforeRetry),
 
     /** `PUT /ecomOrders/{id}` (spec §6). */
     updateOrder: (orderId: string, body: unknown, signal: Signal) =>

@@ -519,9 +519,16 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
         const paidAt = conversion.billingEvent?.payment?.paidAt ?? conversion.occurredAt;
         const source = orderSource(paidAt, now(), settings.liveOrderMaxAgeMs);
         const body = plan.build({ connectionId, customerId: ecomCustomerId, source });
+        // Spec §1: no idempotency key. A retry after a lost answer (timeout, reset) would create a
+        // second order if the first attempt went through: look the order up before each retry.
+        let created = false;
         try {
-          await api.createOrder(body, signal);
+          await api.createOrder(body, signal, async () => {
+            created = (await api.findOrder(connectionId, plan.externalid, signal)) !== null;
+            return created ? false : undefined;
+          });
         } catch (error) {
+          if (created) return { id, status: "delivered" };
           // Spec §6 (module-integration): a 422 on create may mean it exists; look again.
           if (SinkError.isInstance(error) && error.status === 422) {
             if (await api.findOrder(connectionId, plan.externalid, signal)) {

@@ -4,6 +4,7 @@
  */
 import { type RateLimiter, SinkError } from "@revtrace/core";
 import { useMockServer } from "@revtrace/testing/msw";
+import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import {
   type ActiveCampaignSinkOptions,
@@ -143,5 +144,45 @@ describe("review-l: Chargebee's pii_cleared is respected by Deep Data too (DESIG
       },
     ]);
     expect(server.calls).toEqual([]);
+  });
+});
+
+describe("review-l: a lost answer to POST /ecomOrders is not retried into a second order (spec §1: no idempotency key)", () => {
+  it("looks the order up before retrying the create", async () => {
+    const payment = conversionOf("payment_succeeded.bonusly.1", "first_payment");
+    const paidAt = payment.billingEvent?.payment?.paidAt as number;
+    const orders: Array<{ id: string; externalid: string; totalPrice: number }> = [];
+    script(server, {
+      "GET connections": listOf("connections", [
+        { id: "2", service: "Chargebee", externalid: "acme" },
+      ]),
+      "GET ecomCustomers": listOf("ecomCustomers", [{ id: "12", externalid: "16BjsrSIh4AdLqkD" }]),
+      "GET ecomOrders": () => listOf("ecomOrders", orders),
+      // Synthetic: ActiveCampaign stores the order, and its answer is lost (a network error).
+      "POST ecomOrders": (body) => {
+        const order = (body as { ecomOrder: { externalid: string; totalPrice: number } }).ecomOrder;
+        orders.push({
+          id: String(30 + orders.length),
+          externalid: order.externalid,
+          totalPrice: order.totalPrice,
+        });
+        return orders.length === 1
+          ? HttpResponse.error()
+          : { ecomOrder: orders[orders.length - 1] };
+      },
+    });
+    const results = await sink({ deepData: { site: "acme" }, now: () => paidAt + 60_000 }).send([
+      payment,
+    ]);
+    expect(results).toEqual([{ id: payment.id, status: "delivered" }]);
+    expect(orders).toHaveLength(1);
+    const lookup = "GET ecomOrders?filters[connectionid]=2&filters[externalid]=txn_AzqYRySIstMLf6N";
+    expect(sequence(server).map(([line]) => line)).toEqual([
+      "GET connections?filters[service]=Chargebee&filters[externalid]=acme",
+      "GET ecomCustomers?filters[connectionid]=2&filters[externalid]=16BjsrSIh4AdLqkD",
+      lookup,
+      "POST ecomOrders",
+      lookup,
+    ]);
   });
 });
