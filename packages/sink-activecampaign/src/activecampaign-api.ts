@@ -228,14 +228,19 @@ export function createActiveCampaignApi(client: HttpClient) {
       return data.connections.find((c) => c.externalid === externalid)?.id ?? null;
     },
 
-    /** `POST /connections` (spec §6). */
-    async createConnection(connection: Record<string, string>, signal: Signal): Promise<string> {
+    /** `POST /connections` (spec §6); `beforeRetry` as for {@link createOrder}. */
+    async createConnection(
+      connection: Record<string, string>,
+      signal: Signal,
+      beforeRetry?: () => Promise<boolean | undefined>,
+    ): Promise<string> {
       const data = await send(
         "POST",
         "connections",
         ConnectionCreateResponseSchema,
         { connection },
         signal,
+        beforeRetry,
       );
       return data.connection.id;
     },
@@ -251,12 +256,13 @@ export function createActiveCampaignApi(client: HttpClient) {
       return data.ecomCustomers.find((c) => c.externalid === externalid)?.id ?? null;
     },
 
-    /** `POST /ecomCustomers` (spec §6). */
+    /** `POST /ecomCustomers` (spec §6); `beforeRetry` as for {@link createOrder}. */
     async createEcomCustomer(
       connectionId: string,
       externalid: string,
       email: string,
       signal: Signal,
+      beforeRetry?: () => Promise<boolean | undefined>,
     ): Promise<string> {
       const data = await send(
         "POST",
@@ -264,6 +270,7 @@ export function createActiveCampaignApi(client: HttpClient) {
         EcomCustomerCreateResponseSchema,
         { ecomCustomer: { connectionid: connectionId, externalid, email, acceptsMarketing: "0" } },
         signal,
+        beforeRetry,
       );
       return data.ecomCustomer.id;
     },

@@ -446,7 +446,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
       const found = await find();
       if (found) return found;
       return createOrFindAgain(
-        () =>
+        (beforeRetry) =>
           api.createConnection(
             {
               service: "Chargebee",
@@ -456,6 +456,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
               linkUrl: deepData.linkUrl ?? `https://${deepData.site}.chargebee.com`,
             },
             signal,
+            beforeRetry,
           ),
         find,
       );
@@ -481,7 +482,8 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
         const found = await find();
         if (found) return found;
         return createOrFindAgain(
-          () => api.createEcomCustomer(connectionId, customerId, email, signal),
+          (beforeRetry) =>
+            api.createEcomCustomer(connectionId, customerId, email, signal, beforeRetry),
           find,
         );
       })();
@@ -799,12 +801,19 @@ export const ACTIVECAMPAIGN_BATCH_SIZE = 5;
  * exists" and looks it up, and so does this. A refusal the second lookup cannot explain stands.
  */
 async function createOrFindAgain(
-  create: () => Promise<string>,
+  create: (beforeRetry: () => Promise<boolean | undefined>) => Promise<string>,
   find: () => Promise<string | null>,
 ): Promise<string> {
+  // Spec §1: no idempotency key. An attempt whose answer was lost may have created the record, so
+  // each retry of the create looks for it first (and stops retrying when it is there).
+  let found: string | null = null;
   try {
-    return await create();
+    return await create(async () => {
+      found = await find();
+      return found ? false : undefined;
+    });
   } catch (error) {
+    if (found) return found;
     const refused = SinkError.isInstance(error) && (error.status === 422 || error.status === 400);
     const again = refused ? await find() : null;
     if (again) return again;

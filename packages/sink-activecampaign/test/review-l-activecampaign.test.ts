@@ -186,3 +186,41 @@ describe("review-l: a lost answer to POST /ecomOrders is not retried into a seco
     ]);
   });
 });
+
+describe("review-l: a lost answer to POST /ecomCustomers is not retried into a second customer", () => {
+  it("looks the ecomCustomer up before retrying the create", async () => {
+    const payment = conversionOf("payment_succeeded.bonusly.1", "first_payment");
+    const paidAt = payment.billingEvent?.payment?.paidAt as number;
+    const customers: Array<{ id: string; externalid: string }> = [];
+    script(server, {
+      "GET connections": listOf("connections", [
+        { id: "2", service: "Chargebee", externalid: "acme" },
+      ]),
+      "GET ecomCustomers": () => listOf("ecomCustomers", customers),
+      // Synthetic: ActiveCampaign stores the customer, and its answer is lost (a network error).
+      "POST ecomCustomers": (body) => {
+        const input = (body as { ecomCustomer: { externalid: string } }).ecomCustomer;
+        customers.push({ id: String(12 + customers.length), externalid: input.externalid });
+        return customers.length === 1
+          ? HttpResponse.error()
+          : { ecomCustomer: customers[customers.length - 1] };
+      },
+      "GET ecomOrders": listOf("ecomOrders", [
+        { id: "30", externalid: "txn_AzqYRySIstMLf6N", totalPrice: 450000 },
+      ]),
+    });
+    const results = await sink({ deepData: { site: "acme" }, now: () => paidAt + 60_000 }).send([
+      payment,
+    ]);
+    expect(results).toEqual([{ id: payment.id, status: "delivered" }]);
+    expect(customers).toHaveLength(1);
+    const lookup = "GET ecomCustomers?filters[connectionid]=2&filters[externalid]=16BjsrSIh4AdLqkD";
+    expect(sequence(server).map(([line]) => line)).toEqual([
+      "GET connections?filters[service]=Chargebee&filters[externalid]=acme",
+      lookup,
+      "POST ecomCustomers",
+      lookup,
+      "GET ecomOrders?filters[connectionid]=2&filters[externalid]=txn_AzqYRySIstMLf6N",
+    ]);
+  });
+});
