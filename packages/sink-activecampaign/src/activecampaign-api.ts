@@ -62,8 +62,9 @@ export function createActiveCampaignApi(client: HttpClient) {
     schema: S,
     json: unknown,
     signal: Signal,
+    beforeRetry?: () => Promise<boolean | undefined>,
   ) {
-    const response = await client.request({ method, path, json, schema, signal });
+    const response = await client.request({ method, path, json, schema, signal, beforeRetry });
     return response.data;
   }
 
@@ -227,14 +228,19 @@ export function createActiveCampaignApi(client: HttpClient) {
       return data.connections.find((c) => c.externalid === externalid)?.id ?? null;
     },
 
-    /** `POST /connections` (spec §6). */
-    async createConnection(connection: Record<string, string>, signal: Signal): Promise<string> {
+    /** `POST /connections` (spec §6); `beforeRetry` as for {@link createOrder}. */
+    async createConnection(
+      connection: Record<string, string>,
+      signal: Signal,
+      beforeRetry?: () => Promise<boolean | undefined>,
+    ): Promise<string> {
       const data = await send(
         "POST",
         "connections",
         ConnectionCreateResponseSchema,
         { connection },
         signal,
+        beforeRetry,
       );
       return data.connection.id;
     },
@@ -250,12 +256,13 @@ export function createActiveCampaignApi(client: HttpClient) {
       return data.ecomCustomers.find((c) => c.externalid === externalid)?.id ?? null;
     },
 
-    /** `POST /ecomCustomers` (spec §6). */
+    /** `POST /ecomCustomers` (spec §6); `beforeRetry` as for {@link createOrder}. */
     async createEcomCustomer(
       connectionId: string,
       externalid: string,
       email: string,
       signal: Signal,
+      beforeRetry?: () => Promise<boolean | undefined>,
     ): Promise<string> {
       const data = await send(
         "POST",
@@ -263,6 +270,7 @@ export function createActiveCampaignApi(client: HttpClient) {
         EcomCustomerCreateResponseSchema,
         { ecomCustomer: { connectionid: connectionId, externalid, email, acceptsMarketing: "0" } },
         signal,
+        beforeRetry,
       );
       return data.ecomCustomer.id;
     },
@@ -282,9 +290,15 @@ export function createActiveCampaignApi(client: HttpClient) {
       return data.ecomOrders.find((o) => o.externalid === externalid) ?? null;
     },
 
-    /** `POST /ecomOrders` (spec §6). */
-    createOrder: (body: EcomOrderBody, signal: Signal) =>
-      send("POST", "ecomOrders", EcomOrderResponseSchema, body, signal),
+    /**
+     * `POST /ecomOrders` (spec §6). No idempotency key (spec §1): `beforeRetry` looks for the order
+     * before a retry (an attempt whose answer was lost may have created it); `false` stops retrying.
+     */
+    createOrder: (
+      body: EcomOrderBody,
+      signal: Signal,
+      beforeRetry?: () => Promise<boolean | undefined>,
+    ) => send("POST", "ecomOrders", EcomOrderResponseSchema, body, signal, beforeRetry),
 
     /** `PUT /ecomOrders/{id}` (spec §6). */
     updateOrder: (orderId: string, body: unknown, signal: Signal) =>

@@ -366,6 +366,11 @@ export function planOrder(conversion: Conversion): OrderPlan {
     return { kind: "skip", reason: `the payment's status is ${payment.status}` };
   }
   if (payment.amount.amount < 0) return { kind: "skip", reason: "the payment amount is negative" };
+  // DESIGN §3 Privacy: Chargebee's `pii_cleared` is respected (as in planContact): no email of a
+  // cleared customer reaches the ecomCustomer or the order, whatever the contact still carries.
+  if (event.customer?.piiCleared === "cleared") {
+    return { kind: "skip", reason: "Chargebee cleared this customer's personal data" };
+  }
   const raw = event.customer?.email ?? conversion.contact.email;
   const email = raw ? normalizeEmail(raw) : null;
   if (!email) return { kind: "skip", reason: "the customer has no valid email address" };

@@ -18,6 +18,7 @@ import {
   currentStateOf,
   type ItemResult,
   type RateLimiter,
+  redactText,
   type SendOptions,
   type Sink,
   SinkError,
@@ -427,7 +428,10 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
         listStatuses.delete(contactId);
       } else {
         const tagId = await shared(signal, () => ensureTag(settings.deletedTag, signal));
-        await api.addTag(contactId, tagId, signal);
+        // Spec §1 "Idempotency": no idempotency key; contactTags are made idempotent by
+        // lookup-before-create, so a redelivered deletion does not attach the tag again.
+        const current = await api.contactTags(contactId, signal);
+        if (!current.some((ct) => ct.tag === tagId)) await api.addTag(contactId, tagId, signal);
       }
       return { id, status: "delivered" };
     });
@@ -442,7 +446,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
       const found = await find();
       if (found) return found;
       return createOrFindAgain(
-        () =>
+        (beforeRetry) =>
           api.createConnection(
             {
               service: "Chargebee",
@@ -452,6 +456,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
               linkUrl: deepData.linkUrl ?? `https://${deepData.site}.chargebee.com`,
             },
             signal,
+            beforeRetry,
           ),
         find,
       );
@@ -477,7 +482,8 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
         const found = await find();
         if (found) return found;
         return createOrFindAgain(
-          () => api.createEcomCustomer(connectionId, customerId, email, signal),
+          (beforeRetry) =>
+            api.createEcomCustomer(connectionId, customerId, email, signal, beforeRetry),
           find,
         );
       })();
@@ -515,9 +521,16 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
         const paidAt = conversion.billingEvent?.payment?.paidAt ?? conversion.occurredAt;
         const source = orderSource(paidAt, now(), settings.liveOrderMaxAgeMs);
         const body = plan.build({ connectionId, customerId: ecomCustomerId, source });
+        // Spec §1: no idempotency key. A retry after a lost answer (timeout, reset) would create a
+        // second order if the first attempt went through: look the order up before each retry.
+        let created = false;
         try {
-          await api.createOrder(body, signal);
+          await api.createOrder(body, signal, async () => {
+            created = (await api.findOrder(connectionId, plan.externalid, signal)) !== null;
+            return created ? false : undefined;
+          });
         } catch (error) {
+          if (created) return { id, status: "delivered" };
           // Spec §6 (module-integration): a 422 on create may mean it exists; look again.
           if (SinkError.isInstance(error) && error.status === 422) {
             if (await api.findOrder(connectionId, plan.externalid, signal)) {
@@ -604,6 +617,20 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
         }
       }
     } catch (error) {
+      // Every request failure is a SinkError (core's HTTP client); anything else was thrown while
+      // mapping this item (its data, or a user's field `source`): DESIGN §3, one bad item never
+      // fails the batch. Only the error's name is kept in the message (its text may quote data).
+      if (!SinkError.isInstance(error)) {
+        const kind = error instanceof Error ? error.name : typeof error;
+        const cause = new Error(redactText(error instanceof Error ? error.message : String(error)));
+        cause.name = kind;
+        logger.warn({ sink: NAME, item: id, error: kind }, "activecampaign: item not mappable");
+        return {
+          id,
+          status: "rejected",
+          error: localItemError(`${conversion.name} could not be mapped (${kind})`, cause),
+        };
+      }
       if (failsTheSend(error)) throw new SendFailure(error);
       logger.warn(
         { sink: NAME, item: id, status: (error as SinkError).status },
@@ -774,12 +801,19 @@ export const ACTIVECAMPAIGN_BATCH_SIZE = 5;
  * exists" and looks it up, and so does this. A refusal the second lookup cannot explain stands.
  */
 async function createOrFindAgain(
-  create: () => Promise<string>,
+  create: (beforeRetry: () => Promise<boolean | undefined>) => Promise<string>,
   find: () => Promise<string | null>,
 ): Promise<string> {
+  // Spec §1: no idempotency key. An attempt whose answer was lost may have created the record, so
+  // each retry of the create looks for it first (and stops retrying when it is there).
+  let found: string | null = null;
   try {
-    return await create();
+    return await create(async () => {
+      found = await find();
+      return found ? false : undefined;
+    });
   } catch (error) {
+    if (found) return found;
     const refused = SinkError.isInstance(error) && (error.status === 422 || error.status === 400);
     const again = refused ? await find() : null;
     if (again) return again;

@@ -572,6 +572,7 @@ describe("a deleted customer", () => {
       "GET contacts": found,
       "GET tags": listOf("tags", [{ id: "45", tag: "chargebee:deleted-not-this" }]),
       "POST tags": { tag: { id: "46", tag: "chargebee:deleted" } },
+      "GET contacts/7/contactTags": listOf("contactTags", []),
       "POST contactTags": { contactTag: { id: "92", tag: "46", contact: "7" } },
     });
     await sink({ onCustomerDeleted: "tag" }).send([deleted()]);
@@ -588,6 +589,8 @@ describe("a deleted customer", () => {
           },
         },
       ],
+      // Lookup before create (spec §1 idempotency): see review-l-activecampaign.test.ts.
+      ["GET contacts/7/contactTags?limit=100&offset=0"],
       ["POST contactTags", { contactTag: { contact: "7", tag: "46" } }],
     ]);
   });

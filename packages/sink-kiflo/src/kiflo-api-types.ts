@@ -54,6 +54,9 @@ export const KifloTransactionSchema = z.looseObject({
   id,
   properties: properties.nullish(),
   customerId: id.nullish(),
+  /** Set by Kiflo from the customer's source partner (spec §4); sent back on `PUT` (spec §3). */
+  partnerId: id.nullish(),
+  dealId: id.nullish(),
   currency: z.string().nullish(),
   isDeleted: z.boolean().nullish(),
 });
@@ -105,4 +108,7 @@ export interface KifloUpdateTransactionRequest {
   currency: string;
   properties: { name: string; amount: number } & Record<string, string | number>;
   customerId: number;
+  /** The transaction's partner and deal as Kiflo set them (spec §3 PUT body), when it has them. */
+  partnerId?: number;
+  dealId?: number;
 }

@@ -146,10 +146,12 @@ export function createKifloClient(client: HttpClient, paging: KifloPaging): Kifl
       }
       offset += items.length;
       const total = data.totalCount ?? undefined;
+      // Kiflo's maximum `limit` is not documented (spec §1 "Pagination": "Max `limit` unknown"): a
+      // page shorter than asked may only be Kiflo's cap, so when the list says how many items it has
+      // (`totalCount`, spec §1), that count decides the end; a short page does only without it.
       if (
         items.length === 0 ||
-        items.length < paging.pageSize ||
-        (total !== undefined && offset >= total)
+        (total !== undefined ? offset >= total : items.length < paging.pageSize)
       ) {
         return { matches, truncated: false };
       }

@@ -248,6 +248,9 @@ export interface TransactionRecord {
   refunds: Record<string, number>;
   /** True once a full refund reversed (deleted) the transaction. */
   deleted: boolean;
+  /** The partner and deal Kiflo gave the transaction (absent when none, or in older records). */
+  partnerId?: number;
+  dealId?: number;
 }
 
 /** A claim on a create in progress: `owner` is the sink instance, `at` when it was taken. */
@@ -321,8 +324,11 @@ export function transactionRecord(
   kifloId: number,
   kifloCustomerId: number,
   name: string,
+  links: { partnerId?: number | null | undefined; dealId?: number | null | undefined } = {},
 ): TransactionRecord {
   return {
+    ...(links.partnerId != null ? { partnerId: links.partnerId } : {}),
+    ...(links.dealId != null ? { dealId: links.dealId } : {}),
     state: "created",
     kifloId,
     kifloCustomerId,
@@ -347,11 +353,16 @@ export function updateTransactionRequest(
   record: TransactionRecord,
   names: KifloPropertyNames,
 ): KifloUpdateTransactionRequest {
+  // Spec §3: `PUT /transactions/{id}` takes {currency, id, properties, customerId, dealId,
+  // partnerId}. A PUT replaces the record, so the partner (whose reward the transaction earns, spec
+  // §4) and the deal Kiflo set are sent back rather than left out.
   return {
     id: record.kifloId,
     currency: record.currency,
     properties: transactionProperties(record, netAmount(record), names),
     customerId: record.kifloCustomerId,
+    ...(record.partnerId != null ? { partnerId: record.partnerId } : {}),
+    ...(record.dealId != null ? { dealId: record.dealId } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import {
   type ConversionName,
   createHttpClient,
   type ItemResult,
+  redactText,
   type SendOptions,
   type Sink,
   SinkError,
@@ -429,10 +430,11 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
     signal: AbortSignal | undefined,
   ): Promise<"created" | "found" | "recorded" | SinkError> {
     return serialize(`transaction:${facts.transactionId}`, async () => {
+      // Named before the claim: a `transactionName` that throws leaves no claim behind.
+      const name = settings.transactionName?.(conversion) ?? defaultTransactionName(facts);
       const claim = await mappings.claim<TransactionRecord>(NS.transaction, facts.transactionId);
       if (claim.kind === "done") return "recorded";
       if (claim.kind === "busy") return inProgressError("this payment");
-      const name = settings.transactionName?.(conversion) ?? defaultTransactionName(facts);
       const txProperty = props.chargebeeTransactionId as string;
       const look = () =>
         api.findTransaction(
@@ -459,7 +461,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
           if (!found) throw error;
         }
       }
-      const record = transactionRecord(facts, found.id, customerId, name);
+      const record = transactionRecord(facts, found.id, customerId, name, found);
       if (!(await mappings.complete(NS.transaction, facts.transactionId, claim.raw, record))) {
         // Our claim expired and someone took it over; they look before creating, so they find ours.
         logger.warn(
@@ -615,6 +617,23 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
             : await deliverPayment(item, props, signal);
       } catch (error) {
         if (StorageError.isInstance(error)) throw storeError(error);
+        if (!SinkError.isInstance(error) && !ConfigError.isInstance(error)) {
+          // Every Kiflo request fails with a SinkError (core's HTTP client): anything else was thrown
+          // mapping this item (its data, or the user's `transactionName`). DESIGN §3: one bad item
+          // never fails the batch. Only the error's name is kept (its text may quote data).
+          const kind = error instanceof Error ? error.name : typeof error;
+          const cause = new Error(
+            redactText(error instanceof Error ? error.message : String(error)),
+          );
+          cause.name = kind;
+          outcome = itemError(`the conversion could not be mapped (${kind})`, cause);
+          results.push({ id: item.id, status: "rejected", error: outcome });
+          logger.warn(
+            { sink: KIFLO_SINK_NAME, item: item.id, error: kind },
+            "kiflo: item rejected",
+          );
+          continue;
+        }
         if (isTransientFailure(error) && results.length > 0) {
           // A lost answer or a 5xx on one item: what was done so far is kept (answered per item),
           // and this item and the rest are retried later, instead of failing the whole send and
