@@ -109,4 +109,17 @@ describe.runIf(available)("review-m: the tracker under odd conditions", { timeou
     await until(() => identifies().length === 1, "the identify");
     expect(identifies()[0]?.email).toBe("lead@example.org");
   });
+
+  it("late consent never overwrites a first touch another tab stored meanwhile", async () => {
+    await tab.goto(`${origin}/?ttclid=LATE&attrs=data-require-consent`);
+    await sleep(200);
+    const earlier = JSON.stringify({ at: 1, click: "EARLIER", url: `${origin}/?gclid=EARLIER` });
+    const stored = await tab.evaluate((first) => {
+      localStorage.setItem("rt_ft", first); // the visitor consented in another tab first
+      (window.revtrace as { consent(): void }).consent();
+      return localStorage.getItem("rt_ft");
+    }, earlier);
+    expect(stored).toBe(earlier);
+    await until(() => touches().length === 1, "the consented landing");
+  });
 });
