@@ -230,7 +230,9 @@ export function init(options: TrackerOptions = {}): Tracker {
   function remember(touch: TouchEvent) {
     const ids = touch.clickIds;
     const click = touch.ref || (ids && Object.values(ids)[0]);
-    if (touch.first) store(FIRST, JSON.stringify({ at: touch.at, click, url: touch.url }));
+    // (a late consent may find one another tab stored meanwhile: never overwritten)
+    if (touch.first && !store(FIRST))
+      store(FIRST, JSON.stringify({ at: touch.at, click, url: touch.url }));
     if (click) store(LAST_CLICK, click);
   }
 
