@@ -23,4 +23,5 @@ const options: TrackerOptions = {
   forms: "forms" in data,
   useGaClientId: "gaClientId" in data,
 };
-window.revtrace = "manual" in data ? { init } : init(options);
+// A page that loads the script twice keeps the first tracker (one landing, one identify a form).
+window.revtrace = window.revtrace || ("manual" in data ? { init } : init(options));

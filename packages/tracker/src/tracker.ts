@@ -50,14 +50,15 @@ function decode(value: string): string {
 /**
  * `value` trimmed and cut to at most `max` UTF-16 units (the endpoint's bounds), never inside a
  * surrogate pair; `undefined` when it is blank or holds U+0000 or a lone surrogate, which the endpoint
- * refuses (and with it the whole body).
+ * refuses (and with it the whole body), or when it is not a string (`identify({ email: 42 })`: no
+ * TypeError thrown into the page).
  */
-function clean(value: string | null | undefined, max: number): string | undefined {
-  const cut = (value || "")
-    .trim()
-    .slice(0, max)
-    .replace(/[\ud800-\udbff]$/, "");
+function clean(value: unknown, max: number): string | undefined {
   try {
+    const cut = (value as string)
+      .trim()
+      .slice(0, max)
+      .replace(/[\ud800-\udbff]$/, "");
     // `encodeURIComponent` throws on a lone surrogate
     if (cut && !/\0/.test(cut) && encodeURIComponent(cut)) return cut;
   } catch {}
@@ -69,15 +70,17 @@ let persisted = true;
 
 /** Reads a key, after writing it (a string) or removing it (`null`); in memory without `localStorage`. */
 function store(key: string, value?: string | null): string | null {
+  if (value !== undefined) memory[key] = value;
   try {
     if (value === null) localStorage.removeItem(key);
     else if (value !== undefined) localStorage.setItem(key, value);
-    return localStorage.getItem(key);
+    // once a write threw (a full quota, Safari's old private mode: reads work, writes throw), the
+    // page's memory holds the state
+    if (persisted) return localStorage.getItem(key);
   } catch {
     persisted = false;
-    if (value !== undefined) memory[key] = value;
-    return memory[key] || null;
   }
+  return memory[key] || null;
 }
 
 /** The referrer's host, `""` when there is none. */
@@ -227,13 +230,19 @@ export function init(options: TrackerOptions = {}): Tracker {
   function remember(touch: TouchEvent) {
     const ids = touch.clickIds;
     const click = touch.ref || (ids && Object.values(ids)[0]);
-    if (touch.first) store(FIRST, JSON.stringify({ at: touch.at, click, url: touch.url }));
+    // (a late consent may find one another tab stored meanwhile: never overwritten)
+    if (touch.first && !store(FIRST))
+      store(FIRST, JSON.stringify({ at: touch.at, click, url: touch.url }));
     if (click) store(LAST_CLICK, click);
   }
 
   // Under Do Not Track / GPC (when respected) nothing is read, stored or sent.
   // Without storage, a page reached from this site is internal navigation, not a first landing.
-  const hasFirst = store(FIRST) !== null || (!persisted && referrerHost() === location.host);
+  // When nothing is stored and the referrer is this site, a write and its removal (both read back
+  // blank) tell whether storage works at all.
+  const hasFirst =
+    store(FIRST) !== null ||
+    (referrerHost() === location.host && !store(FIRST, "") && !store(FIRST, null) && !persisted);
   const touch = off ? undefined : landing(options.affiliateParam || "ref", hasFirst);
   if (touch) {
     if (consented) remember(touch);
@@ -241,7 +250,7 @@ export function init(options: TrackerOptions = {}): Tracker {
   }
 
   const tracker: Tracker = {
-    identify(contact) {
+    identify(contact = {}) {
       const event: TrackerEvent = { type: "identify", at: Date.now() };
       event.email = clean(contact.email, 254);
       event.phone = clean(contact.phone, 40);
@@ -281,15 +290,17 @@ export function init(options: TrackerOptions = {}): Tracker {
       "submit",
       (event) => {
         const form = event.target as HTMLFormElement;
-        const field = (selector: string) =>
-          (
-            ("querySelector" in form && form.querySelector<HTMLInputElement>(selector)) ||
-            ({} as HTMLInputElement)
-          ).value;
-        // Email and phone fields only; a password field is never read.
+        // The first text, email or tel field matching: never a password, checkbox or hidden field.
+        const field = (selector: string) => {
+          if ("querySelectorAll" in form)
+            for (const input of form.querySelectorAll<HTMLInputElement>(selector))
+              if (/^(text|email|tel)$/.test(input.type)) return input.value;
+        };
+        // Email and phone fields only: a phone is named so or autocompletes `tel` (a card number or
+        // a one-time code in a type=tel field is not a phone).
         tracker.identify({
-          email: field("input[type=email],input[name*=email i]:not([type=password])"),
-          phone: field("input[type=tel],input[name*=phone i]:not([type=password])"),
+          email: field("input[type=email],input[name*=email i]"),
+          phone: field("input[autocomplete$=tel],input[name*=phone i]"),
         });
       },
       true,
