@@ -187,7 +187,7 @@ export type {
   QuarantineInput,
 } from "./storage/inbox-store.js";
 export type { LedgerStore, StoredCommission } from "./storage/ledger-store.js";
-export type { MappingStore } from "./storage/mapping-store.js";
+export { isMappingStore, type MappingStore } from "./storage/mapping-store.js";
 export type {
   OutboxItem,
   OutboxItemInput,

@@ -159,6 +159,8 @@ export function createVendorSinks(
     ...(options.acLimit === undefined ? {} : { activecampaignRequestsPerSecond: options.acLimit }),
     // A customer claim left by a killed process is taken over after 10 s (default 5 min).
     kifloClaimTtlMs: 10_000,
+    // Likewise an ActiveCampaign contact lease (default 5 min).
+    activecampaignContactLeaseMs: 10_000,
     transport: (sink) => ({
       ...(timeoutMs ? { timeoutMs } : {}),
       ...(fetchLog ? { fetch: loggingFetch(sink, fetchLog) } : {}),

@@ -30,7 +30,7 @@ export interface SandboxSinksOptions {
   vendors: SandboxServer["vendors"];
   /** The credentials the sandbox was started with (`sandboxServerOptions`). */
   credentials: SandboxCredentials;
-  /** The Kiflo sink's mapping store: the pipeline's storage. */
+  /** The mapping store of the Kiflo and ActiveCampaign sinks: the pipeline's storage. */
   store: MappingStore;
   /** Which sinks, kept in {@link SANDBOX_SINK_NAMES} order. @default all four */
   include?: readonly SandboxSinkName[];
@@ -38,6 +38,8 @@ export interface SandboxSinksOptions {
   tiktokMaxEventAgeDays?: number;
   /** The in-process ActiveCampaign rate limiter's requests a second. @default 1000 */
   activecampaignRequestsPerSecond?: number;
+  /** ActiveCampaign's `contactLeaseMs` (a contact lease left by a killed process). @default the sink's */
+  activecampaignContactLeaseMs?: number;
   /** Kiflo's `claimTtlMs` (a customer claim left by a killed process). @default the sink's */
   kifloClaimTtlMs?: number;
   /** Transport options per sink. */
@@ -82,6 +84,11 @@ export function createSandboxSinks(options: SandboxSinksOptions): Sink[] {
           intervalMs: 1_000,
         }),
         deepData: { site: "https://app.lovelace-analytics.io" },
+        // Spec §2: of customers sharing an email, the one updated last owns the contact.
+        store: options.store,
+        ...(options.activecampaignContactLeaseMs === undefined
+          ? {}
+          : { contactLeaseMs: options.activecampaignContactLeaseMs }),
         ...transport("activecampaign"),
       }),
     kiflo: () =>

@@ -85,6 +85,22 @@ export function localItemError(message: string, cause?: unknown): SinkError {
   });
 }
 
+/**
+ * A contact another process is writing (its owner record is leased, see
+ * activecampaign-contact-owner.ts): the item is retried later.
+ */
+export function contactBusyError(): SinkError {
+  return new SinkError(
+    `${ACTIVECAMPAIGN_SINK_NAME}: the contact is being written by another process`,
+    {
+      sink: ACTIVECAMPAIGN_SINK_NAME,
+      reason: "vendor_error",
+      retryable: true,
+      retryAfterMs: 1_000,
+    },
+  );
+}
+
 /** The error of a send stopped by its signal. */
 export function abortedError(cause: unknown): SinkError {
   return new SinkError(`${ACTIVECAMPAIGN_SINK_NAME}: request aborted`, {

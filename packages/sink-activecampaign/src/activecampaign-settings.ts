@@ -6,6 +6,8 @@
  * @module
  */
 import {
+  isMappingStore,
+  type MappingStore,
   parseOptions,
   type RateLimiter,
   type RetryPolicy,
@@ -257,6 +259,21 @@ export const ActiveCampaignSinkOptionsSchema = z.strictObject({
    * 5 per second
    */
   rateLimiter: rateLimiter.optional(),
+  /**
+   * Where the sink remembers which Chargebee customer each contact follows (any revtrace `Storage`,
+   * shared by every process running this sink). Email is unique per account (spec §2): with a store,
+   * of several customers sharing an email the one updated last owns the contact, whatever order
+   * their events arrive in; the others' changes and deletions are skipped, naming the owner. Without
+   * one, the last write wins. @default none
+   */
+  store: z
+    .custom<MappingStore>(isMappingStore, "must be a MappingStore (a revtrace Storage)")
+    .optional(),
+  /**
+   * With `store`: how long one contact write may hold the contact against writes of other processes
+   * (a lease left by a killed process is taken over after it). @default 300000 (5 minutes)
+   */
+  contactLeaseMs: z.number().int().min(1_000).default(300_000),
   /** Customers synced at once by `initialSync` / `fullSync` (the limiter still paces). @default 4 */
   syncConcurrency: z.number().int().min(1).max(50).default(4),
   ...TRANSPORT_OPTIONS_SHAPE,

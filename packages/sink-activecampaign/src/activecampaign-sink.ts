@@ -29,8 +29,10 @@ import {
 import { normalizeEmail } from "@revtrace/identity";
 import { accountGate } from "./activecampaign-account-gate.js";
 import { type ActiveCampaignApi, createActiveCampaignApi } from "./activecampaign-api.js";
+import { claimantOf, createContactOwners } from "./activecampaign-contact-owner.js";
 import {
   abortedError,
+  contactBusyError,
   failsTheSend,
   isDuplicate,
   isNotFound,
@@ -154,6 +156,10 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
   });
   const api: ActiveCampaignApi = createActiveCampaignApi(client);
   const { listId, tagPrefix } = settings;
+  // Spec §2: one contact per email; with a store, the customer updated last owns it.
+  const owners = settings.store
+    ? createContactOwners(settings.store, now, settings.contactLeaseMs)
+    : null;
   const handles: ReadonlySet<ConversionName> = new Set([
     ...CONTACT_NAMES,
     "customer_deleted",
@@ -187,6 +193,11 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
         if (signal?.aborted || !foreignAbort) throw error;
       }
     }
+  }
+
+  /** The skip reason of a change to a contact another Chargebee customer owns (spec §2). */
+  function ownedBy(customerId: string): string {
+    return `the ActiveCampaign contact of this email follows Chargebee customer ${customerId} (updated more recently; see store)`;
   }
 
   /** The chain key of a contact (apart from the `order:` keys). */
@@ -373,21 +384,32 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     context: FieldContext,
     fallback: Conversion["contact"] | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<{ status: "delivered" } | { status: "skipped"; reason: string }> {
+  ): Promise<{ status: "delivered" } | { status: "busy" } | { status: "skipped"; reason: string }> {
     const plan = planContact(context, settings.fields, fallback);
     if (plan.kind === "skip") return { status: "skipped", reason: plan.reason };
     // The contact's slot is taken before any await: its items run in input order (a deletion
     // after a change in the same send must not run first, nor the change re-create the contact).
     return serialized(contactKey(plan.contact.email), async () => {
-      await shared(signal, () => setup(signal));
-      const contactId = await api.syncContact(
-        contactSyncBody(plan.contact, plan.values, fieldIds),
-        signal,
-      );
-      await ensureListed(contactId, signal);
-      const state = lifecycleState(context.subscription);
-      if (state) await syncLifecycleTags(contactId, state, signal);
-      return { status: "delivered" as const };
+      const claim =
+        owners && context.customer
+          ? await owners.claimChange(plan.contact.email, claimantOf(context.customer))
+          : null;
+      if (claim?.kind === "other")
+        return { status: "skipped" as const, reason: ownedBy(claim.ownerId) };
+      if (claim?.kind === "busy") return { status: "busy" as const };
+      try {
+        await shared(signal, () => setup(signal));
+        const contactId = await api.syncContact(
+          contactSyncBody(plan.contact, plan.values, fieldIds),
+          signal,
+        );
+        await ensureListed(contactId, signal);
+        const state = lifecycleState(context.subscription);
+        if (state) await syncLifecycleTags(contactId, state, signal);
+        return { status: "delivered" as const };
+      } finally {
+        await claim?.release();
+      }
     });
   }
 
@@ -412,29 +434,52 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     );
     if (plan.kind === "skip") return { id, status: "skipped", reason: plan.reason };
     const email = plan.contact.email;
+    const customerId = conversion.billingEvent?.customer?.id ?? null;
     return serialized(contactKey(email), async (): Promise<ItemResult> => {
-      const contactId = await api.findContact(email, signal);
-      if (!contactId)
-        return { id, status: "skipped", reason: "no ActiveCampaign contact has this email" };
-      if (policy === "unsubscribe") {
-        await api.setListStatus(contactId, listId, 2, signal);
-        listStatuses.set(contactId, "2");
-      } else if (policy === "delete") {
-        try {
-          await api.deleteContact(contactId, signal);
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
-        }
-        listStatuses.delete(contactId);
-      } else {
-        const tagId = await shared(signal, () => ensureTag(settings.deletedTag, signal));
-        // Spec §1 "Idempotency": no idempotency key; contactTags are made idempotent by
-        // lookup-before-create, so a redelivered deletion does not attach the tag again.
-        const current = await api.contactTags(contactId, signal);
-        if (!current.some((ct) => ct.tag === tagId)) await api.addTag(contactId, tagId, signal);
+      // Spec §2: a contact another customer owns is not deleted with this one.
+      const claim = owners && customerId ? await owners.claimDeletion(email, customerId) : null;
+      if (claim?.kind === "other") return { id, status: "skipped", reason: ownedBy(claim.ownerId) };
+      if (claim?.kind === "busy") return { id, status: "rejected", error: contactBusyError() };
+      let deleted = false;
+      try {
+        const result = await deleteContact(id, email, policy, signal);
+        deleted = true;
+        return result;
+      } finally {
+        // a failed deletion keeps the owner: it is retried
+        if (claim?.kind === "write") await (deleted ? claim.release() : claim.abandon());
       }
-      return { id, status: "delivered" };
     });
+  }
+
+  /** Applies the deletion `policy` to the contact of `email`. */
+  async function deleteContact(
+    id: string,
+    email: string,
+    policy: Exclude<ActiveCampaignSettings["onCustomerDeleted"], "keep">,
+    signal: AbortSignal | undefined,
+  ): Promise<ItemResult> {
+    const contactId = await api.findContact(email, signal);
+    if (!contactId)
+      return { id, status: "skipped", reason: "no ActiveCampaign contact has this email" };
+    if (policy === "unsubscribe") {
+      await api.setListStatus(contactId, listId, 2, signal);
+      listStatuses.set(contactId, "2");
+    } else if (policy === "delete") {
+      try {
+        await api.deleteContact(contactId, signal);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+      listStatuses.delete(contactId);
+    } else {
+      const tagId = await shared(signal, () => ensureTag(settings.deletedTag, signal));
+      // Spec §1 "Idempotency": no idempotency key; contactTags are made idempotent by
+      // lookup-before-create, so a redelivered deletion does not attach the tag again.
+      const current = await api.contactTags(contactId, signal);
+      if (!current.some((ct) => ct.tag === tagId)) await api.addTag(contactId, tagId, signal);
+    }
+    return { id, status: "delivered" };
   }
 
   /** The Deep Data connection of this Chargebee site: found, else created, once (spec §6). */
@@ -613,6 +658,8 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
               : conversion.contact,
             signal,
           );
+          if (result.status === "busy")
+            return { id, status: "rejected", error: contactBusyError() };
           return { id, ...result };
         }
       }
@@ -676,11 +723,14 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
       return { status: "invalid", reason: "the customer has no valid email address" };
     }
     const subscription = primarySubscription(record.subscriptions);
-    return syncCustomer(
+    const outcome = await syncCustomer(
       { customer: record.customer, subscription, firstTouch: null, conversion: null },
       undefined,
       signal,
     );
+    // a sync error to retry, like any retryable failure
+    if (outcome.status === "busy") throw contactBusyError();
+    return outcome;
   }
 
   return {

@@ -159,7 +159,7 @@ describe("review-l: a lost answer to POST /ecomOrders is not retried into a seco
       "GET ecomCustomers": listOf("ecomCustomers", [{ id: "12", externalid: "16BjsrSIh4AdLqkD" }]),
       "GET ecomOrders": () => listOf("ecomOrders", orders),
       // Synthetic: ActiveCampaign stores the order, and its answer is lost (a network error).
-      "POST ecomOrders": (body) => {
+      "POST ecomOrders": (body: unknown) => {
         const order = (body as { ecomOrder: { externalid: string; totalPrice: number } }).ecomOrder;
         orders.push({
           id: String(30 + orders.length),
@@ -198,7 +198,7 @@ describe("review-l: a lost answer to POST /ecomCustomers is not retried into a s
       ]),
       "GET ecomCustomers": () => listOf("ecomCustomers", customers),
       // Synthetic: ActiveCampaign stores the customer, and its answer is lost (a network error).
-      "POST ecomCustomers": (body) => {
+      "POST ecomCustomers": (body: unknown) => {
         const input = (body as { ecomCustomer: { externalid: string } }).ecomCustomer;
         customers.push({ id: String(12 + customers.length), externalid: input.externalid });
         return customers.length === 1

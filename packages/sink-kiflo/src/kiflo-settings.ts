@@ -7,6 +7,7 @@
  */
 import {
   type Conversion,
+  isMappingStore,
   type MappingStore,
   parseOptions,
   type RetryPolicy,
@@ -41,14 +42,6 @@ const token = z
 
 const isFunction = (value: unknown) => typeof value === "function";
 
-const MAPPING_METHODS = [
-  "getMapping",
-  "putMappingIfAbsent",
-  "replaceMapping",
-  "putMapping",
-  "deleteMapping",
-] as const;
-
 /** The options schema of `createKifloSink`. */
 export const KifloSinkOptionsSchema = z
   .strictObject({
@@ -59,13 +52,7 @@ export const KifloSinkOptionsSchema = z
      * Chargebee transaction → Kiflo transaction) and its claims: any revtrace `Storage`, shared by
      * every process that runs this sink.
      */
-    store: z.custom<MappingStore>(
-      (value) =>
-        typeof value === "object" &&
-        value !== null &&
-        MAPPING_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === "function"),
-      "must be a MappingStore (a revtrace Storage)",
-    ),
+    store: z.custom<MappingStore>(isMappingStore, "must be a MappingStore (a revtrace Storage)"),
     /** Convert the lead whose email matches the Chargebee customer's into a Kiflo customer. */
     convertLeadToCustomer: z.boolean().default(false),
     /** On the first payment, attach the customer (created if needed) to every deal whose contact email matches. */

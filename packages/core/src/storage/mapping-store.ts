@@ -26,3 +26,24 @@ export interface MappingStore {
   /** Removes `key`; `true` when it had a value. */
   deleteMapping(namespace: string, key: string): Promise<boolean>;
 }
+
+/** The methods of a {@link MappingStore}. */
+const MAPPING_METHODS = [
+  "getMapping",
+  "putMappingIfAbsent",
+  "replaceMapping",
+  "putMapping",
+  "deleteMapping",
+] as const;
+
+/**
+ * True when `value` has every method of a {@link MappingStore} (any revtrace `Storage` has them): the
+ * check options schemas run on a sink's `store` option.
+ */
+export function isMappingStore(value: unknown): value is MappingStore {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    MAPPING_METHODS.every((m) => typeof (value as Record<string, unknown>)[m] === "function")
+  );
+}
