@@ -83,6 +83,12 @@ function attach(entry: KeyEntry, edge: StoredEdge): void {
   }
 }
 
+/** A person id's record (once written) and keys (once one is assigned to it). */
+interface PersonSlot {
+  record: PersonRecord | null;
+  members: Set<KeyEntry> | null;
+}
+
 /** A stored edge. Edges of one observation often share one evidence copy. */
 interface StoredEdge {
   a: KeyEntry;
@@ -102,8 +108,16 @@ const copyEdge = (edge: StoredEdge): IdentityEdge => ({
 export function createMemoryIdentityStore(): IdentityStore {
   // by kind, then value: no `kind:value` string to build and hash on every lookup
   const entries = new Map<string, Map<string, KeyEntry>>();
-  const persons = new Map<string, PersonRecord>();
-  const keysByPerson = new Map<string, Set<KeyEntry>>();
+  // A person's record and its keys in one entry: one lookup (and one insert) where two maps took two.
+  const persons = new Map<string, PersonSlot>();
+  const slotOf = (id: string) => {
+    let slot = persons.get(id);
+    if (!slot) {
+      slot = { record: null, members: null };
+      persons.set(id, slot);
+    }
+    return slot;
+  };
   const refusals = new Map<string, MergeRefusal>();
   let listings = 0;
   /**
@@ -136,7 +150,7 @@ export function createMemoryIdentityStore(): IdentityStore {
   const drop = (entry: KeyEntry) => entries.get(entry.key.kind)?.delete(entry.key.value);
 
   const unassign = (entry: KeyEntry) => {
-    if (entry.record) keysByPerson.get(entry.record.personId)?.delete(entry);
+    if (entry.record) persons.get(entry.record.personId)?.members?.delete(entry);
   };
 
   /** The stored edge of `a` and `b` (either order) in that observation: one edge per pair and id. */
@@ -191,12 +205,12 @@ export function createMemoryIdentityStore(): IdentityStore {
       return out;
     },
     async getPerson(id) {
-      const person = persons.get(id);
+      const person = persons.get(id)?.record;
       return person ? copyPerson(person) : null;
     },
     async listPersonKeys(personId) {
       const out: IdentityKeyRecord[] = [];
-      for (const entry of keysByPerson.get(personId) ?? [])
+      for (const entry of persons.get(personId)?.members ?? [])
         out.push(copyRecord(entry.record as IdentityKeyRecord));
       return out;
     },
@@ -284,8 +298,9 @@ export function createMemoryIdentityStore(): IdentityStore {
           seen,
         });
         if (!record || personIds.includes(record.personId)) continue;
-        const person = persons.get(record.personId);
-        const members = keysByPerson.get(record.personId);
+        const slot = persons.get(record.personId);
+        const person = slot?.record;
+        const members = slot?.members;
         if (!person || !members) return null;
         keyCount += members.size;
         if (keyCount > maxKeys) return null;
@@ -298,7 +313,7 @@ export function createMemoryIdentityStore(): IdentityStore {
       let latestAt = Number.NEGATIVE_INFINITY;
       const latest: IdentityEvidence[] = [];
       for (const id of personIds) {
-        for (const member of keysByPerson.get(id) as Set<KeyEntry>) {
+        for (const member of (persons.get(id) as PersonSlot).members as Set<KeyEntry>) {
           const { edges } = member;
           for (let j = edges.length - 1; j >= 0; j--) {
             const evidence = (edges[j] as StoredEdge).evidence;
@@ -326,7 +341,7 @@ export function createMemoryIdentityStore(): IdentityStore {
     },
     async applyIdentityChange(change: IdentityChange) {
       noteWriter(change.rules);
-      for (const person of change.persons ?? []) persons.set(person.id, copyPerson(person));
+      for (const person of change.persons ?? []) slotOf(person.id).record = copyPerson(person);
       for (const record of change.keys ?? []) {
         const entry = entryOf(record.key);
         unassign(entry);
@@ -335,12 +350,9 @@ export function createMemoryIdentityStore(): IdentityStore {
           personId: record.personId,
           firstSeenAt: record.firstSeenAt,
         };
-        let set = keysByPerson.get(record.personId);
-        if (!set) {
-          set = new Set<KeyEntry>();
-          keysByPerson.set(record.personId, set);
-        }
-        set.add(entry);
+        const slot = slotOf(record.personId);
+        slot.members ??= new Set<KeyEntry>();
+        slot.members.add(entry);
       }
       // the edges of one observation usually share their evidence object: one copy for them all
       let lastEvidence: IdentityEvidence | undefined;
