@@ -70,7 +70,10 @@ function generate(): GraphObservation[] {
     if (rand() < 0.8) strong.push({ kind: "email", value: `user${p}@mail${p % 97}.example.io` });
     if (rand() < 0.3)
       strong.push({ kind: "chargebee_customer_id", value: `cus_${p.toString(36)}` });
-    if (rand() < 0.2) strong.push({ kind: "phone", value: `+1415${String(p).padStart(7, "0")}` });
+    // Valid NANP numbers (exchange 200–229): until 2026-12-07 this wrote `+1415000…`, an exchange
+    // NANP never assigns, which libphonenumber-js tests against all 25 NANP countries before giving
+    // up on a country (13.4 µs a parse against 4.5 µs for a real number, measured that day).
+    if (rand() < 0.2) strong.push({ kind: "phone", value: `+1415${2000000 + p}` });
     people.push({ anon, strong });
   }
   const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)] as T;
