@@ -60,6 +60,7 @@ import {
   type KeyClass,
   type KeyRejectReason,
 } from "./key-normalizer.js";
+import { sortSmall, uniqueSmall } from "./small-arrays.js";
 
 /** Options of {@link createIdentityResolver}. */
 export interface IdentityResolverOptions {
@@ -293,26 +294,34 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
 
   /** Normalizes input keys: accepted (unique, most trusted first, with their input index) and rejected. */
   const prepare = (input: readonly IdentityKey[]) => {
-    const accepted = new Map<string, { key: IdentityKey; index: number; keyClass: KeyClass }>();
+    const accepted: { key: IdentityKey; index: number; keyClass: KeyClass }[] = [];
     const rejected: RejectedKey[] = [];
-    input.forEach((key, index) => {
+    // a few keys are compared in place; many through their ids
+    const seen = input.length > 16 ? new Set<string>() : null;
+    for (let index = 0; index < input.length; index++) {
+      const key = input[index] as IdentityKey;
       // the schema's own check (an enum is a set of values), without a parse per key
       if (!KIND_SET.has(key?.kind)) {
         throw new TypeError(`keys[${index}].kind is not an identity key kind`);
       }
       const check = normalizer.normalize(key);
-      if (!check.ok) rejected.push({ index, kind: key.kind, reason: check.reason });
-      else {
-        const id = identityKeyId(check.key);
-        if (!accepted.has(id))
-          accepted.set(id, { key: check.key, index, keyClass: check.keyClass });
+      if (!check.ok) {
+        rejected.push({ index, kind: key.kind, reason: check.reason });
+        continue;
       }
-    });
-    const sorted = [...accepted.values()].sort((a, b) => rank(a.key, b.key));
+      const { kind, value } = check.key;
+      if (seen) {
+        const id = identityKeyId(check.key);
+        if (seen.has(id)) continue;
+        seen.add(id);
+      } else if (accepted.some((a) => a.key.kind === kind && a.key.value === value)) continue;
+      accepted.push({ key: check.key, index, keyClass: check.keyClass });
+    }
+    sortSmall(accepted, (a, b) => rank(a.key, b.key));
     return {
-      accepted: sorted.map((a) => a.key),
-      indexes: sorted.map((a) => a.index),
-      classes: sorted.map((a) => a.keyClass),
+      accepted: accepted.map((a) => a.key),
+      indexes: accepted.map((a) => a.index),
+      classes: accepted.map((a) => a.keyClass),
       rejected,
     };
   };
@@ -501,7 +510,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
     all.slice(max).forEach((key, i) => {
       rejected.push({ index: indexes[max + i] as number, kind: key.kind, reason: "too_many_keys" });
     });
-    rejected.sort((a, b) => a.index - b.index);
+    sortSmall(rejected, (a, b) => a.index - b.index);
     for (const r of rejected) {
       logger.debug(
         { kind: r.kind, reason: r.reason, observationId: evidence.observationId },
@@ -511,7 +520,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
     if (accepted.length === 0)
       return { personId: null, personIds: [], rejected, merges: [], refusals: [] };
 
-    const ordered = [...accepted].sort(compareKeys);
+    const ordered = sortSmall(accepted.slice(), compareKeys);
     const edges: IdentityEdge[] = [];
     if (ordered.length === 1)
       edges.push({ a: ordered[0] as IdentityKey, b: ordered[0] as IdentityKey, evidence });
@@ -529,7 +538,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
         const target = fast.modes.indexOf(Mode.Merge);
         return {
           personId: fast.personIds[Math.max(target, 0)] ?? null,
-          personIds: [...new Set(fast.personIds)],
+          personIds: uniqueSmall(fast.personIds),
           rejected,
           merges: fast.merges,
           refusals: fast.refusals,
@@ -571,7 +580,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
       const target = accepted.findIndex((key) => loaded.modeOf(key) === Mode.Merge);
       return {
         personId: personIds[Math.max(target, 0)] ?? null,
-        personIds: [...new Set(personIds)],
+        personIds: uniqueSmall(personIds),
         rejected,
         merges: state.merges.filter((m) => m[2] === obsIndex).map((m) => mergeOf(state, m)),
         refusals: state.refusals.filter((r) => r[4] === obsIndex).map((r) => refusalOf(state, r)),
