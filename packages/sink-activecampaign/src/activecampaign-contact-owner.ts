@@ -19,6 +19,7 @@
 import { randomUUID } from "node:crypto";
 import type { BillingCustomer, MappingStore } from "@revtrace/core";
 import { hashIdentityValue } from "@revtrace/identity";
+import { contactStoreError } from "./activecampaign-error.js";
 
 /** The namespace of the owners in the store. */
 export const CONTACT_OWNER_NAMESPACE = "activecampaign:contact-owner";
@@ -87,8 +88,19 @@ function parse(raw: string): OwnerRecord {
 }
 
 /** The owners of the contacts, in `store`. */
-export function createContactOwners(store: MappingStore, now: () => number, leaseMs: number) {
+export function createContactOwners(mappings: MappingStore, now: () => number, leaseMs: number) {
   const NS = CONTACT_OWNER_NAMESPACE;
+  /** The store's calls, a failure of which fails the send retryably (never a rejected item). */
+  const failing = (error: unknown): never => {
+    throw contactStoreError(error);
+  };
+  const store = {
+    get: (key: string) => mappings.getMapping(NS, key).catch(failing),
+    putIfAbsent: (key: string, value: string) =>
+      mappings.putMappingIfAbsent(NS, key, value).catch(failing),
+    replace: (key: string, expected: string, value: string) =>
+      mappings.replaceMapping(NS, key, expected, value).catch(failing),
+  };
 
   /**
    * Takes the lease of `email` when `decide` (given the current owner) allows a write, recording
@@ -102,7 +114,7 @@ export function createContactOwners(store: MappingStore, now: () => number, leas
   ): Promise<ContactClaim> {
     const key = hashIdentityValue(email);
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const raw = await store.getMapping(NS, key);
+      const raw = await store.get(key);
       const current = raw === null ? { owner: null, lease: null } : parse(raw);
       const refused = decide(current.owner);
       if (refused) return refused;
@@ -116,13 +128,13 @@ export function createContactOwners(store: MappingStore, now: () => number, leas
       const heldRaw = JSON.stringify(held);
       const taken =
         raw === null
-          ? await store.putMappingIfAbsent(NS, key, heldRaw)
-          : await store.replaceMapping(NS, key, raw, heldRaw);
+          ? await store.putIfAbsent(key, heldRaw)
+          : await store.replace(key, raw, heldRaw);
       if (!taken) continue;
       // `false` when the lease expired and was taken over meanwhile: the new holder decides
       const drop = async (kept: ContactClaimant | null) => {
         const done: OwnerRecord = { owner: kept, lease: null };
-        await store.replaceMapping(NS, key, heldRaw, JSON.stringify(done));
+        await store.replace(key, heldRaw, JSON.stringify(done));
       };
       return { kind: "write", release: () => drop(after(owner)), abandon: () => drop(owner) };
     }

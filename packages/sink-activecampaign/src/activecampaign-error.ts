@@ -101,6 +101,19 @@ export function contactBusyError(): SinkError {
   );
 }
 
+/**
+ * The `store` failed (see activecampaign-contact-owner.ts): nothing was written to the contact, so the
+ * send fails and is retried, as a network failure would be.
+ */
+export function contactStoreError(cause: unknown): SinkError {
+  return new SinkError(`${ACTIVECAMPAIGN_SINK_NAME}: the store of contact owners failed`, {
+    sink: ACTIVECAMPAIGN_SINK_NAME,
+    reason: "network",
+    retryable: true,
+    cause,
+  });
+}
+
 /** The error of a send stopped by its signal. */
 export function abortedError(cause: unknown): SinkError {
   return new SinkError(`${ACTIVECAMPAIGN_SINK_NAME}: request aborted`, {

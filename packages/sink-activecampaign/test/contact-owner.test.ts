@@ -4,7 +4,13 @@
  * Chargebee customer) or report a conflict". Before `store`, the last write won: the contact ended on
  * whichever customer's event arrived last. Against the sandbox's emulator, with real stores.
  */
-import type { Conversion, RateLimiter, Storage } from "@revtrace/core";
+import {
+  type Conversion,
+  type RateLimiter,
+  SinkError,
+  type Storage,
+  StorageError,
+} from "@revtrace/core";
 import { createActiveCampaignSandbox } from "@revtrace/sandbox";
 import { createMemoryStorage } from "@revtrace/storage-memory";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
@@ -201,6 +207,27 @@ describe("the write lease", () => {
     for (const r of results)
       if (r.status === "rejected")
         expect(r.error).toMatchObject({ retryable: true, retryAfterMs: 1_000 });
+  });
+});
+
+describe("a store that fails", () => {
+  it("fails the send retryably, writes nothing, and never rejects the item for good", async () => {
+    const broken = {
+      ...createMemoryStorage(),
+      getMapping: async () => {
+        throw new StorageError("memory storage: getMapping failed", { engine: "memory" });
+      },
+    };
+    const error = await sink({ store: broken })
+      .send([change("cus_a", T)])
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(SinkError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ retryable: true, reason: "network" });
+    expect(String((error as Error).message)).not.toContain(EMAIL);
+    expect(ac.contactByEmail(EMAIL)).toBeUndefined();
   });
 });
 
