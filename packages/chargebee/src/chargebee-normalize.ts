@@ -344,9 +344,13 @@ export function normalizeSubscription(
   const code = currency(raw, "currency_code", at) ?? eventCurrencyCode;
   const metaData = metaDataOf(raw, at);
   const { catalogModel, planId, items, plan } = catalog(raw, at, code);
+  const ownerId = optId(raw, "customer_id", at) ?? customerId;
+  // only the subscription's own customer: a payer of another customer's subscription (a parent
+  // account, a gift) has its own clicks
+  const owner = customer !== null && customer.id === ownerId ? customer : null;
   return {
     id: id(raw, "id", at),
-    customerId: optId(raw, "customer_id", at) ?? customerId,
+    customerId: ownerId,
     status: str(raw, "status", at),
     catalogModel,
     planId,
@@ -366,10 +370,10 @@ export function normalizeSubscription(
     customFields: customFieldsOf(raw),
     clickId:
       idLike(raw[options.clickIdField]) ??
-      (customer === null ? null : idLike(customer.customFields[options.clickIdField])),
+      (owner === null ? null : idLike(owner.customFields[options.clickIdField])),
     affiliateRef:
       (metaData === null ? null : idLike(metaData[options.affiliateRefKey])) ??
-      (customer?.metaData == null ? null : idLike(customer.metaData[options.affiliateRefKey])),
+      (owner?.metaData == null ? null : idLike(owner.metaData[options.affiliateRefKey])),
     metaData,
     resourceVersion: millis(raw, "resource_version", at),
     currentTermStart: seconds(raw, "current_term_start", at),
@@ -551,8 +555,8 @@ function subscriptionIdOf(txn: Transaction, context: TransactionContext): string
 /**
  * Whether the invoice is the subscription's first: `invoice.first_invoice` (spec §4.3). A v1 invoice
  * has no such field (spec §8) but keeps its period (`start_date`): a recurring invoice whose period
- * starts when the subscription was activated (else started) is its first, one starting later a
- * renewal. `null` when neither tells.
+ * starts when the subscription was activated (else started) is its first, one starting earlier or
+ * later is not. `null` when neither tells.
  */
 function isFirstInvoice({ invoice, subscription }: TransactionContext): boolean | null {
   if (!invoice) return null;
@@ -560,7 +564,9 @@ function isFirstInvoice({ invoice, subscription }: TransactionContext): boolean 
   const anchor = subscription?.activatedAt ?? subscription?.startedAt ?? null;
   if (invoice.recurring !== true || invoice.periodStart === null || anchor === null) return null;
   if (invoice.subscriptionId !== null && invoice.subscriptionId !== subscription?.id) return null;
-  return invoice.periodStart <= anchor;
+  // equal only: an invoice starting earlier is an older term (activated_at moves forward when a
+  // cancelled subscription is reactivated) or a charge before the activation (a trial's setup fee)
+  return invoice.periodStart === anchor;
 }
 
 /**
