@@ -133,3 +133,33 @@ describe("emails differing by case or whitespace", () => {
     }
   });
 });
+
+describe("a late event whose customer state is stale (staleState)", () => {
+  it("of a customer that does not own the contact is skipped, its subscription's tags included", async () => {
+    const store = createMemoryStorage();
+    await store.migrate();
+    const acSink = sink({ store });
+    expect((await acSink.send([change("cus_b", "shared@acme.io", T + 1_000)]))[0]?.status).toBe(
+      "delivered",
+    );
+    const late: Conversion = {
+      ...change("cus_a", "shared@acme.io", T, 1),
+      staleState: ["customer"],
+    };
+    const [result] = await acSink.send([late]);
+    expect(result).toMatchObject({ status: "skipped", reason: expect.stringContaining("cus_b") });
+    expect(ac.contactByEmail("shared@acme.io")?.fieldValuesByPerstag[CUSTOMER_ID]).toBe("cus_b");
+  });
+
+  it("of the owner is still delivered", async () => {
+    const store = createMemoryStorage();
+    await store.migrate();
+    const acSink = sink({ store });
+    await acSink.send([change("cus_b", "shared@acme.io", T + 1_000)]);
+    const late: Conversion = {
+      ...change("cus_b", "shared@acme.io", T, 1),
+      staleState: ["customer"],
+    };
+    expect((await acSink.send([late]))[0]?.status).toBe("delivered");
+  });
+});
