@@ -390,9 +390,12 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     // The contact's slot is taken before any await: its items run in input order (a deletion
     // after a change in the same send must not run first, nor the change re-create the contact).
     return serialized(contactKey(plan.contact.email), async () => {
+      // The event's customer claims even when its state is stale (left out of `context`): the
+      // late event of another customer must not tag the owner's contact with its subscription.
+      const claimant = context.customer ?? context.conversion?.billingEvent?.customer ?? null;
       const claim =
-        owners && context.customer
-          ? await owners.claimChange(plan.contact.email, claimantOf(context.customer))
+        owners && claimant
+          ? await owners.claimChange(plan.contact.email, claimantOf(claimant))
           : null;
       if (claim?.kind === "other")
         return { status: "skipped" as const, reason: ownedBy(claim.ownerId) };

@@ -1,12 +1,16 @@
 /**
  * Review o: the contact owner's store failing (storage down) and emails that differ only by case or
- * whitespace. Against the sandbox's emulator, like contact-owner.test.ts.
+ * whitespace, late events with stale customer state, two sinks racing deletions and changes. Against the sandbox's emulator, like contact-owner.test.ts.
  */
 import type { Conversion, RateLimiter, Storage } from "@revtrace/core";
+import { hashIdentityValue } from "@revtrace/identity";
 import { createActiveCampaignSandbox } from "@revtrace/sandbox";
 import { createMemoryStorage } from "@revtrace/storage-memory";
+import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { useMockServer } from "@revtrace/testing/msw";
+import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
+import { CONTACT_OWNER_NAMESPACE } from "../src/activecampaign-contact-owner.js";
 import {
   type ActiveCampaignSinkOptions,
   createActiveCampaignSink,
@@ -162,4 +166,53 @@ describe("a late event whose customer state is stale (staleState)", () => {
     };
     expect((await acSink.send([late]))[0]?.status).toBe("delivered");
   });
+});
+
+const engines: [string, () => Storage][] = [
+  ["memory", () => createMemoryStorage()],
+  ["sqlite", () => createSqliteStorage({ path: ":memory:" })],
+];
+
+describe.each(engines)("two sinks on one %s store, deletions racing changes", (_engine, open) => {
+  it("every item settles and no lease is left behind", async () => {
+    const EMAIL = "shared@acme.io";
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.shuffledSubarray(["a", "b", "db", "b2"], { minLength: 4, maxLength: 4 }),
+        async (s, order) => {
+          ac.reset();
+          const store = open();
+          await store.migrate();
+          const sinks = [
+            sink({ store, onCustomerDeleted: "delete" }),
+            sink({ store, onCustomerDeleted: "delete" }),
+          ];
+          const items: Record<string, Conversion> = {
+            a: change("cus_a", EMAIL, T),
+            b: change("cus_b", " Shared@Acme.io", T + 1),
+            b2: change("cus_b", EMAIL, T + 1, 2),
+            db: deletion("cus_b", "SHARED@acme.io", T + 2),
+          };
+          const deliver = async (name: string, i: number) => {
+            for (let attempt = 0; attempt < 60; attempt++) {
+              await s.schedule(Promise.resolve(), `${name} attempt ${attempt}`);
+              const [result] = await (sinks[i % 2] as ReturnType<typeof sink>).send([
+                items[name] as Conversion,
+              ]);
+              if (result?.status !== "rejected") return result;
+              expect(result.error.retryable).toBe(true);
+              await new Promise((resolve) => setTimeout(resolve, 3));
+            }
+            throw new Error(`${name} stayed busy`);
+          };
+          await s.waitFor(Promise.all(order.map(deliver)));
+          const raw = await store.getMapping(CONTACT_OWNER_NAMESPACE, hashIdentityValue(EMAIL));
+          expect(raw === null ? null : JSON.parse(raw).lease, `${order}`).toBeNull();
+          await store.close();
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 120_000);
 });
