@@ -37,6 +37,25 @@ describe("v1 first payments: only the invoice starting at the activation", () =>
     expect(parseChargebeeEvent(body).payment?.isFirstPayment).toBe(true);
   });
 
+  it("the reactivation's invoice is not a first payment (activated_at moved to the reactivation)", () => {
+    // the dates of the real v2 subscription_reactivated.bonusly.1.json, whose invoice has
+    // first_invoice: false; on the v1 payment
+    const body = v1();
+    const sub = body.content.subscription;
+    sub.created_at = 1341085225;
+    sub.started_at = 1341690024;
+    sub.trial_start = 1341690024;
+    sub.trial_end = 1344368424;
+    sub.activated_at = 1362166854;
+    body.content.invoice.start_date = 1362166854;
+    expect(parseChargebeeEvent(body).payment?.isFirstPayment).not.toBe(true);
+    // v1 without started_at (the real cbgo payload): reactivated long after its creation
+    const v1Only = v1();
+    v1Only.content.subscription.activated_at += 5 * TERM;
+    v1Only.content.invoice.start_date = v1Only.content.subscription.activated_at;
+    expect(parseChargebeeEvent(v1Only).payment?.isFirstPayment).not.toBe(true);
+  });
+
   it("v2 payloads keep first_invoice", () => {
     const body = v2();
     const expected = body.content.invoice.first_invoice;
