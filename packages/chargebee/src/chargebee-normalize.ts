@@ -553,15 +553,29 @@ function subscriptionIdOf(txn: Transaction, context: TransactionContext): string
 }
 
 /**
+ * When `subscription` was first activated: `activated_at` when it is its start, its trial's end or
+ * its creation (`activated_at` moves forward when a cancelled subscription is reactivated: then
+ * unknown, `null`), else `started_at`.
+ */
+function firstActivation(subscription: BillingSubscription | null | undefined): number | null {
+  if (!subscription) return null;
+  const { activatedAt, startedAt, trialEnd, createdAt } = subscription;
+  if (activatedAt === null) return startedAt;
+  return activatedAt === startedAt || activatedAt === trialEnd || activatedAt === createdAt
+    ? activatedAt
+    : null;
+}
+
+/**
  * Whether the invoice is the subscription's first: `invoice.first_invoice` (spec §4.3). A v1 invoice
  * has no such field (spec §8) but keeps its period (`start_date`): a recurring invoice whose period
- * starts when the subscription was activated (else started) is its first, one starting earlier or
+ * starts when the subscription was first activated (see {@link firstActivation}) is its first, one starting earlier or
  * later is not. `null` when neither tells.
  */
 function isFirstInvoice({ invoice, subscription }: TransactionContext): boolean | null {
   if (!invoice) return null;
   if (invoice.firstInvoice !== null) return invoice.firstInvoice;
-  const anchor = subscription?.activatedAt ?? subscription?.startedAt ?? null;
+  const anchor = firstActivation(subscription);
   if (invoice.recurring !== true || invoice.periodStart === null || anchor === null) return null;
   if (invoice.subscriptionId !== null && invoice.subscriptionId !== subscription?.id) return null;
   // equal only: an invoice starting earlier is an older term (activated_at moves forward when a
