@@ -216,3 +216,46 @@ describe.each(engines)("two sinks on one %s store, deletions racing changes", (_
     );
   }, 120_000);
 });
+
+describe("initialSync / fullSync with shared emails", () => {
+  it("ends on the customer updated last, in either listing order, and agrees with the webhooks", async () => {
+    for (const reversed of [false, true]) {
+      ac.reset();
+      const store = createMemoryStorage();
+      await store.migrate();
+      const acSink = sink({ store, syncConcurrency: 4 });
+      const base = change("cus_a", "x@acme.io", T).billingEvent;
+      const record = (id: string, email: string, at: number) => ({
+        customer: {
+          ...(base?.customer as never as object),
+          id,
+          email,
+          firstName: id,
+          resourceVersion: at,
+        },
+        subscriptions: [
+          { ...(base?.subscription as never as object), id: `sub_${id}`, customerId: id },
+        ],
+      });
+      const list = [
+        record("cus_a", " Shared@acme.io", T),
+        record("cus_c", "shared@ACME.io", T + 5),
+        record("cus_b", "shared@acme.io", T + 2),
+      ];
+      if (reversed) list.reverse();
+      const source = {
+        async *backfillCustomers() {
+          yield* list as never[];
+        },
+      };
+      const result = await acSink.fullSync({ source: source as never, countFirst: false });
+      expect(result.errors, JSON.stringify(result)).toEqual([]);
+      expect(result, JSON.stringify(result)).toMatchObject({ processed: 3 });
+      expect(ac.contactByEmail("shared@acme.io")?.fieldValuesByPerstag[CUSTOMER_ID]).toBe("cus_c");
+      // a webhook of a customer updated before the owner is skipped after the sync too
+      expect((await acSink.send([change("cus_b", "shared@acme.io", T + 3)]))[0]?.status).toBe(
+        "skipped",
+      );
+    }
+  });
+});
