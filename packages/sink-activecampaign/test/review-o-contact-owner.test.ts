@@ -259,3 +259,26 @@ describe("initialSync / fullSync with shared emails", () => {
     }
   });
 });
+
+describe("a busy contact", () => {
+  it("does not hold the whole sink: its rejection carries no retryAfterMs (the outbox holds every item of a sink until a per-item retryAfterMs, pipeline sink-delivery.ts)", async () => {
+    const store = createMemoryStorage();
+    await store.migrate();
+    const { createContactOwners } = await import("../src/activecampaign-contact-owner.js");
+    // held by another process (that may have died: held up to contactLeaseMs)
+    await createContactOwners(store, Date.now, 300_000).claimChange("shared@acme.io", {
+      customerId: "cus_z",
+      updatedAt: 0,
+    });
+    const [busy, other] = await sink({ store }).send([
+      change("cus_a", "shared@acme.io", T),
+      change("cus_c", "other@acme.io", T),
+    ]);
+    expect(other?.status).toBe("delivered");
+    expect(busy?.status).toBe("rejected");
+    if (busy?.status === "rejected") {
+      expect(busy.error.retryable).toBe(true);
+      expect(busy.error.retryAfterMs).toBeUndefined();
+    }
+  });
+});
