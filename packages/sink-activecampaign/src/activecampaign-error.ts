@@ -87,7 +87,9 @@ export function localItemError(message: string, cause?: unknown): SinkError {
 
 /**
  * A contact another process is writing (its owner record is leased, see
- * activecampaign-contact-owner.ts): the item is retried later.
+ * activecampaign-contact-owner.ts): the item is retried later. No `retryAfterMs`: the outbox holds
+ * the whole sink until an item's `retryAfterMs` (a vendor's rate limit), and one busy contact must
+ * not stall the others; its backoff retries it.
  */
 export function contactBusyError(): SinkError {
   return new SinkError(
@@ -96,7 +98,6 @@ export function contactBusyError(): SinkError {
       sink: ACTIVECAMPAIGN_SINK_NAME,
       reason: "vendor_error",
       retryable: true,
-      retryAfterMs: 1_000,
     },
   );
 }
