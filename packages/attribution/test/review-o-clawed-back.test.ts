@@ -5,10 +5,11 @@
  * (net of give-backs) never exceed the commission and clawedBack is what was paid beyond what the
  * commission still nets.
  */
-import type { Commission, CommissionEvent, LedgerStore, StoredCommission } from "@revtrace/core";
+import type { Commission, LedgerStore, StoredCommission } from "@revtrace/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  type CommissionEvent,
   type CommissionPayment,
   type CommissionRefund,
   commissionBalances,

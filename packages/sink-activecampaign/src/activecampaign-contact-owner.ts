@@ -51,7 +51,11 @@ export type ContactClaim =
       kind: "write";
       /** Drops the lease after the write (the claimant owns the contact; a deletion frees it). */
       release(): Promise<void>;
-      /** Drops the lease after a failed deletion, the owner kept (the deletion is retried). */
+      /**
+       * Drops the lease after a write that changed nothing (it failed before the contact was
+       * written), the owner as it was before the claim: a claimant whose write never lands takes
+       * nothing over.
+       */
       abandon(): Promise<void>;
     }
   | { kind: "other"; ownerId: string }
@@ -136,7 +140,11 @@ export function createContactOwners(mappings: MappingStore, now: () => number, l
         const done: OwnerRecord = { owner: kept, lease: null };
         await store.replace(key, heldRaw, JSON.stringify(done));
       };
-      return { kind: "write", release: () => drop(after(owner)), abandon: () => drop(owner) };
+      return {
+        kind: "write",
+        release: () => drop(after(owner)),
+        abandon: () => drop(current.owner),
+      };
     }
     return { kind: "busy" };
   }

@@ -271,9 +271,12 @@ export const ActiveCampaignSinkOptionsSchema = z.strictObject({
     .optional(),
   /**
    * With `store`: how long one contact write may hold the contact against writes of other processes
-   * (a lease left by a killed process is taken over after it). @default 300000 (5 minutes)
+   * (a lease left by a killed process is taken over after it). Shorter than the outbox's retries of
+   * a busy item (1 s doubling, 10 attempts: about 8 minutes), so an item that met a dead process's
+   * lease is delivered, not dead-lettered; longer than a write (a few requests at 5 a second).
+   * @default 120000 (2 minutes)
    */
-  contactLeaseMs: z.number().int().min(1_000).default(300_000),
+  contactLeaseMs: z.number().int().min(1_000).default(120_000),
   /** Customers synced at once by `initialSync` / `fullSync` (the limiter still paces). @default 4 */
   syncConcurrency: z.number().int().min(1).max(50).default(4),
   ...TRANSPORT_OPTIONS_SHAPE,

@@ -400,18 +400,21 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
       if (claim?.kind === "other")
         return { status: "skipped" as const, reason: ownedBy(claim.ownerId) };
       if (claim?.kind === "busy") return { status: "busy" as const };
+      let written = false;
       try {
         await shared(signal, () => setup(signal));
         const contactId = await api.syncContact(
           contactSyncBody(plan.contact, plan.values, fieldIds),
           signal,
         );
+        written = true;
         await ensureListed(contactId, signal);
         const state = lifecycleState(context.subscription);
         if (state) await syncLifecycleTags(contactId, state, signal);
         return { status: "delivered" as const };
       } finally {
-        await claim?.release();
+        // the contact holds the claimant's data once synced; before that, the owner stays as it was
+        if (claim?.kind === "write") await (written ? claim.release() : claim.abandon());
       }
     });
   }

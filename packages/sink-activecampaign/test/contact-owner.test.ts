@@ -198,6 +198,18 @@ describe("the write lease", () => {
     expect((await owners.claimChange(EMAIL, a)).kind).toBe("write");
   });
 
+  it("a takeover whose write never landed (abandoned) leaves the owner as it was", async () => {
+    const owners = createContactOwners(createMemoryStorage(), () => T, LEASE_MS);
+    const a = { customerId: "cus_a", updatedAt: T };
+    const first = await owners.claimChange(EMAIL, a);
+    if (first.kind === "write") await first.release();
+    const takeover = await owners.claimChange(EMAIL, { customerId: "cus_b", updatedAt: T + 1 });
+    expect(takeover.kind).toBe("write");
+    if (takeover.kind === "write") await takeover.abandon();
+    // cus_a still owns the contact: its older-than-cus_b events are still delivered
+    expect((await owners.claimChange(EMAIL, { ...a, updatedAt: T - 5 })).kind).toBe("write");
+  });
+
   it("a busy contact is a retryable rejection of that item only", async () => {
     const store = createMemoryStorage();
     const owners = createContactOwners(store, Date.now, LEASE_MS);
