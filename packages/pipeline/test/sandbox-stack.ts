@@ -54,6 +54,8 @@ export function killTestPipelineOptions(
       credentials: CREDS,
       store: storage,
       kifloClaimTtlMs: 1_000,
+      // a contact lease left by a killed process, likewise (default 2 min)
+      activecampaignContactLeaseMs: 1_000,
     }),
     chargebee: { credentials: [{ username: "chargebee", password: PASSWORD }] },
     commissions: { rules: [{ percent: 20, duration: "lifetime" }] },
