@@ -57,8 +57,12 @@ export const FieldSchema = z.object({
   perstag: optionalText,
   type: optionalText,
 });
+/** A field's link to a list (`relid`; `0`: every list, spec §3). */
+export const FieldRelSchema = z.object({ field: id, relid: id });
 export const FieldListResponseSchema = z.object({
   fields: z.array(FieldSchema),
+  /** The fields' list links (spec §3: `GET /fields` answers them beside the fields). */
+  fieldRels: z.array(FieldRelSchema).optional(),
   meta: ListMetaSchema,
 });
 export const FieldCreateResponseSchema = z.object({ field: FieldSchema });

@@ -87,17 +87,40 @@ export function createActiveCampaignApi(client: HttpClient) {
     return items;
   }
 
+  /** `POST /fieldRels` with `relid: 0`: the field on every list (spec §3). */
+  async function linkField(fieldId: string, signal: Signal): Promise<void> {
+    await send(
+      "POST",
+      "fieldRels",
+      FieldRelResponseSchema,
+      { fieldRel: { field: fieldId, relid: 0 } },
+      signal,
+    );
+  }
+
   return {
     /** `GET /lists/{id}`: checks the token and that the configured list exists. */
     getList: (listId: string, signal: Signal) =>
       get(`lists/${listId}`, ListResponseSchema, {}, signal),
 
-    /** Every contact field (spec §3: `GET /fields`, paginated). */
-    listFields: (signal: Signal) =>
-      all(async (params) => {
+    /**
+     * Every contact field (spec §3: `GET /fields`, paginated), and the ids of those that have a
+     * list link (`null` when the answers carry no `fieldRels`: unknown).
+     */
+    async listFields(signal: Signal) {
+      let linked: Set<string> | null = null;
+      const fields = await all(async (params) => {
         const data = await get("fields", FieldListResponseSchema, params, signal);
+        if (data.fieldRels) {
+          linked ??= new Set();
+          for (const rel of data.fieldRels) linked.add(rel.field);
+        }
         return { items: data.fields, total: data.meta?.total };
-      }, {}),
+      }, {});
+      return { fields, linked: linked as Set<string> | null };
+    },
+
+    linkField,
 
     /** `POST /fields` then `POST /fieldRels` with `relid: 0` (all lists, spec §3). */
     async createField(field: FieldDefinition, signal: Signal): Promise<string> {
@@ -116,13 +139,7 @@ export function createActiveCampaignApi(client: HttpClient) {
         },
         signal,
       );
-      await send(
-        "POST",
-        "fieldRels",
-        FieldRelResponseSchema,
-        { fieldRel: { field: created.field.id, relid: 0 } },
-        signal,
-      );
+      await linkField(created.field.id, signal);
       return created.field.id;
     },
 

@@ -228,13 +228,19 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
   }
 
   async function runSetup(signal: AbortSignal | undefined): Promise<void> {
-    const existing = await api.listFields(signal);
+    const { fields: existing, linked } = await api.listFields(signal);
     const byTag = new Map(
       existing.filter((f) => f.perstag).map((f) => [String(f.perstag).toUpperCase(), f.id]),
     );
     for (const field of settings.fields) {
       const found = byTag.get(field.perstag);
       if (found) {
+        // Spec §3: a field on no list at all (its POST /fieldRels failed after POST /fields, or
+        // it was made so) gets the `relid: 0` link it was created to have.
+        if (linked && !linked.has(found)) {
+          logger.info({ sink: NAME, perstag: field.perstag }, "activecampaign: linking a field");
+          await api.linkField(found, signal);
+        }
         fieldIds.set(field.perstag, found);
         continue;
       }
@@ -248,7 +254,7 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
         // Spec §3: a duplicate title answers 422 `duplicate`; the field then exists under our perstag
         // or not at all, so look again before giving up.
         if (!isDuplicate(error)) throw error;
-        const again = (await api.listFields(signal)).find(
+        const again = (await api.listFields(signal)).fields.find(
           (f) => String(f.perstag).toUpperCase() === field.perstag,
         );
         if (!again) throw error;

@@ -224,3 +224,24 @@ describe("initial and full sync", () => {
     });
   });
 });
+
+describe("a field left on no list (spec §3)", () => {
+  it("is linked to every list at the next setup (its POST /fieldRels had failed after POST /fields)", async () => {
+    await sink().send([lifecycle("ann@example.com", "active")]);
+    const plan = ac.state.fields.find((f) => f.perstag === DEFAULT_FIELDS.plan.perstag);
+    expect(plan).toBeDefined();
+    // as if its link had failed: the field exists, related to no list
+    ac.state.fieldRels.splice(
+      ac.state.fieldRels.findIndex((r) => r.field === plan?.id),
+      1,
+    );
+    expect(ac.state.fieldRels.some((r) => r.field === plan?.id)).toBe(false);
+    await sink().send([lifecycle("ann@example.com", "cancelled")]);
+    expect(ac.state.fieldRels.filter((r) => r.field === plan?.id)).toEqual([
+      expect.objectContaining({ relid: "0" }),
+    ]);
+    // linked once: a further setup adds nothing
+    await sink().send([lifecycle("ann@example.com", "active")]);
+    expect(ac.state.fieldRels).toHaveLength(Object.keys(DEFAULT_FIELDS).length);
+  });
+});
