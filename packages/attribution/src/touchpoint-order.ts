@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Touchpoint } from "@revtrace/core";
+import { sortSmall, type Touchpoint } from "@revtrace/core";
 import type { ExcludedTouchpoint, ExclusionReason } from "./attribution-result.js";
 
 /**
@@ -25,18 +25,7 @@ export function compareTouchpoints(a: Touchpoint, b: Touchpoint): number {
 
 /** Sorts in place by {@link compareTouchpoints} (insertion sort for the usual short paths). */
 export function sortTouchpoints(list: Touchpoint[]): Touchpoint[] {
-  const n = list.length;
-  if (n > 24) return list.sort(compareTouchpoints);
-  for (let i = 1; i < n; i++) {
-    const item = list[i] as Touchpoint;
-    let j = i - 1;
-    while (j >= 0 && compareTouchpoints(list[j] as Touchpoint, item) > 0) {
-      list[j + 1] = list[j] as Touchpoint;
-      j--;
-    }
-    list[j + 1] = item;
-  }
-  return list;
+  return sortSmall(list, compareTouchpoints);
 }
 
 /** A safe integer time >= 0 (epoch ms). */

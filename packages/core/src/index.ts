@@ -164,6 +164,7 @@ export { parseOptions } from "./options.js";
 export type { RateLimit, RateLimiter } from "./rate-limiter.js";
 export { createSeededRandom, type SeededRandom } from "./seeded-random.js";
 export { type ItemResult, type SendOptions, type Sink, sendHandled } from "./sink.js";
+export { sortSmall, uniqueSmall } from "./small-arrays.js";
 export type {
   EarliestEdgesQuery,
   IdentityChange,

@@ -25,8 +25,10 @@ import {
   LoggerSchema,
   type MergeRefusal,
   type PersonRecord,
+  sortSmall,
   systemClock,
   toLogger,
+  uniqueSmall,
 } from "@revtrace/core";
 import { z } from "zod";
 import { type IdentityPlan, planIdentityChange } from "./change-plan.js";
@@ -60,7 +62,6 @@ import {
   type KeyClass,
   type KeyRejectReason,
 } from "./key-normalizer.js";
-import { sortSmall, uniqueSmall } from "./small-arrays.js";
 
 /** Options of {@link createIdentityResolver}. */
 export interface IdentityResolverOptions {
