@@ -9,57 +9,7 @@ import {
   days,
 } from "../src/index.js";
 import { day, paymentEvent, refundEvent, usd } from "./fixtures.js";
-
-/** A tiny LedgerStore following the core contract: append-only, idempotent on `key`, `seq` 1, 2, 3 … */
-function fakeLedgerStore(): LedgerStore & { rows: StoredCommission[]; lists: number } {
-  const rows: StoredCommission[] = [];
-  const store = {
-    rows,
-    lists: 0,
-    async appendCommissions(entries: readonly Commission[]) {
-      const added: StoredCommission[] = [];
-      for (const entry of entries) {
-        if (rows.some((row) => row.key === entry.key)) continue;
-        const row = { ...structuredClone(entry), seq: rows.length + 1 };
-        rows.push(row);
-        added.push(structuredClone(row));
-      }
-      return added;
-    },
-    async listCommissions(query: { partnerId?: string; afterSeq?: number; limit?: number } = {}) {
-      store.lists++;
-      return rows
-        .filter(
-          (row) =>
-            row.seq > (query.afterSeq ?? 0) &&
-            (query.partnerId === undefined || row.partnerId === query.partnerId),
-        )
-        .slice(0, query.limit ?? Number.POSITIVE_INFINITY)
-        .map((row) => structuredClone(row));
-    },
-    async getCommission(key: string) {
-      const row = rows.find((r) => r.key === key);
-      return row ? structuredClone(row) : null;
-    },
-  };
-  return store;
-}
-
-/** `store` with every call delayed, before and after it runs, by the fast-check scheduler `s`. */
-function scheduled<S extends LedgerStore>(store: S, s: fc.Scheduler): S {
-  const delay = async <T>(label: string, call: () => Promise<T>): Promise<T> => {
-    await s.schedule(Promise.resolve(), `${label} starts`);
-    const result = await call();
-    await s.schedule(Promise.resolve(), `${label} returns`);
-    return result;
-  };
-  return {
-    ...store,
-    appendCommissions: (entries) => delay("append", () => store.appendCommissions(entries)),
-    listCommissions: (query) => delay("list", () => store.listCommissions(query)),
-    getCommission: (key) => delay("get", () => store.getCommission(key)),
-  };
-}
+import { memoryLedgerStore, scheduled } from "./ledger-store.js";
 
 /** Rows as [key, kind, amount], sorted by key. */
 const rowsByKey = (rows: readonly Commission[]) =>
@@ -87,7 +37,7 @@ const refund = (txn: string, of: string, cents: number, at: number) =>
 
 describe("createCommissionLedger over a LedgerStore", () => {
   it("appends the entries of each Chargebee event once, and derives balances from them", async () => {
-    const store = fakeLedgerStore();
+    const store = memoryLedgerStore();
     const ledger = createCommissionLedger({ store, rules, now: () => day(100) });
     const first = await ledger.record(payment("txn_1", 9900, day(1)));
     expect(first.map((e) => [e.seq, e.key, e.kind, e.amount.amount])).toEqual([
@@ -118,7 +68,11 @@ describe("createCommissionLedger over a LedgerStore", () => {
   });
 
   it("runs the whole lifecycle: earn, partial refund, payout, refund after payout (clawback), recovery", async () => {
-    const ledger = createCommissionLedger({ store: fakeLedgerStore(), rules, now: () => day(200) });
+    const ledger = createCommissionLedger({
+      store: memoryLedgerStore(),
+      rules,
+      now: () => day(200),
+    });
     await ledger.record(payment("txn_1", 10_000, day(1)));
     await ledger.record(refund("re_1", "txn_1", 2000, day(5)));
     await ledger.record({ type: "payout", payoutId: "po_1", partnerId: "alice", paidAt: day(31) });
@@ -148,7 +102,7 @@ describe("createCommissionLedger over a LedgerStore", () => {
   });
 
   it("holds a refund that arrives before its payment, even across ledger instances (another process)", async () => {
-    const store = fakeLedgerStore();
+    const store = memoryLedgerStore();
     const one = createCommissionLedger({ store, rules });
     const two = createCommissionLedger({ store, rules });
     expect((await one.record(refund("re_1", "txn_1", 4950, day(3)))).map((e) => e.key)).toEqual([
@@ -169,7 +123,7 @@ describe("createCommissionLedger over a LedgerStore", () => {
   });
 
   it("serializes concurrent calls, reading only new rows from the store", async () => {
-    const store = fakeLedgerStore();
+    const store = memoryLedgerStore();
     const ledger = createCommissionLedger({ store, rules });
     await Promise.all([
       ledger.record(payment("txn_1", 9900, day(1))),
@@ -186,7 +140,7 @@ describe("createCommissionLedger over a LedgerStore", () => {
   });
 
   it("records a payment whose held refund is in another currency, skipping that refund", async () => {
-    const store = fakeLedgerStore();
+    const store = memoryLedgerStore();
     const ledger = createCommissionLedger({ store, rules });
     const eur = commissionEventFromBillingEvent(
       refundEvent({
@@ -207,7 +161,7 @@ describe("createCommissionLedger over a LedgerStore", () => {
   });
 
   it("keeps working after a failing store call", async () => {
-    const store = fakeLedgerStore();
+    const store = memoryLedgerStore();
     const failing: LedgerStore = {
       ...store,
       appendCommissions: async () => Promise.reject(new Error("disk full")),
@@ -220,7 +174,7 @@ describe("createCommissionLedger over a LedgerStore", () => {
   it("two ledgers on one store converge: a payment and a full refund recorded at once", async () => {
     await fc.assert(
       fc.asyncProperty(fc.scheduler(), fc.boolean(), async (s, swap) => {
-        const store = scheduled(fakeLedgerStore(), s);
+        const store = scheduled(memoryLedgerStore(), s);
         const [one, two] = [
           createCommissionLedger({ store, rules }),
           createCommissionLedger({ store, rules }),
@@ -248,7 +202,7 @@ describe("createCommissionLedger over a LedgerStore", () => {
   it("two ledgers on one store converge: two partial refunds that make a full one, at once", async () => {
     await fc.assert(
       fc.asyncProperty(fc.scheduler(), async (s) => {
-        const store = scheduled(fakeLedgerStore(), s);
+        const store = scheduled(memoryLedgerStore(), s);
         const [one, two] = [
           createCommissionLedger({ store, rules }),
           createCommissionLedger({ store, rules }),
@@ -266,7 +220,7 @@ describe("createCommissionLedger over a LedgerStore", () => {
           ["reversal:re_1", "reversed", -100],
           ["reversal:re_2", "reversed", -200],
         ]);
-        const uneven = scheduled(fakeLedgerStore(), s);
+        const uneven = scheduled(memoryLedgerStore(), s);
         const [three, four] = [
           createCommissionLedger({ store: uneven, rules }),
           createCommissionLedger({ store: uneven, rules }),
@@ -339,13 +293,13 @@ describe("createCommissionLedger over a LedgerStore", () => {
         ),
         fc.constantFrom(rules, counted),
         async (s, [list, sides], ruleSet) => {
-          const store = scheduled(fakeLedgerStore(), s);
+          const store = scheduled(memoryLedgerStore(), s);
           const one = createCommissionLedger({ store, rules: ruleSet });
           const two = createCommissionLedger({ store, rules: ruleSet });
           await s.waitFor(
             Promise.all(list.map((event, i) => (sides[i] ? one : two).record(event))),
           );
-          const serial = fakeLedgerStore();
+          const serial = memoryLedgerStore();
           const alone = createCommissionLedger({ store: serial, rules: ruleSet });
           for (const event of list) await alone.record(event);
           const entries = (rows: readonly StoredCommission[]) =>
@@ -362,8 +316,8 @@ describe("createCommissionLedger over a LedgerStore", () => {
   it("validates its options at construction, naming the field", () => {
     const bad: Array<[unknown, string]> = [
       [{ store: {}, rules }, "store"],
-      [{ store: fakeLedgerStore(), rules, now: 5 }, "now"],
-      [{ store: fakeLedgerStore(), rules: [{ percent: 300 }] }, "rules.0.percent"],
+      [{ store: memoryLedgerStore(), rules, now: 5 }, "now"],
+      [{ store: memoryLedgerStore(), rules: [{ percent: 300 }] }, "rules.0.percent"],
     ];
     for (const [options, field] of bad) {
       let error: unknown;

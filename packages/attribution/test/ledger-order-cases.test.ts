@@ -2,7 +2,7 @@
  * The two ledger cases the README used to list as open: a `{ payments: n }` rule whose payments
  * arrive in reverse order without payment numbers, and a payout racing a refund.
  */
-import type { Commission, LedgerStore, StoredCommission } from "@revtrace/core";
+import type { Commission, StoredCommission } from "@revtrace/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -17,6 +17,7 @@ import {
   JOURNAL_PARTNER_ID,
 } from "../src/index.js";
 import { day, usd } from "./fixtures.js";
+import { memoryLedgerStore, scheduled } from "./ledger-store.js";
 
 const alice = { partnerId: "alice" };
 const pay = (n: number, fields: Partial<CommissionPayment> = {}): CommissionPayment => ({
@@ -180,54 +181,6 @@ describe("a { payments: n } rule, payments in any order, no payment numbers", ()
     );
   });
 });
-
-/** A LedgerStore following the core contract: append-only, idempotent on `key`, `seq` 1, 2, 3 … */
-function memoryLedgerStore(): LedgerStore & { rows: StoredCommission[] } {
-  const rows: StoredCommission[] = [];
-  return {
-    rows,
-    async appendCommissions(entries) {
-      const added: StoredCommission[] = [];
-      for (const entry of entries) {
-        if (rows.some((row) => row.key === entry.key)) continue;
-        const row = { ...structuredClone(entry), seq: rows.length + 1 };
-        rows.push(row);
-        added.push(structuredClone(row));
-      }
-      return added;
-    },
-    async listCommissions(query = {}) {
-      return rows
-        .filter(
-          (row) =>
-            row.seq > (query.afterSeq ?? 0) &&
-            (query.partnerId === undefined || row.partnerId === query.partnerId),
-        )
-        .slice(0, query.limit ?? Number.POSITIVE_INFINITY)
-        .map((row) => structuredClone(row));
-    },
-    async getCommission(key) {
-      const row = rows.find((r) => r.key === key);
-      return row ? structuredClone(row) : null;
-    },
-  };
-}
-
-/** `store` with every call delayed, before and after it runs, by the fast-check scheduler `s`. */
-function scheduled<S extends LedgerStore>(store: S, s: fc.Scheduler): S {
-  const delay = async <T>(label: string, call: () => Promise<T>): Promise<T> => {
-    await s.schedule(Promise.resolve(), `${label} starts`);
-    const result = await call();
-    await s.schedule(Promise.resolve(), `${label} returns`);
-    return result;
-  };
-  return {
-    ...store,
-    appendCommissions: (entries) => delay("append", () => store.appendCommissions(entries)),
-    listCommissions: (query) => delay("list", () => store.listCommissions(query)),
-    getCommission: (key) => delay("get", () => store.getCommission(key)),
-  };
-}
 
 const stripSeq = (rows: readonly StoredCommission[]) =>
   rows.map(({ seq: _seq, ...entry }) => entry);

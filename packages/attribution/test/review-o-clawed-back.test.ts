@@ -5,7 +5,7 @@
  * (net of give-backs) never exceed the commission and clawedBack is what was paid beyond what the
  * commission still nets.
  */
-import type { Commission, LedgerStore, StoredCommission } from "@revtrace/core";
+import type { Commission, StoredCommission } from "@revtrace/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -17,6 +17,7 @@ import {
   JOURNAL_PARTNER_ID,
 } from "../src/index.js";
 import { day, usd } from "./fixtures.js";
+import { memoryLedgerStore, scheduled } from "./ledger-store.js";
 
 const pay = (n: number): CommissionPayment => ({
   type: "payment",
@@ -38,52 +39,6 @@ const refund = (id: string, amount: number, at: number): CommissionRefund => ({
 });
 const payout = (id: string, at: number) =>
   ({ type: "payout", payoutId: id, partnerId: "alice", paidAt: at }) as CommissionEvent;
-
-function memoryLedgerStore(): LedgerStore & { rows: StoredCommission[] } {
-  const rows: StoredCommission[] = [];
-  return {
-    rows,
-    async appendCommissions(entries) {
-      const added: StoredCommission[] = [];
-      for (const entry of entries) {
-        if (rows.some((row) => row.key === entry.key)) continue;
-        const row = { ...structuredClone(entry), seq: rows.length + 1 };
-        rows.push(row);
-        added.push(structuredClone(row));
-      }
-      return added;
-    },
-    async listCommissions(query = {}) {
-      return rows
-        .filter(
-          (row) =>
-            row.seq > (query.afterSeq ?? 0) &&
-            (query.partnerId === undefined || row.partnerId === query.partnerId),
-        )
-        .slice(0, query.limit ?? Number.POSITIVE_INFINITY)
-        .map((row) => structuredClone(row));
-    },
-    async getCommission(key) {
-      const row = rows.find((r) => r.key === key);
-      return row ? structuredClone(row) : null;
-    },
-  };
-}
-
-function scheduled<S extends LedgerStore>(store: S, s: fc.Scheduler): S {
-  const delay = async <T>(label: string, call: () => Promise<T>): Promise<T> => {
-    await s.schedule(Promise.resolve(), `${label} starts`);
-    const result = await call();
-    await s.schedule(Promise.resolve(), `${label} returns`);
-    return result;
-  };
-  return {
-    ...store,
-    appendCommissions: (entries) => delay("append", () => store.appendCommissions(entries)),
-    listCommissions: (query) => delay("list", () => store.listCommissions(query)),
-    getCommission: (key) => delay("get", () => store.getCommission(key)),
-  };
-}
 
 const rules = [{ percent: 30, holdMs: 0 }];
 const COMMISSION = 300;
