@@ -4,43 +4,17 @@
  * Chargebee customer) or report a conflict". Before `store`, the last write won: the contact ended on
  * whichever customer's event arrived last. Against the sandbox's emulator, with real stores.
  */
-import {
-  type Conversion,
-  type RateLimiter,
-  SinkError,
-  type Storage,
-  StorageError,
-} from "@revtrace/core";
-import { createActiveCampaignSandbox } from "@revtrace/sandbox";
+import { type Conversion, SinkError, type Storage, StorageError } from "@revtrace/core";
 import { createMemoryStorage } from "@revtrace/storage-memory";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
-import { useMockServer } from "@revtrace/testing/msw";
 import fc from "fast-check";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { claimantOf, createContactOwners, outranks } from "../src/activecampaign-contact-owner.js";
-import {
-  type ActiveCampaignSinkOptions,
-  createActiveCampaignSink,
-  DEFAULT_FIELDS,
-} from "../src/index.js";
+import { DEFAULT_FIELDS } from "../src/index.js";
+import { customerChange, useEmulator } from "./emulator-sink.js";
 import { conversionOf } from "./fixtures.js";
 
-const ORIGIN = "https://acme.api-us1.com";
-const ac = createActiveCampaignSandbox({ origin: ORIGIN, tokens: ["t"], rateLimit: false });
-useMockServer(...ac.handlers());
-beforeEach(() => ac.reset());
-const unlimited: RateLimiter = { acquire: async () => {} };
-
-function sink(options: Partial<ActiveCampaignSinkOptions> = {}) {
-  return createActiveCampaignSink({
-    apiUrl: ORIGIN,
-    apiToken: "t",
-    listId: "1",
-    rateLimiter: unlimited,
-    retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 5, maxElapsedMs: 20_000 },
-    ...options,
-  });
-}
+const { ac, sink } = useEmulator();
 
 const EMAIL = "shared@acme.io";
 const T = 1_750_000_000_000;
@@ -48,12 +22,8 @@ const CUSTOMER_ID = DEFAULT_FIELDS.customerId.perstag;
 const FIRST_NAME: Record<string, string> = { cus_a: "Ann", cus_b: "Bea", cus_c: "Cid" };
 
 /** A change of customer `id` (sharing EMAIL), updated at `updatedAt`. */
-function change(id: string, updatedAt: number | null, n = 0): Conversion {
-  const conversion = conversionOf("subscription_created.bonusly.1", "subscription_changed", {
-    customer: { id, email: EMAIL, firstName: FIRST_NAME[id], resourceVersion: updatedAt },
-  });
-  return { ...conversion, id: `${conversion.id}:${id}:${n}` };
-}
+const change = (id: string, updatedAt: number | null, n = 0) =>
+  customerChange(id, EMAIL, updatedAt, n, FIRST_NAME[id]);
 
 function deletion(id: string, updatedAt: number): Conversion {
   const conversion = conversionOf("customer_deleted.bonusly.1", "customer_deleted", {

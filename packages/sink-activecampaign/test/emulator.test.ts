@@ -3,41 +3,14 @@
  * lifecycle end to end, concurrency without duplicate tags, Deep Data with refunds, initial and
  * full sync. The account limit has its own file (`rate-limit.timing.test.ts`).
  */
-import type { BillingCustomer, BillingSubscription, Conversion, RateLimiter } from "@revtrace/core";
-import { createActiveCampaignSandbox } from "@revtrace/sandbox";
-import { useMockServer } from "@revtrace/testing/msw";
-import { beforeEach, describe, expect, it } from "vitest";
-import {
-  type ActiveCampaignSinkOptions,
-  type CustomerRecord,
-  type CustomerSource,
-  createActiveCampaignSink,
-  DEFAULT_FIELDS,
-} from "../src/index.js";
+import type { BillingCustomer, BillingSubscription, Conversion } from "@revtrace/core";
+import { describe, expect, it } from "vitest";
+import { type CustomerRecord, type CustomerSource, DEFAULT_FIELDS } from "../src/index.js";
+import { useEmulator } from "./emulator-sink.js";
 import { billingEventOf, conversionOf } from "./fixtures.js";
 
-const ORIGIN = "https://acme.api-us1.com";
 /** Functional tests run unpaced; the limit has its own emulator below. */
-const ac = createActiveCampaignSandbox({
-  origin: ORIGIN,
-  tokens: ["emulator-token"],
-  rateLimit: false,
-});
-useMockServer(...ac.handlers());
-const unlimited: RateLimiter = { acquire: async () => {} };
-
-beforeEach(() => ac.reset());
-
-function sink(options: Partial<ActiveCampaignSinkOptions> = {}) {
-  return createActiveCampaignSink({
-    apiUrl: ORIGIN,
-    apiToken: "emulator-token",
-    listId: "1",
-    rateLimiter: unlimited,
-    retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 5, maxElapsedMs: 20_000 },
-    ...options,
-  });
-}
+const { ac, sink } = useEmulator();
 
 /** Real event, synthetic email and status. */
 function lifecycle(

@@ -2,47 +2,23 @@
  * Review o: the contact owner's store failing (storage down) and emails that differ only by case or
  * whitespace, late events with stale customer state, two sinks racing deletions and changes. Against the sandbox's emulator, like contact-owner.test.ts.
  */
-import type { Conversion, RateLimiter, Storage } from "@revtrace/core";
+import type { Conversion, Storage } from "@revtrace/core";
 import { hashIdentityValue } from "@revtrace/identity";
-import { createActiveCampaignSandbox } from "@revtrace/sandbox";
 import { createMemoryStorage } from "@revtrace/storage-memory";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
-import { useMockServer } from "@revtrace/testing/msw";
 import fc from "fast-check";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CONTACT_OWNER_NAMESPACE } from "../src/activecampaign-contact-owner.js";
-import {
-  type ActiveCampaignSinkOptions,
-  createActiveCampaignSink,
-  DEFAULT_FIELDS,
-} from "../src/index.js";
+import { DEFAULT_FIELDS } from "../src/index.js";
+import { customerChange, useEmulator } from "./emulator-sink.js";
 import { conversionOf } from "./fixtures.js";
 
-const ORIGIN = "https://acme.api-us1.com";
-const ac = createActiveCampaignSandbox({ origin: ORIGIN, tokens: ["t"], rateLimit: false });
-useMockServer(...ac.handlers());
-beforeEach(() => ac.reset());
-const unlimited: RateLimiter = { acquire: async () => {} };
+const { ac, sink } = useEmulator();
 const T = 1_750_000_000_000;
 const CUSTOMER_ID = DEFAULT_FIELDS.customerId.perstag;
 
-function sink(options: Partial<ActiveCampaignSinkOptions> = {}) {
-  return createActiveCampaignSink({
-    apiUrl: ORIGIN,
-    apiToken: "t",
-    listId: "1",
-    rateLimiter: unlimited,
-    retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 5, maxElapsedMs: 20_000 },
-    ...options,
-  });
-}
-
-function change(id: string, email: string, updatedAt: number, n = 0): Conversion {
-  const conversion = conversionOf("subscription_created.bonusly.1", "subscription_changed", {
-    customer: { id, email, firstName: id, resourceVersion: updatedAt },
-  });
-  return { ...conversion, id: `${conversion.id}:${id}:${n}` };
-}
+const change = (id: string, email: string, updatedAt: number, n = 0) =>
+  customerChange(id, email, updatedAt, n);
 
 function deletion(id: string, email: string, updatedAt: number): Conversion {
   const conversion = conversionOf("customer_deleted.bonusly.1", "customer_deleted", {
