@@ -3,12 +3,33 @@
  * the requests it expects; any other request gets HTTP 418 (refused, never retried), so an
  * unexpected call fails the test's assertions.
  */
+import type { RateLimiter } from "@revtrace/core";
 import type { MockServer } from "@revtrace/testing/msw";
 import { HttpResponse, http } from "msw";
-import { DEFAULT_FIELD_KEYS, DEFAULT_FIELDS } from "../src/index.js";
+import {
+  type ActiveCampaignSinkOptions,
+  createActiveCampaignSink,
+  DEFAULT_FIELD_KEYS,
+  DEFAULT_FIELDS,
+} from "../src/index.js";
 
 export const API = "https://acme.api-us1.com/api/3/";
 export const TOKEN = "ac-test-token-0123456789";
+
+/** The rate limit is tested against the emulator; here it would only slow the tests down. */
+const unlimited: RateLimiter = { acquire: async () => {} };
+
+/** The sink for the scripted account (list 3, unpaced, quick retries). */
+export function sink(options: Partial<ActiveCampaignSinkOptions> = {}) {
+  return createActiveCampaignSink({
+    apiUrl: "https://acme.api-us1.com",
+    apiToken: TOKEN,
+    listId: 3,
+    rateLimiter: unlimited,
+    retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 5, maxElapsedMs: 5_000 },
+    ...options,
+  });
+}
 
 type Answer = unknown | Response | ((body: unknown, url: URL) => unknown | Response);
 

@@ -2,31 +2,15 @@
  * Review L: ActiveCampaign sink against shared/specs/activecampaign.md. The scripted answers are
  * synthetic (fake-account.ts); the conversions are real Chargebee events (fixtures.ts).
  */
-import { type RateLimiter, SinkError } from "@revtrace/core";
+import { SinkError } from "@revtrace/core";
 import { useMockServer } from "@revtrace/testing/msw";
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import {
-  type ActiveCampaignSinkOptions,
-  createActiveCampaignSink,
-  DEFAULT_FIELD_KEYS,
-} from "../src/index.js";
-import { listOf, script, sequence, TOKEN } from "./fake-account.js";
+import { DEFAULT_FIELD_KEYS } from "../src/index.js";
+import { listOf, script, sequence, sink } from "./fake-account.js";
 import { conversionOf } from "./fixtures.js";
 
 const server = useMockServer();
-const unlimited: RateLimiter = { acquire: async () => {} };
-
-function sink(options: Partial<ActiveCampaignSinkOptions> = {}) {
-  return createActiveCampaignSink({
-    apiUrl: "https://acme.api-us1.com",
-    apiToken: TOKEN,
-    listId: 3,
-    rateLimiter: unlimited,
-    retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 5, maxElapsedMs: 5_000 },
-    ...options,
-  });
-}
 
 describe("review-l: the deletion tag is idempotent (spec §1: contactTags need lookup-before-create)", () => {
   const deleted = () => conversionOf("customer_deleted.bonusly.1", "customer_deleted");

@@ -1,34 +1,20 @@
-/**
- * The exact requests the sink makes, in order and with their bodies, for each kind of change: a new
- * customer, a changed customer, a payment, a refund, a deletion under each policy, an unsubscribed
- * contact, and a field missing at setup (shared/specs/activecampaign.md §2–§6).
- */
-import type { RateLimiter } from "@revtrace/core";
 import { useMockServer } from "@revtrace/testing/msw";
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
+import { createActiveCampaignSink, DEFAULT_FIELD_KEYS } from "../src/index.js";
 import {
-  type ActiveCampaignSinkOptions,
-  createActiveCampaignSink,
-  DEFAULT_FIELD_KEYS,
-} from "../src/index.js";
-import { API, fieldId, fieldsAnswer, listOf, script, sequence, TOKEN } from "./fake-account.js";
+  API,
+  fieldId,
+  fieldsAnswer,
+  listOf,
+  script,
+  sequence,
+  sink,
+  TOKEN,
+} from "./fake-account.js";
 import { conversionOf, syntheticTouchpoint } from "./fixtures.js";
 
 const server = useMockServer();
-/** The rate limit is tested against the emulator; here it would only slow the tests down. */
-const unlimited: RateLimiter = { acquire: async () => {} };
-
-function sink(options: Partial<ActiveCampaignSinkOptions> = {}) {
-  return createActiveCampaignSink({
-    apiUrl: "https://acme.api-us1.com",
-    apiToken: TOKEN,
-    listId: 3,
-    rateLimiter: unlimited,
-    retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 5, maxElapsedMs: 5_000 },
-    ...options,
-  });
-}
 
 const TRIAL_END = Date.UTC(2020, 9, 2);
 /** Real event, synthetic changes: an email, a name and a trial (the fixture's customer has none). */
