@@ -50,6 +50,7 @@ export {
   type LogFn,
   type Logger,
   redact,
+  redactedError,
   redactSecrets,
   redactText,
   SECRET_KEYS,

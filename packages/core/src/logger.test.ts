@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { consoleLogger, redact, redactText, silentLogger, toLogger, truncate } from "./logger.js";
+import {
+  consoleLogger,
+  redact,
+  redactedError,
+  redactText,
+  silentLogger,
+  toLogger,
+  truncate,
+} from "./logger.js";
 
 describe("redact", () => {
   it("masks sensitive keys at any depth, case-insensitively, without touching the input", () => {
@@ -23,6 +31,17 @@ describe("redact", () => {
     const cyclic: Record<string, unknown> = { pixel: "P1" };
     cyclic.self = cyclic;
     expect(redact(cyclic, ["Pixel"])).toEqual({ pixel: "[redacted]", self: "[circular]" });
+  });
+
+  it("redactedError keeps the name and a redacted message, of errors and of thrown values", () => {
+    const error = redactedError(new RangeError("no plan for ada@acme.io"));
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe("RangeError");
+    expect(error.message).toBe("no plan for [redacted-email]");
+    expect(redactedError("ada@acme.io broke")).toMatchObject({
+      name: "string",
+      message: "[redacted-email] broke",
+    });
   });
 
   it("redactText and truncate", () => {

@@ -118,6 +118,17 @@ export function redactText(text: string): string {
     });
 }
 
+/**
+ * An error safe to keep as a cause (in an item's error, a log line): the same name, its message
+ * passed through {@link redactText}, no stack of the original. For errors a sink did not make
+ * itself (a mapping that threw on an item's data, a user's callback), whose text may quote data.
+ */
+export function redactedError(error: unknown): Error {
+  const redacted = new Error(redactText(error instanceof Error ? error.message : String(error)));
+  redacted.name = error instanceof Error ? error.name : typeof error;
+  return redacted;
+}
+
 const SENSITIVE_KEY_SET: ReadonlySet<string> = new Set(SENSITIVE_KEYS);
 
 /**

@@ -61,6 +61,25 @@ export type ContactClaim =
   | { kind: "other"; ownerId: string }
   | { kind: "busy" };
 
+/**
+ * Runs `write` under `claim` (none: without a store): once `write` calls `landed` (the contact was
+ * written), the lease is released with the claimant as owner; if it fails before, the claim is
+ * abandoned, the owner as it was.
+ */
+export async function holding<T>(
+  claim: ContactClaim | null,
+  write: (landed: () => void) => Promise<T>,
+): Promise<T> {
+  let done = false;
+  try {
+    return await write(() => {
+      done = true;
+    });
+  } finally {
+    if (claim?.kind === "write") await (done ? claim.release() : claim.abandon());
+  }
+}
+
 /** The stored record: the owner (none once released) and the lease of a write in flight. */
 interface OwnerRecord {
   owner: ContactClaimant | null;

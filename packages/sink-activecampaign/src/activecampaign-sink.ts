@@ -18,7 +18,7 @@ import {
   currentStateOf,
   type ItemResult,
   type RateLimiter,
-  redactText,
+  redactedError,
   type SendOptions,
   type Sink,
   SinkError,
@@ -29,7 +29,7 @@ import {
 import { normalizeEmail } from "@revtrace/identity";
 import { accountGate } from "./activecampaign-account-gate.js";
 import { type ActiveCampaignApi, createActiveCampaignApi } from "./activecampaign-api.js";
-import { claimantOf, createContactOwners } from "./activecampaign-contact-owner.js";
+import { claimantOf, createContactOwners, holding } from "./activecampaign-contact-owner.js";
 import {
   abortedError,
   contactBusyError,
@@ -406,22 +406,19 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
       if (claim?.kind === "other")
         return { status: "skipped" as const, reason: ownedBy(claim.ownerId) };
       if (claim?.kind === "busy") return { status: "busy" as const };
-      let written = false;
-      try {
+      return holding(claim, async (landed) => {
         await shared(signal, () => setup(signal));
         const contactId = await api.syncContact(
           contactSyncBody(plan.contact, plan.values, fieldIds),
           signal,
         );
-        written = true;
+        // the contact holds the claimant's data once synced; before that, the owner stays as it was
+        landed();
         await ensureListed(contactId, signal);
         const state = lifecycleState(context.subscription);
         if (state) await syncLifecycleTags(contactId, state, signal);
         return { status: "delivered" as const };
-      } finally {
-        // the contact holds the claimant's data once synced; before that, the owner stays as it was
-        if (claim?.kind === "write") await (written ? claim.release() : claim.abandon());
-      }
+      });
     });
   }
 
@@ -452,15 +449,12 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
       const claim = owners && customerId ? await owners.claimDeletion(email, customerId) : null;
       if (claim?.kind === "other") return { id, status: "skipped", reason: ownedBy(claim.ownerId) };
       if (claim?.kind === "busy") return { id, status: "rejected", error: contactBusyError() };
-      let deleted = false;
-      try {
+      // a failed deletion keeps the owner: it is retried
+      return holding(claim, async (landed) => {
         const result = await deleteContact(id, email, policy, signal);
-        deleted = true;
+        landed();
         return result;
-      } finally {
-        // a failed deletion keeps the owner: it is retried
-        if (claim?.kind === "write") await (deleted ? claim.release() : claim.abandon());
-      }
+      });
     });
   }
 
@@ -680,9 +674,8 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
       // mapping this item (its data, or a user's field `source`): DESIGN §3, one bad item never
       // fails the batch. Only the error's name is kept in the message (its text may quote data).
       if (!SinkError.isInstance(error)) {
-        const kind = error instanceof Error ? error.name : typeof error;
-        const cause = new Error(redactText(error instanceof Error ? error.message : String(error)));
-        cause.name = kind;
+        const cause = redactedError(error);
+        const kind = cause.name;
         logger.warn({ sink: NAME, item: id, error: kind }, "activecampaign: item not mappable");
         return {
           id,

@@ -20,7 +20,7 @@ import {
   type ConversionName,
   createHttpClient,
   type ItemResult,
-  redactText,
+  redactedError,
   type SendOptions,
   type Sink,
   SinkError,
@@ -621,11 +621,8 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
           // Every Kiflo request fails with a SinkError (core's HTTP client): anything else was thrown
           // mapping this item (its data, or the user's `transactionName`). DESIGN §3: one bad item
           // never fails the batch. Only the error's name is kept (its text may quote data).
-          const kind = error instanceof Error ? error.name : typeof error;
-          const cause = new Error(
-            redactText(error instanceof Error ? error.message : String(error)),
-          );
-          cause.name = kind;
+          const cause = redactedError(error);
+          const kind = cause.name;
           outcome = itemError(`the conversion could not be mapped (${kind})`, cause);
           results.push({ id: item.id, status: "rejected", error: outcome });
           logger.warn(
