@@ -166,6 +166,7 @@ export type { RateLimit, RateLimiter } from "./rate-limiter.js";
 export { createSeededRandom, type SeededRandom } from "./seeded-random.js";
 export { type ItemResult, type SendOptions, type Sink, sendHandled } from "./sink.js";
 export { sortSmall, uniqueSmall } from "./small-arrays.js";
+export { createRecentMap, type RecentMap } from "./recent-map.js";
 export type {
   EarliestEdgesQuery,
   IdentityChange,

@@ -12,7 +12,13 @@
 import { createHash } from "node:crypto";
 import type { ChargebeeParser } from "@revtrace/chargebee";
 import { parseRetentionEvent } from "@revtrace/chargebee";
-import { type Clock, redactIssues, StorageError, WebhookPayloadError } from "@revtrace/core";
+import {
+  type Clock,
+  createRecentMap,
+  redactIssues,
+  StorageError,
+  WebhookPayloadError,
+} from "@revtrace/core";
 import type { CollectBatch } from "./collect/collect-batch.js";
 import { jsonDepthExceeds } from "./json-depth.js";
 import type { MetricsRegistry } from "./metrics.js";
@@ -81,7 +87,7 @@ export function createIngestor(options: {
 }): Ingestor {
   const { storage, parser, metrics, now } = options;
   /** Digest of a quarantined body → its quarantine id: a retried body is quarantined once. */
-  const quarantined = new Map<string, string>();
+  const quarantined = createRecentMap<string, string>(QUARANTINE_MEMORY);
 
   const quarantine = async (
     source: InboundSource,
@@ -118,9 +124,6 @@ export function createIngestor(options: {
       quarantineId = await write(Buffer.from(rawBody, "utf8").toString("base64"), true);
     }
     metrics.quarantined++;
-    if (quarantined.size >= QUARANTINE_MEMORY) {
-      quarantined.delete(quarantined.keys().next().value as string);
-    }
     quarantined.set(digest, quarantineId);
     return { kind: "quarantined", error, quarantineId };
   };

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { MappingStore } from "@revtrace/core";
+import { createRecentMap, type MappingStore } from "@revtrace/core";
 import {
   type Claim,
   type CustomerRecord,
@@ -31,28 +31,6 @@ export type ClaimResult<R> =
   | { kind: "done"; record: R; raw: string }
   | { kind: "claimed"; raw: string; takenOver: boolean }
   | { kind: "busy"; retryAfterMs: number };
-
-/** A small LRU of values known to be final. */
-function lru(size: number) {
-  const map = new Map<string, string>();
-  return {
-    get(key: string) {
-      const value = map.get(key);
-      if (value !== undefined) {
-        map.delete(key);
-        map.set(key, value);
-      }
-      return value;
-    },
-    set(key: string, value: string) {
-      if (size === 0) return;
-      map.delete(key);
-      map.set(key, value);
-      if (map.size > size) map.delete(map.keys().next().value as string);
-    },
-    delete: (key: string) => map.delete(key),
-  };
-}
 
 /** The sink's mappings. */
 export interface KifloMappings {
@@ -85,7 +63,8 @@ export function createKifloMappings(
   store: MappingStore,
   options: { owner: string; claimTtlMs: number; cacheSize: number; now: () => number },
 ): KifloMappings {
-  const cache = lru(options.cacheSize);
+  // values known to be final, the least recently used forgotten first
+  const cache = createRecentMap<string, string>(options.cacheSize);
   const cacheKey = (ns: string, key: string) => `${ns}\u0000${key}`;
   const remember = (ns: string, key: string, raw: string) => cache.set(cacheKey(ns, key), raw);
 

@@ -19,6 +19,7 @@ import {
   type Conversion,
   type ConversionName,
   createHttpClient,
+  createRecentMap,
   type ItemResult,
   redactedError,
   type SendOptions,
@@ -130,7 +131,7 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
     now,
   });
   /** Normalized contact emails by contact id (contacts are read one by one: spec §5, N+1). */
-  const contactEmails = new Map<number, string | null>();
+  const contactEmails = createRecentMap<number, string | null>(settings.cacheSize);
 
   // Work on one Chargebee transaction or customer runs one at a time in this process; across
   // processes the claims in the store do the same.
@@ -312,12 +313,12 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
   }
 
   async function contactEmail(contactId: number, signal: AbortSignal | undefined) {
-    if (contactEmails.has(contactId)) return contactEmails.get(contactId) ?? null;
+    const known = contactEmails.get(contactId);
+    if (known !== undefined) return known;
     const contact = await api.getContact(contactId, signal);
     const raw = contact?.properties?.email;
     const email = typeof raw === "string" ? raw : null;
-    if (contactEmails.size >= settings.cacheSize) contactEmails.clear();
-    if (settings.cacheSize > 0) contactEmails.set(contactId, email);
+    contactEmails.set(contactId, email);
     return email;
   }
 

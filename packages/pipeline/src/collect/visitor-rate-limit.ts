@@ -1,11 +1,12 @@
 /**
  * The collect endpoint's request limits: a fixed window per key (a visitor id, or a client address
- * key: `client-address.ts`), in memory, with a bounded number of tracked keys (the oldest windows are
- * dropped first). It protects the store from one script gone wrong or one abuser; across processes
- * each process counts its own.
+ * key: `client-address.ts`), in memory, with a bounded number of tracked keys (core's `RecentMap`:
+ * the keys seen least recently are dropped first, in O(1)). It protects the store from one script
+ * gone wrong or one abuser; across processes each process counts its own.
  *
  * @module
  */
+import { createRecentMap } from "@revtrace/core";
 
 /** Tells whether a visitor may make one more request now, and how long to wait when not. */
 export interface VisitorRateLimit {
@@ -21,18 +22,13 @@ export function createVisitorRateLimit(options: {
   maxVisitors?: number;
 }): VisitorRateLimit {
   const maxVisitors = options.maxVisitors ?? 100_000;
-  const windows = new Map<string, { start: number; count: number }>();
+  const windows = createRecentMap<string, { start: number; count: number }>(maxVisitors);
   return {
     take(visitorId, now) {
       let window = windows.get(visitorId);
       if (!window || now - window.start >= options.windowMs) {
-        windows.delete(visitorId);
         window = { start: now, count: 0 };
         windows.set(visitorId, window);
-        if (windows.size > maxVisitors) {
-          const oldest = windows.keys().next().value as string;
-          windows.delete(oldest);
-        }
       }
       if (window.count >= options.requests) {
         return { allowed: false, retryAfterMs: window.start + options.windowMs - now };
