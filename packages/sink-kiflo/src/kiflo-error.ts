@@ -84,7 +84,7 @@ export function itemError(message: string, cause?: unknown): SinkError {
  * attempt of this one whose answer was lost): this item is tried again later. No `retryAfterMs`: a
  * pipeline holds the whole sink for one (it means a vendor limit), while only this item has to wait;
  * the outbox's backoff retries it (with the defaults, 10 attempts span about 17 minutes, past the
- * claim's expiry `claimTtlMs`, 5 minutes), and the holder's own retry usually frees it sooner.
+ * claim's expiry `claimTtlMs`, 2 minutes), and the holder's own retry usually frees it sooner.
  */
 export function inProgressError(what: string): SinkError {
   return new SinkError(`${KIFLO_SINK_NAME}: ${what} is being delivered by another process`, {

@@ -71,9 +71,13 @@ export const KifloSinkOptionsSchema = z
     maxPages: z.number().int().min(1).max(1_000).default(10),
     /**
      * How long a claim on a Chargebee transaction (or customer) protects a create in progress. Another
-     * process takes a claim over only after it expired (its holder is presumed dead). @default 300000
+     * process takes a claim over only after it expired (its holder is presumed dead; the taker looks
+     * in Kiflo before creating). Shorter than the outbox's retries of a busy item (1 s doubling with
+     * equal jitter, 10 attempts: at least about 4 minutes), so an item that met a dead process's claim
+     * is delivered, not dead-lettered; longer than a create (a few requests, 10 s each at most).
+     * @default 120000 (2 minutes; the ActiveCampaign sink's `contactLeaseMs` is the same)
      */
-    claimTtlMs: z.number().int().min(1_000).default(300_000),
+    claimTtlMs: z.number().int().min(1_000).default(120_000),
     /** Mappings kept in memory in front of the store. @default 10000 */
     cacheSize: z.number().int().min(0).default(10_000),
     /** API base URL (point it at `@revtrace/sandbox` in tests and demos). */

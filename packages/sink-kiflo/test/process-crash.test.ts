@@ -101,7 +101,9 @@ describe("a real process killed right after the create", () => {
         const posts = () =>
           kiflo.requests.filter((r) => r.method === "POST" && r.path === "/transactions").length;
         expect(posts()).toBe(1);
-        const late = await restart(() => Date.now() + 301_000).send([firstPayment()]);
+        // Taken over after the default claimTtlMs (2 minutes): well before the outbox's 10 attempts
+        // (1 s doubling, at least about 4 minutes) would dead-letter the item.
+        const late = await restart(() => Date.now() + 121_000).send([firstPayment()]);
         expect(late).toEqual([{ id: firstPayment().id, status: "delivered" }]);
         expect(posts()).toBe(1);
         expect(kiflo.transactions).toHaveLength(1);
