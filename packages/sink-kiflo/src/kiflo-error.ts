@@ -83,7 +83,7 @@ export function itemError(message: string, cause?: unknown): SinkError {
  * A claim on this Chargebee transaction or customer is held (by another process, or by an earlier
  * attempt of this one whose answer was lost): this item is tried again later. No `retryAfterMs`: a
  * pipeline holds the whole sink for one (it means a vendor limit), while only this item has to wait;
- * the outbox's backoff retries it (with the defaults, 10 attempts span about 17 minutes, past the
+ * the outbox's backoff retries it (with the defaults, 10 attempts span 4 to 8.5 minutes, past the
  * claim's expiry `claimTtlMs`, 2 minutes), and the holder's own retry usually frees it sooner.
  */
 export function inProgressError(what: string): SinkError {
