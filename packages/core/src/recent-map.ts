@@ -15,8 +15,8 @@
  * @module
  */
 
-/** A bounded map; see the module doc for what it keeps. */
-export interface RecentMap<K, V> {
+/** A bounded map; see the module doc for what it keeps. Values are never `undefined` (a miss). */
+export interface RecentMap<K, V extends {} | null> {
   /** The value of `key` (and marks it recently used), or `undefined`. */
   get(key: K): V | undefined;
   /** Sets `key` (recently used). With capacity 0 nothing is kept. */
@@ -28,7 +28,7 @@ export interface RecentMap<K, V> {
 }
 
 /** Creates a {@link RecentMap} of at most `capacity` entries (a non-negative integer). */
-export function createRecentMap<K, V>(capacity: number): RecentMap<K, V> {
+export function createRecentMap<K, V extends {} | null>(capacity: number): RecentMap<K, V> {
   if (!Number.isInteger(capacity) || capacity < 0) {
     throw new RangeError(`capacity must be a non-negative integer, got ${capacity}`);
   }
@@ -47,9 +47,9 @@ export function createRecentMap<K, V>(capacity: number): RecentMap<K, V> {
   return {
     get(key) {
       const value = current.get(key);
-      if (value !== undefined || current.has(key)) return value;
-      if (!previous.has(key)) return undefined;
-      const old = previous.get(key) as V;
+      if (value !== undefined) return value;
+      const old = previous.get(key);
+      if (old === undefined) return undefined;
       previous.delete(key);
       put(key, old);
       return old;
