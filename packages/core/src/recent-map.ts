@@ -16,7 +16,7 @@
  */
 
 /** A bounded map; see the module doc for what it keeps. Values are never `undefined` (a miss). */
-export interface RecentMap<K, V extends {} | null> {
+export interface RecentMap<K, V extends NonNullable<unknown> | null> {
   /** The value of `key` (and marks it recently used), or `undefined`. */
   get(key: K): V | undefined;
   /** Sets `key` (recently used). With capacity 0 nothing is kept. */
@@ -28,7 +28,7 @@ export interface RecentMap<K, V extends {} | null> {
 }
 
 /** Creates a {@link RecentMap} of at most `capacity` entries (a non-negative integer). */
-export function createRecentMap<K, V extends {} | null>(capacity: number): RecentMap<K, V> {
+export function createRecentMap<K, V extends NonNullable<unknown> | null>(capacity: number): RecentMap<K, V> {
   if (!Number.isInteger(capacity) || capacity < 0) {
     throw new RangeError(`capacity must be a non-negative integer, got ${capacity}`);
   }
