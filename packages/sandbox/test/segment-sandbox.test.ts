@@ -93,13 +93,13 @@ describe("Segment emulator", () => {
     expect(reasons.at(-1)).toBe("wrong_region");
   });
 
-  it("answers 401 without any write key, and serves injected failures before validating", async () => {
+  it("answers 200 without any write key (spec §5), and serves injected failures before validating", async () => {
     const bare = await fetch(URL_BATCH, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ batch: [track("x")] }),
     });
-    expect(bare.status).toBe(401);
+    expect(bare.status).toBe(200);
     segment.failNext({ type: "http", status: 429, retryAfter: "2" });
     const limited = await post({ batch: [track("y")] });
     expect(limited.status).toBe(429);

@@ -3,7 +3,8 @@
  * `/v1/identify` and `/v1/track`), written from shared/specs/segment-http-api.md (section numbers
  * below), independently of the sink. It checks what Segment checks, answers the way Segment does (200
  * for almost everything, 400 for malformed or oversized requests), drops silently what Segment drops
- * after a 200 (missing ids, more than 2,500 messages, duplicate `messageId`s, wrong region), records
+ * after a 200 (missing ids, more than 2,500 messages, duplicate `messageId`s, wrong region, a missing
+ * or unknown write key), records
  * the rest, and fails on demand.
  *
  * @module
@@ -43,6 +44,7 @@ export type SegmentDropReason =
   | "duplicate_message_id"
   | "too_many_messages"
   | "wrong_region"
+  | "invalid_write_key"
   | "invalid_message";
 
 /** One message the emulator accepted. */
@@ -82,8 +84,9 @@ export interface SegmentSandboxOptions {
   region?: keyof typeof SEGMENT_ORIGINS;
   /**
    * Known write keys and their workspace's region. A key of the other region is answered 200 and its
-   * messages are dropped (spec §1); an unknown key is answered 200 and dropped too (Segment does not
-   * reject unknown keys). When omitted, any non-empty key belongs to this region.
+   * messages are dropped as `wrong_region` (spec §1); an unknown key, or none at all, is answered 200
+   * and its messages are dropped as `invalid_write_key` (spec §5: 200 for all requests except
+   * oversize payloads and invalid JSON). When omitted, any non-empty key belongs to this region.
    */
   writeKeys?: Readonly<Record<string, keyof typeof SEGMENT_ORIGINS>>;
   /** The clock (epoch milliseconds). */
@@ -315,18 +318,6 @@ export function createSegmentSandbox(options: SegmentSandboxOptions = {}): Segme
     }
     const { batch } = envelope.data;
     const writeKey = writeKeyOf(request, single ? (json as { writeKey?: string }) : envelope.data);
-    if (writeKey === "") {
-      // Segment answers 401 when no write key is given at all.
-      log(at, path, 401, batch.length, bytes);
-      return {
-        kind: "respond",
-        response: {
-          status: 401,
-          headers: JSON_HEADERS,
-          body: '{"success":false,"message":"no write key"}',
-        },
-      };
-    }
     // Spec §4: each message of a batch is at most 32 KB, else the batch is answered 400.
     if (
       batch.some((message) => byteLength(JSON.stringify(message)) > SEGMENT_LIMITS.messageBytes)
@@ -335,7 +326,15 @@ export function createSegmentSandbox(options: SegmentSandboxOptions = {}): Segme
       return badRequest("Exceed payload limit");
     }
     log(at, path, 200, batch.length, bytes);
-    const keyRegion = settings.writeKeys ? settings.writeKeys[writeKey] : region;
+    const keyRegion =
+      writeKey === "" ? undefined : settings.writeKeys ? settings.writeKeys[writeKey] : region;
+    if (keyRegion === undefined) {
+      // Spec §5: "200 for all requests except oversize payloads and invalid JSON (400)", so a missing
+      // or unknown write key is answered 200 too; nothing is stored, the messages are dropped.
+      for (const message of batch)
+        dropped.push({ receivedAt: at, reason: "invalid_write_key", message });
+      return OK;
+    }
     const foreign = keyRegion !== region;
     if (batch.length > SEGMENT_LIMITS.batchMessages) {
       // Spec §4: more than 2,500 messages is answered 200 and every message is dropped.
