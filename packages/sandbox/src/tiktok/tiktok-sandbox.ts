@@ -260,6 +260,19 @@ export function createTikTokSandbox(options: TikTokSandboxOptions = {}): TikTokS
     if (credentials && !credentials.has(token))
       return answer(at, requestId, 0, TIKTOK_CODES.INVALID_ACCESS_TOKEN);
 
+    // TikTok spec §1: `Content-Type: application/json`. The spec names no error for another type; it
+    // is answered like a body that is not JSON: a business error (HTTP 200, spec §6) with code 40000
+    // "invalid params", so nothing sent as `text/plain` is recorded.
+    const contentType = (request.headers.get("content-type") ?? "").split(";")[0]?.trim();
+    if (contentType?.toLowerCase() !== "application/json") {
+      return answer(
+        at,
+        requestId,
+        0,
+        TIKTOK_CODES.INVALID_PARAMS,
+        "Invalid params: Content-Type must be application/json",
+      );
+    }
     let json: unknown;
     try {
       json = JSON.parse(request.body);
