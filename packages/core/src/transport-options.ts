@@ -37,6 +37,8 @@ export const RetryPolicySchema = z.strictObject({
   maxElapsedMs: z.number().int().positive().optional(),
   /** Spread of each backoff wait (see `backoffDelay`). @default "equal" */
   jitter: z.enum(["equal", "full", "none"]).optional(),
+  /** Retry 501 and 505 too (see `RetryPolicy.every5xx`). @default the sink's, from its vendor spec */
+  every5xx: z.boolean().optional(),
 });
 
 /** Spread into a sink's options schema: `z.strictObject({ ...own, ...TRANSPORT_OPTIONS_SHAPE })`. */

@@ -2,8 +2,9 @@
  * The one HTTP helper every sink uses: ky for the request, p-retry as the only retry layer (ky's own
  * retry is off), zod for the response body, and {@link SinkError} for every failure.
  *
- * Retried: HTTP 408, 429 and 5xx except 501/505, network errors, per-attempt timeouts, and any
- * `SinkError` the caller's `interpret` hook marks retryable. `Retry-After` (seconds or HTTP-date) is
+ * Retried: HTTP 408, 429 and 5xx except 501/505 (every 5xx with `retry.every5xx`, for vendors whose
+ * spec says so), network errors, per-attempt timeouts, and any `SinkError` the caller's `interpret`
+ * hook marks retryable. `Retry-After` (seconds or HTTP-date) is
  * honoured; a wait that would overrun the time budget ends the retries instead. Never retried: other
  * 4xx, invalid bodies, aborts.
  *
@@ -40,6 +41,12 @@ export interface RetryPolicy {
    * `"full"` waits `random · d`, `"none"` waits `d`. @default "equal"
    */
   jitter?: RetryJitter;
+  /**
+   * Retry every HTTP 5xx, 501 and 505 included. Off by default, where 501 (Not Implemented) and 505
+   * (HTTP Version Not Supported) are permanent, as in Segment's table (segment-http-api.md §5: "5xx
+   * except 501, 505"). Sinks whose vendor spec calls every 5xx retryable turn it on. @default false
+   */
+  every5xx?: boolean;
 }
 
 /** How a backoff delay is randomized; see {@link RetryPolicy.jitter}. */
@@ -137,9 +144,14 @@ export interface HttpClient {
   request<S extends z.ZodType>(request: HttpRequest<S>): Promise<HttpResponse<z.infer<S>>>;
 }
 
-/** True for statuses worth retrying: 408, 429, 5xx except 501 and 505. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+/**
+ * True for statuses worth retrying: 408, 429, 5xx except 501 and 505 (those too with `every5xx`, see
+ * {@link RetryPolicy.every5xx}).
+ */
+export function isRetryableStatus(status: number, options: { every5xx?: boolean } = {}): boolean {
+  if (status === 408 || status === 429) return true;
+  if (status < 500) return false;
+  return options.every5xx === true || (status !== 501 && status !== 505);
 }
 
 /**
@@ -163,6 +175,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const maxTimeout = options.retry?.maxTimeoutMs ?? 10_000;
   const budget = options.retry?.maxElapsedMs ?? 30_000;
   const jitter = options.retry?.jitter ?? "equal";
+  const every5xx = options.retry?.every5xx ?? false;
   const random = options.random ?? Math.random;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const secrets = (options.secrets ?? []).filter((s) => s.length > 0);
@@ -224,7 +237,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw fail(`HTTP ${response.status}`, {
         reason: "http_status",
         status: response.status,
-        retryable: isRetryableStatus(response.status),
+        retryable: isRetryableStatus(response.status, { every5xx }),
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
         responseBody: clean(text),
       });
