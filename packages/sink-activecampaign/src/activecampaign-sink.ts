@@ -148,7 +148,9 @@ export function createActiveCampaignSink(options: ActiveCampaignSinkOptions): Ac
     headers: { "api-token": settings.apiToken },
     fetch: gate.fetch(settings.fetch),
     timeoutMs: settings.timeoutMs,
-    retry: settings.retry,
+    // Spec §1 ("Recommended classification: 429/503/5xx/network → retryable"): every 5xx, 501 and 505
+    // included, unlike core's default.
+    retry: { every5xx: true, ...settings.retry },
     logger: settings.logger,
     secrets: [settings.apiToken],
     onRetry: settings.onRetry,

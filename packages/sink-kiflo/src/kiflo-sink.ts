@@ -115,7 +115,9 @@ export function createKifloSink(options: KifloSinkOptions): KifloSink {
     headers: { authorization: `Bearer ${settings.apiToken}` },
     fetch: settings.fetch,
     timeoutMs: settings.timeoutMs,
-    retry: settings.retry,
+    // Kiflo spec §1 ("retry 429/5xx with backoff [assume]"): every 5xx, 501 and 505 included,
+    // unlike core's default.
+    retry: { every5xx: true, ...settings.retry },
     logger: settings.logger,
     secrets: [settings.apiToken],
     onRetry: settings.onRetry,

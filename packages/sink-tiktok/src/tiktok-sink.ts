@@ -124,7 +124,9 @@ export function createTikTokSink(options: TikTokSinkOptions): TikTokSink {
     userAgent: USER_AGENT,
     fetch: settings.fetch,
     timeoutMs: settings.timeoutMs,
-    retry: settings.retry,
+    // TikTok spec §6 ("HTTP 5xx, 429, network error/timeout | transport failure | yes"): every 5xx,
+    // 501 and 505 included, unlike core's default.
+    retry: { every5xx: true, ...settings.retry },
     logger: settings.logger,
     secrets,
     onRetry: settings.onRetry,
