@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { BillingEventSchema, toMajor, WebhookPayloadError } from "@revtrace/core";
 import { describe, expect, it } from "vitest";
-import { conversionNamesOf, parseChargebeeEvent } from "../src/index.js";
+import { conversionNamesOf, parseChargebeeEvent, parseRetentionEvent } from "../src/index.js";
 
 const fixture = (name: string) =>
   readFileSync(new URL(`./fixtures/review-r/${name}`, import.meta.url), "utf8");
@@ -172,5 +172,37 @@ describe("review-r: v1 payloads (spec §8)", () => {
     const renewal = parse("payment_succeeded.v1-renewal.synthetic.json");
     expect(renewal.payment?.isFirstPayment).toBe(false);
     expect(conversionNamesOf(renewal)).toEqual(["recurring_payment"]);
+  });
+});
+
+describe("review-r: Chargebee Retention", () => {
+  it("identify: traits give the account, the billing id and the custom fields", () => {
+    const event = parseRetentionEvent(fixture("retention_identify.synthetic.json"));
+    expect(event).toMatchObject({
+      call: "identify",
+      type: "identify",
+      supported: true,
+      userId: "RvR0anon1",
+      account: { internalId: "acct_r1", billingId: "cus_review_r1", value: 1900 },
+      custom: { segment: "smb" },
+    });
+    expect(event.account.createdAt).toBe(1733600000000);
+  });
+
+  it("track cancel: survey answers, numeric created_at and unknown nested keys kept raw", () => {
+    const event = parseRetentionEvent(fixture("retention_cancel.synthetic.json"));
+    expect(event).toMatchObject({
+      call: "track",
+      type: "cancel",
+      supported: true,
+      funnelId: 901,
+      survey: { reason: "too_expensive", sentiment: 2, confirmation: true },
+    });
+    expect(event.properties["some.future.key"]).toEqual({ nested: [1, 2] });
+  });
+
+  it("an unknown step with properties: null and no messageId is unsupported, not an error", () => {
+    const event = parseRetentionEvent(fixture("retention_new-step.synthetic.json"));
+    expect(event).toMatchObject({ type: "offer_viewed", supported: false, messageId: null });
   });
 });

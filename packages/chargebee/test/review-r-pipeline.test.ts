@@ -2,6 +2,7 @@
  * Review R: the fixtures/review-r payloads through createPipeline → handleWebhook: nothing is lost
  * (every body is stored or quarantined) and each gets the right status.
  */
+import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { CONVERSION_NAMES, type Conversion, type Sink } from "@revtrace/core";
 import { createMemoryStorage } from "@revtrace/storage-memory";
@@ -9,7 +10,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createPipeline, type Pipeline, type PipelineStorage } from "../../pipeline/src/index.ts";
 
 const DIR = new URL("./fixtures/review-r/", import.meta.url);
-const NAMES = readdirSync(DIR).filter((name) => name.endsWith(".synthetic.json"));
+const NAMES = readdirSync(DIR).filter(
+  (name) => name.endsWith(".synthetic.json") && !name.startsWith("retention_"),
+);
+const RETENTION = readdirSync(DIR).filter((name) => name.startsWith("retention_"));
+const SECRET = "review-r-retention-secret";
 const fixture = (name: string) => readFileSync(new URL(name, DIR), "utf8");
 const AUTH = `Basic ${Buffer.from("chargebee:review-r-pw").toString("base64")}`;
 /** The one body Money cannot hold (KWD 2^53 − 1 cents is beyond 2^53 − 1 fils): refused. */
@@ -36,6 +41,7 @@ function start() {
     storage: createMemoryStorage() as PipelineStorage,
     sinks: [sink],
     chargebee: { credentials: [{ username: "chargebee", password: "review-r-pw" }] },
+    retention: { secret: SECRET },
     pollMs: 10,
   });
   pipeline = p;
@@ -47,7 +53,18 @@ function start() {
         headers: { authorization: AUTH, "content-type": "application/json" },
       }),
     );
-  return { p, delivered, post };
+  const postRetention = (body: string) =>
+    p.handleRetentionWebhook(
+      new Request("http://localhost/webhooks/chargebee-retention", {
+        method: "POST",
+        body,
+        headers: {
+          "content-type": "application/json",
+          "x-hub-signature": createHmac("sha1", SECRET).update(body).digest("hex"),
+        },
+      }),
+    );
+  return { p, delivered, post, postRetention };
 }
 
 describe("review-r: pipeline ingestion", () => {
@@ -81,5 +98,20 @@ describe("review-r: pipeline ingestion", () => {
     expect(first?.contact.externalId).toBe("cus_review_r1");
     const renewal = delivered.find((c) => c.name === "recurring_payment");
     expect(renewal?.value).toEqual({ amount: 123450, currency: "BHD" });
+  });
+
+  it("stores every Retention body (identify, track, an unknown step without messageId) and delivers the known ones", async () => {
+    const { p, postRetention, delivered } = start();
+    expect(RETENTION.length).toBe(3);
+    for (const name of RETENTION) {
+      const answer = await postRetention(fixture(name));
+      expect(answer.status, name).toBe(200);
+      expect((await answer.json()) as unknown, name).toMatchObject({ ok: true, duplicate: false });
+    }
+    expect(await p.storage.getInboxEvent("retention:0b6f1d3e-review-r-cancel-1")).not.toBeNull();
+    expect(await p.storage.listQuarantine({ limit: 10 })).toEqual([]);
+    await p.drain({ timeoutMs: 10_000 });
+    const cancel = delivered.find((c) => c.retentionEvent?.type === "cancel");
+    expect(cancel?.contact.externalId).toBe("cus_review_r1");
   });
 });
