@@ -17,8 +17,14 @@ const RETENTION = readdirSync(DIR).filter((name) => name.startsWith("retention_"
 const SECRET = "review-r-retention-secret";
 const fixture = (name: string) => readFileSync(new URL(name, DIR), "utf8");
 const AUTH = `Basic ${Buffer.from("chargebee:review-r-pw").toString("base64")}`;
-/** The one body Money cannot hold (KWD 2^53 − 1 cents is beyond 2^53 − 1 fils): refused. */
-const REFUSED = "payment_succeeded.large-kwd.synthetic.json";
+/**
+ * Refused bodies: KWD 2^53 − 1 cents is beyond 2^53 − 1 fils (Money cannot hold it), and a
+ * payment_refunded whose refund failed moved no money (spec §4.4, §6).
+ */
+const REFUSED = new Set([
+  "payment_succeeded.large-kwd.synthetic.json",
+  "payment_refunded.failure-status.synthetic.json",
+]);
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {
@@ -68,20 +74,20 @@ function start() {
 }
 
 describe("review-r: pipeline ingestion", () => {
-  it("stores every body (200) but the one Money cannot hold, which is quarantined (400)", async () => {
+  it("stores every body (200) but the refused ones, which are quarantined (400)", async () => {
     const { p, post } = start();
-    expect(NAMES.length).toBe(15);
+    expect(NAMES.length).toBe(16);
     for (const name of NAMES) {
       const answer = await post(fixture(name));
       const id = (JSON.parse(fixture(name)) as { id: string }).id;
-      if (name === REFUSED) {
+      if (REFUSED.has(name)) {
         expect(answer.status, name).toBe(400);
         continue;
       }
       expect(answer.status, name).toBe(200);
       expect(await p.storage.getInboxEvent(`chargebee:${id}`), name).not.toBeNull();
     }
-    expect(await p.storage.listQuarantine({ limit: 10 })).toHaveLength(1);
+    expect(await p.storage.listQuarantine({ limit: 10 })).toHaveLength(REFUSED.size);
   });
 
   it("delivers KRW and BHD payments with their value, click id and customer", async () => {
