@@ -275,12 +275,20 @@ const paymentEvent: Builder = (raw, options) => {
   return clearSubscriptionPii(event);
 };
 
-/** Spec §6: `payment_refunded`: a refund (or reversal) transaction, never a payment. */
+/**
+ * Spec §6: `payment_refunded` is "a refund transaction succeeded": a refund (or reversal)
+ * transaction, never a payment, and one with status `success` (spec §4.4: only `success` has moved
+ * money; a failed or pending refund under that name would be misread as money going back, so it is
+ * refused, as a `payment_succeeded` that did not succeed is).
+ */
 const refundEvent: Builder = (raw, options) => {
   const event = baseEvent(raw, true);
   const { txn, context } = transactionParts(event, contentOf(raw, event.type), options);
   if (txn.type !== null && txn.type !== "refund" && txn.type !== "payment_reversal") {
     fail(AT_TRANSACTION, "type", "Expected refund (payment_refunded is money going back)");
+  }
+  if (txn.status !== null && txn.status !== "success") {
+    fail(AT_TRANSACTION, "status", "Expected success (payment_refunded is money that went back)");
   }
   event.refund = refundOf(txn, context);
   return clearSubscriptionPii(event);
@@ -453,7 +461,8 @@ export function createChargebeeParser(options?: ChargebeeParseOptions): Chargebe
  *   a missing, blank or over-long `id`, a missing `event_type`, an `occurred_at` that is not unix
  *   seconds (milliseconds are refused), a supported event without its content object, a field of the
  *   wrong kind, a negative amount or quantity, an unknown currency, a v2 amount with no currency
- *   anywhere, a `payment_succeeded` whose transaction is not a successful payment. `issues` holds the
+ *   anywhere, a `payment_succeeded` whose transaction is not a successful payment, a
+ *   `payment_refunded` whose transaction is not a successful refund. `issues` holds the
  *   path and rule, never input values.
  * @throws {ConfigError} when `options` are invalid.
  *
