@@ -4,8 +4,8 @@
  */
 import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { CONVERSION_NAMES, type Conversion, type Sink } from "@revtrace/core";
 import { createMemoryStorage } from "@revtrace/storage-memory";
+import { createCaptureSink } from "@revtrace/testing/sink";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPipeline, type Pipeline, type PipelineStorage } from "../../pipeline/src/index.ts";
 
@@ -33,16 +33,8 @@ afterEach(async () => {
 });
 
 function start() {
-  const delivered: Conversion[] = [];
-  const sink: Sink = {
-    specificationVersion: "v1",
-    name: "capture",
-    handles: new Set(CONVERSION_NAMES),
-    async send(items) {
-      delivered.push(...items);
-      return items.map((item) => ({ id: item.id, status: "delivered" as const }));
-    },
-  };
+  const sink = createCaptureSink();
+  const { delivered } = sink;
   const p = createPipeline({
     storage: createMemoryStorage() as PipelineStorage,
     sinks: [sink],

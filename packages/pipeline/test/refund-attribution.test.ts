@@ -3,8 +3,9 @@
  * touchpoint, a renewal and a partial refund) under every model: a refund takes back its payment's
  * credit from the same touchpoints, whether or not its body carries the subscription.
  */
-import { type Conversion, createTouchpoint, type ItemResult, type Sink } from "@revtrace/core";
+import { type Conversion, createTouchpoint } from "@revtrace/core";
 import { createIdentityResolver } from "@revtrace/identity";
+import { createCaptureSink } from "@revtrace/testing/sink";
 import { afterEach, describe, expect, it } from "vitest";
 import { account, type RStack, rstack } from "./sandbox-stack.ts";
 
@@ -15,24 +16,10 @@ afterEach(async () => {
 });
 const DAY = 86_400_000;
 
-function captureSink(): Sink & { got: Conversion[] } {
-  const sink = {
-    specificationVersion: "v1" as const,
-    name: "capture",
-    handles: new Set(["first_payment", "recurring_payment", "refund"]) as Sink["handles"],
-    got: [] as Conversion[],
-    async send(items: readonly Conversion[]): Promise<readonly ItemResult[]> {
-      sink.got.push(...items);
-      return items.map((item) => ({ id: item.id, status: "delivered" as const }));
-    },
-  };
-  return sink;
-}
-
 describe("attribution through the pipeline", () => {
   for (const withSub of [true, false])
     it(`the README path A..D under every model, the renewal and a refund (refund body ${withSub ? "with" : "without"} subscription)`, async () => {
-      const cap = captureSink();
+      const cap = createCaptureSink(["first_payment", "recurring_payment", "refund"]);
       s = await rstack(
         {
           attribution: {
@@ -108,7 +95,7 @@ describe("attribution through the pipeline", () => {
       }
       await s.post(JSON.stringify(refundBody));
       await s.pipeline.drain();
-      const byName = (name: string) => cap.got.find((c) => c.name === name) as Conversion;
+      const byName = (name: string) => cap.delivered.find((c) => c.name === name) as Conversion;
       const table = (c: Conversion) => {
         const out: Record<string, Record<string, number>> = {};
         for (const cr of c.credits ?? []) {

@@ -25,6 +25,7 @@
 import { inspect } from "node:util";
 import {
   CONVERSION_NAMES,
+  type Conversion,
   type ConversionName,
   type ItemResult,
   type Sink,
@@ -412,4 +413,25 @@ export function runSinkConformance<Item extends { readonly id: string }>(
       }
     });
   });
+}
+
+/**
+ * A sink that accepts everything it is sent and keeps it (`delivered`), for tests of what the
+ * pipeline hands its sinks.
+ * @param handles the conversions it takes (default: every one).
+ */
+export function createCaptureSink(
+  handles: Iterable<ConversionName> = CONVERSION_NAMES,
+): Sink & { delivered: Conversion[] } {
+  const delivered: Conversion[] = [];
+  return {
+    specificationVersion: "v1",
+    name: "capture",
+    handles: new Set(handles),
+    delivered,
+    async send(items: readonly Conversion[]): Promise<readonly ItemResult[]> {
+      delivered.push(...items);
+      return items.map((item) => ({ id: item.id, status: "delivered" as const }));
+    },
+  };
 }
