@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError } from "@revtrace/core";
 import type { Pipeline } from "@revtrace/pipeline";
@@ -49,12 +49,23 @@ export interface ReplayCommandResult {
   durationMs: number;
 }
 
-/** The `.json` files of a folder and of its subfolders (sorted), or the file itself. */
-function jsonFiles(path: string, top = true): string[] {
-  if (!statSync(path).isDirectory()) return top || path.endsWith(".json") ? [path] : [];
+/**
+ * The `.json` files of a folder and of its subfolders (sorted), or the file itself. A `*.json` link
+ * whose target is gone is left out, as the pipeline's own walk does (pipeline/src/replay.ts,
+ * `filesUnder`), and a folder already walked is not walked again (a link back to a parent loops).
+ */
+function jsonFiles(path: string, seen = new Set<string>()): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  seen.add(realpathSync(path));
   return readdirSync(path)
     .sort()
-    .flatMap((name) => jsonFiles(join(path, name), false));
+    .flatMap((name) => {
+      const full = join(path, name);
+      const info = statSync(full, { throwIfNoEntry: false });
+      if (info === undefined) return []; // a dangling link
+      if (info.isDirectory()) return seen.has(realpathSync(full)) ? [] : jsonFiles(full, seen);
+      return name.endsWith(".json") ? [full] : [];
+    });
 }
 
 const SOURCES = new Set(["chargebee", "quarantine", "dead-letters"]);
