@@ -9,7 +9,8 @@ import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
-import { CONFIG_FILE, paymentBody, spawnCli, tempDir } from "./helpers.ts";
+import { createUi, runReplay } from "../src/index.ts";
+import { CONFIG_FILE, paymentBody, spawnCli, tempDir, testConfig } from "./helpers.ts";
 
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
 
@@ -91,4 +92,23 @@ describe("revtrace replay, interrupted while draining", { timeout: 60_000 }, () 
       }
     });
   }
+
+  // A single-call source (quarantine here) is not cut in the middle: the signal is seen when it
+  // returns, and nothing is processed after it (it was: the replay drained, then exited 0).
+  it("a signal during a single-call source skips the processing: interrupted", async () => {
+    const config = testConfig({
+      dir: tempDir(),
+      tiktok: "http://127.0.0.1:9",
+      activecampaign: "http://127.0.0.1:9",
+    });
+    const interrupt = new AbortController();
+    interrupt.abort();
+    const replay = await runReplay({
+      config,
+      from: "quarantine",
+      signal: interrupt.signal,
+      ui: createUi({ quiet: true }),
+    });
+    expect(replay).toMatchObject({ interrupted: true, total: 0 });
+  });
 });
