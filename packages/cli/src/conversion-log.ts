@@ -18,6 +18,7 @@ import {
   type ConversionName,
   type ItemResult,
   type Money,
+  MoneySchema,
   type Sink,
   type Touchpoint,
   type TouchpointStore,
@@ -150,7 +151,9 @@ export function createConversionLogSink(options: ConversionLogSinkOptions): Sink
   };
 }
 
-const LoggedMoney = z.object({ amount: z.number().int(), currency: z.string() }).nullable();
+// Money as core checks it (a safe integer, a known upper-case ISO 4217 code): a line with anything
+// else is not a valid entry, skipped and counted, never a crash of the report's money sums.
+const LoggedMoney = MoneySchema.nullable();
 
 /** What a line of the log must be for the report to use it (extra fields are kept). */
 const LoggedConversionSchema = z.looseObject({

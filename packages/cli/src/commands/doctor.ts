@@ -59,8 +59,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     return { ok: false, checks };
   }
 
-  const storage = configuredStorage(config);
+  // Built inside the check: SQLite opens its file right away (a missing folder, a folder, not a
+  // database), which is the storage check failing, not the command.
+  let storage: ReturnType<typeof configuredStorage> | undefined;
   try {
+    storage = configuredStorage(config);
     await storage.migrate();
     add("migrations", "pass", "applied (idempotent)");
     await storage.listQuarantine({ limit: 1 });
@@ -75,7 +78,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
   } catch (error) {
     add("storage", "fail", message(error));
   } finally {
-    await storage.close().catch(() => {});
+    await storage?.close().catch(() => {});
   }
 
   for (const sink of config.pipeline.sinks ?? []) {

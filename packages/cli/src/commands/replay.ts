@@ -7,9 +7,10 @@
  *
  * @module
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError } from "@revtrace/core";
+import type { Pipeline } from "@revtrace/pipeline";
 import type { RevtraceConfig } from "../config.js";
 import { openConfiguredPipeline } from "../configured-pipeline.js";
 import { createUi, type Ui } from "../ui.js";
@@ -48,12 +49,23 @@ export interface ReplayCommandResult {
   durationMs: number;
 }
 
-/** The `.json` files of a folder and of its subfolders (sorted), or the file itself. */
-function jsonFiles(path: string, top = true): string[] {
-  if (!statSync(path).isDirectory()) return top || path.endsWith(".json") ? [path] : [];
+/**
+ * The `.json` files of a folder and of its subfolders (sorted), or the file itself. A `*.json` link
+ * whose target is gone is left out, as the pipeline's own walk does (pipeline/src/replay.ts,
+ * `filesUnder`), and a folder already walked is not walked again (a link back to a parent loops).
+ */
+function jsonFiles(path: string, seen = new Set<string>()): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  seen.add(realpathSync(path));
   return readdirSync(path)
     .sort()
-    .flatMap((name) => jsonFiles(join(path, name), false));
+    .flatMap((name) => {
+      const full = join(path, name);
+      const info = statSync(full, { throwIfNoEntry: false });
+      if (info === undefined) return []; // a dangling link
+      if (info.isDirectory()) return seen.has(realpathSync(full)) ? [] : jsonFiles(full, seen);
+      return name.endsWith(".json") ? [full] : [];
+    });
 }
 
 const SOURCES = new Set(["chargebee", "quarantine", "dead-letters"]);
@@ -65,6 +77,36 @@ export function checkReplaySource(from: string): void {
       `replay --from ${from}: no such file or folder (give a file or folder of .json bodies, or chargebee, quarantine, dead-letters)`,
     );
   }
+}
+
+/**
+ * Drains the pipeline, or stops when `signal` aborts (Ctrl-C, SIGTERM): the pipeline is closed, which
+ * ends the drain, lets the batches in flight finish within its grace and keeps what is left in the
+ * outbox for the next run. Resolves with whether it was interrupted.
+ */
+async function drainUnlessInterrupted(
+  pipeline: Pipeline,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  const draining = pipeline.drain({ timeoutMs: 300_000 });
+  if (!signal) {
+    await draining;
+    return false;
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<"interrupted">((resolve) => {
+    onAbort = () => resolve("interrupted");
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    if ((await Promise.race([draining, aborted])) !== "interrupted") return false;
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+  // close() ends the drain with "closed while draining": that is the interruption, not an error.
+  await pipeline.close();
+  await draining.catch(() => {});
+  return true;
 }
 
 /** Runs a replay. */
@@ -133,10 +175,12 @@ export async function runReplay(options: ReplayCommandOptions): Promise<ReplayCo
       }
       bar.done(result.interrupted ? "Interrupted" : `Replayed ${files.length} files`);
     }
+    // A signal during a single call (quarantine, dead letters, Chargebee) is seen once it returns.
+    if (options.signal?.aborted) result.interrupted = true;
     if (options.drain !== false && !result.interrupted) {
       const task = ui.task("Processing and delivering");
-      await pipeline.drain({ timeoutMs: 300_000 });
-      task.done("Processed and delivered");
+      result.interrupted = await drainUnlessInterrupted(pipeline, options.signal);
+      task.done(result.interrupted ? "Interrupted" : "Processed and delivered");
     }
   } finally {
     await pipeline.close();

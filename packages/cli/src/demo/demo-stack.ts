@@ -77,6 +77,22 @@ export interface DemoStack {
 
 export async function startDemoStack(now: () => number, dir?: string): Promise<DemoStack> {
   const root = dir ?? mkdtempSync(join(tmpdir(), "revtrace-demo-"));
+  // Ctrl-C or SIGTERM ends the demo as before (the signal is raised again when nothing else of the
+  // process listens to it), but not before its temporary folder is removed: only the normal end
+  // removed it.
+  const interrupted = (signal: NodeJS.Signals) => {
+    rmSync(root, { recursive: true, force: true });
+    stopCleanup();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  const stopCleanup = () => {
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
+  };
+  if (!dir) {
+    process.once("SIGINT", interrupted);
+    process.once("SIGTERM", interrupted);
+  }
   // ActiveCampaign's account limit (5 requests/s) is tested in the sink's package: lifted here.
   const sandbox = await startSandbox(sandboxServerOptions(CREDENTIALS));
   let storage: PipelineStorage;
@@ -89,6 +105,8 @@ export async function startDemoStack(now: () => number, dir?: string): Promise<D
   } catch (error) {
     // The sandbox's server would keep the process alive after the error.
     await sandbox.close();
+    stopCleanup();
+    if (!dir) rmSync(root, { recursive: true, force: true });
     throw error;
   }
   const logPath = join(root, "revtrace-conversions.jsonl");
@@ -133,6 +151,7 @@ export async function startDemoStack(now: () => number, dir?: string): Promise<D
     async close() {
       await served.close();
       await sandbox.close();
+      stopCleanup();
       if (!dir) rmSync(root, { recursive: true, force: true });
     },
   };
