@@ -179,6 +179,29 @@ function table(title: string, results: readonly Result[], targets: Record<string
   }
 }
 
+/**
+ * What the collect rows say together. Per-request costs add up: serving through the adapter (the
+ * `adapter` row: body read, JSON parsed, the cookie answered) costs `1/adapter − 1/bare` beyond bare,
+ * storing the rows `1/ceiling − 1/bare`. An endpoint that did both and nothing else would serve about
+ * `1 / (1/adapter + 1/ceiling − 1/bare)`: the most any collect endpoint storing these rows behind
+ * the adapter can reach on this machine, before validating a single field.
+ */
+function collectBound(results: readonly Result[]) {
+  const mean = (config: string) => {
+    const rows = results.filter((r) => r.config === config);
+    return rows.reduce((sum, r) => sum + r.rps, 0) / rows.length;
+  };
+  const bare = mean("bare");
+  const adapter = mean("adapter");
+  const ceiling = mean("ceiling-sqlite-normal");
+  const pipeline = mean("sqlite-normal");
+  const bound = 1 / (1 / adapter + 1 / ceiling - 1 / bare);
+  const us = (rps: number) => (1e6 / rps - 1e6 / bare).toFixed(1);
+  console.log(
+    `\nCollect, µs per request beyond bare: the adapter ${us(adapter)}, the storage (ceiling) ${us(ceiling)}, the pipeline ${us(pipeline)}. Adapter and storage alone: about ${Math.round(bound)} req/s = ${(bound / bare).toFixed(2)}× bare (target 0.5×); the pipeline reaches ${(pipeline / bound).toFixed(2)}× of that.`,
+  );
+}
+
 const dir = mkdtempSync(join(tmpdir(), "revtrace-ingest-bench-"));
 try {
   const engines = ["sqlite-normal", "sqlite-full"];
@@ -189,7 +212,7 @@ try {
     webhook.push(await measure(config, dir, webhook.length, "webhook"));
   }
   const collect: Result[] = [];
-  for (const config of ["bare", "sqlite-normal", "ceiling-sqlite-normal", "bare"]) {
+  for (const config of ["bare", "sqlite-normal", "ceiling-sqlite-normal", "adapter", "bare"]) {
     collect.push(await measure(config, dir, webhook.length + collect.length, "collect"));
   }
   table("Webhook ingest over HTTP (autocannon, 10 connections, 6.9 KB body)", webhook, {
@@ -200,6 +223,7 @@ try {
   table("Tracker collect endpoint over HTTP (a landing with a click id per request)", collect, {
     "sqlite-normal": 0.5,
   });
+  collectBound(collect);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

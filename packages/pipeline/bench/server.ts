@@ -1,8 +1,11 @@
 /**
  * One benchmark server, started in its own process by the benches: `bare` (Fastify parsing JSON and
  * answering 200, the baseline), the pipeline's webhook and collect endpoints behind
- * `@revtrace/pipeline/fastify` on `sqlite-normal`, `sqlite-full` or `postgres`, or `ceiling-<engine>`:
- * bare plus, by hand, the rows the pipeline stores (`ceiling.ts`). Prints `PORT <n>` when listening.
+ * `@revtrace/pipeline/fastify` on `sqlite-normal`, `sqlite-full` or `postgres`, `ceiling-<engine>`:
+ * bare plus, by hand, the rows the pipeline stores (`ceiling.ts`), or `adapter`: the pipeline's
+ * Fastify adapter serving a collect endpoint that only reads the body, parses it and answers 204 with
+ * the visitor cookie (what every collect answer costs before the endpoint's own work and storage).
+ * Prints `PORT <n>` when listening.
  */
 import { join } from "node:path";
 import type { Storage } from "@revtrace/core";
@@ -10,7 +13,9 @@ import { createPostgresStorage } from "@revtrace/storage-postgres";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import Fastify from "fastify";
 import { revtraceFastify } from "../src/adapters/fastify.ts";
-import { createPipeline, type PipelineStorage } from "../src/index.ts";
+import { emptyAnswer } from "../src/http-answers.ts";
+import { toWebHandler } from "../src/http-exchange.ts";
+import { createPipeline, type Pipeline, type PipelineStorage } from "../src/index.ts";
 import { registerCeiling } from "./ceiling.ts";
 
 export const BENCH_PASSWORD = "bench-webhook-password";
@@ -29,6 +34,16 @@ if (config === "bare") {
     }
   });
   app.post("/rt/collect", async (_request, reply) => reply.code(204).send());
+} else if (config === "adapter") {
+  const cookie =
+    "rt_vid=00000000-0000-4000-8000-000000000000; Max-Age=34560000; Path=/; HttpOnly; SameSite=Lax";
+  const collect = toWebHandler(async (request) => {
+    JSON.parse(Buffer.from(await request.body(64 * 1024)).toString("utf8"));
+    return emptyAnswer(204, { "set-cookie": cookie, "cache-control": "no-store" });
+  });
+  const pipeline = { handleCollect: collect, maxBodyBytes: 64 * 1024 } as unknown as Pipeline;
+  const only = { webhook: null, retention: null, live: null, ready: null, metrics: null };
+  await app.register(revtraceFastify, { pipeline, paths: only });
 } else if (config.startsWith("ceiling-")) {
   await registerCeiling(
     app,

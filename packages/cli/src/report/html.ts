@@ -86,7 +86,7 @@ function channelModelTable(data: ReportData): string {
           return `<td class="num ${cls}">${delta >= 0 ? "+" : "−"}${escapeHtml(formatMoney({ amount: Math.abs(delta), currency: row.currency }))}${pct}</td>`;
         })
         .join("");
-      return `<tr><td>${escapeHtml(row.channel)}</td><td>${row.currency}</td>${cells}${deltas}</tr>`;
+      return `<tr><td>${escapeHtml(row.channel)}</td><td>${escapeHtml(row.currency)}</td>${cells}${deltas}</tr>`;
     })
     .join("");
   return `<table><thead><tr><th>Channel</th><th>Currency</th>${head}${deltaHead}</tr></thead><tbody>${body}</tbody></table>`;
@@ -106,7 +106,7 @@ function partnersTable(data: ReportData): string {
   const rows = data.partners
     .map(
       (b) =>
-        `<tr><td>${escapeHtml(b.partnerId)}</td><td>${b.currency}</td>${[
+        `<tr><td>${escapeHtml(b.partnerId)}</td><td>${escapeHtml(b.currency)}</td>${[
           b.pending,
           b.payable,
           b.paid,
