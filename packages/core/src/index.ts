@@ -163,10 +163,10 @@ export {
 } from "./money/money.js";
 export { parseOptions } from "./options.js";
 export type { RateLimit, RateLimiter } from "./rate-limiter.js";
+export { createRecentMap, type RecentMap } from "./recent-map.js";
 export { createSeededRandom, type SeededRandom } from "./seeded-random.js";
 export { type ItemResult, type SendOptions, type Sink, sendHandled } from "./sink.js";
 export { sortSmall, uniqueSmall } from "./small-arrays.js";
-export { createRecentMap, type RecentMap } from "./recent-map.js";
 export type {
   EarliestEdgesQuery,
   IdentityChange,

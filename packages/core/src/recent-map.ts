@@ -28,7 +28,9 @@ export interface RecentMap<K, V extends NonNullable<unknown> | null> {
 }
 
 /** Creates a {@link RecentMap} of at most `capacity` entries (a non-negative integer). */
-export function createRecentMap<K, V extends NonNullable<unknown> | null>(capacity: number): RecentMap<K, V> {
+export function createRecentMap<K, V extends NonNullable<unknown> | null>(
+  capacity: number,
+): RecentMap<K, V> {
   if (!Number.isInteger(capacity) || capacity < 0) {
     throw new RangeError(`capacity must be a non-negative integer, got ${capacity}`);
   }
