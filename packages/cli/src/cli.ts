@@ -247,9 +247,20 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
               : []),
             `Replayed ${replay.total} from ${replay.from} in ${(replay.durationMs / 1000).toFixed(1)} s:`,
             `  stored ${replay.stored} · duplicates ${replay.duplicates} · invalid ${replay.invalid} · still invalid ${replay.stillInvalid} · requeued ${replay.requeued}`,
+            ...(replay.undelivered > 0
+              ? [
+                  `Not all delivered in time: ${replay.undelivered} items are still queued (a destination down or slow?); \`revtrace serve\` or the next replay delivers them (\`revtrace doctor\` checks the destinations).`,
+                ]
+              : []),
+            ...(replay.deadLettered > 0
+              ? [
+                  `${replay.deadLettered} dead-lettered: see \`revtrace doctor\`, then \`revtrace replay --from dead-letters\`.`,
+                ]
+              : []),
           ].join("\n"),
         );
-        return replay.interrupted || replay.invalid + replay.stillInvalid > 0
+        return replay.interrupted ||
+          replay.invalid + replay.stillInvalid + replay.undelivered + replay.deadLettered > 0
           ? EXIT_CODES.checkFailed
           : EXIT_CODES.ok;
       }),

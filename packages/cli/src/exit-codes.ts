@@ -16,7 +16,8 @@ export const EXIT_CODES = {
   config: 3,
   /**
    * The command ran, but its check failed: the demo found something that did not arrive, `doctor` a
-   * failing check, `replay` bodies still invalid, `backfill` customers with errors.
+   * failing check, `replay` bodies still invalid, deliveries still queued or dead-lettered, `backfill`
+   * customers with errors.
    */
   checkFailed: 4,
 } as const;

@@ -8,6 +8,7 @@
  */
 export { type BackoffPolicy, retryDelay } from "./backoff.js";
 export { billingContact, billingConversion, retentionConversion } from "./conversions.js";
+export { DrainTimeoutError } from "./drain-timeout.js";
 export { billingIdentityKeys, retentionIdentityKeys } from "./identity-keys.js";
 export { type PipelineMetrics, prometheusText, type QueueMetrics } from "./metrics.js";
 export { createPipeline, type Pipeline, type WebHandler } from "./pipeline.js";

@@ -26,6 +26,7 @@ import { createIdentityResolver } from "@revtrace/identity";
 import { createSqliteStorage } from "@revtrace/storage-sqlite";
 import { MAX_COLLECT_BYTES } from "./collect/collect-body.js";
 import { createCollectHandler } from "./collect/collect-handler.js";
+import { DrainTimeoutError } from "./drain-timeout.js";
 import { createEventProcessor } from "./event-processor.js";
 import { livenessAnswer, readiness, readinessAnswer, readOnly } from "./health.js";
 import { errorAnswer } from "./http-answers.js";
@@ -95,7 +96,8 @@ export interface Pipeline {
   start(): Promise<void>;
   /**
    * Runs the worker and every sink in this process until nothing this process knows of is left
-   * undelivered (retries waited for); rejects after `timeoutMs` (default 30 s), even while a batch
+   * undelivered (retries waited for); rejects with a {@link DrainTimeoutError} after `timeoutMs`
+   * (default 30 s; what is left stays queued), even while a batch
    * is in flight (that batch goes on in the background, bounded by `delivery.sendTimeoutMs`).
    */
   drain(options?: { timeoutMs?: number }): Promise<void>;
@@ -488,9 +490,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return total;
   };
   const drainTimeout = (timeoutMs: number) =>
-    new Error(
-      `drain timed out after ${timeoutMs} ms with ${metrics.pendingCount()} items undelivered`,
-    );
+    new DrainTimeoutError(timeoutMs, metrics.pendingCount());
 
   return {
     handleWebhook: guarded(chargebeeHandler),

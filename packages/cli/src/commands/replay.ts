@@ -10,11 +10,14 @@
 import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError } from "@revtrace/core";
-import type { Pipeline } from "@revtrace/pipeline";
+import { DrainTimeoutError, type Pipeline } from "@revtrace/pipeline";
 import type { RevtraceConfig } from "../config.js";
 import { openConfiguredPipeline } from "../configured-pipeline.js";
 import { createUi, type Ui } from "../ui.js";
 import { UsageError } from "../usage-error.js";
+
+/** How long processing and delivery may take before the replay reports what is still queued. */
+const DRAIN_TIMEOUT_MS = 300_000;
 
 export type ReplaySource = "chargebee" | "quarantine" | "dead-letters" | (string & {});
 
@@ -28,6 +31,11 @@ export interface ReplayCommandOptions {
   sink?: string | undefined;
   /** Process and deliver what was replayed before returning. @default true */
   drain?: boolean | undefined;
+  /**
+   * How long processing and delivery may take; what is not delivered by then stays queued and is
+   * counted as `undelivered`. @default 300000 (5 minutes)
+   */
+  drainTimeoutMs?: number | undefined;
   /** Stops a replay of files after the file in progress (the CLI aborts it on SIGINT/SIGTERM). */
   signal?: AbortSignal | undefined;
   ui?: Ui | undefined;
@@ -46,6 +54,13 @@ export interface ReplayCommandResult {
   requeued: number;
   /** Stopped by `signal` before the end: run it again (what was stored is a duplicate then). */
   interrupted: boolean;
+  /**
+   * Items still queued when processing ran out of time (a destination down or slow): they are
+   * delivered by `revtrace serve` or the next replay.
+   */
+  undelivered: number;
+  /** Deliveries (or events) dead-lettered while this replay processed: `--from dead-letters`. */
+  deadLettered: number;
   durationMs: number;
 }
 
@@ -79,34 +94,54 @@ export function checkReplaySource(from: string): void {
   }
 }
 
+/** How a drain ended: done, interrupted, or out of time with items still queued. */
+type DrainOutcome = { interrupted: boolean; undelivered: number };
+
 /**
  * Drains the pipeline, or stops when `signal` aborts (Ctrl-C, SIGTERM): the pipeline is closed, which
  * ends the drain, lets the batches in flight finish within its grace and keeps what is left in the
- * outbox for the next run. Resolves with whether it was interrupted.
+ * outbox for the next run. A drain that runs out of time (a destination down) is no crash either:
+ * what it could not deliver stays queued, and the outcome counts it.
  */
 async function drainUnlessInterrupted(
   pipeline: Pipeline,
   signal: AbortSignal | undefined,
-): Promise<boolean> {
-  const draining = pipeline.drain({ timeoutMs: 300_000 });
-  if (!signal) {
-    await draining;
-    return false;
-  }
+  timeoutMs: number,
+): Promise<DrainOutcome> {
+  const draining = pipeline.drain({ timeoutMs }).then(
+    () => ({ interrupted: false, undelivered: 0 }),
+    (error: unknown) => {
+      if (error instanceof DrainTimeoutError) {
+        return { interrupted: false, undelivered: error.undelivered };
+      }
+      throw error;
+    },
+  );
+  if (!signal) return draining;
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<"interrupted">((resolve) => {
     onAbort = () => resolve("interrupted");
     signal.addEventListener("abort", onAbort, { once: true });
   });
   try {
-    if ((await Promise.race([draining, aborted])) !== "interrupted") return false;
+    const first = await Promise.race([draining, aborted]);
+    if (first !== "interrupted") return first;
   } finally {
     if (onAbort) signal.removeEventListener("abort", onAbort);
   }
   // close() ends the drain with "closed while draining": that is the interruption, not an error.
   await pipeline.close();
   await draining.catch(() => {});
-  return true;
+  return { interrupted: true, undelivered: 0 };
+}
+
+/** Items this process dead-lettered (the worker's and every sink's). */
+function deadLettersOf(pipeline: Pipeline): number {
+  const metrics = pipeline.metrics();
+  return Object.values(metrics.sinks).reduce(
+    (sum, sink) => sum + sink.deadLetters,
+    metrics.worker.deadLetters,
+  );
 }
 
 /** Runs a replay. */
@@ -122,6 +157,8 @@ export async function runReplay(options: ReplayCommandOptions): Promise<ReplayCo
     stillInvalid: 0,
     requeued: 0,
     interrupted: false,
+    undelivered: 0,
+    deadLettered: 0,
     durationMs: 0,
   };
   if (options.from === "chargebee" && !options.config.pipeline.chargebee.api) {
@@ -179,8 +216,21 @@ export async function runReplay(options: ReplayCommandOptions): Promise<ReplayCo
     if (options.signal?.aborted) result.interrupted = true;
     if (options.drain !== false && !result.interrupted) {
       const task = ui.task("Processing and delivering");
-      result.interrupted = await drainUnlessInterrupted(pipeline, options.signal);
-      task.done(result.interrupted ? "Interrupted" : "Processed and delivered");
+      const drained = await drainUnlessInterrupted(
+        pipeline,
+        options.signal,
+        options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS,
+      );
+      result.interrupted = drained.interrupted;
+      result.undelivered = drained.undelivered;
+      result.deadLettered = deadLettersOf(pipeline);
+      task.done(
+        result.interrupted
+          ? "Interrupted"
+          : result.undelivered > 0 || result.deadLettered > 0
+            ? "Processed, not all delivered"
+            : "Processed and delivered",
+      );
     }
   } finally {
     await pipeline.close();
