@@ -6,7 +6,6 @@
  * delivered" and exited 0.
  */
 import { writeFileSync } from "node:fs";
-import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { type SandboxServer, startSandbox } from "@revtrace/sandbox";
 import { afterEach, describe, expect, it } from "vitest";
@@ -16,6 +15,7 @@ import {
   paymentBody,
   sandboxOptions,
   spawnCli,
+  startSilentServer,
   tempDir,
   testConfig,
 } from "./helpers.ts";
@@ -26,24 +26,14 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-/** A destination that accepts connections and never answers. */
-async function silentUrl(): Promise<string> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(() => {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-  });
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-}
-
 describe("revtrace replay outcomes", { timeout: 60_000 }, () => {
   it("counts what is still queued when processing runs out of time, without failing", async () => {
     const dir = tempDir();
     const body = join(dir, "payment.json");
     writeFileSync(body, paymentBody(1));
-    const silent = await silentUrl();
+    const server = await startSilentServer();
+    closers.push(server.close);
+    const silent = server.url;
     const config = testConfig({ dir, tiktok: silent, activecampaign: silent });
     const replay = await runReplay({ config, from: body, ui: quiet, drainTimeoutMs: 1_000 });
     expect(replay).toMatchObject({ stored: 1, interrupted: false, deadLettered: 0 });

@@ -5,12 +5,18 @@
  * that does not answer, for its whole 300 s timeout (then exit 1).
  */
 import { existsSync, writeFileSync } from "node:fs";
-import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { createUi, runReplay } from "../src/index.ts";
-import { CONFIG_FILE, paymentBody, spawnCli, tempDir, testConfig } from "./helpers.ts";
+import {
+  CONFIG_FILE,
+  paymentBody,
+  spawnCli,
+  startSilentServer,
+  tempDir,
+  testConfig,
+} from "./helpers.ts";
 
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
 
@@ -43,21 +49,7 @@ async function storedEvents(db: string, atLeast: number, timeoutMs: number) {
   throw new Error("the replay never stored its events");
 }
 
-/** A destination that accepts connections and never answers (each send waits for its timeout). */
 let silent: { url: string; close: () => void } | undefined;
-async function startSilent() {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
-}
 afterEach(() => {
   silent?.close();
   silent = undefined;
@@ -70,7 +62,7 @@ describe("revtrace replay, interrupted while draining", { timeout: 60_000 }, () 
       const body = join(dir, "payment.json");
       writeFileSync(body, paymentBody(1));
       // Neither destination answers: the drain can only wait for its sends, then retry them.
-      silent = await startSilent();
+      silent = await startSilentServer();
       const child = spawnCli(["replay", "--config", CONFIG_FILE, "--from", body, "--quiet"], {
         REVTRACE_TEST_DIR: dir,
         REVTRACE_TEST_TIKTOK: silent.url,
