@@ -14,6 +14,13 @@ export interface PlanInput {
   loaded: LoadedComponent;
   /** The store's records of the loaded keys, by key id. */
   stored: ReadonlyMap<string, IdentityKeyRecord>;
+  /**
+   * The store's person records of those keys' persons, by id (`null`: none stored). A live person
+   * whose stored record disagrees with the replay is written again: two resolvers writing one
+   * component at once can leave a record written from a stale read (a later `createdAt`, a merge
+   * the other writer undid), and its keys alone would never show it.
+   */
+  storedPersons: ReadonlyMap<string, PersonRecord | null>;
   /** Edges to write. */
   edges: readonly IdentityEdge[];
   /**
@@ -65,13 +72,15 @@ export function planIdentityChange(input: PlanInput): IdentityPlan {
 
   const persons = new Map<string, PersonRecord>();
   for (const [id, label] of live) {
-    if (!storedLive.has(id))
-      persons.set(id, {
-        id,
-        createdAt: state.firstSeenAt(label),
-        mergedInto: null,
-        mergedAt: null,
-      });
+    const createdAt = state.firstSeenAt(label);
+    const record = input.storedPersons.get(id);
+    const agrees =
+      storedLive.has(id) &&
+      record !== undefined &&
+      record !== null &&
+      record.createdAt === createdAt &&
+      record.mergedInto === null;
+    if (!agrees) persons.set(id, { id, createdAt, mergedInto: null, mergedAt: null });
   }
 
   // Where each absorbed person went, and when (the first time it was absorbed).

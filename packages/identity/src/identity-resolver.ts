@@ -11,7 +11,6 @@
  */
 import {
   type Clock,
-  type IdentityChange,
   type IdentityEdge,
   type IdentityEvidence,
   type IdentityKey,
@@ -335,28 +334,15 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
     return records;
   };
 
-  /**
-   * A person the replay keeps live whose stored record was merged away (two writers interleaved):
-   * the plan leaves it alone because its keys already point at it, so write it live again.
-   */
-  const reviveMergedAway = async (
-    change: IdentityChange,
-    stored: ReadonlyMap<string, IdentityKeyRecord>,
-  ) => {
-    const written = new Set((change.persons ?? []).map((p) => p.id));
-    const repointed = new Map((change.keys ?? []).map((r) => [identityKeyId(r.key), r.personId]));
-    const kept = new Set<string>();
-    for (const [id, record] of stored)
-      if (!repointed.has(id) && !written.has(record.personId)) kept.add(record.personId);
-    for (const personId of kept) {
-      const person = await store.getPerson(personId);
-      if (person?.mergedInto) {
-        change.persons = [
-          ...(change.persons ?? []),
-          { id: person.id, createdAt: person.createdAt, mergedInto: null, mergedAt: null },
-        ];
+  /** The person records of the stored keys' persons (see `PlanInput.storedPersons`). */
+  const storedPersonsOf = async (records: ReadonlyMap<string, IdentityKeyRecord>) => {
+    const persons = new Map<string, PersonRecord | null>();
+    for (const record of records.values()) {
+      if (!persons.has(record.personId)) {
+        persons.set(record.personId, await store.getPerson(record.personId));
       }
     }
+    return persons;
   };
 
   /**
@@ -374,6 +360,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
       loaded: LoadedComponent,
       state: ReplayState,
       stored: Map<string, IdentityKeyRecord>,
+      storedPersons: Map<string, PersonRecord | null>,
     ) => IdentityPlan,
   ) => {
     let all = seeds;
@@ -381,7 +368,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
       const loaded = await loadComponent(store, normalizer, all, { pending });
       const state = replay(loaded);
       const stored = await storedRecords(loaded);
-      const { change, orphans } = plan(loaded, state, stored);
+      const { change, orphans } = plan(loaded, state, stored, await storedPersonsOf(stored));
       const outside = new Map<string, IdentityKey>();
       const merged: PersonRecord[] = [];
       for (const orphan of orphans) {
@@ -546,10 +533,10 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
         };
       }
       let obsIndex = -1;
-      const { loaded, state, stored, change } = await planComponent(
+      const { loaded, state, change } = await planComponent(
         accepted,
         edges,
-        (loaded, state, stored) => {
+        (loaded, state, stored, storedPersons) => {
           checkRepeat(loaded, accepted, evidence, new Set(edges));
           // this observation: its evidence, and (evidence may be shared by disjoint key sets) its keys
           const own = state.indexOf(accepted[0] as IdentityKey);
@@ -562,6 +549,7 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
             state,
             loaded,
             stored,
+            storedPersons,
             edges,
             fromObservation: obsIndex < 0 ? Number.POSITIVE_INFINITY : obsIndex,
             now: now(),
@@ -569,7 +557,6 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
         },
       );
       const seenBefore = loaded.hasStoredObservation(evidence.observationId);
-      await reviveMergedAway(change, stored);
       const refusalsToWrite = newRefusals(loaded, state, obsIndex, seenBefore);
       if (refusalsToWrite.length > 0) change.refusals = refusalsToWrite;
       if (change.persons || change.keys || change.edges || change.refusals)
@@ -746,11 +733,12 @@ export function createIdentityResolver(options: IdentityResolverOptions): Identi
       const { change } = await planComponent(
         [...survivors.values()],
         selfEdges,
-        (loaded, state, stored) =>
+        (loaded, state, stored, storedPersons) =>
           planIdentityChange({
             state,
             loaded,
             stored,
+            storedPersons,
             edges: selfEdges,
             fromObservation: Number.POSITIVE_INFINITY,
             now: now(),

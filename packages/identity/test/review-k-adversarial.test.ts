@@ -6,7 +6,7 @@
  * of visitors before a real customer. The oracle is the same stream linked in order on the memory
  * engine, and `replayIdentityGraph` over the normalized keys. Synthetic data.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { IdentityKey, IdentityKeyKind, IdentityStore } from "@revtrace/core";
@@ -89,6 +89,11 @@ const scenarioArb = streamArb.chain((obs) =>
       return { obs, noisy };
     }),
 );
+
+/** A scenario the property once failed on (see its test). */
+const TWO_WRITERS_CREATED_AT = JSON.parse(
+  readFileSync(new URL("./fixtures/two-writers-created-at.json", import.meta.url), "utf8"),
+) as { obs: Obs[]; noisy: Obs[] };
 
 const pool = testPool(4);
 const schemas: string[] = [];
@@ -252,7 +257,12 @@ describe("review-k: adversarial identity streams on every engine", { timeout: 60
             await close();
           }
         }),
-        { numRuns: Number(process.env.RUNS ?? (name === "memory" ? 150 : 25)) },
+        {
+          numRuns: Number(process.env.RUNS ?? (name === "memory" ? 150 : 25)),
+          // found by CI on 2026-12-08 (seed -1988990407): one writer's stale read left a person's
+          // `createdAt` at 1.7e12 where its keys were seen at 0, and relinking never repaired it
+          examples: [[TWO_WRITERS_CREATED_AT]],
+        },
       );
     });
   }
