@@ -13,5 +13,5 @@ export { billingIdentityKeys, retentionIdentityKeys } from "./identity-keys.js";
 export { type PipelineMetrics, prometheusText, type QueueMetrics } from "./metrics.js";
 export { createPipeline, type Pipeline, type WebHandler } from "./pipeline.js";
 export type { PipelineOptions, PipelineStorage } from "./pipeline-options.js";
-export type { ReplayReport } from "./replay.js";
+export { type ReplayReport, recordedFiles } from "./replay.js";
 export { WORK_QUEUE } from "./work-item.js";

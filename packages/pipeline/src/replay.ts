@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ChargebeeApi } from "@revtrace/chargebee";
 import { type Clock, type InboxStore, type OutboxStore, WebhookPayloadError } from "@revtrace/core";
@@ -36,9 +36,14 @@ function count(report: ReplayReport, outcome: IngestOutcome): void {
  * The regular files to replay under `path`: the path itself when it is a file, else every `*.json`
  * file below it, in name order. Anything else is left out, so that nothing can block the replay:
  * a named pipe or a device called `x.json` (reading one waits forever), and, inside a folder, a
- * symlink whose target is gone.
+ * symlink whose target is gone. A folder reached again through a link (a link back to a parent) is
+ * walked once.
  */
-async function filesUnder(path: string, nested = false): Promise<string[]> {
+export async function recordedFiles(path: string): Promise<string[]> {
+  return filesUnder(path, false, new Set());
+}
+
+async function filesUnder(path: string, nested: boolean, seen: Set<string>): Promise<string[]> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
@@ -48,13 +53,22 @@ async function filesUnder(path: string, nested = false): Promise<string[]> {
   }
   if (info.isFile()) return [path];
   if (!info.isDirectory()) return [];
+  const real = await realpath(path);
+  if (seen.has(real)) return [];
+  seen.add(real);
   const entries = await readdir(path, { withFileTypes: true });
-  const found = await Promise.all(
-    entries
-      .filter((e) => e.isDirectory() || e.name.endsWith(".json"))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((e) => filesUnder(join(path, e.name), true)),
-  );
+  const found: string[][] = [];
+  // one after another: the folders already walked must be known before the next one
+  for (const e of entries
+    .filter((e) => e.isDirectory() || e.isSymbolicLink() || e.name.endsWith(".json"))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const full = join(path, e.name);
+    if (!e.isDirectory() && !e.name.endsWith(".json")) {
+      // a link: followed only to a folder
+      if (!(await stat(full).catch(() => null))?.isDirectory()) continue;
+    }
+    found.push(await filesUnder(full, true, seen));
+  }
   return found.flat();
 }
 
@@ -84,7 +98,7 @@ export async function replayFiles(
 ): Promise<ReplayReport> {
   const report = emptyReport();
   for (const path of paths) {
-    for (const file of await filesUnder(path)) {
+    for (const file of await recordedFiles(path)) {
       for (const body of bodiesOf(await readFile(file, "utf8"))) {
         count(
           report,

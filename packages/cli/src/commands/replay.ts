@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { ConfigError } from "@revtrace/core";
-import { DrainTimeoutError, type Pipeline } from "@revtrace/pipeline";
+import { DrainTimeoutError, type Pipeline, recordedFiles } from "@revtrace/pipeline";
 import type { RevtraceConfig } from "../config.js";
 import { openConfiguredPipeline } from "../configured-pipeline.js";
 import { createUi, type Ui } from "../ui.js";
@@ -62,25 +62,6 @@ export interface ReplayCommandResult {
   /** Deliveries (or events) dead-lettered while this replay processed: `--from dead-letters`. */
   deadLettered: number;
   durationMs: number;
-}
-
-/**
- * The `.json` files of a folder and of its subfolders (sorted), or the file itself. A `*.json` link
- * whose target is gone is left out, as the pipeline's own walk does (pipeline/src/replay.ts,
- * `filesUnder`), and a folder already walked is not walked again (a link back to a parent loops).
- */
-function jsonFiles(path: string, seen = new Set<string>()): string[] {
-  if (!statSync(path).isDirectory()) return [path];
-  seen.add(realpathSync(path));
-  return readdirSync(path)
-    .sort()
-    .flatMap((name) => {
-      const full = join(path, name);
-      const info = statSync(full, { throwIfNoEntry: false });
-      if (info === undefined) return []; // a dangling link
-      if (info.isDirectory()) return seen.has(realpathSync(full)) ? [] : jsonFiles(full, seen);
-      return name.endsWith(".json") ? [full] : [];
-    });
 }
 
 const SOURCES = new Set(["chargebee", "quarantine", "dead-letters"]);
@@ -196,7 +177,8 @@ export async function runReplay(options: ReplayCommandOptions): Promise<ReplayCo
       Object.assign(result, report, { total: report.stored + report.duplicates + report.invalid });
       task.done(`Replayed ${result.total} events from Chargebee`);
     } else {
-      const files = jsonFiles(resolve(options.from));
+      // the pipeline's own walk, listed here to replay (and count) one file at a time
+      const files = await recordedFiles(resolve(options.from));
       result.total = files.length;
       const bar = ui.progress("Replaying recorded bodies", files.length);
       for (const file of files) {
