@@ -10,6 +10,7 @@ import {
   type Touchpoint,
   type TouchpointInput,
 } from "@revtrace/core";
+import type { CommissionPayment } from "../src/index.js";
 import { DAY_MS } from "../src/time.js";
 
 /** 2025-01-01T00:00:00Z. */
@@ -154,3 +155,25 @@ export function refundEvent(options: {
     subscriptions: null,
   };
 }
+
+/**
+ * Payment `n` of alice's referral on `sub_1`, one every 30 days, USD 10.00 (the ledger tests'
+ * payment).
+ */
+export const monthlyPayment = (
+  n: number,
+  fields: Partial<CommissionPayment> = {},
+): CommissionPayment => ({
+  type: "payment",
+  transactionId: `t${n}`,
+  amount: usd(1000),
+  paidAt: day(30 * n),
+  subscriptionId: "sub_1",
+  customerId: "cus_1",
+  referral: { partnerId: "alice" },
+  ...fields,
+});
+
+/** {@link monthlyPayment} as Chargebee sends it: `isFirstPayment` from `invoice.first_invoice`, no payment number. */
+export const chargebeePayment = (n: number): CommissionPayment =>
+  monthlyPayment(n, { isFirstPayment: n === 1, paymentNumber: null });

@@ -7,7 +7,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type CommissionEvent,
-  type CommissionPayment,
   type CommissionRefund,
   commissionBalances,
   commissionEntries,
@@ -16,22 +15,12 @@ import {
   days,
   JOURNAL_PARTNER_ID,
 } from "../src/index.js";
-import { day, usd } from "./fixtures.js";
+import { chargebeePayment, day, monthlyPayment, usd } from "./fixtures.js";
 import { memoryLedgerStore, scheduled } from "./ledger-store.js";
 
-const alice = { partnerId: "alice" };
-const pay = (n: number, fields: Partial<CommissionPayment> = {}): CommissionPayment => ({
-  type: "payment",
-  transactionId: `t${n}`,
-  amount: usd(1000),
-  paidAt: day(30 * n),
-  subscriptionId: "sub_1",
-  customerId: "cus_1",
-  referral: alice,
-  ...fields,
-});
+const pay = monthlyPayment;
 /** As Chargebee sends them: `isFirstPayment` from `invoice.first_invoice`, no payment number. */
-const chargebee = (n: number) => pay(n, { isFirstPayment: n === 1, paymentNumber: null });
+const chargebee = chargebeePayment;
 const refund = (id: string, of: string, amount: number, at: number): CommissionRefund => ({
   type: "refund",
   transactionId: id,

@@ -10,26 +10,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type CommissionEvent,
-  type CommissionPayment,
   type CommissionRefund,
   commissionBalances,
   createCommissionLedger,
   JOURNAL_PARTNER_ID,
 } from "../src/index.js";
-import { day, usd } from "./fixtures.js";
+import { chargebeePayment, day, usd } from "./fixtures.js";
 import { memoryLedgerStore, scheduled } from "./ledger-store.js";
 
-const pay = (n: number): CommissionPayment => ({
-  type: "payment",
-  transactionId: `t${n}`,
-  amount: usd(1000),
-  paidAt: day(30 * n),
-  subscriptionId: "sub_1",
-  customerId: "cus_1",
-  referral: { partnerId: "alice" },
-  isFirstPayment: n === 1,
-  paymentNumber: null,
-});
+const pay = chargebeePayment;
 const refund = (id: string, amount: number, at: number): CommissionRefund => ({
   type: "refund",
   transactionId: id,
